@@ -1,0 +1,43 @@
+"""Shared CLI plumbing: errors become a bilingual message and exit code 2, never a traceback."""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from ..errors import NianbaoError
+
+
+def fail(exc: BaseException, name: str | None = None) -> None:
+    """Print a clear message for `exc` on stderr."""
+    where = f"{name}: " if name else ""
+    if isinstance(exc, NianbaoError):
+        click.echo(f"错误：{where}{exc.message_zh}\nError: {where}{exc.message_en}", err=True)
+    else:
+        if os.environ.get("NIANBAO_DEBUG"):
+            traceback.print_exception(exc)
+        click.echo(
+            f"错误：{where}处理时发生内部错误（{type(exc).__name__}），请把该文件报告给开发者。\n"
+            f"Error: {where}internal error while processing ({type(exc).__name__}: {exc}); "
+            "please report this file. Set NIANBAO_DEBUG=1 for the traceback.",
+            err=True,
+        )
+
+
+class NianbaoGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NianbaoError as exc:
+            fail(exc)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+            fail(exc)
+            sys.exit(2)

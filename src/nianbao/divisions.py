@@ -1,0 +1,118 @@
+"""Administrative divisions: split "栖霞市寺口镇人民政府" into region and agency.
+
+County-level and higher names come from the list bundled with the `cpca` package
+(its CSV only; nothing is downloaded).  Townships and sub-districts are recognised by
+their suffix (镇 / 乡 / 街道 / 苏木) when followed by a government word or the end.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+LEVELS = ("province", "city", "county", "township")
+
+_TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道办事处|街道|镇|乡|苏木))(?=人民政府|政府|办事处|人大|党委|$|[(（])")
+_GENERIC = re.compile(r"([\u4e00-\u9fff]{2,5}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))(?=人民政府|政府|$)")
+GOVERNMENT_WORDS = ("人民政府办公室", "人民政府办公厅", "人民政府", "政府办公室", "政府办公厅", "政府", "街道办事处", "办事处")
+
+
+@dataclass(frozen=True)
+class Division:
+    name: str
+    level: str  # province | city | county | township
+    code: str | None = None
+
+
+@lru_cache(maxsize=1)
+def known_divisions() -> dict[str, Division]:
+    """Name -> Division for every province, city and county in the bundled list."""
+    out: dict[str, Division] = {}
+    try:
+        raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - dependency missing
+        return out
+    for row in csv.DictReader(io.StringIO(raw)):
+        code, name = row.get("adcode", ""), row.get("name", "")
+        if not name or len(code) < 6 or name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+            continue
+        level = "province" if code[2:6] == "0000" else "city" if code[4:6] == "00" else "county"
+        out.setdefault(name, Division(name, level, code[:6]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _name_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(n) for n in known_divisions()}, reverse=True))
+
+
+def parse_chain(text: str) -> tuple[list[Division], str]:
+    """Leading divisions of `text`, and the rest: "淮安市洪泽区审计局" -> ([淮安市, 洪泽区], "审计局")."""
+    chain: list[Division] = []
+    pos = 0
+    known = known_divisions()
+    while pos < len(text):
+        hit = None
+        for n in _name_lengths():
+            cand = text[pos : pos + n]
+            if len(cand) == n and cand in known:
+                hit = known[cand]
+                break
+        if hit is None and (not chain or chain[-1].level in ("county", "city")):
+            m = _TOWNSHIP.match(text, pos)
+            if m:
+                hit = Division(m.group(1), "township")
+        if hit is None and not chain:
+            m = _GENERIC.match(text, pos)
+            if m:
+                name = m.group(1)
+                hit = Division(name, "county" if name[-1] in "县区旗" else "city")
+        if hit is None:
+            break
+        chain.append(hit)
+        pos += len(hit.name)
+    return chain, text[pos:]
+
+
+@dataclass(frozen=True)
+class AgencyName:
+    agency: str
+    region: str | None
+    level: str | None  # province | city | county | township | department | None
+    chain: tuple[str, ...] = ()
+
+
+def split_agency(text: str) -> AgencyName:
+    """Agency and region from a name as a report prints it.
+
+    Government bodies keep their own place name, and the region is the division above
+    ("栖霞市寺口镇人民政府" -> 寺口镇人民政府 in 栖霞市); departments keep the place name of
+    the government they belong to, which is also their region ("咸宁市审计局" -> 咸宁市).
+    """
+    text = text.strip()
+    chain, rest = parse_chain(text)
+    if not chain:
+        return AgencyName(text, None, "department" if rest else None)
+    names = tuple(d.name for d in chain)
+    last = chain[-1]
+    if not rest or rest.startswith(GOVERNMENT_WORDS):
+        region = chain[-2].name if len(chain) >= 2 else None
+        return AgencyName(last.name + rest, region, last.level, names)
+    return AgencyName(last.name + rest, last.name, "department", names)
+
+
+def region_before(text: str, name: str) -> str | None:
+    """The known division printed just before `name` in `text` ("淮安市洪泽区…", 洪泽区 -> 淮安市)."""
+    known = known_divisions()
+    start = 0
+    while True:
+        i = text.find(name, start)
+        if i < 0:
+            return None
+        for n in _name_lengths():
+            if n <= i and text[i - n : i] in known:
+                return text[i - n : i]
+        start = i + len(name)

@@ -1,0 +1,188 @@
+"""Choosing among readings of a row with the table's own arithmetic.
+
+A printed row may carry more or fewer cells than the template has columns (merged
+label cells that shifted a row in PDF text; a blank that vanished).  Each row gets
+candidate readings; the combination that satisfies the most identities of the table
+wins (ties: the reading the layout suggests).  Cells still missing afterwards are
+filled where an identity pins them down exactly, and marked as inferred.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from .tokens import BLANK, DASH, NUMBER, Token
+
+Cell = tuple[str, int]  # (row key, column index)
+
+
+@dataclass
+class Reading:
+    cells: list[Token | None]  # one per column; None: no printed cell (a hole)
+    cost: float = 0.0  # how far from the reading the layout suggests
+    note: str = ""
+
+
+@dataclass
+class Identity:
+    """sum(lhs) == sum(rhs); a rule id names it in provenance notes."""
+
+    rule: str
+    lhs: list[Cell]
+    rhs: list[Cell]
+
+
+@dataclass
+class Solution:
+    values: dict[str, list[int | float | None]]
+    tokens: dict[str, list[Token | None]]
+    inferred: dict[Cell, str] = field(default_factory=dict)  # cell -> identity used
+    chosen_by: dict[str, str] = field(default_factory=dict)  # row -> note (arithmetic choice)
+    ambiguous: set[str] = field(default_factory=set)
+
+
+def readings(values: list[Token], width: int, lead_blanks: int = 0, trail_blanks: int = 0) -> list[Reading]:
+    """Candidate readings of a row whose printed value cells are `values`."""
+    n = len(values)
+    if n == width:
+        return [Reading(list(values))]
+    if n > width + 2:
+        # far more cells than a shifted row carries: the label of a following row is lost;
+        # this row keeps the cells printed right after its own label
+        return [Reading(list(values[:width]), 0.0, f"印刷了{n}个单元格，取紧随标签的{width}个，其余无对应标签")]
+    if n > width:
+        out = []
+        for start in range(n - width + 1):
+            dropped = values[:start] + values[start + width :]
+            junk = sum(1 for t in dropped if t.kind in (BLANK, DASH) or t.value == 0)
+            cost = 0.1 * start if start else 0.05 * (n - width)
+            cost += 0.5 * (len(dropped) - junk)
+            out.append(Reading(values[start : start + width], cost, f"印刷了{n}个单元格，取第{start + 1}至{start + width}个"))
+        # prefer dropping the extra cells at the end only slightly less than at the start
+        out.sort(key=lambda r: r.cost)
+        return out
+    holes = width - n
+    if n == 0 or holes > 3:
+        return [Reading(list(values) + [None] * holes, 1.0, f"缺少{holes}个单元格")]
+    out = []
+    for positions in itertools.combinations(range(width), holes):
+        cells: list[Token | None] = []
+        it = iter(values)
+        for col in range(width):
+            cells.append(None if col in positions else next(it))
+        # the layout hints where the holes are: a blank before the numbers -> at the start
+        if lead_blanks and not trail_blanks:
+            cost = 0.1 * sum(positions)
+        else:
+            cost = 0.1 * sum(width - 1 - p for p in positions)
+        out.append(Reading(cells, 0.2 + cost, f"印刷了{n}个单元格，少{holes}个"))
+    out.sort(key=lambda r: r.cost)
+    return out
+
+
+def _value(tok: Token | None) -> int | float | None:
+    if tok is None or tok.kind != NUMBER:
+        return None
+    return tok.value
+
+
+def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int, limit: int = 512) -> Solution:
+    keys = list(rows)
+    fixed = {k: rows[k][0] for k in keys}
+    open_rows = [k for k in keys if len(rows[k]) > 1]
+
+    def values_of(choice: dict[str, Reading]) -> dict[str, list[int | float | None]]:
+        vals = {k: [_value(t) for t in choice[k].cells] for k in keys}
+        _fill(vals, choice, identities, width, {})
+        return vals
+
+    def score(choice: dict[str, Reading]) -> tuple[int, float]:
+        vals = values_of(choice)
+        good = bad = 0
+        for ident in identities:
+            res = _check(ident, vals)
+            if res is True:
+                good += 1
+            elif res is False:
+                bad += 1
+            for cell in ident.lhs + ident.rhs:  # an impossible (negative) inferred value
+                v = vals.get(cell[0])
+                if v is not None and v[cell[1]] is not None and v[cell[1]] < 0:
+                    bad += 1
+        return good - 2 * bad, -sum(choice[k].cost for k in keys)
+
+    best = dict(fixed)
+    if open_rows:
+        sizes = [len(rows[k]) for k in open_rows]
+        total = 1
+        for s in sizes:
+            total *= s
+        if total <= limit:
+            best_score = None
+            for combo in itertools.product(*(rows[k] for k in open_rows)):
+                choice = dict(fixed)
+                choice.update(zip(open_rows, combo))
+                sc = score(choice)
+                if best_score is None or sc > best_score:
+                    best, best_score = choice, sc
+        else:  # coordinate ascent from the layout's own reading
+            for _ in range(2):
+                for k in open_rows:
+                    best[k] = max(rows[k], key=lambda r: score({**best, k: r}))
+    sol = Solution(values={}, tokens={k: list(best[k].cells) for k in keys})
+    sol.values = {k: [_value(t) for t in best[k].cells] for k in keys}
+    _fill(sol.values, best, identities, width, sol.inferred)
+    if not open_rows:
+        return sol
+    best_score = score(best)
+    for k in open_rows:
+        sol.chosen_by[k] = best[k].note
+        for alt in rows[k]:
+            if alt is best[k]:
+                continue
+            trial = {**best, k: alt}
+            if score(trial)[0] == best_score[0] and values_of(trial)[k] != sol.values[k]:
+                sol.ambiguous.add(k)
+                break
+    return sol
+
+
+def _check(ident: Identity, vals: dict[str, list[int | float | None]]) -> bool | None:
+    total = [0.0, 0.0]
+    for side, cells in enumerate((ident.lhs, ident.rhs)):
+        for key, col in cells:
+            row = vals.get(key)
+            if row is None or row[col] is None:
+                return None
+            total[side] += row[col]
+    return abs(total[0] - total[1]) < 1e-6
+
+
+def _fill(
+    vals: dict[str, list[int | float | None]],
+    choice: dict[str, Reading],
+    identities: list[Identity],
+    width: int,
+    inferred: dict[Cell, str],
+) -> None:
+    """Fill holes (not blanks printed as blank) that one identity determines exactly."""
+    holes = {(k, c) for k, r in choice.items() for c, t in enumerate(r.cells) if t is None}
+    changed = True
+    while holes and changed:
+        changed = False
+        for ident in identities:
+            unknown = [(side, cell) for side, cells in enumerate((ident.lhs, ident.rhs)) for cell in cells
+                       if cell[0] in vals and vals[cell[0]][cell[1]] is None]
+            if len(unknown) != 1 or unknown[0][1] not in holes:
+                continue
+            if any(cell[0] not in vals for cell in ident.lhs + ident.rhs):
+                continue
+            side, (key, col) = unknown[0]
+            sums = [sum(vals[k][c] or 0 for k, c in cells) for cells in (ident.lhs, ident.rhs)]
+            value = sums[1 - side] - sums[side]
+            if value < 0:
+                continue
+            vals[key][col] = int(value) if float(value).is_integer() else value
+            inferred[(key, col)] = ident.rule
+            holes.discard((key, col))
+            changed = True

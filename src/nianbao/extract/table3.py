@@ -1,0 +1,180 @@
+"""Table 三 (applications received and handled): 25 (2019: 23) rows x 7 columns."""
+from __future__ import annotations
+
+from .. import templates as T
+from ..model import Finding, LineMeta, cell_path
+from ..vocab import table3_index
+from .common import RowBuild, TableResult, dash_note, grid_values, provenance, typo_note
+from .solver import Identity, Reading, readings, solve
+from .tokens import DASH, NUMBER, TEXT, Token
+
+TABLE = "table3"
+WIDTH = T.T3_WIDTH
+_HEADER_ONLY = frozenset({T.T3_HEADER_TOP, T.T3_HEADER_ORGS, "note"} | {c.label for c in T.T3_COLUMNS[:-2]})
+
+
+def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
+    """Row labels and their value cells, in print order."""
+    index = table3_index()
+    rows: list[RowBuild] = []
+    notes: list[Finding] = []
+    current: RowBuild | None = None
+    started = False
+    in_header = False
+    for tok in tokens:
+        if tok.kind != TEXT:
+            if current is not None:
+                current.values.append(tok)
+            continue
+        match = index.match(tok.text)
+        if match is None:
+            # an unknown label after a row's values starts a non-standard row; before
+            # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
+            if current is not None and current.has_values() and len(tok.text) >= 2:
+                rows.append(current)
+                current = RowBuild(tok, None, None, "extra")
+            continue
+        header = match.first("header")
+        if header is not None and header.key in _HEADER_ONLY:
+            in_header = True
+            continue
+        row_ref, group_ref = match.first("row"), match.first("group")
+        if header is not None and (not started or in_header) and match.quality == "exact":
+            continue  # 其他 / 总计 as column headers
+        if row_ref is None and group_ref is None:
+            continue
+        in_header = False
+        if match.quality == "fuzzy":
+            notes.append(typo_note(TABLE, tok, match))
+        if current is not None:
+            rows.append(current)
+        if row_ref is not None and (group_ref is None or not started or row_ref.key != "other_other"):
+            current = RowBuild(tok, match, row_ref.key, "row")
+            started = True
+        else:
+            current = RowBuild(tok, match, group_ref.key if group_ref else None, "group")
+    if current is not None:
+        rows.append(current)
+    return rows, notes
+
+
+def _identities(keys: set[str], template: T.Template) -> list[Identity]:
+    ids: list[Identity] = []
+    parts = list(range(WIDTH - 1))
+    for key in keys:
+        ids.append(Identity("T3.2", [(key, WIDTH - 1)], [(key, c) for c in parts]))
+    results = [k for k in template.results_rows if k in keys]
+    for col in range(WIDTH):
+        if T.RESULTS_TOTAL_KEY in keys and results:
+            ids.append(Identity("T3.3", [(T.RESULTS_TOTAL_KEY, col)], [(k, col) for k in results]))
+        if {"new_received", "carried_over", T.RESULTS_TOTAL_KEY, "carried_forward"} <= keys:
+            ids.append(
+                Identity("T3.1", [("new_received", col), ("carried_over", col)],
+                         [(T.RESULTS_TOTAL_KEY, col), ("carried_forward", col)])
+            )
+    return ids
+
+
+def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
+    result = TableResult()
+    built, result.notes = assemble_rows(tokens)
+    template = T.TEMPLATES.get(template_id or "2021", T.TEMPLATE_2021)
+    candidates: dict[str, list[Reading]] = {}
+    labels: dict[str, Token] = {}
+    extras: list[dict] = []
+    for row in built:
+        if not row.has_values():
+            continue
+        key = row.key
+        if row.kind == "group":
+            if key == "other":  # the old single （六）其他处理 row
+                key = "other_other"
+            else:
+                extras.append(_extra(row, f"subtotal:{key}"))
+                continue
+        elif row.kind == "extra":
+            extras.append(_extra(row, None))
+            continue
+        if key in candidates:
+            result.notes.append(
+                Finding("N4", "warning", f"表三“{row.label.text}”一行出现了两次，已采用第一次的数值。",
+                        {"table": TABLE, "row": key, "line": row.label.line + 1})
+            )
+            continue
+        labels[key] = row.label
+        exact = grid_values(row, WIDTH)
+        if exact is not None:
+            candidates[key] = [Reading(exact)]
+            continue
+        values, lead, trail = row.trimmed()
+        if len(values) > WIDTH + 2:
+            extras.append({"label": None, "kind": "unlabeled", "after": key,
+                           "values": [t.value if t.kind == NUMBER else None for t in values[WIDTH:]],
+                           "line": values[WIDTH].line + 1})
+            result.notes.append(
+                Finding("N4", "warning", f"表三“{row.label.text}”一行之后多出{len(values) - WIDTH}个没有行标签的数值，"
+                        "可能是某一行的标签缺失，这些数值未计入任何官方行。",
+                        {"table": TABLE, "row": key, "line": values[WIDTH].line + 1})
+            )
+        candidates[key] = readings(values, WIDTH, lead, trail)
+    if not candidates:
+        return result
+    result.found = True
+    solution = solve(candidates, _identities(set(candidates), template), WIDTH)
+    for key in _ordered(candidates, template):
+        result.values[key] = solution.values[key]
+        for col, tok in enumerate(solution.tokens[key]):
+            path = cell_path(TABLE, key, col)
+            if (key, col) in solution.inferred:
+                rule = solution.inferred[(key, col)]
+                anchor = labels[key]
+                prov = provenance(anchor, meta, "arithmetic", 0.6, f"该单元格未印刷，按{rule}勾稽关系推算")
+                prov.raw, prov.start, prov.end = None, None, None
+                result.provenance[path] = prov
+                result.notes.append(_inferred_note(path, labels[key].text, key, col, rule, result.values[key][col]))
+            elif tok is None:
+                result.provenance[path] = provenance(labels[key], meta, "missing", 0.0, "该单元格未印刷")
+                result.provenance[path].raw = None
+            else:
+                if key in solution.ambiguous:
+                    prov = provenance(tok, meta, "arithmetic", 0.5, "本行单元格数与列数不符，位置无法唯一确定：" + solution.chosen_by[key])
+                elif key in solution.chosen_by:
+                    prov = provenance(tok, meta, "arithmetic", 0.8, "本行单元格数与列数不符，按勾稽关系确定：" + solution.chosen_by[key])
+                else:
+                    prov = provenance(tok, meta)
+                result.provenance[path] = prov
+                if tok.kind == DASH:
+                    result.notes.append(dash_note(path, tok))
+        if key in solution.ambiguous:
+            result.notes.append(
+                Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，请人工核对。",
+                        {"table": TABLE, "row": key, "line": labels[key].line + 1})
+            )
+    if extras:
+        result.extras["table3_rows"] = extras
+    return result
+
+
+def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
+    order = {k: i for i, k in enumerate(template.table3_keys)}
+    return sorted(keys, key=lambda k: order.get(k, len(order)))
+
+
+def _extra(row: RowBuild, kind: str | None) -> dict:
+    values, _, _ = row.trimmed()
+    return {
+        "label": row.label.text,
+        "kind": kind or "nonstandard",
+        "values": [t.value if t.kind == NUMBER else None for t in values],
+        "line": row.label.line + 1,
+    }
+
+
+def _inferred_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:
+    return Finding(
+        "N3",
+        "info",
+        f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列没有印出数值，按{rule}勾稽关系推算为{value}。",
+        {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
+        actual=value,
+    )

@@ -1,0 +1,143 @@
+"""Lines of a table region -> a stream of cells, each classified and located.
+
+A line is split into cells by tabs, else by "|" (scraped HTML and markdown tables),
+else by runs of spaces when the result looks like a table row (a label followed by
+numbers, or a row of short header words); any other line is one text cell.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from ..model import LineMeta
+
+BLANK, DASH, NUMBER, TEXT = "blank", "dash", "number", "text"
+
+DASHES = frozenset({"-", "--", "—", "——", "–", "/", "\\", "无", "－", "—-", "-—", "×", "／", "空"})
+UNITS = ("万元", "元", "件", "个", "项", "次", "条", "起", "宗", "份")
+_NUMBER = re.compile(r"^(增加|减少|增|减|\+|-)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(" + "|".join(UNITS) + ")?$")
+# a label that starts inside a cell: "本年度办理结果(一)予以公开", "无法提供1.本机关不掌握…"
+_INNER_ENUM = re.compile(r"(?<=[\u4e00-\u9fff）)])(?=\((?:[一二三四五六七八九十]|\d{1,2})\)[\u4e00-\u9fff]|\d{1,2}\.[\u4e00-\u9fff])")
+_LABEL_START = re.compile(r"\((?:[一二三四五六七八九十]{1,2}|\d{1,2})\)|[一二三四五六七八九十]{1,2}、|\d{1,2}\.[\u4e00-\u9fff]")
+_MD_RULE = re.compile(r"^[\s|:\-]+$")
+_SPACES = re.compile(r" +")
+
+
+class Token(NamedTuple):
+    line: int  # 0-based index into the normalised lines
+    start: int
+    end: int
+    text: str
+    kind: str  # blank | dash | number | text
+    value: int | float | None = None
+    unit: str | None = None
+    confidence: float = 1.0
+    grid: bool = False  # from a real table grid (positions reliable)
+
+    @property
+    def raw(self) -> str:
+        return self.text
+
+
+@lru_cache(maxsize=8192)
+def classify(text: str) -> tuple[str, int | float | None, str | None]:
+    """(kind, value, unit) of one cell."""
+    s = text.strip()
+    if not s:
+        return BLANK, None, None
+    if s in DASHES:
+        return DASH, None, None
+    s = s.replace(" ", "")
+    m = _NUMBER.match(s)
+    if not m:
+        return TEXT, None, None
+    sign, digits, frac, unit = m.groups()
+    digits = digits.replace(",", "")
+    value: int | float = float(digits + frac) if frac else int(digits)
+    if sign in ("-", "减少", "减"):
+        value = -value
+    return NUMBER, value, unit
+
+
+def _cells_by(line: str, sep: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for part in line.split(sep):
+        spans.append((pos, pos + len(part)))
+        pos += len(part) + len(sep)
+    return spans
+
+
+def split_cells(line: str) -> list[tuple[int, int]]:
+    """Column spans [start, end) of the cells of one line (untrimmed)."""
+    if "\t" in line:
+        return _cells_by(line, "\t")
+    if "|" in line:
+        if _MD_RULE.match(line) and "-" in line:
+            return []
+        body_start = line.find("|") + 1 if line.lstrip().startswith("|") else 0
+        body_end = line.rfind("|") if line.rstrip().endswith("|") else len(line)
+        if body_end < body_start:
+            return [(0, 0)]
+        return [(body_start + a, body_start + b) for a, b in _cells_by(line[body_start:body_end], "|")]
+    stripped = line.strip()
+    if not stripped:
+        return []
+    if " " not in stripped:
+        lead = len(line) - len(line.lstrip())
+        return [(lead, lead + len(stripped))]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^ ]+", line)]
+    kinds = [classify(line[a:b])[0] for a, b in spans]
+    if _looks_like_row(line, spans, kinds):
+        return _attach_units(line, spans, kinds)
+    lead = len(line) - len(line.lstrip())
+    return [(lead, lead + len(stripped))]
+
+
+def _looks_like_row(line: str, spans: list[tuple[int, int]], kinds: list[str]) -> bool:
+    """Label cell(s) then value cells, or short header words: not a sentence of prose."""
+    first_value = next((i for i, k in enumerate(kinds) if k != TEXT), None)
+    if first_value is None:  # all words: a header row of short words, or labels side by side
+        return len(spans) >= 2 and all(b - a <= 12 or _LABEL_START.match(line, a) for a, b in spans)
+    if first_value > 3:
+        return False
+    tail = kinds[first_value:]
+    texts = [line[a:b] for (a, b), k in zip(spans[first_value:], tail) if k == TEXT]
+    return all(t in UNITS for t in texts)
+
+
+def _attach_units(line: str, spans: list[tuple[int, int]], kinds: list[str]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for (a, b), kind in zip(spans, kinds):
+        if out and kind == TEXT and line[a:b] in UNITS and classify(line[out[-1][0]:out[-1][1]])[0] == NUMBER:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> list[Token]:
+    """Cells of lines[start:end] in reading order."""
+    out: list[Token] = []
+    append = out.append
+    for i in range(start, min(end, len(lines))):
+        line = lines[i]
+        if not line or line.isspace():
+            continue
+        m = meta[i] if i < len(meta) else None
+        conf = m.cell_confidence if m is not None else None
+        grid = m.grid if m is not None else False
+        for n, (a, b) in enumerate(split_cells(line)):
+            raw = line[a:b]
+            text = raw.strip()
+            if text != raw:
+                a += len(raw) - len(raw.lstrip())
+            kind, value, unit = classify(text)
+            c = conf[n] if conf and n < len(conf) else 1.0
+            if kind == TEXT and len(text) <= 80 and _INNER_ENUM.search(text):
+                cuts = [0] + [mm.start() for mm in _INNER_ENUM.finditer(text)] + [len(text)]
+                for x, y in zip(cuts, cuts[1:]):
+                    append(Token(i, a + x, a + y, text[x:y], TEXT, None, None, c, grid))
+                continue
+            append(Token(i, a, a + len(text), text, kind, value, unit, c, grid))
+    return out

@@ -1,0 +1,138 @@
+"""Normalise a Document's lines before anything is matched.
+
+Every substitution stays inside a line, so line numbers only change where a step
+removes or joins whole lines (page numbers, running headers, vertical one-character
+stacks); the per-line metadata (page, OCR confidence) follows the lines.
+
+Steps, in order:
+  1. invisible characters removed; NBSP and ideographic spaces -> " "
+  2. traditional -> simplified (OpenCC), only when traditional characters occur
+  3. pinyin annotations of mirror pages removed: 公(gong)開(kai) -> 公開
+  4. markdown emphasis and heading marks removed
+  5. full-width digits, letters and punctuation -> ASCII
+  6. spaces inside CJK text removed ("商业 企业" -> "商业企业"); tabs are kept
+  7. "1. 属于" -> "1.属于"
+  8. page-number lines ("- 3 -", "第3页 共5页") and running headers/footers dropped
+  9. vertical stacks of one-character lines joined ("三/、/本/年/度…" -> "三、本年度…")
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from .model import Document, LineMeta
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad\x0b\x0c]")
+_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_CJK = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u201c\u201d\u2018\u2019\u2014\u2026"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+_PINYIN = re.compile("(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
+_MD_EMPHASIS = re.compile(r"\*\*|__|~~|(?m:^ {0,3}#{1,6} +)|(?m:^ {0,3}> ?)")
+_NUMBERED_SPACE = re.compile(r"(?<![\d.])(\d{1,2}\.) +(?=[\u4e00-\u9fff])")
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+_ONE_CJK = re.compile("^\\s*[\u4e00-\u9fff\u3001\uff0c\u3002]\\s*$")
+_PAGE_OF = re.compile(r"^第(\d+)页")
+
+
+@lru_cache(maxsize=1)
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def traditional_chars() -> frozenset[str]:
+    """Characters OpenCC changes when converting traditional -> simplified."""
+    block = "\n".join(chr(cp) for cp in range(0x4E00, 0xA000))
+    converted = _converter().convert(block).split("\n")
+    return frozenset(chr(0x4E00 + i) for i, ch in enumerate(converted) if ch != chr(0x4E00 + i))
+
+
+def to_simplified(text: str) -> str:
+    if traditional_chars().isdisjoint(text):
+        return text
+    return _converter().convert(text)
+
+
+def normalize_text(text: str) -> str:
+    """Steps 1-7 on a string (newlines are preserved, never added or removed)."""
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = to_simplified(text)
+    if len(_PINYIN.findall(text, 0, 20000)) >= 3:
+        text = _PINYIN.sub("", text)
+    if "*" in text or "_" in text or "#" in text or ">" in text or "~" in text:
+        text = _MD_EMPHASIS.sub("", text)
+    text = text.translate(_FULLWIDTH)
+    text = _CJK_SPACE.sub("", text)
+    text = _NUMBERED_SPACE.sub(r"\1", text)
+    return text
+
+
+def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
+    """The document's lines after all normalisation steps, with their metadata."""
+    joined = "\n".join(line.replace("\n", " ") for line in doc.lines)
+    lines = normalize_text(joined).split("\n")
+    if len(lines) != len(doc.meta):  # defensive: a reader that put "\n" inside a line
+        meta = [LineMeta() for _ in lines]
+    else:
+        meta = list(doc.meta)
+    lines = [line.rstrip(" \r") for line in lines]
+    keep = [not _PAGE_NUMBER.match(line) for line in lines]
+    _drop_running_lines(lines, meta, keep)
+    lines = [line for line, k in zip(lines, keep) if k]
+    meta = [m for m, k in zip(meta, keep) if k]
+    return _join_vertical(lines, meta)
+
+
+def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]) -> None:
+    """Mark running headers/footers: the same short line first or last on most pages."""
+    pages: dict[int, list[int]] = {}
+    for i, m in enumerate(meta):
+        found = _PAGE_OF.match(m.origin or "")
+        if found and lines[i].strip() and keep[i]:
+            pages.setdefault(int(found.group(1)), []).append(i)
+    if len(pages) < 3:
+        return
+    edges: Counter[str] = Counter()
+    shape = lambda s: re.sub(r"\d+", "#", s.strip())  # noqa: E731 - page numbers differ
+    for idx in pages.values():
+        for i in {idx[0], idx[-1]}:
+            if len(lines[i].strip()) <= 40 and "\t" not in lines[i]:
+                edges[shape(lines[i])] += 1
+    running = {s for s, n in edges.items() if n >= max(3, len(pages) // 2 + 1)}
+    if not running:
+        return
+    for idx in pages.values():
+        for i in {idx[0], idx[-1]}:
+            if shape(lines[i]) in running:
+                keep[i] = False
+
+
+def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
+    out_lines: list[str] = []
+    out_meta: list[LineMeta] = []
+    i, n = 0, len(lines)
+    while i < n:
+        if _ONE_CJK.match(lines[i]):
+            j = i
+            while j < n and _ONE_CJK.match(lines[j]):
+                j += 1
+            if j - i >= 3:
+                out_lines.append("".join(s.strip() for s in lines[i:j]))
+                out_meta.append(meta[i])
+                i = j
+                continue
+        out_lines.append(lines[i])
+        out_meta.append(meta[i])
+        i += 1
+    return out_lines, out_meta

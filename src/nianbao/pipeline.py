@@ -1,0 +1,104 @@
+"""parse(): bytes -> Document -> normalised lines -> sections/metadata -> tables -> Report."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from . import __version__
+from . import templates as T
+from .errors import NotAReport, UnreadableInput
+from .extract import extract
+from .model import Document, Report, Source
+from .normalize import normalize
+from .readers import read
+from .segment import detect_template, find_metadata, find_sections
+from .vocab import normalized
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def load(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str | None]:
+    """The bytes of `source` (a path or the bytes themselves) and a display name."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), None
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            from .errors import LimitExceeded
+
+            raise LimitExceeded(
+                f"文件过大（{size // 1024 // 1024} MB，上限 {MAX_BYTES // 1024 // 1024} MB）。",
+                f"File too large ({size // 1024 // 1024} MB; the limit is {MAX_BYTES // 1024 // 1024} MB).",
+            )
+        return path.read_bytes(), path.name
+    except FileNotFoundError:
+        raise UnreadableInput(f"找不到文件：{path}", f"File not found: {path}") from None
+    except IsADirectoryError:
+        raise UnreadableInput(f"这是一个目录，不是文件：{path}", f"This is a directory, not a file: {path}") from None
+    except PermissionError:
+        raise UnreadableInput(f"没有读取权限：{path}", f"Permission denied: {path}") from None
+
+
+def parse(source: str | os.PathLike[str] | bytes, name: str | None = None) -> Report:
+    """Read one annual report (a path or its bytes) into the canonical record."""
+    data, loaded_name = load(source)
+    doc = read(data)
+    report = parse_document(doc, name or loaded_name)
+    report.source.sha256 = hashlib.sha256(data).hexdigest()
+    report.source.size = len(data)
+    return report
+
+
+def parse_text(text: str, name: str | None = None) -> Report:
+    """Parse a report given as a string."""
+    return parse(text.encode("utf-8"), name)
+
+
+def parse_document(doc: Document, name: str | None = None) -> Report:
+    lines, meta = normalize(doc)
+    sections = find_sections(lines)
+    text = "\n".join(lines)
+    template = detect_template(text)
+    md = find_metadata(lines, sections)
+    evidence = (
+        (md.title is not None and normalized("信息公开") in md.title)
+        + (len(sections) >= 3)
+        + (template is not None)
+    )
+    if evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1):
+        raise NotAReport(
+            "文件中没有找到政府信息公开工作年度报告的标题、章节或统计表，似乎不是年度报告。",
+            "No title, sections or tables of a government information-disclosure annual report were found; "
+            "this does not look like an annual report.",
+        )
+    ex = extract(lines, meta, sections, template if template in T.TEMPLATES else None)
+    report = Report(
+        agency=md.agency,
+        region=md.region,
+        year=md.year,
+        template=template,
+        table2=ex.table2,
+        table3=ex.table3,
+        table4=ex.table4,
+        extras=ex.extras,
+        title=md.title,
+        agency_level=md.level,
+        publish_date=md.publish_date,
+        cited_notices=md.cited_notices,
+        source=Source(name=name, reader=doc.reader, encoding=doc.encoding, pages=doc.pages),
+        sections=sections,
+        provenance=ex.provenance,
+        lines=lines,
+        notes=list(doc.notes) + ex.notes,
+        parser_version=__version__,
+    )
+    if md.agency_as_printed:
+        report.extras["agency_as_printed"] = md.agency_as_printed
+    if md.year_source and md.year_source != "title":
+        report.extras["year_source"] = md.year_source
+    report.extras["line_origins"] = [m.origin for m in meta] if doc.reader != "text" else None
+    if report.extras["line_origins"] is None:
+        del report.extras["line_origins"]
+    return report

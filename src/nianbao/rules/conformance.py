@@ -1,0 +1,131 @@
+"""Conformance: the six sections, the right template for the year, the cited notice,
+the statistical period, complete tables."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import templates as T
+from ..model import Finding, Report
+from . import finding, rule
+from .arithmetic import row_title, template_of
+
+_PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
+_PERIOD_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起|至|到|-|—)+[^。\n]{0,6}?((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
+
+
+@rule("G1", "conformance", "error", "六个部分齐全且顺序正确",
+      "年度报告应依次包括：一、总体情况；二、主动公开政府信息情况；三、收到和处理政府信息公开申请情况；四、政府信息公开行政复议、行政诉讼情况；五、存在的主要问题及改进情况；六、其他需要报告的事项。",
+      "《政府信息公开条例》第五十条；国办公开办函〔2021〕30号")
+def g1(report: Report) -> Iterator[Finding]:
+    if report.template == T.LEGACY:
+        return
+    found = [s.key for s in report.sections]
+    for sec in T.SECTIONS:
+        if sec.key not in found:
+            yield finding("G1", f"缺少第{sec.number}部分“{sec.title}”。", section=sec.key, expected=sec.title)
+    order = [k for k in (s.key for s in T.SECTIONS) if k in found]
+    if found != order:
+        printed = "、".join(T.SECTION_BY_KEY[k].number for k in found)
+        yield finding("G1", f"各部分顺序不符合官方格式（现为：{printed}）。", expected="一、二、三、四、五、六", actual=printed)
+    for s in report.sections:
+        canonical = T.SECTION_BY_KEY[s.key]
+        if s.number and s.number != canonical.number:
+            yield finding("G1", f"“{s.heading}”应为第{canonical.number}部分，编号印为“{s.number}”。", severity="warning",
+                          section=s.key, line=s.line_start, expected=canonical.title, actual=s.heading)
+
+
+@rule("G2", "conformance", "error", "统计表格式与报告年度相符",
+      "2021年度及以后的报告应使用国办公开办函〔2021〕30号格式；2019、2020年度使用国办公开办函〔2019〕60号格式。使用已废止格式的，统计口径与上级汇总不一致。",
+      "国办公开办函〔2021〕30号；国办公开办函〔2019〕60号")
+def g2(report: Report) -> Iterator[Finding]:
+    expected = T.template_for_year(report.year)
+    if report.template is None or expected is None or report.template == expected:
+        return
+    want = T.TEMPLATES.get(expected)
+    used = T.TEMPLATES.get(report.template)
+    yield finding(
+        "G2",
+        f"{report.year}年度报告应使用{want.notice if want else '当年'}规定的格式，"
+        f"本报告的统计表是{used.notice + '的格式' if used else '旧版自由格式'}。",
+        expected=expected, actual=report.template,
+    )
+
+
+@rule("G2.1", "conformance", "error", "表三沿用旧版“（六）其他处理”单行",
+      "2021年格式的表三“（六）其他处理”分为三行：1.申请人无正当理由逾期不补正…；2.申请人逾期未按收费通知要求缴纳费用…；3.其他。只印一行“（六）其他处理”是2019年旧格式的写法。")
+def g2_1(report: Report) -> Iterator[Finding]:
+    t3 = report.table3
+    if report.template == "2021" and "other_other" in t3 and "other_no_correction" not in t3 and "other_no_fee" not in t3:
+        yield finding("G2.1", "表三只印了一行“（六）其他处理”（2019年旧格式），2021年格式应分为“逾期不补正”“逾期未缴费”“其他”三行；该行数值已记入“3.其他”。",
+                      table="table3", row="other_other")
+
+
+@rule("G2.2", "conformance", "warning", "引用的格式文件与报告年度不符",
+      "报告引言引用的年度报告格式通知应与所用格式一致：2021年度起为国办公开办函〔2021〕30号，2019、2020年度为国办公开办函〔2019〕60号。")
+def g2_2(report: Report) -> Iterator[Finding]:
+    expected = T.TEMPLATES.get(T.template_for_year(report.year) or "")
+    if expected is None:
+        return
+    notices = {tpl.notice: tid for tid, tpl in T.TEMPLATES.items()}
+    for cited in report.cited_notices:
+        if cited in notices and cited != expected.notice:
+            yield finding("G2.2", f"报告引用了{cited}，但{report.year}年度报告的格式依据应为{expected.notice}。",
+                          expected=expected.notice, actual=cited)
+
+
+@rule("G3", "conformance", "warning", "写明统计期限且与报告年度一致",
+      "报告应说明所列数据的统计期限为报告年度1月1日至12月31日，且与标题中的年度一致。",
+      "四川省地方标准 DB51/T 2660—2019 第2.1条")
+def g3(report: Report) -> Iterator[Finding]:
+    if report.year is None:
+        yield finding("G3", "未能从标题或正文确定报告年度。")
+        return
+    text = "\n".join(report.lines)
+    m = _PERIOD.search(text) or _PERIOD_LOOSE.search(text)
+    if not m:
+        yield finding("G3", f"报告未写明统计期限（应为{report.year}年1月1日至{report.year}年12月31日）。")
+        return
+    start, end = int(m.group(1)), int(m.group(2))
+    if start != report.year or end != report.year:
+        yield finding("G3", f"统计期限写为{start}年1月1日至{end}年12月31日，与报告年度{report.year}年不一致。",
+                      expected=report.year, actual=f"{start}-{end}")
+
+
+@rule("T2.5", "conformance", "warning", "无规章制定权的机关填报了规章",
+      "规章只能由国务院部门和省级、设区的市级人民政府制定。乡镇、县级政府、县级市和政府部门的报告中，表二“规章”一行一般应为0。",
+      "《中华人民共和国立法法》")
+def t2_5(report: Report) -> Iterator[Finding]:
+    cells = report.table2.get("regulations") or {}
+    values = [v for v in cells.values() if isinstance(v, (int, float))]
+    if not values or max(values) <= 0:
+        return
+    level = report.agency_level
+    if level in ("township", "county") or (level == "department" and report.region):
+        who = {"township": "乡镇（街道）", "county": "县级人民政府", "department": "政府部门"}[level]
+        yield finding("T2.5", f"{who}没有规章制定权，但表二“规章”一行填报了非零数值，请核实是否应填入“行政规范性文件”。",
+                      table="table2", row="regulations")
+
+
+@rule("N6", "conformance", "warning", "统计表或表中的行缺失",
+      "三张统计表及官方格式规定的每一行都应印出；缺失的表或行不会被当作0。")
+def n6(report: Report) -> Iterator[Finding]:
+    if report.template not in T.TEMPLATES:
+        return
+    names = {"table2": "表二（主动公开政府信息情况）", "table3": "表三（收到和处理政府信息公开申请情况）",
+             "table4": "表四（政府信息公开行政复议、行政诉讼情况）"}
+    for table, name in names.items():
+        if not getattr(report, table):
+            yield finding("N6", f"没有读到{name}。", severity="error", table=table)
+    if report.table3:
+        single = "other_other" in report.table3 and "other_no_correction" not in report.table3 and "other_no_fee" not in report.table3
+        missing = [k for k in template_of(report).table3_keys if k not in report.table3
+                   and not (single and k in ("other_no_correction", "other_no_fee"))]
+        if missing:
+            shown = "、".join(row_title(report, k) for k in missing[:5]) + ("等" if len(missing) > 5 else "")
+            yield finding("N6", f"表三缺少{len(missing)}行：{shown}。", table="table3", rows=missing)
+    if report.table2:
+        missing2 = [k for k in template_of(report).table2_fields() if k not in report.table2]
+        if missing2:
+            labels = "、".join(template_of(report).table2_row(k).label for k in missing2)
+            yield finding("N6", f"表二缺少：{labels}。", table="table2", rows=missing2)

@@ -1,0 +1,85 @@
+"""Cross-year checks: one agency's report against its report of the year before.
+
+`check(report, previous)` runs these; the store pairs reports after ingest."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import templates as T
+from ..model import Report
+from . import finding, rule
+
+COLS = [c.label for c in T.T3_COLUMNS]
+
+
+def _num(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def similarity(a: str, b: str, n: int = 4) -> float:
+    """Jaccard similarity of character n-grams (punctuation and spaces ignored)."""
+    clean = lambda s: re.sub(r"[\s\d,.;:!?，。；：、“”()（）]", "", s)  # noqa: E731
+    a, b = clean(a), clean(b)
+    if len(a) < n or len(b) < n:
+        return 0.0
+    ga = {a[i : i + n] for i in range(len(a) - n + 1)}
+    gb = {b[i : i + n] for i in range(len(b) - n + 1)}
+    return len(ga & gb) / len(ga | gb)
+
+
+@rule("T3.6", "crossyear", "warning", "上年结转等于上一年度的结转下年度",
+      "本年表三“二、上年结转政府信息公开申请数量”应等于同一机关上一年度报告“四、结转下年度继续办理”的数量（逐列）。")
+def t3_6(report: Report, previous: Report) -> Iterator[Finding]:
+    now, before = report.table3.get("carried_over"), previous.table3.get("carried_forward")
+    if not now or not before:
+        return
+    for c in range(T.T3_WIDTH):
+        if _num(now[c]) and _num(before[c]) and now[c] != before[c]:
+            yield finding("T3.6", f"表三“{COLS[c]}”列上年结转为{now[c]}，但{previous.year}年度报告的结转下年度为{before[c]}。",
+                          expected=before[c], actual=now[c], table="table3", row="carried_over", column=T.T3_COLUMNS[c].key,
+                          cells=[f"table3.carried_over[{c}]"])
+
+
+@rule("T2.3", "crossyear", "warning", "现行有效件数与上年衔接",
+      "现行有效件数一般应约等于上年现行有效件数加本年制发件数减本年废止件数；因修订、重新印发的统计口径不同，不要求完全相等，差异较大时请核实。")
+def t2_3(report: Report, previous: Report) -> Iterator[Finding]:
+    if report.template != "2021" or previous.template != "2021":
+        return
+    for key in ("regulations", "normative_documents"):
+        now, before = report.table2.get(key) or {}, previous.table2.get(key) or {}
+        vals = (before.get("in_force"), now.get("issued"), now.get("repealed"), now.get("in_force"))
+        if not all(_num(v) for v in vals):
+            continue
+        expected = vals[0] + vals[1] - vals[2]
+        if expected != vals[3]:
+            label = T.TEMPLATE_2021.table2_row(key).label
+            yield finding("T2.3", f"表二“{label}”现行有效件数为{vals[3]}，按上年现行有效{vals[0]}＋本年制发{vals[1]}－本年废止{vals[2]}应为{expected}，请核实。",
+                          expected=expected, actual=vals[3], table="table2", row=key, column="in_force",
+                          cells=[f"table2.{key}.in_force"])
+
+
+@rule("T2.8", "crossyear", "warning", "上一年项目数量与上年衔接（2019年格式）",
+      "2019年格式中，本年的“上一年项目数量”应等于上一年度报告的“上一年项目数量”加“本年增/减”。")
+def t2_8(report: Report, previous: Report) -> Iterator[Finding]:
+    if report.template != "2019" or previous.template != "2019":
+        return
+    for key, cells in report.table2.items():
+        before = previous.table2.get(key) or {}
+        prev_now, p0, ch = cells.get("prev_count"), before.get("prev_count"), before.get("change")
+        if _num(prev_now) and _num(p0) and _num(ch) and p0 + ch != prev_now:
+            yield finding("T2.8", f"表二“{key}”上一年项目数量为{prev_now}，但上一年度报告为{p0}{ch:+}＝{p0 + ch}。",
+                          expected=p0 + ch, actual=prev_now, table="table2", row=key, column="prev_count")
+
+
+@rule("G6", "crossyear", "warning", "存在问题及改进情况与上年雷同",
+      "第五部分应写本机关当年的具体问题和改进措施，并说明上一年问题的整改情况；与上年报告（或其他机关报告）几乎相同属于“内容雷同”。",
+      "国办公开办函〔2021〕30号（四）明确责任")
+def g6(report: Report, previous: Report) -> Iterator[Finding]:
+    a, b = report.section_text("problems"), previous.section_text("problems")
+    if len(a) < 40 or len(b) < 40:
+        return
+    score = similarity(a, b)
+    if score >= 0.8:
+        yield finding("G6", f"第五部分“存在的主要问题及改进情况”与{previous.year}年度报告的相似度为{score:.0%}，内容雷同。",
+                      section="problems", actual=round(score, 3))

@@ -1,0 +1,155 @@
+"""Privacy (G8): applicants' names, ID-card numbers, mobile numbers, home addresses.
+
+Names are found with jieba's part-of-speech tagger (tag nr), run only on sentences
+that talk about applicants, complainants or litigants, and filtered: officials named
+with their title, de-identified names (张某, 李**), and words the tagger mistakes for
+names are not reported.  The agency's own office (landline) phone is fine.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
+
+from ..model import Report
+from . import finding, rule
+
+_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![\d.])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d])")
+_CONTACT = re.compile(r"(?:联系电话|电话|热线|手机|咨询|监督|举报|联系方式|Tel|TEL)[^。\n]{0,12}$")
+_ADDRESS = re.compile(r"(?:家庭住址|家住|住址|居住地址|现住址|现居住于|住所地)\s*[:为在]?\s*([\u4e00-\u9fff\d\-#号室栋楼单元组村]{4,40})")
+_TRIGGER = re.compile(r"申请人|收到|受理|接到|来信|来访|举报人|投诉人|原告|第三人|当事人|请求公开|提出申请|申请公开")
+_SENTENCE = re.compile(r"[^。;!?\n]+")
+_OFFICIAL_TITLE = re.compile(
+    r"^(?:书记|副书记|镇长|副镇长|乡长|县长|区长|市长|省长|主任|副主任|局长|副局长|科长|所长|站长|部长|主席|委员|同志|代表|秘书长|厅长|处长|队长|院长|组长|总理|总书记|主任委员)"
+)
+_TITLE_BEFORE = re.compile(r"(?:书记|镇长|乡长|县长|区长|市长|主任|局长|科长|所长|站长|部长|主席|委员|组长|处长|秘书长)$")
+_NOT_NAMES = frozenset(
+    "申请人 当事人 负责人 联系人 第三人 举报人 投诉人 代理人 经办人 责任人 法人 本人 他人 原告 被告 群众 市民 公民 "
+    "习近平 毛泽东 邓小平 江泽民 胡锦涛 李克强 李强 周恩来 孙中山 马克思 列宁".split()
+)
+# the 200 most common surnames and the common two-character ones
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文", "司徒", "夏侯", "端木")
+
+
+@lru_cache(maxsize=1)
+def _tagger():  # type: ignore[no-untyped-def]
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(logging.ERROR)
+    return pseg
+
+
+def valid_id_number(s: str) -> bool:
+    """An 18-digit resident ID number with a valid birth date and check digit."""
+    if len(s) != 18 or not s[:17].isdigit() or s[0] not in "12345678":
+        return False
+    try:
+        born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return False
+    if not date(1900, 1, 1) <= born <= date.today():
+        return False
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(s[:17], weights)) % 11]
+    return s[17].upper() == check
+
+
+def _line_of(report: Report, needle: str) -> int | None:
+    for i, line in enumerate(report.lines):
+        if needle in line:
+            return i + 1
+    return None
+
+
+def _looks_like_name(word: str) -> bool:
+    if not (2 <= len(word) <= 4) or word in _NOT_NAMES:
+        return False
+    if any(ch in word for ch in "某＊*×X某氏"):
+        return False
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return False
+    return word[0] in _SURNAMES or word.startswith(_COMPOUND)
+
+
+@lru_cache(maxsize=4096)
+def _tag(window: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w.word, w.flag) for w in _tagger().cut(window))
+
+
+def find_names(text: str) -> list[str]:
+    """Private persons' names near words about applicants or litigants: the tagger runs on
+    a window around each such word, not on the whole report."""
+    names: list[str] = []
+    for m in _TRIGGER.finditer(text):
+        start = max(0, m.start() - 12)
+        window = _SENTENCE.search(text, start)
+        if window is None:
+            continue
+        a = max(window.start(), start)
+        b = min(m.end() + 30, _sentence_end(text, m.end()))
+        words = [_Word(w, f) for w, f in _tag(text[a:b])]
+        for i, w in enumerate(words):
+            if not w.flag.startswith("nr") or not _looks_like_name(w.word):
+                continue
+            after = "".join(x.word for x in words[i + 1 : i + 3])
+            before = "".join(x.word for x in words[max(0, i - 2) : i])
+            if _OFFICIAL_TITLE.match(after) or _TITLE_BEFORE.search(before):
+                continue
+            if w.word not in names:
+                names.append(w.word)
+    return names
+
+
+def _prose(report: Report) -> str:
+    """All text outside the three tables (tables hold no personal data, only numbers)."""
+    skip: set[int] = set()
+    for s in report.sections:
+        if s.key in ("proactive", "requests", "appeals"):
+            skip.update(i for i in range(s.line_start, s.line_end) if "\t" in report.lines[i] or "|" in report.lines[i])
+    return "\n".join(line for i, line in enumerate(report.lines) if i not in skip)
+
+
+class _Word(NamedTuple):
+    word: str
+    flag: str
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = re.compile(r"[。;!?\n]").search(text, pos)
+    return m.end() - 1 if m else len(text)
+
+
+@rule("G8", "privacy", "error", "报告公开了个人信息",
+      "年度报告不得公开申请人等个人的姓名、身份证号码、手机号码、家庭住址等个人信息，应删除或作去标识化处理（如“张某”）。",
+      "《政府信息公开条例》第十五条；2018年政务公开工作要点")
+def g8(report: Report) -> Iterator[Finding]:
+    text = _prose(report)
+    for m in _ID.finditer(text):
+        number = m.group(0)
+        if valid_id_number(number):
+            masked = number[:6] + "********" + number[-4:]
+            yield finding("G8", f"报告中出现了身份证号码（{masked}），应删除或隐去。", detail=masked, line=_line_of(report, number))
+    for m in _MOBILE.finditer(text):
+        number = "".join(m.groups())
+        masked = number[:3] + "****" + number[-4:]
+        before = text[max(0, m.start() - 16) : m.start()]
+        if _CONTACT.search(before):
+            yield finding("G8", f"联系电话使用了手机号码（{masked}），可能是个人号码，建议改用办公电话。", severity="warning",
+                          detail=masked, line=_line_of(report, m.group(0)))
+        else:
+            yield finding("G8", f"报告中出现了手机号码（{masked}），应删除或隐去。", detail=masked, line=_line_of(report, m.group(0)))
+    for m in _ADDRESS.finditer(text):
+        yield finding("G8", f"报告中出现了个人住址（“{m.group(0)}”），应删除。", detail=m.group(0), line=_line_of(report, m.group(0)))
+    names = find_names(text)
+    if names:
+        shown = "、".join(names)
+        yield finding("G8", f"报告中出现了申请人等个人的姓名：{shown}。应删除或改为“某先生”“张某”等去标识化写法。",
+                      detail=shown, line=_line_of(report, names[0]))
