@@ -41,6 +41,19 @@ def known_divisions() -> dict[str, Division]:
             continue
         level = "province" if code[2:6] == "0000" else "city" if code[4:6] == "00" else "county"
         out.setdefault(name, Division(name, level, code[:6]))
+    # names as they come back from a traditional-character mirror (浚县 -> 濬縣 -> 濬县)
+    try:
+        import opencc
+
+        names = list(out)
+        t2s = opencc.OpenCC("t2s")
+        joined = "\n".join(names)
+        for converted in (t2s.convert(opencc.OpenCC("s2t").convert(joined)), t2s.convert(joined)):
+            for name, variant in zip(names, converted.split("\n")):
+                if variant != name and variant not in out:
+                    out[variant] = out[name]  # read as the canonical name
+    except Exception:  # noqa: BLE001 - the variants are a convenience
+        pass
     return out
 
 
@@ -73,7 +86,7 @@ def parse_chain(text: str) -> tuple[list[Division], str]:
         if hit is None:
             break
         chain.append(hit)
-        pos += len(hit.name)
+        pos += len(cand) if hit.code and cand in known else len(hit.name)
     return chain, text[pos:]
 
 

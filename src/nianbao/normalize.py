@@ -58,7 +58,10 @@ def traditional_chars() -> frozenset[str]:
 
 
 def to_simplified(text: str) -> str:
-    if traditional_chars().isdisjoint(text):
+    """Traditional -> simplified, when the text is traditional: a few stray characters that
+    OpenCC would change (乾县, 於) do not make a simplified report traditional."""
+    trad = traditional_chars()
+    if trad.isdisjoint(text) or len(trad.intersection(text)) < 3:
         return text
     return _converter().convert(text)
 

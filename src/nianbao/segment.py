@@ -212,7 +212,9 @@ def detect_template(text: str) -> str | None:
     best = max(scores.values())
     if best == 0:
         if shared:
-            children = len(re.findall(r"逾期不补正|逾期未按收费通知|\(六\)\s*其他处理", text))
+            other = [r for r in T.TEMPLATE_2021.table3_rows if r.group == "other"]
+            children = sum(normalized(r.label[:8]) in text for r in other[:2])
+            children = children or int(normalized(T.T3_GROUPS["other"].title) in text)
             return "2021" if children >= 2 else "2019" if children == 1 else "2021"
         legacy = sum(normalized(w) in text for w in T.LEGACY_SIGNATURE)
         return T.LEGACY if legacy >= 2 else None

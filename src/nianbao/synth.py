@@ -189,13 +189,8 @@ def break_record(rng: random.Random, rep: Report) -> tuple[Report, str]:
     elif kind == "T4.1":
         group = rng.choice([g for g, _, _ in T.T4_GROUPS])
         bad.table4[group][T.T4_TOTAL_FIELD] += rng.randint(1, 5)
-    else:  # a negative count, kept consistent so that only T3.4 fires
-        key = "carried_forward"
-        for col in (0, T.T3_TOTAL_COLUMN):
-            bad.table3[key][col] -= 1
-            bad.table3[T.RESULTS_TOTAL_KEY][col] += 1
-        bad.table3["granted"][0] += 1
-        bad.table3["granted"][T.T3_TOTAL_COLUMN] += 1
+    else:  # a negative count (the row's other identities may break with it)
+        bad.table3["granted"][1] = -rng.randint(1, 5)
     return bad, kind
 
 
@@ -222,8 +217,9 @@ _VALUE_LINE = re.compile(r"(?:^|[\t ])\d")
 
 def _table_lines(lines: list[str]) -> list[int]:
     """Indices of table-3 and table-4 data rows (lines with a label and numbers)."""
-    start = next((i for i, ln in enumerate(lines) if "本年新收" in ln), 0)
-    end = next((i for i, ln in enumerate(lines) if "存在的主要问题" in ln), len(lines))
+    first, last = T.TEMPLATE_2021.t3_row("new_received").label[:4], T.SECTION_BY_KEY["problems"].heading[:6]
+    start = next((i for i, ln in enumerate(lines) if first in ln), 0)
+    end = next((i for i, ln in enumerate(lines) if last in ln), len(lines))
     return [i for i in range(start, end) if _VALUE_LINE.search(lines[i]) and re.search("[\u4e00-\u9fff]", lines[i])]
 
 

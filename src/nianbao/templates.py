@@ -216,6 +216,7 @@ class T2Block:
 
 
 MONEY_UNIT = "万元"
+T2_HEADER = "信息内容"  # the top-left header cell of every table-2 block
 
 # --------------------------------------------------------------------------- table 4
 
@@ -410,6 +411,38 @@ def template_for_year(year: int | None) -> str | None:
         if tpl.years[0] <= year <= tpl.years[1]:
             return tid
     return LEGACY if year < TEMPLATE_2019.years[0] else None
+
+
+def t3_title(key: str, template_id: str | None = None) -> str:
+    """A row of table 三 as a clerk reads it: "（三）1.属于国家秘密", "二、上年结转政府信息公开申请数量"."""
+    tpl = TEMPLATES.get(template_id or "2021", TEMPLATE_2021)
+    row = next((r for r in tpl.table3_rows if r.key == key), None) or next(
+        (r for t in TEMPLATES.values() for r in t.table3_rows if r.key == key), None)
+    if row is None:
+        return key
+    chain = [g for g in t3_group_chain(row) if g.key != "results"]
+    return "".join(g.title for g in chain) + row.number + row.label
+
+
+def t2_field_label(template_id: str | None, row_key: str, field_key: str) -> str:
+    tpl = TEMPLATES.get(template_id or "2021", TEMPLATE_2021)
+    for block in tpl.table2:
+        if any(r.key == row_key for r in block.rows):
+            for fld in block.fields:
+                if fld.key == field_key:
+                    return fld.label
+    return field_key
+
+
+def t4_group_label(key: str) -> str:
+    for k, label, _ in T4_GROUPS:
+        if k == key:
+            return label
+    return key
+
+
+def t4_field_label(key: str) -> str:
+    return next((f.label for f in T4_FIELDS if f.key == key), key)
 
 
 def table4_keys() -> list[tuple[str, str]]:

@@ -107,6 +107,9 @@ class LabelIndex:
                     continue
                 scored.append((sm.ratio(), k))
             scored.sort(reverse=True)
+            # text that holds a whole label plus more is two cells run together, not a typo
+            if scored and scored[0][1] in key:
+                return None
             if scored and scored[0][0] >= 0.75 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05):
                 return Match(self.exact[scored[0][1]], "fuzzy", scored[0][0])
         return None
@@ -146,7 +149,7 @@ def table2_index() -> LabelIndex:
             for row in block.rows:
                 ref = LabelRef("table2", "row", row.key, row.label, (tid,))
                 entries += [(row.label, ref)] + [(v, ref) for v in row.variants]
-    entries.append(("信息内容", LabelRef("table2", "header", "信息内容", "信息内容")))
+    entries.append((T.T2_HEADER, LabelRef("table2", "header", T.T2_HEADER, T.T2_HEADER)))
     return LabelIndex(_merge_templates(entries))
 
 

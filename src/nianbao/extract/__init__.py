@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, SectionText
 from ..vocab import normalized
 from .table2 import extract_table2
@@ -16,10 +17,11 @@ from .table4 import extract_table4
 from .tokens import tokenize
 
 SECTION_OF = {"table2": "proactive", "table3": "requests", "table4": "appeals"}
+# words that show where a table starts when its section heading is missing
 ANCHORS = {
-    "table2": ("第二十条第", "本年制发件数", "本年新制作数量"),
-    "table3": ("勾稽关系", "申请人情况", "本年新收政府信息公开申请数量"),
-    "table4": ("行政复议",),
+    "table2": tuple({b.item[:5] for t in T.TEMPLATES.values() for b in t.table2} | {t.table2[0].fields[0].label for t in T.TEMPLATES.values()}),
+    "table3": ("勾稽关系", T.T3_HEADER_TOP, T.TEMPLATE_2021.t3_row("new_received").label),
+    "table4": (T.T4_GROUPS[0][1],),
 }
 
 

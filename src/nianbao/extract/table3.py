@@ -87,7 +87,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
             continue
         key = row.key
         if row.kind == "group":
-            if key == "other":  # the old single （六）其他处理 row
+            if key == "other":  # the old single （六） row of 2019
                 key = "other_other"
             else:
                 extras.append(_extra(row, f"subtotal:{key}"))

@@ -51,8 +51,10 @@ def sniff(data: bytes) -> str:
             probe = probe[len(bom):]
     if probe.lstrip().startswith(b"<") and any(m in probe for m in _HTML_MARKERS):
         return "html"
-    if b"\x00" in probe and not (probe[1:2] == b"\x00" or probe[:1] == b"\x00" or probe[:2] in (b"\xff\xfe", b"\xfe\xff")):
-        return "binary"
+    if b"\x00" in probe:
+        from .text import detect_encoding
+
+        return "text" if detect_encoding(data[:8192]).startswith(("utf-16", "utf-32")) else "binary"
     return "text"
 
 

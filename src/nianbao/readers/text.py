@@ -7,6 +7,7 @@ covers GBK and GB2312); strict Big5; else UTF-8 with replacement characters (and
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 
 from ..errors import UnreadableInput
 from ..model import Document, Finding, LineMeta
@@ -20,33 +21,56 @@ _BOMS = (
 )
 
 
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """The 3755 most common hanzi (GB2312 level 1), CJK punctuation and printable ASCII."""
+    chars = {chr(c) for c in range(0x20, 0x7F)} | set("\t\n\r\f\u3000、。，：；？！“”‘’（）《》〔〕【】—…·")
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+def _plausibility(text: str) -> float:
+    sample = text[:4000]
+    if not sample:
+        return 0.0
+    common = _common_chars()
+    return sum(ch in common for ch in sample) / len(sample)
+
+
 def detect_encoding(data: bytes) -> str:
-    """Name of the encoding `data` is in (see module docstring for the order)."""
+    """Name of the encoding `data` is in: a BOM decides; else strict UTF-8; else, of the
+    encodings that decode without error (GB18030, Big5, UTF-16 LE/BE), the one whose text
+    is most plausible (common hanzi, punctuation and ASCII), earlier ones winning ties."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
-    sample = data[:4096]
-    if len(sample) >= 4:
-        even_nul = sample[0::2].count(0)
-        odd_nul = sample[1::2].count(0)
-        half = len(sample) / 2
-        if odd_nul > 0.3 * half and even_nul < 0.05 * half:
-            return "utf-16-le"
-        if even_nul > 0.3 * half and odd_nul < 0.05 * half:
-            return "utf-16-be"
-    for name in ("utf-8", "gb18030", "big5"):
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best, best_score = "utf-8", -1.0
+    candidates = ["gb18030", "big5"] + (["utf-16-le", "utf-16-be"] if len(data) % 2 == 0 else [])
+    for name in candidates:
         try:
-            data.decode(name)
+            text = data[:8192 - (8192 % 2)].decode(name) if name.startswith("utf-16") else data.decode(name)
         except UnicodeDecodeError:
             continue
-        return name
-    return "utf-8"
+        score = _plausibility(text)
+        if score > best_score + 1e-9:
+            best, best_score = name, score
+    return best
 
 
 def decode(data: bytes) -> tuple[str, str, bool]:
     """(text, encoding, lossy): `lossy` is True when bytes had to be replaced."""
     enc = detect_encoding(data)
-    bom_len = next((len(b) for b, n in _BOMS if n == enc), 0)
+    bom_len = next((len(b) for b, n in _BOMS if n == enc and data.startswith(b)), 0)
     body = data[bom_len:] if enc != "utf-8-sig" else data
     try:
         return body.decode(enc), enc, False

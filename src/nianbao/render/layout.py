@@ -67,7 +67,7 @@ def table2_grid(template: T.Template, values: dict[str, dict[str, Any]] | None =
     for block in template.table2:
         grid.add([(0, GridCell(block.item, "item", colspan=width))])
         spans = _spans(len(block.fields), width - 1)
-        row = [(0, GridCell("信息内容", "header"))]
+        row = [(0, GridCell(T.T2_HEADER, "header"))]
         col = 1
         for fld, span in zip(block.fields, spans):
             row.append((col, GridCell(fld.label, "header", colspan=span)))

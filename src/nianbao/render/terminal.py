@@ -41,13 +41,13 @@ def _value(report: Report, path: str, value: object, styles: dict[str, str]) -> 
 def table2_view(report: Report, styles: dict[str, str]) -> Table:
     template = T.TEMPLATES.get(report.template or "2021", T.TEMPLATE_2021)
     width = max(len(b.fields) for b in template.table2)
-    table = Table(title="二、主动公开政府信息情况", box=box.SIMPLE_HEAVY, show_header=False, title_justify="left")
-    table.add_column("信息内容", no_wrap=True)
+    table = Table(title=T.SECTION_BY_KEY["proactive"].title, box=box.SIMPLE_HEAVY, show_header=False, title_justify="left")
+    table.add_column(T.T2_HEADER, no_wrap=True)
     for _ in range(width):
         table.add_column(justify="right", overflow="fold")
     for block in template.table2:
         table.add_row(Text(block.item, style="bold"), *[""] * width)
-        table.add_row(Text("信息内容", style="dim"), *[Text(f.label, style="dim") for f in block.fields],
+        table.add_row(Text(T.T2_HEADER, style="dim"), *[Text(f.label, style="dim") for f in block.fields],
                       *[""] * (width - len(block.fields)))
         for row in block.rows:
             cells = report.table2.get(row.key)
@@ -61,7 +61,7 @@ def table2_view(report: Report, styles: dict[str, str]) -> Table:
 
 def table3_view(report: Report, styles: dict[str, str]) -> Table:
     template = T.TEMPLATES.get(report.template or "2021", T.TEMPLATE_2021)
-    table = Table(title="三、收到和处理政府信息公开申请情况", box=box.SIMPLE_HEAVY, title_justify="left")
+    table = Table(title=T.SECTION_BY_KEY["requests"].title, box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("", overflow="fold", min_width=12)
     for col in T.T3_COLUMNS:
         table.add_column(col.narrow, justify="right", no_wrap=True)
@@ -78,7 +78,7 @@ def table3_view(report: Report, styles: dict[str, str]) -> Table:
 
 
 def table4_view(report: Report, styles: dict[str, str]) -> Table:
-    table = Table(title="四、政府信息公开行政复议、行政诉讼情况", box=box.SIMPLE_HEAVY, title_justify="left")
+    table = Table(title=T.SECTION_BY_KEY["appeals"].title, box=box.SIMPLE_HEAVY, title_justify="left")
     table.add_column("")
     for fld in T.T4_FIELDS:
         table.add_column(fld.label, justify="right")

@@ -17,16 +17,11 @@ def template_of(report: Report) -> T.Template:
 
 
 def row_title(report: Report, key: str) -> str:
-    tpl = template_of(report)
-    try:
-        row = tpl.t3_row(key)
-    except KeyError:
-        row = T.TEMPLATE_2021.t3_row(key) if key in T.TEMPLATE_2021.table3_keys else None
-    if row is None:
-        return key
-    parent = T.T3_GROUPS.get(row.group or "")
-    prefix = parent.number + parent.label + " " if parent and parent.key != "results" else ""
-    return f"{prefix}{row.number}{row.label}"
+    return T.t3_title(key, report.template)
+
+
+def field(report: Report, row_key: str, field_key: str) -> str:
+    return T.t2_field_label(report.template, row_key, field_key)
 
 
 def _num(v: object) -> bool:
@@ -63,8 +58,8 @@ def t3_1(report: Report) -> Iterator[Finding]:
         if abs((a + b) - (t + f)) > 1e-9:
             yield finding(
                 "T3.1",
-                f"表三“{COLS[c]}”列：本年新收（{_fmt(a)}）加上年结转（{_fmt(b)}）为{_fmt(a + b)}，"
-                f"但办理结果总计（{_fmt(t)}）加结转下年度（{_fmt(f)}）为{_fmt(t + f)}，两者应相等。",
+                f"表三“{COLS[c]}”列：第一项（{_fmt(a)}）加第二项（{_fmt(b)}）为{_fmt(a + b)}，"
+                f"但第三项（七）总计（{_fmt(t)}）加第四项（{_fmt(f)}）为{_fmt(t + f)}，两者应相等。",
                 expected=a + b, actual=t + f, table="table3", column=T.T3_COLUMNS[c].key,
                 cells=[cell_path("table3", k, c) for k in keys],
             )
@@ -175,11 +170,11 @@ def t3_7(report: Report) -> Iterator[Finding]:
     if not all(_num(v) for v in (a, b, f)):
         return
     if f > a + b:
-        yield finding("T3.7", f"结转下年度继续办理（{_fmt(f)}）超过了本年新收与上年结转之和（{_fmt(a + b)}）。",
+        yield finding("T3.7", f"{row_title(report, 'carried_forward')}（{_fmt(f)}）超过了第一项与第二项之和（{_fmt(a + b)}）。",
                       expected=a + b, actual=f, table="table3", row="carried_forward", column="total",
                       cells=[cell_path("table3", "carried_forward", TOTAL)])
     elif a >= 8 and f > 0.25 * a:
-        yield finding("T3.7", f"结转下年度继续办理有{_fmt(f)}件，超过本年新收（{_fmt(a)}件）的四分之一，按法定答复期限不合常理，请核实。",
+        yield finding("T3.7", f"{row_title(report, 'carried_forward')}有{_fmt(f)}件，超过第一项本年新收（{_fmt(a)}件）的四分之一，按法定答复期限不合常理，请核实。",
                       actual=f, table="table3", row="carried_forward", column="total",
                       cells=[cell_path("table3", "carried_forward", TOTAL)])
 
@@ -268,7 +263,8 @@ def t2_4(report: Report) -> Iterator[Finding]:
         cells = report.table2.get(row_key) or {}
         issued, in_force = cells.get("issued"), cells.get("in_force")
         if _num(issued) and _num(in_force) and in_force < issued:
-            yield finding("T2.4", f"表二{t2_name(report, row_key)}现行有效件数（{_fmt(in_force)}）少于本年制发件数（{_fmt(issued)}），请核实。",
+            yield finding("T2.4", f"表二{t2_name(report, row_key)}{field(report, row_key, 'in_force')}（{_fmt(in_force)}）"
+                                  f"少于{field(report, row_key, 'issued')}（{_fmt(issued)}），请核实。",
                           expected=issued, actual=in_force, table="table2", row=row_key, column="in_force",
                           cells=[cell_path("table2", row_key, "issued"), cell_path("table2", row_key, "in_force")])
 
@@ -282,7 +278,8 @@ def t2_6(report: Report) -> Iterator[Finding]:
         cells = report.table2.get(row_key) or {}
         new, total = cells.get("new_published"), cells.get("total_public")
         if _num(new) and _num(total) and new > total:
-            yield finding("T2.6", f"表二{t2_name(report, row_key)}本年新公开数量（{_fmt(new)}）超过了对外公开总数量（{_fmt(total)}）。",
+            yield finding("T2.6", f"表二{t2_name(report, row_key)}{field(report, row_key, 'new_published')}（{_fmt(new)}）"
+                                  f"超过了{field(report, row_key, 'total_public')}（{_fmt(total)}）。",
                           expected=total, actual=new, table="table2", row=row_key, column="new_published",
                           cells=[cell_path("table2", row_key, "new_published"), cell_path("table2", row_key, "total_public")])
 
@@ -295,7 +292,8 @@ def t2_7(report: Report) -> Iterator[Finding]:
     for row_key, cells in report.table2.items():
         prev, change = cells.get("prev_count"), cells.get("change")
         if _num(prev) and _num(change) and prev + change < 0:
-            yield finding("T2.7", f"表二{t2_name(report, row_key)}上一年项目数量（{_fmt(prev)}）加本年增/减（{_fmt(change)}）为负数。",
+            yield finding("T2.7", f"表二{t2_name(report, row_key)}{field(report, row_key, 'prev_count')}（{_fmt(prev)}）"
+                                  f"加{field(report, row_key, 'change')}（{_fmt(change)}）为负数。",
                           actual=prev + change, table="table2", row=row_key, column="change",
                           cells=[cell_path("table2", row_key, "prev_count"), cell_path("table2", row_key, "change")])
 
@@ -317,7 +315,8 @@ def t4_1(report: Report) -> Iterator[Finding]:
             blocked.append(T4_NAMES.get(group, group))
             continue
         if abs(sum(parts) - total) > 1e-9:
-            yield finding("T4.1", f"表四“{T4_NAMES.get(group, group)}”：结果维持、纠正、其他、尚未审结之和为{_fmt(sum(parts))}，但总计填写为{_fmt(total)}。",
+            names = "、".join(f.label for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD)
+            yield finding("T4.1", f"表四“{T4_NAMES.get(group, group)}”：{names}之和为{_fmt(sum(parts))}，但总计填写为{_fmt(total)}。",
                           expected=sum(parts), actual=total, table="table4", row=group, column="total",
                           cells=[cell_path("table4", group, f.key) for f in T.T4_FIELDS])
     if blocked:

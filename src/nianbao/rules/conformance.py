@@ -57,7 +57,10 @@ def g2(report: Report) -> Iterator[Finding]:
 def g2_1(report: Report) -> Iterator[Finding]:
     t3 = report.table3
     if report.template == "2021" and "other_other" in t3 and "other_no_correction" not in t3 and "other_no_fee" not in t3:
-        yield finding("G2.1", "表三只印了一行“（六）其他处理”（2019年旧格式），2021年格式应分为“逾期不补正”“逾期未缴费”“其他”三行；该行数值已记入“3.其他”。",
+        old = T.TEMPLATE_2019.t3_row("other_other").title
+        new = "、".join(f"“{r.number}{r.label[:12]}…”" if len(r.label) > 12 else f"“{r.number}{r.label}”"
+                       for r in T.TEMPLATE_2021.table3_rows if r.group == "other")
+        yield finding("G2.1", f"表三只印了一行“{old}”（2019年旧格式），2021年格式应分为{new}三行；该行数值已记入最后一行。",
                       table="table3", row="other_other")
 
 
@@ -103,7 +106,9 @@ def t2_5(report: Report) -> Iterator[Finding]:
     level = report.agency_level
     if level in ("township", "county") or (level == "department" and report.region):
         who = {"township": "乡镇（街道）", "county": "县级人民政府", "department": "政府部门"}[level]
-        yield finding("T2.5", f"{who}没有规章制定权，但表二“规章”一行填报了非零数值，请核实是否应填入“行政规范性文件”。",
+        regs = template_of(report).table2_row("regulations").label
+        docs = template_of(report).table2_row("normative_documents").label
+        yield finding("T2.5", f"{who}没有规章制定权，但表二“{regs}”一行填报了非零数值，请核实是否应填入“{docs}”。",
                       table="table2", row="regulations")
 
 
@@ -112,8 +117,8 @@ def t2_5(report: Report) -> Iterator[Finding]:
 def n6(report: Report) -> Iterator[Finding]:
     if report.template not in T.TEMPLATES:
         return
-    names = {"table2": "表二（主动公开政府信息情况）", "table3": "表三（收到和处理政府信息公开申请情况）",
-             "table4": "表四（政府信息公开行政复议、行政诉讼情况）"}
+    names = {t: f"{n}（{T.SECTION_BY_KEY[s].heading}）" for t, n, s in
+             (("table2", "表二", "proactive"), ("table3", "表三", "requests"), ("table4", "表四", "appeals"))}
     for table, name in names.items():
         if not getattr(report, table):
             yield finding("N6", f"没有读到{name}。", severity="error", table=table)

@@ -54,7 +54,9 @@ def t2_3(report: Report, previous: Report) -> Iterator[Finding]:
         expected = vals[0] + vals[1] - vals[2]
         if expected != vals[3]:
             label = T.TEMPLATE_2021.table2_row(key).label
-            yield finding("T2.3", f"表二“{label}”现行有效件数为{vals[3]}，按上年现行有效{vals[0]}＋本年制发{vals[1]}－本年废止{vals[2]}应为{expected}，请核实。",
+            f_in, f_is, f_re = (T.t2_field_label("2021", key, k) for k in ("in_force", "issued", "repealed"))
+            yield finding("T2.3", f"表二“{label}”{f_in}为{vals[3]}，按上年{f_in}{vals[0]}＋{f_is}{vals[1]}－{f_re}{vals[2]}"
+                                  f"应为{expected}，请核实。",
                           expected=expected, actual=vals[3], table="table2", row=key, column="in_force",
                           cells=[f"table2.{key}.in_force"])
 
@@ -68,7 +70,9 @@ def t2_8(report: Report, previous: Report) -> Iterator[Finding]:
         before = previous.table2.get(key) or {}
         prev_now, p0, ch = cells.get("prev_count"), before.get("prev_count"), before.get("change")
         if _num(prev_now) and _num(p0) and _num(ch) and p0 + ch != prev_now:
-            yield finding("T2.8", f"表二“{key}”上一年项目数量为{prev_now}，但上一年度报告为{p0}{ch:+}＝{p0 + ch}。",
+            label = T.TEMPLATE_2019.table2_row(key).label
+            yield finding("T2.8", f"表二“{label}”{T.t2_field_label('2019', key, 'prev_count')}为{prev_now}，"
+                                  f"但按上一年度报告应为{p0}{ch:+}＝{p0 + ch}。",
                           expected=p0 + ch, actual=prev_now, table="table2", row=key, column="prev_count")
 
 
@@ -81,5 +85,5 @@ def g6(report: Report, previous: Report) -> Iterator[Finding]:
         return
     score = similarity(a, b)
     if score >= 0.8:
-        yield finding("G6", f"第五部分“存在的主要问题及改进情况”与{previous.year}年度报告的相似度为{score:.0%}，内容雷同。",
+        yield finding("G6", f"第五部分“{T.SECTION_BY_KEY['problems'].heading}”与{previous.year}年度报告的相似度为{score:.0%}，内容雷同。",
                       section="problems", actual=round(score, 3))

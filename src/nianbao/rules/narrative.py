@@ -17,10 +17,12 @@ _RECEIVED = [
     re.compile(rf"依申请公开{_END}{{0,6}}?(?:办理|受理|收到){_END}{{0,2}}?(\d+){_UNIT}"),
 ]
 _RECEIVED_NONE = re.compile(rf"(?:未|没有)(?:收到|受理|接到|发生){_END}{{0,12}}?(?:申请|请求)")
-_REVIEW = re.compile(rf"行政复议{_END}{{0,8}}?(\d+){_UNIT}")
-_LITIGATION = re.compile(rf"行政诉讼{_END}{{0,8}}?(\d+){_UNIT}")
+_REVIEW_WORD, _SUIT_WORD = T.T4_GROUPS[0][1], T.T4_HEADER_LITIGATION
+_REVIEW = re.compile(rf"{_REVIEW_WORD}{_END}{{0,8}}?(\d+){_UNIT}")
+_LITIGATION = re.compile(rf"{_SUIT_WORD}{_END}{{0,8}}?(\d+){_UNIT}")
 _NO_APPEALS = re.compile(
-    rf"(?:未|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_END}{{0,14}}?(?:行政复议|行政诉讼)(?:{_END}{{0,10}}?(?:行政诉讼|案件|情况))?"
+    rf"(?:未|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_END}{{0,14}}?(?:{_REVIEW_WORD}|{_SUIT_WORD})"
+    rf"(?:{_END}{{0,10}}?(?:{_SUIT_WORD}|案件|情况))?"
 )
 
 
@@ -70,12 +72,12 @@ def t3_9(report: Report) -> Iterator[Finding]:
         suits = [(report.table4.get(g) or {}).get("total") for g in ("litigation_direct", "litigation_after_review")]
         m = _REVIEW.search(text)
         if m and isinstance(review, (int, float)) and int(m.group(1)) != review:
-            yield finding("T3.9", f"正文写道“{m.group(0)}”，而表四行政复议总计为{int(review)}件，是否一致？请核实。",
+            yield finding("T3.9", f"正文写道“{m.group(0)}”，而表四{_REVIEW_WORD}总计为{int(review)}件，是否一致？请核实。",
                           expected=int(review), actual=int(m.group(1)), detail=m.group(0), table="table4", row="review", column="total",
                           cells=["table4.review.total"])
         m = _LITIGATION.search(text)
         if m and all(isinstance(s, (int, float)) for s in suits) and int(m.group(1)) != sum(suits):
-            yield finding("T3.9", f"正文写道“{m.group(0)}”，而表四行政诉讼总计为{int(sum(suits))}件，是否一致？请核实。",
+            yield finding("T3.9", f"正文写道“{m.group(0)}”，而表四{_SUIT_WORD}总计为{int(sum(suits))}件，是否一致？请核实。",
                           expected=int(sum(suits)), actual=int(m.group(1)), detail=m.group(0), table="table4",
                           cells=["table4.litigation_direct.total", "table4.litigation_after_review.total"])
 

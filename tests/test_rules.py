@@ -1,0 +1,212 @@
+"""Each rule: a record that passes, a record that fails, and blanks that block it."""
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+
+from nianbao import check, parse_text
+from nianbao import templates as T
+from nianbao.model import Report, SectionText
+from nianbao.rules import REGISTRY, catalogue, check as run_rules
+from nianbao.synth import break_record, random_record
+
+REQUIRED = ["T3.1", "T3.2", "T3.3", "T3.4", "T3.5", "T3.7", "T3.8", "T3.9", "T3.11", "T2.1", "T2.2", "T2.4", "T2.5",
+            "T2.6", "T2.7", "T4.1", "T4.2", "T4.4", "G1", "G2", "G3", "G8", "G12"]
+
+
+def base(seed: int = 1, template: str = "2021") -> Report:
+    rec = random_record(random.Random(seed), template=template)
+    rec.year = 2023 if template == "2021" else 2020
+    rec.agency_level = "township"
+    return rec
+
+
+def rules_of(report: Report, previous: Report | None = None) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for f in run_rules(report, previous):
+        out.setdefault(f.rule, []).append(f)
+    return out
+
+
+def test_catalogue_has_the_required_rules_with_chinese_text():
+    ids = {r.id for r in catalogue()}
+    assert set(REQUIRED) <= ids
+    for r in catalogue():
+        assert r.severity in ("error", "warning", "info")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.title + r.description)
+
+
+def test_a_valid_random_record_has_no_arithmetic_findings():
+    for seed in range(40):
+        found = rules_of(base(seed))
+        assert not [r for r in found if r.startswith(("T3", "T2", "T4"))], (seed, found)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_broken_record_is_caught_by_the_broken_rule(seed):
+    rec, rule = break_record(random.Random(seed), base(seed))
+    found = rules_of(rec)
+    assert rule in found and found[rule][0].severity == "error", (rule, list(found))
+
+
+def test_t3_1_message_locates_the_column_and_values():
+    rec = base(3)
+    rec.table3["new_received"][0] += 2
+    rec.table3["new_received"][6] += 2
+    f = rules_of(rec)["T3.1"]
+    assert {x.location["column"] for x in f} == {"natural_person", "total"}
+    assert f[0].expected - f[0].actual == 2
+    assert "table3.new_received[0]" in f[0].location["cells"]
+
+
+def test_blank_cell_makes_a_rule_not_evaluable_rather_than_failing():
+    rec = base(4)
+    rec.table3["granted"][6] = None
+    found = rules_of(rec)
+    t32 = found["T3.2"]
+    assert [f.status for f in t32] == ["not_evaluable"] and t32[0].severity == "info"
+    assert "T3.3" in found and all(f.status == "not_evaluable" for f in found["T3.3"])
+
+
+def test_t3_4_negative_and_fraction():
+    rec = base(5)
+    rec.table3["granted"][2] = 1.5
+    assert any("1.5" in f.message for f in rules_of(rec)["T3.4"])
+
+
+def test_t3_5_checks_added_subtotal_rows():
+    rec = base(6)
+    denied = [k for k in rec.table3 if k.startswith("denied_")]
+    sums = [sum(rec.table3[k][c] for k in denied) for c in range(7)]
+    rec.extras["table3_rows"] = [{"label": "(三)不予公开小计", "kind": "subtotal:denied", "values": sums, "line": 1}]
+    assert "T3.5" not in rules_of(rec)
+    rec.extras["table3_rows"][0]["values"] = [s + 1 for s in sums]
+    assert len(rules_of(rec)["T3.5"]) == 7
+
+
+def test_t3_7_carried_forward_implausibly_large():
+    rec = base(7)
+    rec.table3 = {k: [0] * 7 for k in T.TEMPLATE_2021.table3_keys}
+    rec.table3["new_received"] = [20, 0, 0, 0, 0, 0, 20]
+    rec.table3["granted"] = [10, 0, 0, 0, 0, 0, 10]
+    rec.table3["results_total"] = [10, 0, 0, 0, 0, 0, 10]
+    rec.table3["carried_forward"] = [10, 0, 0, 0, 0, 0, 10]
+    assert rules_of(rec)["T3.7"][0].severity == "warning"
+
+
+def test_t3_8_carried_over_not_handled():
+    rec = base(8)
+    rec.table3 = {k: [0] * 7 for k in T.TEMPLATE_2021.table3_keys}
+    rec.table3["carried_over"] = [5, 0, 0, 0, 0, 0, 5]
+    rec.table3["granted"] = [2, 0, 0, 0, 0, 0, 2]
+    rec.table3["results_total"] = [2, 0, 0, 0, 0, 0, 2]
+    rec.table3["carried_forward"] = [3, 0, 0, 0, 0, 0, 3]
+    assert "T3.8" in rules_of(rec)
+
+
+def _with_overview(rec: Report, text: str) -> Report:
+    rec.lines = ["标题", "一、总体情况", text]
+    rec.sections = [SectionText("overview", "一", "一、总体情况", 2, 3, text)]
+    return rec
+
+
+def test_t3_9_narrative_against_table_is_a_question():
+    rec = base(9)
+    rec.table3["new_received"][6] = 95
+    _with_overview(rec, "2024年，区政府办代表区政府受理政府信息公开申请 17 件，均已在法定期限内予以答复。")
+    f = rules_of(rec)["T3.9"][0]
+    assert f.severity == "warning" and f.actual == 17 and f.expected == 95 and "？" in f.message
+    rec.table3["new_received"][6] = 17
+    assert "T3.9" not in rules_of(rec)
+
+
+def test_t4_4_no_appeals_said_but_table_has_some():
+    rec = base(10)
+    rec.table4["review"] = {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}
+    _with_overview(rec, "本年度未发生因政府信息公开引起的行政复议、行政诉讼。")
+    assert "T4.4" in rules_of(rec)
+
+
+def test_t2_rules():
+    rec = base(11)
+    rec.table2["normative_documents"] = {"issued": 5, "repealed": 0, "in_force": 3}
+    rec.table2["licensing"] = {"decisions": -2}
+    rec.table2["regulations"] = {"issued": 1, "repealed": 0, "in_force": 1}
+    found = rules_of(rec)
+    assert "T2.4" in found and "T2.1" in found and "T2.5" in found
+
+
+def test_2019_table2_rules():
+    rec = base(12, "2019")
+    rec.table2["regulations"] = {"new_made": 1, "new_published": 5, "total_public": 3}
+    rec.table2["licensing"] = {"prev_count": 2, "change": -5, "decisions": 0}
+    found = rules_of(rec)
+    assert "T2.6" in found and found["T2.7"][0].severity == "error"
+
+
+def test_g2_template_must_match_the_year():
+    rec = base(13, "2019")
+    rec.year = 2023
+    assert rules_of(rec)["G2"][0].expected == "2021"
+
+
+def test_g1_missing_and_out_of_order_sections():
+    rec = base(14)
+    rec.sections = [SectionText(k, n, f"{n}、x", i, i, "") for i, (k, n) in
+                    enumerate([("overview", "一"), ("requests", "三"), ("proactive", "二"), ("problems", "五")], 1)]
+    msgs = [f.message for f in rules_of(rec)["G1"]]
+    assert any("第四部分" in m for m in msgs) and any("第六部分" in m for m in msgs) and any("顺序" in m for m in msgs)
+
+
+def test_g3_period_and_year():
+    rec = _with_overview(base(15), "本报告所列数据的统计期限自2022年1月1日起至2022年12月31日止。")
+    assert rules_of(rec)["G3"][0].actual == "2022-2022"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("申请人张伟的身份证号码为110101199003074477。", "110101********4477"),
+        ("申请人联系方式13812345678，已答复。", "138****5678"),
+        ("申请人李某家住幸福路12号3单元", "住"),
+    ],
+)
+def test_g8_privacy_ids_phones_addresses(text, expected):
+    rec = _with_overview(base(16), text)
+    assert any(expected in (f.detail or "") for f in rules_of(rec)["G8"])
+
+
+def test_g8_office_landline_and_officials_are_fine():
+    rec = _with_overview(base(17), "联系电话：0517-87222589。镇党委书记王建国任组长。收到张某、李某的申请2件。")
+    assert "G8" not in rules_of(rec)
+
+
+def test_g12_spam_in_title_and_agency_contradicted():
+    text = ("漳平市审计局雷速体育直播2025年政府信息公开工作年度报告\n本报告由漳平市审计局编制。\n"
+            "一、总体情况\n漳平市审计局认真落实。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n六、其他需要报告的事项\n")
+    report = parse_text(text)
+    assert report.agency == "漳平市审计局"
+    msgs = [f.message for f in check(report) if f.rule == "G12"]
+    assert any("雷速体育" in m for m in msgs) and any("不一致" in m for m in msgs)
+
+
+def test_crossyear_rules():
+    prev = base(18)
+    now = copy.deepcopy(prev)
+    now.year = prev.year + 1
+    now.table3["carried_over"] = [9, 0, 0, 0, 0, 0, 9]
+    now.table2["normative_documents"] = {"issued": 3, "repealed": 0, "in_force": 999}
+    text = "政策解读形式还不够丰富，解读材料质量有待提高。部分栏目更新不够及时，信息发布的规范性还需加强。"
+    for r in (prev, now):
+        r.sections = [SectionText("problems", "五", "五、", 1, 1, text)]
+    found = rules_of(now, prev)
+    assert {"T3.6", "T2.3", "G6"} <= set(found)
+
+
+def test_every_registered_function_rule_runs_on_a_parsed_report():
+    report = parse_text(open(__file__, encoding="utf-8").read()[:0] + "某镇2023年政府信息公开工作年度报告\n一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n")
+    assert isinstance(check(report), list)
+    assert all(r.func is not None or r.family == "extraction" for r in REGISTRY.values())
