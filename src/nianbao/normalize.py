@@ -90,8 +90,9 @@ def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
     else:
         meta = list(doc.meta)
     lines = [line.rstrip(" \r") for line in lines]
-    keep = [not _PAGE_NUMBER.match(line) for line in lines]
-    _drop_running_lines(lines, meta, keep)
+    keep = [len(line) > 24 or not _PAGE_NUMBER.match(line) for line in lines]
+    if doc.pages is None or doc.pages >= 3:
+        _drop_running_lines(lines, meta, keep)
     lines = [line for line, k in zip(lines, keep) if k]
     meta = [m for m, k in zip(meta, keep) if k]
     return _join_vertical(lines, meta)
@@ -101,7 +102,9 @@ def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]
     """Mark running headers/footers: the same short line first or last on most pages."""
     pages: dict[int, list[int]] = {}
     for i, m in enumerate(meta):
-        found = _PAGE_OF.match(m.origin or "")
+        if not m.origin:
+            continue
+        found = _PAGE_OF.match(m.origin)
         if found and lines[i].strip() and keep[i]:
             pages.setdefault(int(found.group(1)), []).append(i)
     if len(pages) < 3:
@@ -126,9 +129,9 @@ def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], l
     out_meta: list[LineMeta] = []
     i, n = 0, len(lines)
     while i < n:
-        if _ONE_CJK.match(lines[i]):
+        if len(lines[i]) <= 3 and _ONE_CJK.match(lines[i]):
             j = i
-            while j < n and _ONE_CJK.match(lines[j]):
+            while j < n and len(lines[j]) <= 3 and _ONE_CJK.match(lines[j]):
                 j += 1
             if j - i >= 3:
                 out_lines.append("".join(s.strip() for s in lines[i:j]))

@@ -12,6 +12,8 @@ from .vocab import normalized, section_index
 
 _HEADING_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,2})\s*[、.,]\s*)?")
 _HEADING_END = re.compile(r"[。:;]")
+# every heading and variant ends in one of these (a cheap test before matching a line)
+_HEADING_TAILS = frozenset(h[-2:] for sec in T.SECTIONS for h in (sec.heading,) + sec.variants)
 _SUBHEADING = re.compile(r"^(?:\d{1,2}\s*[、.)]|\(|[①-⑳])")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -47,8 +49,10 @@ def find_sections(lines: list[str]) -> list[SectionText]:
     found: list[tuple[int, str, str, str]] = []  # (line, key, number, rest of line)
     seen: set[str] = set()
     for i, line in enumerate(lines):
+        if len(line) > 120 or not any(tail in line for tail in _HEADING_TAILS):
+            continue
         s = line.strip()
-        if not s or len(s) > 120 or "\t" in s or "|" in s:
+        if not s or "\t" in s or "|" in s:
             continue
         m = _HEADING_NUMBER.match(s)
         number = m.group(1) or ""

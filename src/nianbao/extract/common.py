@@ -54,16 +54,11 @@ def grid_values(row: RowBuild, width: int) -> list[Token] | None:
 def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confidence: float = 0.99, note: str = "") -> Provenance:
     origin = meta[tok.line].origin if tok.line < len(meta) else None
     conf = 1.0 if tok.grid and method == "label" else confidence
-    return Provenance(
-        line=tok.line + 1,
-        start=tok.start,
-        end=tok.end,
-        raw=tok.text,
-        confidence=round(min(conf, tok.confidence), 3),
-        method="ocr" if tok.confidence < 1.0 and method == "label" else method,
-        note=note,
-        origin=origin,
-    )
+    if tok.confidence < 1.0:
+        conf = round(min(conf, tok.confidence), 3)
+        if method == "label":
+            method = "ocr"
+    return Provenance(tok.line + 1, tok.start, tok.end, tok.text, conf, method, note, origin)
 
 
 def typo_note(table: str, tok: Token, match: Match) -> Finding:

@@ -116,6 +116,27 @@ def _attach_units(line: str, spans: list[tuple[int, int]], kinds: list[str]) -> 
     return out
 
 
+Cell = tuple[int, int, str, str, "int | float | None", "str | None", int]  # start, end, text, kind, value, unit, cell no.
+
+
+@lru_cache(maxsize=32768)
+def line_cells(line: str) -> tuple[Cell, ...]:
+    """The classified cells of one line (cached: rows like "0\t0\t0" recur in every report)."""
+    out: list[Cell] = []
+    for n, (a, b) in enumerate(split_cells(line)):
+        raw = line[a:b]
+        text = raw.strip()
+        if text != raw:
+            a += len(raw) - len(raw.lstrip())
+        kind, value, unit = classify(text)
+        if kind == TEXT and len(text) <= 80 and _INNER_ENUM.search(text):
+            cuts = [0] + [mm.start() for mm in _INNER_ENUM.finditer(text)] + [len(text)]
+            out.extend((a + x, a + y, text[x:y], TEXT, None, None, n) for x, y in zip(cuts, cuts[1:]))
+            continue
+        out.append((a, a + len(text), text, kind, value, unit, n))
+    return tuple(out)
+
+
 def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> list[Token]:
     """Cells of lines[start:end] in reading order."""
     out: list[Token] = []
@@ -127,17 +148,7 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
         m = meta[i] if i < len(meta) else None
         conf = m.cell_confidence if m is not None else None
         grid = m.grid if m is not None else False
-        for n, (a, b) in enumerate(split_cells(line)):
-            raw = line[a:b]
-            text = raw.strip()
-            if text != raw:
-                a += len(raw) - len(raw.lstrip())
-            kind, value, unit = classify(text)
+        for a, b, text, kind, value, unit, n in line_cells(line):
             c = conf[n] if conf and n < len(conf) else 1.0
-            if kind == TEXT and len(text) <= 80 and _INNER_ENUM.search(text):
-                cuts = [0] + [mm.start() for mm in _INNER_ENUM.finditer(text)] + [len(text)]
-                for x, y in zip(cuts, cuts[1:]):
-                    append(Token(i, a + x, a + y, text[x:y], TEXT, None, None, c, grid))
-                continue
-            append(Token(i, a, a + len(text), text, kind, value, unit, c, grid))
+            append(Token(i, a, b, text, kind, value, unit, c, grid))
     return out

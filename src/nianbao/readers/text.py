@@ -78,6 +78,9 @@ def decode(data: bytes) -> tuple[str, str, bool]:
         return body.decode(enc, errors="replace"), enc, True
 
 
+_NO_ORIGIN = LineMeta()
+
+
 def looks_binary(text: str) -> bool:
     """True when decoded text is mostly control characters (a binary file read as text)."""
     if not text:
@@ -92,12 +95,15 @@ def read_text(data: bytes) -> Document:
     if "\x00" in text or looks_binary(text):
         raise UnreadableInput("文件不是文本，也不是可识别的报告格式。", "The file is binary, not text or a known report format.")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    meta = []
     page = 1
     paged = "\f" in text
-    for i, line in enumerate(lines):
-        meta.append(LineMeta(origin=f"第{page}页 第{i + 1}行" if paged else f"第{i + 1}行"))
-        page += line.count("\f")
+    if paged:  # form feeds mark pages: keep the page of each line (for running headers)
+        meta = []
+        for line in lines:
+            meta.append(LineMeta(origin=f"第{page}页"))
+            page += line.count("\f")
+    else:  # a plain text file: the line number in the normalised text is the reference
+        meta = [_NO_ORIGIN] * len(lines)
     doc = Document(lines=lines, meta=meta, reader="text", encoding=enc)
     if paged:
         doc.pages = page

@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+from .. import templates as T
 from ..model import Report
 from . import finding, rule
 
@@ -21,15 +22,15 @@ _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})(
 _MOBILE = re.compile(r"(?<![\d.])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d])")
 _CONTACT = re.compile(r"(?:联系电话|电话|热线|手机|咨询|监督|举报|联系方式|Tel|TEL)[^。\n]{0,12}$")
 _ADDRESS = re.compile(r"(?:家庭住址|家住|住址|居住地址|现住址|现居住于|住所地)\s*[:为在]?\s*([\u4e00-\u9fff\d\-#号室栋楼单元组村]{4,40})")
-_TRIGGER = re.compile(r"申请人|收到|受理|接到|来信|来访|举报人|投诉人|原告|第三人|当事人|请求公开|提出申请|申请公开")
-_SENTENCE = re.compile(r"[^。;!?\n]+")
 _OFFICIAL_TITLE = re.compile(
     r"^(?:书记|副书记|镇长|副镇长|乡长|县长|区长|市长|省长|主任|副主任|局长|副局长|科长|所长|站长|部长|主席|委员|同志|代表|秘书长|厅长|处长|队长|院长|组长|总理|总书记|主任委员)"
 )
 _TITLE_BEFORE = re.compile(r"(?:书记|镇长|乡长|县长|区长|市长|主任|局长|科长|所长|站长|部长|主席|委员|组长|处长|秘书长)$")
 _NOT_NAMES = frozenset(
     "申请人 当事人 负责人 联系人 第三人 举报人 投诉人 代理人 经办人 责任人 法人 本人 他人 原告 被告 群众 市民 公民 "
-    "习近平 毛泽东 邓小平 江泽民 胡锦涛 李克强 李强 周恩来 孙中山 马克思 列宁".split()
+    "习近平 毛泽东 邓小平 江泽民 胡锦涛 李克强 李强 周恩来 孙中山 马克思 列宁 "
+    # words jieba's dictionary tags as person names although they are not
+    "顾问 文明 严格执行 严格遵守 严格把关 严格落实 明确 常务 高效 安全 方便 包括 于是 司法 宋体 黄金 华侨 向阳 石油".split()
 )
 # the 200 most common surnames and the common two-character ones
 _SURNAMES = frozenset(
@@ -84,18 +85,30 @@ def _tag(window: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in _tagger().cut(window))
 
 
+_S = "[" + "".join(sorted(_SURNAMES)) + "]"
+# where a private person's name is written: right after a word about applicants or
+# litigants ("收到田彦贵、田改庆请求…", "申请人李明华"), or right before what they did
+# ("张三于3月提出申请")
+_AFTER = re.compile(r"(?:收到|受理|接到|申请人|来信人|来访人|举报人|投诉人|原告|当事人|第三人)[:：]?\s*"
+                    r"(?:了|市民|群众|居民|村民|来自)?(?=" + _S + ")")
+_BEFORE = re.compile(_S + r"[\u4e00-\u9fff]{1,3}(?:等\d*人)?(?:于[^。,;\n]{0,12}?)?(?:提出|提交|申请公开|来信|来访|请求公开|起诉|申请" + T.T4_GROUPS[0][1] + ")")
+
+
+def _windows(text: str) -> list[str]:
+    out = []
+    for m in _AFTER.finditer(text):
+        out.append(text[max(0, m.start() - 2): m.end() + 16])
+    for m in _BEFORE.finditer(text):
+        out.append(text[max(0, m.start() - 6): m.end()])
+    return out
+
+
 def find_names(text: str) -> list[str]:
-    """Private persons' names near words about applicants or litigants: the tagger runs on
-    a window around each such word, not on the whole report."""
+    """Private persons' names where applicants, complainants or litigants are written
+    about: the tagger runs only on short windows there, never on the whole report."""
     names: list[str] = []
-    for m in _TRIGGER.finditer(text):
-        start = max(0, m.start() - 12)
-        window = _SENTENCE.search(text, start)
-        if window is None:
-            continue
-        a = max(window.start(), start)
-        b = min(m.end() + 30, _sentence_end(text, m.end()))
-        words = [_Word(w, f) for w, f in _tag(text[a:b])]
+    for window in _windows(text):
+        words = [_Word(w, f) for w, f in _tag(re.sub(r"\d+", "0", window))]
         for i, w in enumerate(words):
             if not w.flag.startswith("nr") or not _looks_like_name(w.word):
                 continue
@@ -108,23 +121,23 @@ def find_names(text: str) -> list[str]:
     return names
 
 
+_SENTENCE_MARK = re.compile(r"[。,;:]")
+
+
 def _prose(report: Report) -> str:
-    """All text outside the three tables (tables hold no personal data, only numbers)."""
+    """All text outside the three tables: in sections 二–四 only sentences are kept (table
+    rows hold numbers and official labels, never personal data)."""
     skip: set[int] = set()
     for s in report.sections:
         if s.key in ("proactive", "requests", "appeals"):
-            skip.update(i for i in range(s.line_start, s.line_end) if "\t" in report.lines[i] or "|" in report.lines[i])
+            skip.update(i for i in range(s.line_start, min(s.line_end, len(report.lines)))
+                        if not _SENTENCE_MARK.search(report.lines[i]))
     return "\n".join(line for i, line in enumerate(report.lines) if i not in skip)
 
 
 class _Word(NamedTuple):
     word: str
     flag: str
-
-
-def _sentence_end(text: str, pos: int) -> int:
-    m = re.compile(r"[。;!?\n]").search(text, pos)
-    return m.end() - 1 if m else len(text)
 
 
 @rule("G8", "privacy", "error", "报告公开了个人信息",

@@ -1,0 +1,64 @@
+"""Text reports parsed + checked per second on one core, against a plain baseline.
+
+    python bench/parse_speed.py [--reports 1000] [--rounds 5]
+
+The corpus is generated (nianbao.synth) in every text layout with realistic damage. The
+baseline reads the same texts the cheapest way a script could (decode + a regex scan for the
+numbers) in the same process, so the ratio nianbao/baseline survives a noisy machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import peak_rss_mb, repeat, show  # noqa: E402
+
+from nianbao import check, parse  # noqa: E402
+from nianbao.synth import corpus  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=1000)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    except (AttributeError, OSError):
+        pass
+    samples = corpus(args.reports, seed=42, layouts=("txt", "md", "pipe", "space"), corruption_rate=0.5)
+    blobs = [s.text.encode("utf-8") for s in samples]
+    size_kb = sum(map(len, blobs)) / len(blobs) / 1024
+    for b in blobs[:20]:  # warm caches (dictionaries, jieba) outside the timing
+        check(parse(b))
+
+    numbers = re.compile(r"\d+")
+
+    def baseline() -> None:
+        for b in blobs:
+            numbers.findall(b.decode("utf-8"))
+
+    def nianbao_run() -> None:
+        for b in blobs:
+            check(parse(b))
+
+    base_med, base_spread, _ = repeat(baseline, args.rounds)
+    med, spread, _ = repeat(nianbao_run, args.rounds)
+    n = len(blobs)
+    show([
+        ("corpus", f"{n} generated text reports, mean {size_kb:.1f} KB, layouts txt/md/pipe/space"),
+        ("nianbao parse+check", f"{n / med:,.0f} reports/s on one core (median of {args.rounds}; "
+                                f"{1000 * med / n:.2f} ms/report, spread {1000 * spread / n:.2f} ms)"),
+        ("baseline decode+regex", f"{n / base_med:,.0f} reports/s ({1000 * base_med / n:.3f} ms/report, "
+                                  f"spread {1000 * base_spread / n:.3f} ms)"),
+        ("ratio", f"nianbao takes {med / base_med:,.0f}x the baseline's time"),
+        ("peak memory", f"{peak_rss_mb():.0f} MB"),
+        ("target", "≥ 500 reports/s"),
+    ])
+
+
+if __name__ == "__main__":
+    main()
