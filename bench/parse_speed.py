@@ -48,6 +48,19 @@ def main() -> None:
     base_med, base_spread, _ = repeat(baseline, args.rounds)
     med, spread, _ = repeat(nianbao_run, args.rounds)
     n = len(blobs)
+    seeds_dir = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
+    seed_line = None
+    if os.path.isdir(seeds_dir):
+        seeds = [open(os.path.join(seeds_dir, f), "rb").read() for f in sorted(os.listdir(seeds_dir)) if f.endswith(".txt")]
+
+        def seeds_run() -> None:
+            for _ in range(40):
+                for b in seeds:
+                    check(parse(b))
+
+        s_med, _, _ = repeat(seeds_run, args.rounds)
+        kb = sum(map(len, seeds)) / len(seeds) / 1024
+        seed_line = ("real seed reports", f"{40 * len(seeds) / s_med:,.0f} reports/s ({kb:.1f} KB each, ../shared/seeds)")
     show([
         ("corpus", f"{n} generated text reports, mean {size_kb:.1f} KB, layouts txt/md/pipe/space"),
         ("nianbao parse+check", f"{n / med:,.0f} reports/s on one core (median of {args.rounds}; "
@@ -55,6 +68,7 @@ def main() -> None:
         ("baseline decode+regex", f"{n / base_med:,.0f} reports/s ({1000 * base_med / n:.3f} ms/report, "
                                   f"spread {1000 * base_spread / n:.3f} ms)"),
         ("ratio", f"nianbao takes {med / base_med:,.0f}x the baseline's time"),
+        *([seed_line] if seed_line else []),
         ("peak memory", f"{peak_rss_mb():.0f} MB"),
         ("target", "≥ 500 reports/s"),
     ])

@@ -30,8 +30,11 @@ _CJK_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _PINYIN = re.compile("(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
 _MD_EMPHASIS = re.compile(r"\*\*|__|~~|(?m:^ {0,3}#{1,6} +)|(?m:^ {0,3}> ?)")
 _NUMBERED_SPACE = re.compile(r"(?<![\d.])(\d{1,2}\.) +(?=[\u4e00-\u9fff])")
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FULLWIDTH[0x3000] = 0x20
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _to_ascii(m: re.Match[str]) -> str:
+    return chr(ord(m.group()) - 0xFEE0)
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -57,11 +60,16 @@ def traditional_chars() -> frozenset[str]:
     return frozenset(chr(0x4E00 + i) for i, ch in enumerate(converted) if ch != chr(0x4E00 + i))
 
 
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(traditional_chars())) + "]")
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> simplified, when the text is traditional: a few stray characters that
     OpenCC would change (乾县, 於) do not make a simplified report traditional."""
-    trad = traditional_chars()
-    if trad.isdisjoint(text) or len(trad.intersection(text)) < 3:
+    found = _traditional_re()
+    if found.search(text) is None or len(set(found.findall(text, 0, 20000))) < 3:
         return text
     return _converter().convert(text)
 
@@ -75,9 +83,10 @@ def normalize_text(text: str) -> str:
         text = _PINYIN.sub("", text)
     if "*" in text or "_" in text or "#" in text or ">" in text or "~" in text:
         text = _MD_EMPHASIS.sub("", text)
-    text = text.translate(_FULLWIDTH)
+    text = _FULLWIDTH.sub(_to_ascii, text)
     text = _CJK_SPACE.sub("", text)
-    text = _NUMBERED_SPACE.sub(r"\1", text)
+    if ". " in text:
+        text = _NUMBERED_SPACE.sub(r"\1", text)
     return text
 
 

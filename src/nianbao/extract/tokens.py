@@ -134,6 +134,8 @@ def line_cells(line: str) -> tuple[Cell, ...]:
             out.extend((a + x, a + y, text[x:y], TEXT, None, None, n) for x, y in zip(cuts, cuts[1:]))
             continue
         out.append((a, a + len(text), text, kind, value, unit, n))
+    if all(c[3] == BLANK for c in out):  # "||||||": filler between rows, nothing to read
+        return ()
     return tuple(out)
 
 
