@@ -86,7 +86,27 @@ def _value(tok: Token | None) -> int | float | None:
     return tok.value
 
 
+def _prune(key: str, options: list[Reading], identities: list[Identity], width: int) -> list[Reading]:
+    """Readings of one row worth a joint search: those its own identities allow (all of them
+    if none is allowed: the report's own arithmetic may be wrong), one per distinct result."""
+    local = [i for i in identities if all(c[0] == key for c in i.lhs + i.rhs)]
+    scored = []
+    for reading in options:
+        vals = {key: [_value(t) for t in reading.cells]}
+        _fill(vals, {key: reading}, local, width, {})
+        ok = all(_check(i, vals) is not False for i in local) and all(v is None or v >= 0 for v in vals[key])
+        scored.append((ok, tuple(vals[key]), reading))
+    if any(ok for ok, _, _ in scored):
+        scored = [x for x in scored if x[0]]
+    seen: dict[tuple, Reading] = {}
+    for _, values, reading in sorted(scored, key=lambda x: x[2].cost):
+        seen.setdefault(values, reading)
+    return list(seen.values())
+
+
 def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int, limit: int = 512) -> Solution:
+    notes = {k: rows[k][0].note for k in rows if len(rows[k]) > 1}
+    rows = {k: (_prune(k, v, identities, width) if len(v) > 1 else v) for k, v in rows.items()}
     keys = list(rows)
     fixed = {k: rows[k][0] for k in keys}
     open_rows = [k for k in keys if len(rows[k]) > 1]
@@ -132,11 +152,12 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
     sol = Solution(values={}, tokens={k: list(best[k].cells) for k in keys})
     sol.values = {k: [_value(t) for t in best[k].cells] for k in keys}
     _fill(sol.values, best, identities, width, sol.inferred)
+    for k, note in notes.items():  # rows whose printed cells did not fit the columns
+        sol.chosen_by[k] = best[k].note or note
     if not open_rows:
         return sol
     best_score = score(best)
     for k in open_rows:
-        sol.chosen_by[k] = best[k].note
         for alt in rows[k]:
             if alt is best[k]:
                 continue
