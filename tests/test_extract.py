@@ -159,3 +159,14 @@ def test_tables_found_without_their_section_headings():
     report = parse_text(text)
     assert report.table3 == rec.table3 and report.table2 == rec.table2
     assert any(f.rule == "G1" for f in check(report))
+
+
+def test_legacy_report_is_labelled_and_its_headline_figures_kept():
+    text = ("某县人民政府2012年政府信息公开工作年度报告\n一、概述\n本年度工作。\n"
+            "三、依申请公开政府信息情况\n全年共收到政府信息公开申请36件，同意公开答复30件。\n"
+            "四、政府信息公开的收费及减免情况\n无。\n附表\n指标名称\t计量单位\t数值\n主动公开政府信息数\t条\t1523\n")
+    report = parse_text(text)
+    assert report.template == "legacy" and report.year == 2012
+    assert report.table3 == {} and report.table2 == {}
+    assert {"label": "主动公开政府信息数", "value": 1523, "unit": "条", "line": 9} in report.extras["legacy_figures"]
+    assert not any(f.rule in ("G1", "N6") for f in check(report))

@@ -73,7 +73,7 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
             "No title, sections or tables of a government information-disclosure annual report were found; "
             "this does not look like an annual report.",
         )
-    ex = extract(lines, meta, sections, template if template in T.TEMPLATES else None)
+    ex = extract(lines, meta, sections, template)
     report = Report(
         agency=md.agency,
         region=md.region,

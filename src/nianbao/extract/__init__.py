@@ -11,6 +11,7 @@ from typing import Any
 from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, SectionText
 from ..vocab import normalized
+from .legacy import legacy_figures
 from .table2 import extract_table2
 from .table3 import extract_table3
 from .table4 import extract_table4
@@ -68,6 +69,9 @@ def table_regions(lines: list[str], sections: list[SectionText]) -> dict[str, tu
 
 def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText], template: str | None) -> Extraction:
     out = Extraction()
+    if template == T.LEGACY:  # no official tables: headline figures only
+        out.extras["legacy_figures"] = legacy_figures(tokenize(lines, meta, 0, len(lines)), "\n".join(lines))
+        return out
     out.regions = table_regions(lines, sections)
     if "table2" in out.regions:
         res = extract_table2(tokenize(lines, meta, *out.regions["table2"]), meta, template)

@@ -128,7 +128,15 @@ def report_view(report: Report, findings: list[Finding]) -> Group:
     styles = _cell_styles(report, findings)
     parts = [header(report)]
     if report.template == T.LEGACY:
-        parts.append(Text("这是2019年以前的旧版格式报告，没有统一的三张统计表，只做章节和文字检查。", style="yellow"))
+        parts.append(Text("这是2019年以前的旧版格式报告，没有统一的三张统计表，只提取主要数字并做文字检查。", style="yellow"))
+        figures = report.extras.get("legacy_figures") or []
+        if figures:
+            table = Table(title="主要数字（按原文标注）", box=box.SIMPLE_HEAVY, title_justify="left")
+            for col in ("指标", "数值", "单位", "行"):
+                table.add_column(col)
+            for fig in figures:
+                table.add_row(fig["label"], fmt_value(fig["value"]), fig.get("unit") or "", str(fig["line"]))
+            parts.append(table)
     else:
         parts += [table2_view(report, styles), table3_view(report, styles), table4_view(report, styles)]
     parts.append(findings_view(findings))
