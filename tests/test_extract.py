@@ -168,5 +168,5 @@ def test_legacy_report_is_labelled_and_its_headline_figures_kept():
     report = parse_text(text)
     assert report.template == "legacy" and report.year == 2012
     assert report.table3 == {} and report.table2 == {}
-    assert {"label": "主动公开政府信息数", "value": 1523, "unit": "条", "line": 9} in report.extras["legacy_figures"]
+    assert {"label": "主动公开政府信息数", "value": 1523, "unit": "条", "line": 10} in report.extras["legacy_figures"]
     assert not any(f.rule in ("G1", "N6") for f in check(report))
