@@ -21,6 +21,32 @@ FILTERS = {
     "doc": "doc:MS Word 97",
     "odt": "odt",
 }
+# The fonts of Chinese government documents, which Linux does not have, drawn with the
+# Noto CJK fonts (Debian fonts-noto-cjk) instead of fontconfig's default sans fallback.
+# (font, substitute, bold)
+FONT_SUBSTITUTES = (
+    ("仿宋_GB2312", "Noto Serif CJK SC", False), ("仿宋", "Noto Serif CJK SC", False),
+    ("FangSong", "Noto Serif CJK SC", False), ("楷体_GB2312", "Noto Serif CJK SC", False),
+    ("楷体", "Noto Serif CJK SC", False), ("KaiTi", "Noto Serif CJK SC", False),
+    ("宋体", "Noto Serif CJK SC", False), ("SimSun", "Noto Serif CJK SC", False),
+    ("方正小标宋简体", "Noto Serif CJK SC", True), ("方正小标宋_GBK", "Noto Serif CJK SC", True),
+    ("华文中宋", "Noto Serif CJK SC", True), ("黑体", "Noto Sans CJK SC", False),
+    ("SimHei", "Noto Sans CJK SC", False), ("微软雅黑", "Noto Sans CJK SC", False),
+    ("Microsoft YaHei", "Noto Sans CJK SC", False),
+)
+
+
+def _font_substitutes(home: Path) -> None:
+    """A fontconfig file in the private home of one conversion (never the user's own)."""
+    rules = []
+    for name, substitute, bold in FONT_SUBSTITUTES:
+        weight = '<edit name="weight" mode="assign"><const>bold</const></edit>' if bold else ""
+        rules.append(f'<match target="pattern"><test name="family"><string>{name}</string></test>'
+                     f'<edit name="family" mode="prepend" binding="strong"><string>{substitute}</string></edit>{weight}</match>')
+    conf = home / ".config" / "fontconfig"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "fonts.conf").write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                                     + "".join(rules) + "</fontconfig>", encoding="utf-8")
 
 
 def soffice() -> str:
@@ -45,6 +71,7 @@ def convert(data: bytes, source_suffix: str, target: str, timeout: float = DEFAU
         src.write_bytes(data)
         out_dir = root / "out"
         out_dir.mkdir()
+        _font_substitutes(root)
         cmd = [
             program,
             f"-env:UserInstallation=file://{root / 'profile'}",
