@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table2_index
-from .common import RowBuild, TableResult, dash_note, provenance, typo_note
+from .common import RowBuild, TableResult, dash_note, grid_values, provenance, typo_note
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table2"
@@ -46,10 +46,12 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
     result = TableResult()
     rows, result.notes = assemble_rows(tokens, tid)
     for row in rows:
-        if row.key not in fields or not row.has_values() or row.key in result.values:
+        if row.key not in fields or row.key in result.values:
             continue
-        result.found = True
         wanted = fields[row.key]
+        if not row.has_values() and grid_values(row, len(wanted)) is None:
+            continue  # (a grid row printed with every cell blank is a row of nulls, not a missing row)
+        result.found = True
         if all(t.grid and t.line == row.label.line for t in row.values):
             cells = row.values[: len(wanted)]
         else:

@@ -83,8 +83,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     labels: dict[str, Token] = {}
     extras: list[dict] = []
     for row in built:
-        if not row.has_values():
-            continue
+        official = row.kind == "row" or (row.kind == "group" and row.key == "other")
+        if not row.has_values() and (not official or grid_values(row, WIDTH) is None):
+            continue  # (a grid row printed with every cell blank is a row of nulls, not a missing row)
         key = row.key
         if row.kind == "group":
             if key == "other":  # the old single （六） row of 2019
