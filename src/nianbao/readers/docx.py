@@ -1,0 +1,236 @@
+"""Word (DOCX) -> lines: paragraphs and tables in document order.
+
+Read straight from the package's main part with lxml (python-docx is not needed to read).
+
+* a paragraph is a line: its runs' text, `w:tab` as a tab, `w:br` starting a new line,
+  its automatic list number (`docxnum`) in front; tracked deletions and moved-away text
+  left out; text boxes read after the paragraph that anchors them;
+* a table is one tab-separated line per row (`LineMeta.grid`): a cell merged across columns
+  (`gridSpan`) appears once, the continuation cells of a vertical merge (`vMerge`) or an
+  old horizontal one (`hMerge`) are left out; a row that does not fill the table's grid is
+  marked unreliable; an empty cell is an empty string;
+* a table that holds tables is page layout: its cells are read as paragraphs and tables;
+* content controls, smart tags, custom XML, hyperlinks and fields are read in place.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..errors import LimitExceeded, UnreadableInput
+from ..model import Document, LineMeta
+from .archive import UNPACK_ERRORS
+from .docxnum import Numbering
+
+MAX_PART_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, for parts over 1 MB
+MAIN_REL = "/officeDocument"
+WRAPPERS = ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")  # content read in place
+SKIPPED = ("del", "moveFrom")  # tracked deletions: not in the document any more
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                           remove_comments=True, remove_pis=True)
+
+
+def _bad(zh: str, en: str) -> UnreadableInput:
+    return UnreadableInput(f"Word 文件无法读取：{zh}", f"The Word (DOCX) file cannot be read: {en}")
+
+
+class Package:
+    """The parts of a DOCX package, read with size limits."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.names = set(self.zip.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+            raise _bad("文件不完整或已损坏（不是有效的 ZIP 包）。", "it is truncated or corrupt (not a valid zip package).") from None
+
+    def read(self, name: str) -> bytes | None:
+        if name not in self.names:
+            return None
+        info = self.zip.getinfo(name)
+        if info.file_size > MAX_PART_BYTES or (info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size)):
+            raise LimitExceeded(f"Word 文件的“{name}”部分解压后过大或压缩比异常（疑似压缩炸弹）。",
+                                f"Part {name!r} of the Word file is too large unpacked or abnormally compressed (a zip bomb?).")
+        try:
+            with self.zip.open(info) as fh:
+                return fh.read(MAX_PART_BYTES + 1)
+        except UNPACK_ERRORS as exc:
+            raise _bad(f"“{name}”部分已损坏。", f"part {name!r} is corrupt ({exc}).") from None
+
+    def xml(self, name: str | None) -> etree._Element | None:
+        body = self.read(name) if name else None
+        if body is None:
+            return None
+        try:
+            return etree.fromstring(body, _parser())
+        except etree.XMLSyntaxError as exc:
+            raise _bad(f"“{name}”部分的 XML 已损坏。", f"the XML of part {name!r} is corrupt ({exc}).") from None
+
+    def related(self, source: str, rel_type: str) -> str | None:
+        """The part that `source` ("" for the package) relates to by a relationship type ending in `rel_type`."""
+        folder, base = posixpath.split(source)
+        rels = self.xml(posixpath.join(folder, "_rels", base + ".rels"))
+        if rels is None:
+            return None
+        for rel in rels:
+            if (rel.get("Type") or "").endswith(rel_type) and rel.get("TargetMode") != "External":
+                target = rel.get("Target") or ""
+                return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        return None
+
+
+@dataclass
+class Reader:
+    """Walks the body of one document, collecting lines."""
+
+    ns: str
+    numbering: Numbering
+    lines: list[str] = field(default_factory=list)
+    meta: list[LineMeta] = field(default_factory=list)
+    paragraphs: int = 0
+    tables: int = 0
+
+    def tag(self, el: etree._Element) -> str:
+        """The local name of a WordprocessingML element ("" for anything else)."""
+        t = el.tag
+        return t[len(self.ns) + 2:] if isinstance(t, str) and t.startswith("{" + self.ns + "}") else ""
+
+    def w(self, name: str) -> str:
+        return f"{{{self.ns}}}{name}"
+
+    # ----------------------------------------------------------------- blocks
+    def blocks(self, container: etree._Element) -> None:
+        for el in container:
+            name = self.tag(el)
+            if name == "p":
+                self.paragraph(el)
+            elif name == "tbl":
+                self.table(el)
+            elif name in WRAPPERS:
+                self.blocks(el)
+
+    def paragraph(self, p: etree._Element) -> None:
+        text, boxes = self.runs(p, in_cell=False)
+        for line in text.split("\n"):
+            if line.strip():
+                self.paragraphs += 1
+                self.lines.append(line.strip(" \u3000"))
+                self.meta.append(LineMeta(origin=f"第{self.paragraphs}段"))
+        for box in boxes:
+            self.blocks(box)
+
+    def runs(self, p: etree._Element, in_cell: bool) -> tuple[str, list[etree._Element]]:
+        """The text of paragraph `p` (with its list number) and the text boxes it anchors."""
+        parts = [self.numbering.label(p.find(self.w("pPr")))]
+        boxes: list[etree._Element] = []
+        walker = etree.iterwalk(p, events=("start",))
+        for _, el in walker:
+            name = self.tag(el)
+            if name == "t":
+                parts.append(el.text or "")
+            elif name == "tab":  # (tab stops live in pPr, which is skipped)
+                parts.append(" " if in_cell else "\t")
+            elif name in ("br", "cr"):
+                parts.append(" " if in_cell else "\n")
+            elif name == "noBreakHyphen":
+                parts.append("-")
+            elif name in SKIPPED or name in ("pPr", "rPr", "instrText") or el.tag == _MC_FALLBACK:
+                walker.skip_subtree()
+            elif name == "txbxContent":
+                boxes.append(el)
+                walker.skip_subtree()
+        return "".join(parts), boxes
+
+    # ----------------------------------------------------------------- tables
+    def _children(self, el: etree._Element, wanted: str) -> list[etree._Element]:
+        """Children named `wanted`, looking through content controls and custom XML."""
+        out = []
+        for child in el:
+            name = self.tag(child)
+            if name == wanted:
+                out.append(child)
+            elif name in WRAPPERS:
+                out.extend(self._children(child, wanted))
+        return out
+
+    def table(self, tbl: etree._Element) -> None:
+        rows = self._children(tbl, "tr")
+        if tbl.find(".//" + self.w("tbl")) is not None:  # layout: read the cells as blocks
+            for tr in rows:
+                for tc in self._children(tr, "tc"):
+                    self.blocks(tc)
+            return
+        self.tables += 1
+        width = len(tbl.findall(f"{self.w('tblGrid')}/{self.w('gridCol')}"))
+        built = [self.row(tr) for tr in rows]
+        width = max([width] + [filled for _, filled in built])
+        for n, (cells, filled) in enumerate(built, start=1):
+            if cells:
+                self.lines.append("\t".join(cells))
+                self.meta.append(LineMeta(origin=f"表格{self.tables} 第{n}行", grid=filled == width))
+
+    def row(self, tr: etree._Element) -> tuple[list[str], int]:
+        """The texts of the row's own cells (merged continuations left out) and how many grid
+        columns the row fills."""
+        props = tr.find(self.w("trPr"))
+        filled = self._grid_value(props, "gridBefore") + self._grid_value(props, "gridAfter")
+        cells = []
+        for tc in self._children(tr, "tc"):
+            pr = tc.find(self.w("tcPr"))
+            filled += max(1, self._grid_value(pr, "gridSpan"))
+            if pr is not None and self._continues(pr):
+                continue
+            cells.append(" ".join(self.cell_text(tc).split()))
+        return cells, filled
+
+    def cell_text(self, container: etree._Element) -> str:
+        """The paragraphs of a cell (and of text boxes in it) on one line."""
+        texts = []
+        for p in self._children(container, "p"):
+            text, boxes = self.runs(p, in_cell=True)
+            texts.append(text)
+            texts.extend(self.cell_text(box) for box in boxes)
+        return " ".join(texts)
+
+    def _grid_value(self, props: etree._Element | None, name: str) -> int:
+        el = props.find(self.w(name)) if props is not None else None
+        try:
+            return min(int(el.get(self.w("val"))), 1000) if el is not None else 0
+        except (TypeError, ValueError):
+            return 0
+
+    def _continues(self, tcpr: etree._Element) -> bool:
+        for name in ("vMerge", "hMerge"):
+            el = tcpr.find(self.w(name))
+            if el is not None and el.get(self.w("val"), "continue") == "continue":
+                return True
+        return False
+
+
+def read_docx(data: bytes) -> Document:
+    package = Package(data)
+    main = package.related("", MAIN_REL) or "word/document.xml"
+    root = package.xml(main)
+    if root is None:
+        raise _bad("缺少正文部分（word/document.xml）。", "the main document part (word/document.xml) is missing.")
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    body = root.find(f"{{{ns}}}body")
+    if body is None:
+        raise _bad("正文部分没有内容（缺少 w:body）。", "the main part has no body (w:body).")
+    numbering = Numbering.parse(package.xml(package.related(main, "/numbering")),
+                                package.xml(package.related(main, "/styles")), ns)
+    reader = Reader(ns, numbering)
+    reader.blocks(body)
+    if not reader.lines:
+        raise UnreadableInput("Word 文件中没有文字（可能是扫描图片或空白文档）。",
+                              "The Word file contains no text (it may hold only scanned images, or be blank).")
+    return Document(lines=reader.lines, meta=reader.meta, reader="docx")
