@@ -32,11 +32,7 @@ def sniff(data: bytes) -> str:
     if data.lstrip()[:5] == b"%PDF-":
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except (zipfile.BadZipFile, ValueError, OSError):  # truncated: let the reader say so
-            return "docx" if b"word/document.xml" in data else "zip"
-        return "docx" if "word/document.xml" in names else "zip"
+        return _zip_kind(data)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")):
@@ -49,6 +45,8 @@ def sniff(data: bytes) -> str:
     for bom in (b"\xef\xbb\xbf",):
         if probe.startswith(bom):
             probe = probe[len(bom):]
+    if b"mime-version:" in probe and b"multipart/related" in probe:
+        return "html"  # a web page saved as one file (.mht / .mhtml)
     if probe.lstrip().startswith(b"<") and any(m in probe for m in _HTML_MARKERS):
         return "html"
     if b"\x00" in probe:
@@ -56,6 +54,30 @@ def sniff(data: bytes) -> str:
 
         return "text" if detect_encoding(data[:8192]).startswith(("utf-16", "utf-32")) else "binary"
     return "text"
+
+
+def _zip_kind(data: bytes) -> str:
+    """docx (a Word package, whatever its main part is called), doc (OpenDocument text,
+    converted like DOC), ooxml (another Office package: a workbook, a deck) or zip (an
+    archive of reports)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):  # truncated: let the reader say so
+        return "docx" if b"word/document.xml" in data else "zip"
+    if "word/document.xml" in names:
+        return "docx"
+    try:
+        if "[Content_Types].xml" in names and zf.getinfo("[Content_Types].xml").file_size < 1 << 20:
+            if b"wordprocessingml.document.main" in zf.read("[Content_Types].xml"):
+                return "docx"
+            return "ooxml"
+        if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+            if zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+                return "doc"
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        return "zip"
+    return "zip"
 
 
 def read(data: bytes, kind: str | None = None) -> Document:
@@ -68,6 +90,9 @@ def read(data: bytes, kind: str | None = None) -> Document:
             "这是一个压缩包，其中可能包含多份报告，请用 check 或 ingest 命令逐份读取。",
             "This is a zip archive that may hold several reports; use `check` or `ingest`, which read it member by member.",
         )
+    if kind == "ooxml":
+        raise UnsupportedFormat("这是 Excel 或 PowerPoint 等 Office 文件，不是年度报告文档；请提供 Word、WPS、PDF 或网页格式的报告。",
+                                "This is an Office workbook or presentation, not a report document; supply Word, WPS, PDF or HTML.")
     if kind == "binary":
         raise UnreadableInput("无法识别的二进制文件，不是年度报告。", "Unrecognised binary file; not an annual report.")
     if kind not in READERS:

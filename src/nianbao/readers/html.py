@@ -1,0 +1,321 @@
+"""HTML pages (saved pages, fragments, mirror copies) -> lines; data tables as grids.
+
+1. decode: a byte-order mark, else the page's own `<meta charset>` / `http-equiv` /
+   `<?xml encoding?>` (gb2312 and gbk read as gb18030), else `readers.text` detection;
+2. parse with lxml, safely: no network, no entity expansion, no huge trees (libxml2 stops
+   at 256 levels of nesting; a page cut there gets a note);
+3. drop what is never content: scripts, styles, forms controls, hidden elements, ruby
+   annotations (pinyin mirrors);
+4. walk the blocks in order: a paragraph is a line, a data table is one tab-separated line
+   per row (a merged cell once, in its first row; the positions it covers left out; an
+   empty or `&nbsp;` cell an empty string);
+5. keep the main content (`htmlcontent.select`): the element holding the report's section
+   headings and tables (else the densest text), without navigation, "相关链接" and link farms,
+   and with the title when the page prints it outside the article.
+"""
+from __future__ import annotations
+
+import codecs
+import email
+import email.policy
+import re
+
+from lxml import etree
+
+from ..errors import UnreadableInput
+from ..model import Document, Finding, LineMeta
+from .htmlcontent import Line, select
+from .text import decode as detect_and_decode
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:\-]+)""", re.IGNORECASE)
+_GB_NAMES = frozenset({"gb2312", "gbk", "x-gbk", "cp936", "gb_2312", "gb_2312-80", "chinese", "csgb2312",
+                       "euc-cn", "x-euc-cn", "iso-ir-58", "gb18030", "hz-gb-2312"})
+_BIG5_NAMES = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"})
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_WS = re.compile(r"[ \t\n\r\f\v]+")
+
+NEVER_CONTENT = ("script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
+                 "svg", "math", "canvas", "audio", "video", "select", "option", "button", "textarea", "input",
+                 "map", "rt", "rp", "head", "link", "meta")
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent)\s*:\s*-\d{3,}|font-size\s*:\s*0(?![.\d])",
+    re.IGNORECASE,
+)
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p pre section "
+    "summary table tbody td tfoot th thead tr ul".split()
+)
+MAX_COLUMNS = 200  # a table wider than this is not a report table: its positions are not trusted
+MAX_CELL_TEXT = 300  # a cell with more text than this is page layout, not a data cell
+
+
+def declared_encoding(head: bytes) -> str | None:
+    """The encoding the page declares in its first bytes, as a Python codec name."""
+    m = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    return _codec(m.group(1).decode("ascii", "ignore")) if m else None
+
+
+def _codec(label: str) -> str | None:
+    label = label.lower()
+    if label in _GB_NAMES:
+        return "gb18030"
+    if label in _BIG5_NAMES:
+        return "big5hkscs"
+    if label.startswith(("utf-16", "utf-32", "unicode")):
+        return "utf-8"  # a page read as bytes cannot be UTF-16 without a BOM (WHATWG)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, transport: str | None = None) -> tuple[str, str, bool]:
+    """(text, encoding, lossy): a BOM; else the charset of the transport (a saved page's MIME
+    header) or the page's own declaration, if it decodes; else detection."""
+    if not data.startswith(_BOMS):
+        declared = (_codec(transport) if transport else None) or declared_encoding(data[:8192])
+        if declared:
+            try:
+                return data.decode(declared), declared, False
+            except UnicodeDecodeError:
+                pass  # the page lies about its encoding: detect instead
+    return detect_and_decode(data)
+
+
+def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
+    """The HTML part of a web page saved as one file (.mht/.mhtml) and its MIME charset."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            body = part.get_payload(decode=True)
+            if isinstance(body, bytes) and body.strip():
+                return body, part.get_content_charset()
+    raise UnreadableInput("网页存档（MHT）中没有网页正文。", "The saved web archive (MHT) holds no HTML page.")
+
+
+def parse_tree(text: str) -> tuple[etree._Element, bool]:
+    """The page's root element and whether libxml2 cut it at its nesting limit."""
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
+                              huge_tree=False, default_doctype=False, recover=True)
+    root = etree.fromstring(_CONTROL.sub("", text).encode("utf-8"), parser)
+    if root is None:
+        raise UnreadableInput("网页没有任何内容。", "The web page has no content.")
+    cut = any("depth" in err.message.lower() for err in parser.error_log)
+    return root, cut
+
+
+def page_title(root: etree._Element) -> str:
+    el = root.find(".//title")
+    return _WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove `el` and its subtree, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def strip_non_content(root: etree._Element) -> None:
+    etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
+    hidden = [el for el in root.iter() if isinstance(el.tag, str)
+              and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))]
+    for el in hidden:
+        _drop(el)
+
+
+def _cells(tr: etree._Element) -> list[etree._Element]:
+    return [c for c in tr if c.tag in ("td", "th")]
+
+
+def cell_text(cell: etree._Element) -> str:
+    """The text of one cell on one line: `<br>` and paragraphs inside it joined by a space."""
+    parts: list[str] = []
+    for event, el in etree.iterwalk(cell, events=("start", "end")):
+        block = el.tag == "br" or el.tag in BLOCK_TAGS
+        if event == "start":
+            parts.append(" " if block else "")
+            parts.append(el.text or "" if isinstance(el.tag, str) else "")
+        else:
+            parts.append(" " if block else "")
+            if el is not cell:
+                parts.append(el.tail or "")
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+def _rows_in_order(table: etree._Element) -> list[etree._Element]:
+    rows = list(table.iter("tr"))
+    foot = [tr for tr in rows if tr.getparent() is not None and tr.getparent().tag == "tfoot"]
+    return [tr for tr in rows if tr not in foot] + foot
+
+
+def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[list[str]]] | None:
+    """The rows (cells, and their texts) of a grid of short cells; None for a table that
+    holds tables or long text, which is page layout."""
+    if table.find(".//table") is not None:
+        return None
+    rows = [_cells(tr) for tr in _rows_in_order(table)]
+    if not rows or max(len(r) for r in rows) < 2:
+        return None
+    texts = [[cell_text(c) for c in r] for r in rows]
+    if any(len(t) > MAX_CELL_TEXT for r in texts for t in r):
+        return None
+    return rows, texts
+
+
+def _span(cell: etree._Element, name: str, limit: int) -> int:
+    m = re.match(r"\s*(\d+)", cell.get(name) or "")
+    return min(int(m.group(1)), limit) if m else 1
+
+
+def reliable_rows(rows: list[list[etree._Element]]) -> list[bool]:
+    """Per row: do its own cells plus the cells reaching down from above fill the table's
+    width exactly (so that cell positions, and blanks, can be trusted)?"""
+    carry: list[int] = []  # per column: rows it is still covered for by a rowspan above
+    widths: list[int] = []
+    for r, cells in enumerate(rows):
+        filled = [c > 0 for c in carry]
+        spans = [0] * len(carry)
+        col = 0
+        for cell in cells:
+            colspan = max(1, _span(cell, "colspan", 1000))
+            rowspan = _span(cell, "rowspan", 65534) or (len(rows) - r)  # rowspan=0: to the end
+            while col < len(filled) and filled[col]:
+                col += 1
+            if col + colspan > MAX_COLUMNS:
+                return [False] * len(rows)
+            for k in range(col, col + colspan):
+                if k >= len(filled):
+                    filled.append(False)
+                    spans.append(0)
+                    carry.append(0)
+                filled[k] = True
+                spans[k] = rowspan
+            col += colspan
+        widths.append(len(filled) if all(filled) else -1)
+        carry = [spans[k] - 1 if spans[k] else max(0, carry[k] - 1) for k in range(len(carry))]
+    width = max(widths, default=0)
+    return [w == width for w in widths]
+
+
+def table_lines(table: etree._Element, rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Line]:
+    """One tab-separated line per row with cells (`grid` when the row's positions are reliable)."""
+    ok = reliable_rows(rows)
+    return [Line("\t".join(cells), table, grid=reliable, row=n)
+            for n, (cells, reliable) in enumerate(zip(texts, ok), start=1) if cells]
+
+
+def page_lines(body: etree._Element) -> list[Line]:
+    """Every line of `body` in reading order (iterative: deep nesting cannot recurse)."""
+    out: list[Line] = []
+    parts: list[str] = []
+    blocks: list[etree._Element] = [body]
+    owner: list[etree._Element | None] = [None]
+    pre = 0
+
+    def add(text: str | None) -> None:
+        if not text:
+            return
+        if pre:
+            first, *rest = text.split("\n")
+            add_piece(first)
+            for piece in rest:
+                flush()
+                add_piece(piece)
+        else:
+            add_piece(text)
+
+    def add_piece(text: str) -> None:
+        if owner[0] is None and text.strip():
+            owner[0] = blocks[-1]
+        parts.append(text)
+
+    def flush() -> None:
+        raw = "".join(parts)
+        text = raw.rstrip() if pre else _WS.sub(" ", raw)
+        text = text.strip(" \u00a0\u3000\r\n")
+        if text and owner[0] is not None:
+            out.append(Line(text, owner[0]))
+        parts.clear()
+        owner[0] = None
+
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            grid = data_table(el) if tag == "table" else None
+            if grid is not None:
+                flush()
+                out.extend(table_lines(el, *grid))
+                walker.skip_subtree()
+                blocks.append(el)
+                continue
+            if tag in BLOCK_TAGS or tag == "br":
+                flush()
+            if tag in BLOCK_TAGS:
+                blocks.append(el)
+            if tag == "pre":
+                pre += 1
+            if tag:
+                add(el.text)
+            continue
+        if tag in BLOCK_TAGS:
+            flush()
+            blocks.pop()
+        if tag == "pre":
+            pre -= 1
+        if el is not body:
+            add(el.tail)
+    flush()
+    return out
+
+
+def read_html(data: bytes) -> Document:
+    transport = None
+    head = data[:2048].lower()
+    if b"mime-version:" in head and b"multipart/related" in head:
+        data, transport = mhtml_page(data)
+    text, encoding, lossy = decode_html(data, transport)
+    root, cut = parse_tree(text)
+    title = page_title(root)
+    strip_non_content(root)
+    body = root.find("body")
+    lines = page_lines(body if body is not None else root)
+    chosen = select(body if body is not None else root, lines, title)
+    if not chosen:
+        raise UnreadableInput("网页中没有可读的正文。", "The web page has no readable text.")
+    doc = Document(lines=[ln.text for ln in chosen], meta=_origins(chosen), reader="html", encoding=encoding)
+    if lossy:
+        doc.notes.append(Finding("N7", "warning", f"网页中有无法按 {encoding} 解码的字节，已用替换字符代替。", detail=encoding))
+    if cut:
+        doc.notes.append(Finding("N7", "warning", "网页嵌套层数超过256层，超出部分未能读取，内容可能不完整。",
+                                 detail="libxml2 nesting limit"))
+    return doc
+
+
+def _origins(lines: list[Line]) -> list[LineMeta]:
+    """"表格2 第5行" for grid rows, "第12段" for paragraphs, "标题"/"网页标题" for a title
+    taken from above the article or from the page's `<title>`."""
+    tables: dict[int, int] = {}
+    out = []
+    paragraph = 0
+    for ln in lines:
+        if ln.origin:
+            out.append(LineMeta(origin=ln.origin))
+        elif ln.row:
+            number = tables.setdefault(id(ln.owner), len(tables) + 1)
+            out.append(LineMeta(origin=f"表格{number} 第{ln.row}行", grid=ln.grid))
+        else:
+            paragraph += 1
+            out.append(LineMeta(origin=f"第{paragraph}段"))
+    return out

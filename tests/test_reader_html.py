@@ -1,0 +1,202 @@
+"""The HTML reader: encodings, main content among site chrome, tables as grids, safety."""
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+
+import pytest
+
+from html_pages import Variant, chrome_left, gov_page
+from roundtrip_util import differences
+from nianbao.errors import NotAReport, UnreadableInput
+from nianbao.pipeline import parse
+from nianbao.readers import read, sniff
+from nianbao.readers.html import read_html
+from nianbao.render.report import render
+from nianbao.synth import prose_for, random_record
+
+VARIANTS = (
+    Variant(),
+    Variant("gb18030", "http-equiv"),
+    Variant("gb18030", "meta", mirror="pinyin"),
+    Variant(mirror="traditional", layout_table=True),
+    Variant("gb18030", "lie", thead=True),
+    Variant("utf-8", "bom", layout_table=True, mirror="pinyin"),
+    Variant("gb18030", "none", br_labels=False),
+    Variant("gb18030", "xml", spam=False),
+    Variant("big5", "meta", mirror="traditional"),
+)
+
+
+def with_blanks(rec, rng: random.Random):
+    """Some cells left blank, as clerks leave them (a blank is null, not 0)."""
+    for _ in range(rng.randint(0, 10)):
+        table = rng.choice(("table2", "table3", "table4"))
+        rows = getattr(rec, table)
+        key = rng.choice(list(rows))
+        if table == "table3":
+            rows[key][rng.randrange(7)] = None
+        else:
+            rows[key][rng.choice(list(rows[key]))] = None
+    if rng.random() < 0.2:
+        key = rng.choice(list(rec.table3))
+        rec.table3[key] = [None] * 7
+    return rec
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, timeout=300)
+
+
+@pytest.mark.parametrize("batch", range(3))
+def test_rendered_pages_give_every_cell_back(batch):
+    failures = []
+    for i in range(100):
+        rng = random.Random(10_000 * batch + i)
+        rec = with_blanks(random_record(rng), rng)
+        page = render(rec, "html", prose=prose_for(rec, rng)).encode("utf-8")
+        got = parse(page)
+        assert got.source.reader == "html"
+        diff = differences(got, rec)
+        if diff:
+            failures.append((i, diff[:3]))
+    assert not failures, failures[:5]
+
+
+@pytest.mark.parametrize("batch", range(3))
+def test_government_site_pages_give_every_cell_back_without_chrome(batch):
+    failures = []
+    for i in range(60):
+        rng = random.Random(20_000 * batch + i)
+        rec = with_blanks(random_record(rng), rng)
+        variant = VARIANTS[i % len(VARIANTS)]
+        page = gov_page(rec, prose_for(rec, rng), rng, variant)
+        assert sniff(page) == "html"
+        doc = read_html(page)
+        got = parse(page)
+        problems = differences(got, rec) + [("chrome", w) for w in chrome_left(doc.lines)]
+        if got.title is None or rec.agency not in got.title:
+            problems.append(("title", got.title))
+        if problems:
+            failures.append((i, variant, problems[:4]))
+    assert not failures, failures[:3]
+
+
+def test_table_grid_contract():
+    page = """<html><body><h1>某县财政局2023年政府信息公开工作年度报告</h1>
+    <table><tr><th rowspan="2" colspan="2">项目</th><th colspan="2">数量</th></tr>
+    <tr><th>甲</th><th>乙</th></tr>
+    <tr><td rowspan="2">分组</td><td>第一<br>行</td><td>&nbsp;</td><td>3</td></tr>
+    <tr><td><p>第二</p><p>行</p></td><td>0</td><td></td></tr></table>
+    <p>表后的段落</p></body></html>""".encode()
+    doc = read_html(page)
+    rows = [(line, m.origin, m.grid) for line, m in zip(doc.lines, doc.meta)]
+    assert rows == [
+        ("某县财政局2023年政府信息公开工作年度报告", "第1段", False),
+        ("项目\t数量", "表格1 第1行", True),
+        ("甲\t乙", "表格1 第2行", True),
+        ("分组\t第一 行\t\t3", "表格1 第3行", True),  # &nbsp; is a blank cell, <br> joined
+        ("第二 行\t0\t", "表格1 第4行", True),  # the merged 分组 is left out, not padded
+        ("表后的段落", "第2段", False),
+    ]
+
+
+def test_a_row_that_does_not_fill_the_grid_is_not_trusted():
+    page = b"""<table><tr><td>a</td><td>1</td><td>2</td></tr><tr><td>b</td><td>3</td></tr>
+    <tr><td>c</td><td colspan=2>4</td></tr><tr><td colspan=1000000 rowspan=0>x</td></tr></table>"""
+    doc = read_html(page)
+    assert [(line, m.grid) for line, m in zip(doc.lines, doc.meta)] == [
+        ("a\t1\t2", False), ("b\t3", False), ("c\t4", False), ("x", False)]  # a 1000-wide row: nothing trusted
+    doc = read_html(page.replace(b"<tr><td colspan=1000000 rowspan=0>x</td></tr>", b""))
+    assert [m.grid for m in doc.meta] == [True, False, True]
+
+
+@pytest.mark.parametrize("declare,encoding", [
+    ('<meta charset="gb2312">', "gb18030"),
+    ('<meta http-equiv="Content-Type" content="text/html; charset=GBK">', "gb18030"),
+    ('<meta charset="utf-8">', "gb18030"),  # the page lies: detection decides
+    ("", "gb18030"),
+    ('<meta charset="big5">', "big5hkscs"),
+])
+def test_encoding_from_the_page(declare, encoding):
+    # 堃 and 镕 are GBK but not GB2312: a page labelled gb2312 is really GBK
+    words = "鎔基同志在堃山調研，政府資訊公開工作年度報告" if encoding == "big5hkscs" else "镕基同志在堃山調研，政府信息公开工作年度报告"
+    doc = read_html(f"<html><head>{declare}</head><body><p>{words}</p></body></html>".encode(encoding))
+    assert doc.encoding == encoding
+    assert doc.lines == [words] and not doc.notes
+
+
+def test_bom_wins_over_the_declaration():
+    page = '<html><head><meta charset="gb2312"></head><body><p>年度报告正文</p></body></html>'
+    assert read_html(page.encode("utf-16")).lines == ["年度报告正文"]
+    assert read_html(b"\xef\xbb\xbf" + page.encode("utf-8")).lines == ["年度报告正文"]
+
+
+def test_saved_mht_page_is_read():
+    rng = random.Random(7)
+    rec = random_record(rng)
+    html = gov_page(rec, prose_for(rec, rng), rng, Variant("gb18030", "none"))
+    import quopri
+
+    body = quopri.encodestring(html).decode("ascii")
+    mht = ("From: <Saved by Blink>\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/related; type="text/html"; boundary="----B"\r\n\r\n'
+           '------B\r\nContent-Type: text/html; charset="gb2312"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+           "Content-Location: http://www.example.gov.cn/a.html\r\n\r\n" + body + "\r\n"
+           "------B\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n------B--\r\n")
+    data = mht.encode("ascii")
+    assert sniff(data) == "html"
+    assert differences(parse(data), rec) == []
+
+
+def test_scripts_styles_hidden_text_and_ruby_are_not_content():
+    page = """<html><head><title>t</title><style>p{color:red}</style></head><body>
+    <script>document.write('脚本文字')</script><noscript>请启用脚本</noscript>
+    <div style="display: none">隐藏的推广</div><p hidden>也隐藏</p><div style="position:absolute;left:-9999px">移出屏幕</div>
+    <p><ruby>公<rp>(</rp><rt>gōng</rt><rp>)</rp></ruby>开可见文字</p><textarea>表单</textarea></body></html>""".encode()
+    assert read_html(page).lines == ["公开可见文字"]
+
+
+def test_entities_are_never_expanded_and_nothing_is_fetched():
+    laughs = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    page = (f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY l0 "ha">{laughs}'
+            '<!ENTITY xxe SYSTEM "file:///etc/passwd">]><html><body><p>&l9;</p><p>&xxe;</p><p>年度报告</p></body></html>')
+    start = time.perf_counter()
+    doc = read_html(page.encode())
+    assert time.perf_counter() - start < 2
+    text = "\n".join(doc.lines)
+    assert "root:" not in text and "haha" not in text and "年度报告" in text
+
+
+def test_deep_nesting_does_not_crash_and_is_noted():
+    rng = random.Random(3)
+    rec = random_record(rng)
+    html = render(rec, "html", prose=prose_for(rec, rng))
+    page = html.replace("</body>", "<div>" * 100_000 + "深处" + "</div>" * 100_000 + "</body>").encode()
+    doc = read_html(page)
+    assert any(n.rule == "N7" and "嵌套" in n.message for n in doc.notes)
+    assert differences(parse(page), rec) == []
+
+
+def test_pages_without_text_or_not_a_report_are_refused():
+    with pytest.raises(UnreadableInput):
+        read(b"<html><head><title>x</title></head><body><script>var a=1;</script></body></html>")
+    with pytest.raises(NotAReport):
+        parse("<html><body><p>今天天气很好。</p><table><tr><td>a</td><td>1</td></tr></table></body></html>".encode())
+
+
+@pytest.mark.parametrize("content", [
+    b"<html><body><script>var x = 1;</script><style>p{}</style></body></html>",
+    "<!DOCTYPE html><html><body><div><p>网站首页 | 机构概况</p></div></body></html>".encode("gbk"),
+    b"<html><body><table><tr><td>\xff\xfe\xfd</td></tr></table>",
+], ids=["no-text", "not-a-report", "broken-bytes"])
+def test_cli_gives_a_bilingual_message_and_exit_2(tmp_path, content):
+    path = tmp_path / "page.html"
+    path.write_bytes(content)
+    for command in ("parse", "check"):
+        proc = run(command, str(path))
+        err = proc.stderr.decode()
+        assert proc.returncode == 2, (command, err)
+        assert "错误" in err and "Error" in err and "Traceback" not in err and "内部错误" not in err
