@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NianbaoError, UnreadableInput
+from .errors import LimitExceeded, NianbaoError
 from .pipeline import load
 from .readers import sniff
-from .readers.archive import SKIP_SUFFIXES, members
+from .readers.archive import LIMITS, SKIP_SUFFIXES, Budget, Limits, members
 
 
 @dataclass
@@ -27,8 +27,9 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def iter_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[InputItem]:
-    """Every report under `paths`, in a stable order; unreadable ones carry their error."""
+def iter_inputs(paths: Iterable[str | os.PathLike[str]], limits: Limits = LIMITS) -> Iterator[InputItem]:
+    """Every report under `paths`, in a stable order; unreadable ones carry their error.
+    Zip archives (and archives inside them, up to `limits.depth`) are read member by member."""
     for p in paths:
         path = Path(p)
         files = _walk(path) if path.is_dir() else [path]
@@ -38,13 +39,23 @@ def iter_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[InputItem]:
             except NianbaoError as exc:
                 yield InputItem(str(f), None, exc)
                 continue
-            if sniff(data) != "zip":
-                yield InputItem(str(f), data)
-                continue
-            try:
-                for m in members(data):
-                    err = m.error if isinstance(m.error, NianbaoError) else (
-                        UnreadableInput(str(m.error), str(m.error)) if m.error else None)
-                    yield InputItem(f"{f}!{m.name}", m.data, err)
-            except NianbaoError as exc:
-                yield InputItem(str(f), None, exc)
+            yield from _expand(str(f), data, Budget(limits), 0)
+
+
+def _expand(name: str, data: bytes, budget: Budget, depth: int) -> Iterator[InputItem]:
+    if sniff(data) != "zip":
+        yield InputItem(name, data)
+        return
+    if depth > budget.limits.depth:
+        yield InputItem(name, None, LimitExceeded(
+            f"压缩包嵌套超过 {budget.limits.depth} 层，未读取其中的压缩包。",
+            f"Archives are nested more than {budget.limits.depth} deep; the innermost one was not read."))
+        return
+    try:
+        for m in members(data, budget):
+            if m.error is not None or m.data is None:
+                yield InputItem(f"{name}!{m.name}", None, m.error)
+            else:
+                yield from _expand(f"{name}!{m.name}", m.data, budget, depth + 1)
+    except NianbaoError as exc:
+        yield InputItem(name, None, exc)

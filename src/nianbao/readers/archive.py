@@ -1,26 +1,62 @@
 """Zip archives of reports, read member by member within limits (a zip bomb, a
-million-member archive or a member that lies about its size is refused, not unpacked)."""
+million-member archive or a member that lies about its size is refused, not unpacked).
+
+The limits hold for one archive and, through a shared `Budget`, for the archives nested
+inside it: their members count against the same total.
+"""
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..errors import LimitExceeded, UnreadableInput
+from ..errors import LimitExceeded, NianbaoError, UnreadableInput
 
-MAX_MEMBERS = 5000
-MAX_MEMBER_BYTES = 200 * 1024 * 1024
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MB
+# what unpacking a damaged member can raise (zlib.error is not an OSError)
+UNPACK_ERRORS = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error)
 SKIP_SUFFIXES = (".json", ".db", ".sqlite", ".ds_store")
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    members: int = 5000  # files in one archive
+    member_bytes: int = 200 * MB  # one member, unpacked
+    total_bytes: int = 1024 * MB  # everything unpacked from one archive and those nested in it
+    ratio: int = 200  # unpacked / packed size, for members over `ratio_floor`
+    ratio_floor: int = MB
+    depth: int = 2  # archives inside archives
+
+
+LIMITS = Limits()
+
+
+@dataclass
+class Budget:
+    """What an archive (with its nested archives) has unpacked so far."""
+
+    limits: Limits = LIMITS
+    total: int = 0
+
+    def spend(self, n: int) -> None:
+        self.total += n
+        if self.total > self.limits.total_bytes:
+            cap = _size(self.limits.total_bytes)
+            raise LimitExceeded(f"压缩包解压后总量超过上限（{cap}），已停止读取。",
+                                f"The archive unpacks to more than the {cap} limit; reading stopped.")
 
 
 @dataclass
 class Member:
     name: str
     data: bytes | None
-    error: Exception | None = None
+    error: NianbaoError | None = None
+
+
+def _size(n: int) -> str:
+    return f"{n / MB / 1024:g} GB" if n >= 1024 * MB else f"{n / MB:g} MB" if n >= MB else f"{n} B"
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
@@ -33,36 +69,61 @@ def member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def members(data: bytes) -> Iterator[Member]:
+def skipped(name: str) -> bool:
+    """Files that are never reports: hidden files, macOS resource forks, data files."""
+    base = name.rsplit("/", 1)[-1]
+    return not base or base.startswith((".", "__MACOSX")) or "__MACOSX/" in name or base.lower().endswith(SKIP_SUFFIXES)
+
+
+def _refusal(name: str, info: zipfile.ZipInfo, limits: Limits) -> NianbaoError | None:
+    if info.flag_bits & 0x1:
+        return UnreadableInput(f"压缩包成员“{name}”已加密（设置了密码），无法读取。",
+                               f"Archive member {name!r} is encrypted (password-protected) and cannot be read.")
+    if info.file_size > limits.member_bytes:
+        cap = _size(limits.member_bytes)
+        return LimitExceeded(f"压缩包成员“{name}”解压后超过 {cap}，已跳过。",
+                             f"Archive member {name!r} unpacks to more than {cap}; skipped.")
+    if info.file_size > limits.ratio_floor and info.file_size > limits.ratio * max(1, info.compress_size):
+        return LimitExceeded(
+            f"压缩包成员“{name}”的压缩比异常（{info.file_size // max(1, info.compress_size)} 倍，上限 {limits.ratio} 倍），"
+            "疑似压缩炸弹，已跳过。",
+            f"Archive member {name!r} has an abnormal compression ratio "
+            f"({info.file_size // max(1, info.compress_size)}x; the limit is {limits.ratio}x), a likely zip bomb; skipped.")
+    return None
+
+
+def members(data: bytes, budget: Budget | None = None) -> Iterator[Member]:
+    """The archive's members in order; a member that cannot be used carries its error.
+    Raises `LimitExceeded` for too many members or too much unpacked data in total."""
+    budget = budget or Budget()
+    limits = budget.limits
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         raise UnreadableInput("压缩包已损坏，无法打开。", f"The zip archive is corrupt and cannot be opened ({exc}).") from None
-    if len(infos) > MAX_MEMBERS:
-        raise LimitExceeded(f"压缩包内文件过多（{len(infos)} 个，上限 {MAX_MEMBERS} 个）。",
-                            f"Too many files in the archive ({len(infos)}; the limit is {MAX_MEMBERS}).")
-    total = 0
+    if len(infos) > limits.members:
+        raise LimitExceeded(f"压缩包内文件过多（{len(infos)} 个，上限 {limits.members} 个）。",
+                            f"Too many files in the archive ({len(infos)}; the limit is {limits.members}).")
     for info in infos:
         name = member_name(info)
-        base = name.rsplit("/", 1)[-1]
-        if not base or base.startswith((".", "__MACOSX")) or "__MACOSX/" in name or base.lower().endswith(SKIP_SUFFIXES):
+        if skipped(name):
             continue
-        if info.file_size > MAX_MEMBER_BYTES or (
-            info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size)
-        ):
-            yield Member(name, None, LimitExceeded(
-                f"压缩包成员“{name}”解压后过大或压缩比异常，已跳过（疑似压缩炸弹）。",
-                f"Archive member {name!r} is too large when unpacked or has an abnormal compression ratio; skipped."))
+        refusal = _refusal(name, info, limits)
+        if refusal is not None:
+            yield Member(name, None, refusal)
             continue
         try:
             with zf.open(info) as fh:
-                body = fh.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-            yield Member(name, None, UnreadableInput(f"压缩包成员“{name}”无法解压。", f"Archive member {name!r} cannot be unpacked ({exc})."))
+                body = fh.read(limits.member_bytes + 1)
+        except UNPACK_ERRORS as exc:
+            yield Member(name, None, UnreadableInput(f"压缩包成员“{name}”已损坏，无法解压。",
+                                                     f"Archive member {name!r} is corrupt and cannot be unpacked ({exc})."))
             continue
-        total += len(body)
-        if len(body) > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            raise LimitExceeded("压缩包解压后总量超过上限（1 GB），已停止读取。",
-                                "The archive unpacks to more than the 1 GB limit; reading stopped.")
+        budget.spend(len(body))
+        if len(body) > limits.member_bytes:  # the header lied about the size
+            cap = _size(limits.member_bytes)
+            yield Member(name, None, LimitExceeded(f"压缩包成员“{name}”解压后超过 {cap}，已跳过。",
+                                                   f"Archive member {name!r} unpacks to more than {cap}; skipped."))
+            continue
         yield Member(name, body)
