@@ -122,6 +122,8 @@ Cell = tuple[int, int, str, str, "int | float | None", "str | None", int]  # sta
 @lru_cache(maxsize=32768)
 def line_cells(line: str) -> tuple[Cell, ...]:
     """The classified cells of one line (cached: rows like "0\t0\t0" recur in every report)."""
+    if not line.strip("|\t -:"):  # "||||||", a markdown rule: filler between rows
+        return ()
     out: list[Cell] = []
     for n, (a, b) in enumerate(split_cells(line)):
         raw = line[a:b]

@@ -3,6 +3,8 @@ body contradicts — typical of copies on hijacked or mirror sites."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from functools import lru_cache
 from collections.abc import Iterator
 
@@ -59,9 +61,13 @@ def spam_hits(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+MAX_FINDINGS = 30  # a page flooded with spam needs a few examples, not thousands
+
+
 def _spam_lines(lines: list[str]) -> list[tuple[int, str]]:
     text = "\n".join(lines)
-    found = sorted({text.count("\n", 0, a) for a, _, _ in spam_hits(text)})
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    found = sorted({bisect_right(starts, a) - 1 for a, _, _ in spam_hits(text)})
     return [(i, lines[i]) for i in found]
 
 
@@ -77,19 +83,27 @@ def _core(name: str) -> str:
       "镜像网站或被篡改的页面常在标题、正文中插入赌博、色情、推广信息，或使机关名称与正文不符。发现此类内容，说明该文本并非原始公开版本，应以政府网站原件为准。",
       "domain.md §6.3")
 def g12(report: Report) -> Iterator[Finding]:
+    shown = 0
     for i, line in _spam_lines(report.lines):
         hits = spam_hits(line)
-        while hits:
+        k = 0
+        while k < len(hits) and shown < MAX_FINDINGS:
             # one finding per stretch of spam: matches within 24 characters belong together
-            group = [hits.pop(0)]
-            while hits and hits[0][0] - group[-1][1] <= 24:
-                group.append(hits.pop(0))
+            group = [hits[k]]
+            k += 1
+            while k < len(hits) and hits[k][0] - group[-1][1] <= 24:
+                group.append(hits[k])
+                k += 1
+            shown += 1
             a, b = group[0][0], group[-1][1]
+            group = group[:20]
             snippet = line[max(0, a - 12) : b + 12].strip()
             terms = "、".join(dict.fromkeys(h[2] for h in group))
             where = "标题" if report.title and group[0][2] in report.title else f"正文第{i + 1}行"
+            if len(snippet) > 80:
+                snippet = snippet[:80]
             yield finding("G12", f"{where}中有疑似被插入的垃圾信息“{terms}”（……{snippet}……）。",
-                          detail=line[a:b], line=i + 1, start=a, end=b)
+                          detail=line[a:b][:200], line=i + 1, start=a, end=b)
     printed = report.extras.get("agency_as_printed")
     if printed and report.agency:
         yield finding("G12", f"标题中的机关名称“{printed}”与正文不一致，正文中只出现“{report.agency}”。",

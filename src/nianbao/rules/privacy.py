@@ -94,13 +94,17 @@ _AFTER = re.compile(r"(?:收到|受理|接到|申请人|来信人|来访人|举�
 _BEFORE = re.compile(_S + r"[\u4e00-\u9fff]{1,3}(?:等\d*人)?(?:于[^。,;\n]{0,12}?)?(?:提出|提交|申请公开|来信|来访|请求公开|起诉|申请" + T.T4_GROUPS[0][1] + ")")
 
 
+MAX_WINDOWS = 200
+
+
 def _windows(text: str) -> list[str]:
-    out = []
-    for m in _AFTER.finditer(text):
-        out.append(text[max(0, m.start() - 2): m.end() + 16])
-    for m in _BEFORE.finditer(text):
-        out.append(text[max(0, m.start() - 6): m.end()])
-    return out
+    out: dict[str, None] = {}
+    for pattern, before, after in ((_AFTER, 2, 16), (_BEFORE, 6, 0)):
+        for m in pattern.finditer(text):
+            out[text[max(0, m.start() - before): m.end() + after]] = None
+            if len(out) >= MAX_WINDOWS:
+                return list(out)
+    return list(out)
 
 
 def find_names(text: str) -> list[str]:
