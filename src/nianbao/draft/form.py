@@ -135,7 +135,7 @@ def _validations(ws) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from openpyxl.worksheet.datavalidation import DataValidation
 
     def make(kind: str, **kw: Any) -> DataValidation:
-        dv = DataValidation(allow_blank=True, showErrorMessage=True, errorTitle="填写有误", **kw)
+        dv = DataValidation(type=kind, allow_blank=True, showErrorMessage=True, errorTitle="填写有误", **kw)
         ws.add_data_validation(dv)
         return dv
 

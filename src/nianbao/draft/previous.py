@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import templates as T
 from ..errors import UnreadableInput
 from ..model import Finding, Number, Report, cell_path
+from .cells import cell_map
 
 RULE = "D1"  # the drafter's own findings about the previous report
 
@@ -48,7 +49,7 @@ def prefill_values(values: dict[str, Number | None], template_id: str, previous:
         for key, cells in previous.table2.items():
             p0, change = (cells or {}).get("prev_count"), (cells or {}).get("change")
             path = cell_path("table2", key, "prev_count")
-            if _num(p0) and _num(change) and path in values and empty(path):
+            if _num(p0) and _num(change) and path in cell_map(template_id) and empty(path):
                 out[path] = p0 + change
     return out
 
