@@ -61,6 +61,27 @@ def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confiden
     return Provenance(tok.line + 1, tok.start, tok.end, tok.text, conf, method, note, origin)
 
 
+def solved_provenance(tok: Token | None, anchor: Token | None, meta: list[LineMeta], *, inferred_by: str | None,
+                      ambiguous: bool, chosen_by: str | None, width: int) -> Provenance | None:
+    """Provenance of a cell whose position the arithmetic solver settled (`solver.Solution`):
+    printed and placed as the layout says, placed by the table's identities, filled in by an
+    identity (`inferred_by`), or not printed at all."""
+    if tok is None:
+        if anchor is None:
+            return None
+        if inferred_by:
+            prov = provenance(anchor, meta, "arithmetic", 0.6, f"该单元格未印刷，按{inferred_by}勾稽关系推算")
+        else:
+            prov = provenance(anchor, meta, "missing", 0.0, "该单元格未印刷")
+        prov.raw = prov.start = prov.end = None
+        return prov
+    if ambiguous:
+        return provenance(tok, meta, "arithmetic", 0.5, f"本行单元格数与{width}列不符，位置无法唯一确定：{chosen_by}")
+    if chosen_by:
+        return provenance(tok, meta, "arithmetic", 0.8, f"本行单元格数与{width}列不符，按勾稽关系确定：{chosen_by}")
+    return provenance(tok, meta)
+
+
 def typo_note(table: str, tok: Token, match: Match) -> Finding:
     official = match.refs[0].label
     return Finding(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table3_index
-from .common import RowBuild, TableResult, dash_note, grid_values, provenance, typo_note
+from .common import RowBuild, TableResult, dash_note, grid_values, solved_provenance, typo_note
 from .solver import Identity, Reading, readings, solve
 from .tokens import DASH, NUMBER, TEXT, Token
 
@@ -126,26 +126,14 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         result.values[key] = solution.values[key]
         for col, tok in enumerate(solution.tokens[key]):
             path = cell_path(TABLE, key, col)
-            if (key, col) in solution.inferred:
-                rule = solution.inferred[(key, col)]
-                anchor = labels[key]
-                prov = provenance(anchor, meta, "arithmetic", 0.6, f"该单元格未印刷，按{rule}勾稽关系推算")
-                prov.raw, prov.start, prov.end = None, None, None
-                result.provenance[path] = prov
+            rule = solution.inferred.get((key, col))
+            result.provenance[path] = solved_provenance(  # type: ignore[assignment]
+                tok, labels[key], meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
+                chosen_by=solution.chosen_by.get(key), width=WIDTH)
+            if rule:
                 result.notes.append(_inferred_note(path, labels[key].text, key, col, rule, result.values[key][col]))
-            elif tok is None:
-                result.provenance[path] = provenance(labels[key], meta, "missing", 0.0, "该单元格未印刷")
-                result.provenance[path].raw = None
-            else:
-                if key in solution.ambiguous:
-                    prov = provenance(tok, meta, "arithmetic", 0.5, "本行单元格数与列数不符，位置无法唯一确定：" + solution.chosen_by[key])
-                elif key in solution.chosen_by:
-                    prov = provenance(tok, meta, "arithmetic", 0.8, "本行单元格数与列数不符，按勾稽关系确定：" + solution.chosen_by[key])
-                else:
-                    prov = provenance(tok, meta)
-                result.provenance[path] = prov
-                if tok.kind == DASH:
-                    result.notes.append(dash_note(path, tok))
+            elif tok is not None and tok.kind == DASH:
+                result.notes.append(dash_note(path, tok))
         if key in solution.ambiguous:
             result.notes.append(
                 Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，请人工核对。",

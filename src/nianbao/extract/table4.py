@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
-from .common import TableResult, dash_note, provenance
+from .common import TableResult, dash_note, solved_provenance
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
@@ -56,19 +56,8 @@ def extract_table4(tokens: list[Token], meta: list[LineMeta]) -> TableResult:
         result.values.setdefault(group, {})[fld] = values[i]
         path = cell_path(TABLE, group, fld)
         tok = solution.tokens[ROW][i]
-        if (ROW, i) in solution.inferred and anchor is not None:
-            prov = provenance(anchor, meta, "arithmetic", 0.6, "该单元格未印刷，按T4.1勾稽关系推算")
-            prov.raw = prov.start = prov.end = None
-        elif tok is None:
-            prov = provenance(anchor, meta, "missing", 0.0, "该单元格未印刷") if anchor else None
-            if prov:
-                prov.raw = prov.start = prov.end = None
-        elif ROW in solution.ambiguous:
-            prov = provenance(tok, meta, "arithmetic", 0.5, "表四单元格数与15列不符，位置无法唯一确定：" + solution.chosen_by[ROW])
-        elif ROW in solution.chosen_by:
-            prov = provenance(tok, meta, "arithmetic", 0.8, "表四单元格数与15列不符，按勾稽关系确定：" + solution.chosen_by[ROW])
-        else:
-            prov = provenance(tok, meta)
+        prov = solved_provenance(tok, anchor, meta, inferred_by=solution.inferred.get((ROW, i)),
+                                 ambiguous=ROW in solution.ambiguous, chosen_by=solution.chosen_by.get(ROW), width=WIDTH)
         if prov is not None:
             result.provenance[path] = prov
         if tok is not None and tok.kind == DASH:

@@ -254,34 +254,30 @@ def t2_2(report: Report) -> Iterator[Finding]:
                           severity="info", actual=prov.raw, table="table2", row=row_key, column=fld.key, cells=[path])
 
 
-@rule("T2.4", "arithmetic", "warning", "现行有效件数不少于本年制发件数",
-      "本年制发的规章、行政规范性文件一般仍然有效，“现行有效件数”通常不应少于“本年制发件数”（同年制发又废止的除外）。")
-def t2_4(report: Report) -> Iterator[Finding]:
-    if report.template != "2021":
+def _not_more_than(report: Report, rule_id: str, template: str, small: str, big: str, verb: str) -> Iterator[Finding]:
+    """Table 二, regulations and normative documents: field `small` must not exceed `big`."""
+    if report.template != template:
         return
     for row_key in ("regulations", "normative_documents"):
         cells = report.table2.get(row_key) or {}
-        issued, in_force = cells.get("issued"), cells.get("in_force")
-        if _num(issued) and _num(in_force) and in_force < issued:
-            yield finding("T2.4", f"表二{t2_name(report, row_key)}{field(report, row_key, 'in_force')}（{_fmt(in_force)}）"
-                                  f"少于{field(report, row_key, 'issued')}（{_fmt(issued)}），请核实。",
-                          expected=issued, actual=in_force, table="table2", row=row_key, column="in_force",
-                          cells=[cell_path("table2", row_key, "issued"), cell_path("table2", row_key, "in_force")])
+        a, b = cells.get(small), cells.get(big)
+        if _num(a) and _num(b) and a > b:
+            yield finding(rule_id, f"表二{t2_name(report, row_key)}{field(report, row_key, small)}（{_fmt(a)}）"
+                                   f"{verb}{field(report, row_key, big)}（{_fmt(b)}），请核实。",
+                          expected=b, actual=a, table="table2", row=row_key, column=small,
+                          cells=[cell_path("table2", row_key, small), cell_path("table2", row_key, big)])
+
+
+@rule("T2.4", "arithmetic", "warning", "现行有效件数不少于本年制发件数",
+      "本年制发的规章、行政规范性文件一般仍然有效，“现行有效件数”通常不应少于“本年制发件数”（同年制发又废止的除外）。")
+def t2_4(report: Report) -> Iterator[Finding]:
+    return _not_more_than(report, "T2.4", "2021", "issued", "in_force", "超过了")
 
 
 @rule("T2.6", "arithmetic", "warning", "本年新公开数量不超过对外公开总数量（2019年格式）",
       "2019年格式表二中，“本年新公开数量”是“对外公开总数量”的一部分，不应超过后者。")
 def t2_6(report: Report) -> Iterator[Finding]:
-    if report.template != "2019":
-        return
-    for row_key in ("regulations", "normative_documents"):
-        cells = report.table2.get(row_key) or {}
-        new, total = cells.get("new_published"), cells.get("total_public")
-        if _num(new) and _num(total) and new > total:
-            yield finding("T2.6", f"表二{t2_name(report, row_key)}{field(report, row_key, 'new_published')}（{_fmt(new)}）"
-                                  f"超过了{field(report, row_key, 'total_public')}（{_fmt(total)}）。",
-                          expected=total, actual=new, table="table2", row=row_key, column="new_published",
-                          cells=[cell_path("table2", row_key, "new_published"), cell_path("table2", row_key, "total_public")])
+    return _not_more_than(report, "T2.6", "2019", "new_published", "total_public", "超过了")
 
 
 @rule("T2.7", "arithmetic", "error", "上一年项目数量加本年增减不为负（2019年格式）",
