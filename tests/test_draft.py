@@ -240,3 +240,12 @@ def test_a_forced_draft_lists_its_errors_at_the_end_and_still_prints_its_numbers
         assert normalized(f.message) in tail
     clean = parse(draft.render(bad, fmt))
     assert heading not in "".join(clean.lines).replace(" ", "")
+
+
+def test_a_copied_problems_section_is_flagged_but_two_placeholders_are_not():
+    last, now = _pair(6)
+    text = "政策解读形式还不够丰富，解读材料质量有待提高。部分栏目更新不够及时，信息发布的规范性还需加强。下一步将逐项整改。"
+    last_view = draft.document_view(last, {"problems": text})
+    rep = built(now)
+    assert "G6" in {f.rule for f in draft.gate(rep, last_view, {"problems": text}).warnings}
+    assert "G6" not in {f.rule for f in draft.gate(rep, draft.document_view(last)).warnings}

@@ -274,3 +274,25 @@ def test_an_existing_output_survives_a_refused_or_failed_draft(tmp_path):
     result = invoke("draft", str(tmp_path / "bad.json"), "--out", str(out))
     assert result.exit_code == 1 and out.read_text(encoding="utf-8") == "旧内容"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_previous_can_be_a_stored_report_by_id(tmp_path):
+    store_module = pytest.importorskip("nianbao.store")  # the store is an optional part of an installation
+    last = draft.build_record({"table3.new_received[0]": 4, "table3.granted[0]": 1, "table3.carried_forward[0]": 3},
+                              year=2023, agency="寺口镇人民政府", region="栖霞市")
+    (tmp_path / "2023.md").write_bytes(draft.render(last, "md"))
+    db = str(tmp_path / "reports.db")
+    with store_module.Store(db) as store:
+        (report_id,) = store.ingest([str(tmp_path / "2023.md")]).report_ids
+    wb = load_workbook(io.BytesIO(draft.write_form(2024, "寺口镇人民政府", "栖霞市")))
+    wb["表三"][sheet_layouts("2021")[1].cells["table3.granted[0]"]] = 3  # last year's three, closed this year
+    wb.save(tmp_path / "f.xlsx")
+    result = invoke("draft", str(tmp_path / "f.xlsx"), "--previous", str(report_id), "--db", db,
+                    "--out", str(tmp_path / "2024.md"))
+    assert result.exit_code == 0, result.stderr
+    assert "已按2023年度报告预填" in result.stderr and "警告" not in result.stderr
+    assert parse(tmp_path / "2024.md").table3["carried_over"][0] == 3
+    result = invoke("draft", str(tmp_path / "f.xlsx"), "--previous", "999", "--db", db, "--format", "md")
+    assert result.exit_code == 2 and "999" in result.stderr
+    result = invoke("draft", str(tmp_path / "f.xlsx"), "--previous", "1", "--db", str(tmp_path / "none.db"), "--format", "md")
+    assert result.exit_code == 2 and "--db" in result.stderr and not (tmp_path / "none.db").exists()

@@ -87,14 +87,16 @@ def _describe_prefill(report: "Report", previous: "Report") -> str:
 @click.option("--region", help="所属地区，如 栖霞市。")
 @click.option("--previous", "previous_spec", metavar="FILE|ID",
               help="上年报告（记录 JSON、报告文件或库中编号），用于预填上年结转等。")
-def template(year: int, out: Path, agency: str | None, region: str | None, previous_spec: str | None) -> None:
+@click.option("--db", help="按编号读取上年报告时的报告库（默认 ./nianbao.db 或 $NIANBAO_DB）。")
+def template(year: int, out: Path, agency: str | None, region: str | None, previous_spec: str | None,
+             db: str | None) -> None:
     """生成填报表（XLSX）。Write the Excel form of the official tables for YEAR."""
     from ..draft import load_previous, prefill_values, template_id_for, write_form
 
     values: dict[str, Any] = {}
     tid = template_id_for(year)
     if previous_spec:
-        values = prefill_values({}, tid, load_previous(previous_spec))
+        values = prefill_values({}, tid, load_previous(previous_spec, db))
         values = {p: v for p, v in values.items() if "in_force" not in p}  # depends on this year's numbers
     write_atomically(out, write_form(year, agency, region, values))
     from .. import templates as T
@@ -112,10 +114,11 @@ def template(year: int, out: Path, agency: str | None, region: str | None, previ
               help="输出格式；默认按 --out 的扩展名，否则 docx。")
 @click.option("--previous", "previous_spec", metavar="FILE|ID",
               help="上年报告（记录 JSON、报告文件或库中编号）：预填上年结转等，并与之比对。")
+@click.option("--db", help="按编号读取上年报告时的报告库（默认 ./nianbao.db 或 $NIANBAO_DB）。")
 @click.option("--force", is_flag=True, help="有错误也生成，错误列在文末。")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="输出文件；HTML/Markdown 可省略（输出到屏幕）。")
 def draft(source: Path, agency: str | None, region: str | None, year: int | None, fmt: str | None,
-          previous_spec: str | None, force: bool, out: Path | None) -> None:
+          previous_spec: str | None, db: str | None, force: bool, out: Path | None) -> None:
     """由填报表（XLSX）或记录（JSON）起草年度报告。Draft a checked report from a form or a record.
 
     Exit 0 written, 1 refused because of errors (see --force), 2 unusable input.
@@ -131,7 +134,7 @@ def draft(source: Path, agency: str | None, region: str | None, year: int | None
     if year is None:
         raise UnreadableInput("不知道报告年度，请用 --year 指定。", "The reporting year is unknown; give --year.")
     template = details.get("template") if details.get("year") == year else None
-    previous = load_previous(previous_spec) if previous_spec else None
+    previous = load_previous(previous_spec, db) if previous_spec else None
     report = build_record(cells, year=year, agency=agency or details.get("agency"),
                           region=region or details.get("region"), template=template, previous=previous)
     if previous is not None and report.extras.get("prefilled"):

@@ -66,9 +66,10 @@ def previous_mismatch(agency: str | None, year: int | None, previous: Report) ->
     return out
 
 
-def load_previous(spec: str) -> Report:
+def load_previous(spec: str, db: str | None = None) -> Report:
     """Last year's report from `spec`: a record JSON file, any report file nianbao reads,
-    or the id of a report in the default store."""
+    or the id of a stored report (in the store at `db`, default ./nianbao.db or
+    $NIANBAO_DB)."""
     path = Path(spec)
     if path.is_file():
         data = path.read_bytes()
@@ -81,28 +82,24 @@ def load_previous(spec: str) -> Report:
         from ..pipeline import parse
 
         return parse(data, path.name)
-    return _from_store(spec)
+    if spec.strip().isdigit():
+        return _from_store(int(spec), db)
+    raise UnreadableInput(f"找不到上年报告文件：{spec}", f"Previous report not found: {spec}")
 
 
-def _from_store(spec: str) -> Report:
+def _from_store(report_id: int, db: str | None) -> Report:
     try:
-        from ..store import Store  # type: ignore[attr-defined]
+        from ..store import Store
+        from ..store.db import normalize_url
     except ImportError:
-        Store = None  # noqa: N806
-    if Store is None:
-        raise UnreadableInput(f"找不到上年报告文件：{spec}", f"Previous report not found: {spec}")
-    with _open_store(Store) as store:
-        report = _get_report(store, spec)
+        raise UnreadableInput(f"找不到上年报告文件：{report_id}（本安装没有报告库）。",
+                              f"Previous report file not found: {report_id} (this installation has no store).") from None
+    url = normalize_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        raise UnreadableInput(f"找不到报告库 {url.removeprefix('sqlite:///')}，无法按编号 {report_id} 读取上年报告；请用 --db 指定报告库。",
+                              f"No store at {url}; cannot read previous report #{report_id}. Give the store with --db.")
+    with Store(db) as store:
+        report = store.report(report_id)
     if report is None:
-        raise UnreadableInput(f"找不到上年报告：{spec}（既不是文件，也不是库中报告的编号）。",
-                              f"Previous report not found: {spec} (neither a file nor the id of a stored report).")
+        raise UnreadableInput(f"报告库中没有编号为 {report_id} 的报告。", f"The store has no report #{report_id}.")
     return report
-
-
-def _open_store(store_class):  # type: ignore[no-untyped-def]
-    return store_class()
-
-
-def _get_report(store, spec: str) -> Report | None:  # type: ignore[no-untyped-def]
-    getter = getattr(store, "get", None)
-    return getter(spec) if getter else None
