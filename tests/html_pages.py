@@ -38,6 +38,19 @@ class Variant:
     thead: bool = False
 
 
+VARIANTS = (  # encodings and declarations, mirrors, layout tables, th/thead, <br> in labels
+    Variant(),
+    Variant("gb18030", "http-equiv"),
+    Variant("gb18030", "meta", mirror="pinyin"),
+    Variant(mirror="traditional", layout_table=True),
+    Variant("gb18030", "lie", thead=True),
+    Variant("utf-8", "bom", layout_table=True, mirror="pinyin"),
+    Variant("gb18030", "none", br_labels=False),
+    Variant("gb18030", "xml", spam=False),
+    Variant("big5", "meta", mirror="traditional"),
+)
+
+
 @lru_cache(maxsize=1)
 def _s2t():  # type: ignore[no-untyped-def]
     import opencc

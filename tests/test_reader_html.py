@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from html_pages import Variant, chrome_left, gov_page
+from html_pages import VARIANTS, Variant, chrome_left, gov_page
 from roundtrip_util import differences
 from nianbao.errors import NotAReport, UnreadableInput
 from nianbao.pipeline import parse
@@ -16,18 +16,6 @@ from nianbao.readers import read, sniff
 from nianbao.readers.html import read_html
 from nianbao.render.report import render
 from nianbao.synth import prose_for, random_record
-
-VARIANTS = (
-    Variant(),
-    Variant("gb18030", "http-equiv"),
-    Variant("gb18030", "meta", mirror="pinyin"),
-    Variant(mirror="traditional", layout_table=True),
-    Variant("gb18030", "lie", thead=True),
-    Variant("utf-8", "bom", layout_table=True, mirror="pinyin"),
-    Variant("gb18030", "none", br_labels=False),
-    Variant("gb18030", "xml", spam=False),
-    Variant("big5", "meta", mirror="traditional"),
-)
 
 
 def with_blanks(rec, rng: random.Random):
