@@ -209,3 +209,20 @@ def test_cli_gives_a_bilingual_message_and_exit_2(tmp_path, damage):
         assert proc.returncode == 2, (command, err)
         assert "Word 文件无法读取" in err and "Word (DOCX) file cannot be read" in err
         assert "Traceback" not in err and "内部错误" not in err
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_cells_say_which_table_and_row_they_came_from(fmt):
+    from nianbao.render.report import render
+
+    rng = random.Random(11)
+    rec = random_record(rng)
+    prose = prose_for(rec, rng)
+    data = render_docx(rec, prose) if fmt == "docx" else render(rec, "html", prose=prose).encode("utf-8")
+    got = parse(data)
+    assert got.source.reader == fmt
+    # table 三 is the second table; 申请人情况 takes three header rows, then 新收, 结转, 予以公开
+    assert got.provenance["table3.granted[0]"].origin == "表格2 第6行"
+    assert got.provenance["table4.review.total"].origin == "表格3 第4行"
+    assert all(p.confidence == 1.0 for k, p in got.provenance.items() if k.startswith("table3"))
+    assert got.extras["line_origins"][0] == "第1段"
