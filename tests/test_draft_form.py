@@ -257,7 +257,7 @@ def test_bad_inputs_exit_2_with_a_chinese_message(tmp_path):
     (tmp_path / "y.json").write_text(json.dumps({"table3": {"granted": ["x"] * 7}}), encoding="utf-8")
     result = invoke("draft", str(tmp_path / "y.json"), "--format", "md")
     assert result.exit_code == 2 and "年度" in result.stderr
-    result = invoke("draft", str(tmp_path / "y.json"), "--format", "md", "--year", "2024")
+    result = invoke("draft", str(tmp_path / "y.json"), "--format", "md", "--year", "2024", "--agency", "寺口镇人民政府")
     assert result.exit_code == 2 and "不是数字" in result.stderr
     result = invoke("draft", str(tmp_path / "y.json"))
     assert result.exit_code == 2 and "--out" in result.output
@@ -268,7 +268,7 @@ def test_bad_inputs_exit_2_with_a_chinese_message(tmp_path):
 def test_an_existing_output_survives_a_refused_or_failed_draft(tmp_path):
     out = tmp_path / "report.md"
     out.write_text("旧内容", encoding="utf-8")
-    rec = draft.build_record({}, year=2024)
+    rec = draft.build_record({}, year=2024, agency="寺口镇人民政府", region="栖霞市")
     bad, _ = break_record(random.Random(1), rec)
     (tmp_path / "bad.json").write_text(bad.to_json(), encoding="utf-8")
     result = invoke("draft", str(tmp_path / "bad.json"), "--out", str(out))
@@ -296,3 +296,22 @@ def test_previous_can_be_a_stored_report_by_id(tmp_path):
     assert result.exit_code == 2 and "999" in result.stderr
     result = invoke("draft", str(tmp_path / "f.xlsx"), "--previous", "1", "--db", str(tmp_path / "none.db"), "--format", "md")
     assert result.exit_code == 2 and "--db" in result.stderr and not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_forms_filled_with_random_numbers_make_drafts_that_parse_back(form, seed):
+    tid, year, data, _ = form
+    rec = draft.build_record(draft.record_cells(random_record(random.Random(400 + seed), template=tid)), year=year,
+                             agency="寺口镇人民政府", region="栖霞市", template=tid)
+    got = draft.read_form(fill_form(data, rec, blank_zeros=seed % 2 == 1))
+    report = draft.build_record(got.cells, year=got.year, agency=got.agency, region=got.region, template=got.template)
+    assert draft.gate(report).passed
+    assert differences(parse(draft.render(report, "docx")), rec) == []
+
+
+def test_draft_needs_an_agency(tmp_path):
+    (tmp_path / "f.xlsx").write_bytes(draft.write_form(2024))
+    result = invoke("draft", str(tmp_path / "f.xlsx"), "--format", "md")
+    assert result.exit_code == 2 and "机关名称" in result.stderr
+    result = invoke("draft", str(tmp_path / "f.xlsx"), "--format", "md", "--agency", "寺口镇人民政府", "--region", "栖霞市")
+    assert result.exit_code == 0 and parse(result.stdout.encode()).agency == "寺口镇人民政府"

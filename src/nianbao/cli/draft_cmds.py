@@ -134,6 +134,9 @@ def draft(source: Path, agency: str | None, region: str | None, year: int | None
     if year is None:
         raise UnreadableInput("不知道报告年度，请用 --year 指定。", "The reporting year is unknown; give --year.")
     template = details.get("template") if details.get("year") == year else None
+    if not (agency or details.get("agency")):
+        raise UnreadableInput("没有机关名称：请在填报表“基本信息”中填写，或用 --agency 指定。",
+                              "The agency is missing: fill it in on the form's first sheet or give --agency.")
     previous = load_previous(previous_spec, db) if previous_spec else None
     report = build_record(cells, year=year, agency=agency or details.get("agency"),
                           region=region or details.get("region"), template=template, previous=previous)
