@@ -8,10 +8,9 @@ import re
 from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from nianbao.draft import template_cells
+from nianbao.draft import record_cells, template_cells
 from nianbao.draft.form import sheet_layouts
 from nianbao.model import Report
-from nianbao.draft import record_cells
 
 
 def fill_form(xlsx: bytes, record: Report, blank_zeros: bool = False) -> bytes:

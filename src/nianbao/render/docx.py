@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 from .. import templates as T
 from ..model import Report
 from .guidance import closing_heading, prose_placeholders
-from .layout import Grid
+from .layout import Grid, GridCell
 from .report import TABLE_SECTIONS, grids_of, intro_of, title_of
 
 TITLE_FONT = "方正小标宋简体"
@@ -117,7 +117,7 @@ def table_xml(grid: Grid) -> str:
     `w:gridSpan`; a cell spanning rows starts a `w:vMerge` that the rows below continue."""
     widths = _widths(grid)
     size = TABLE_SIZE.get(grid.name, 21)
-    origins: dict[tuple[int, int], object] = {}
+    origins: dict[tuple[int, int], GridCell] = {}
     continued: dict[tuple[int, int], int] = {}  # (row, first column) -> colspan, for rows a merge covers
     for r, row in enumerate(grid.rows):
         for c, cell in row:
@@ -142,10 +142,9 @@ def table_xml(grid: Grid) -> str:
         while c < grid.width:
             cell = origins.get((r, c))
             if cell is not None:
-                span = cell.colspan  # type: ignore[attr-defined]
-                merge = "restart" if cell.rowspan > 1 else None  # type: ignore[attr-defined]
-                out.append(_cell(cell.text, sum(widths[c : c + span]), size, kind=cell.kind,  # type: ignore[attr-defined]
-                                 span=span, merge=merge))
+                span = cell.colspan
+                merge = "restart" if cell.rowspan > 1 else None
+                out.append(_cell(cell.text, sum(widths[c : c + span]), size, kind=cell.kind, span=span, merge=merge))
             elif (r, c) in continued:
                 span = continued[(r, c)]
                 out.append(_cell("", sum(widths[c : c + span]), size, kind="label", span=span, merge="continue"))
