@@ -28,19 +28,41 @@ class Division:
 
 
 @lru_cache(maxsize=1)
-def known_divisions() -> dict[str, Division]:
-    """Name -> Division for every province, city and county in the bundled list."""
-    out: dict[str, Division] = {}
+def _bundled() -> tuple[Division, ...]:
+    """Every province, city and county of the bundled list, in its order."""
     try:
         raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - dependency missing
-        return out
+        return ()
+    out = []
     for row in csv.DictReader(io.StringIO(raw)):
         code, name = row.get("adcode", ""), row.get("name", "")
         if not name or len(code) < 6 or name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
             continue
         level = "province" if code[2:6] == "0000" else "city" if code[4:6] == "00" else "county"
-        out.setdefault(name, Division(name, level, code[:6]))
+        out.append(Division(name, level, code[:6]))
+    return tuple(out)
+
+
+def divisions_named(name: str) -> tuple[Division, ...]:
+    """Every bundled division called `name` (朝阳区 is in 北京市 and in 长春市)."""
+    return _by_name().get(name, ())
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, tuple[Division, ...]]:
+    out: dict[str, list[Division]] = {}
+    for d in _bundled():
+        out.setdefault(d.name, []).append(d)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def known_divisions() -> dict[str, Division]:
+    """Name -> Division for every province, city and county in the bundled list."""
+    out: dict[str, Division] = {}
+    for d in _bundled():
+        out.setdefault(d.name, d)
     # names as they come back from a traditional-character mirror (浚县 -> 濬縣 -> 濬县)
     try:
         import opencc
