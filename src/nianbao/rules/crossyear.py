@@ -87,3 +87,10 @@ def g6(report: Report, previous: Report) -> Iterator[Finding]:
     if score >= 0.8:
         yield finding("G6", f"第五部分“{T.SECTION_BY_KEY['problems'].heading}”与{previous.year}年度报告的相似度为{score:.0%}，内容雷同。",
                       section="problems", actual=round(score, 3))
+
+
+# Emitted by the store's cross-report checks (nianbao.store.crosscheck), documented here.
+rule("G13", "crossyear", "warning", "与另一份报告重复",
+     "两份报告的统计数据完全相同（或全文相同）。若属同一机关，是同一报告的另一份文件（提示）；若属不同机关，"
+     "说明报告可能照抄他人，属于“内容雷同”。",
+     "国办公开办函〔2021〕30号（四）明确责任")(None)
