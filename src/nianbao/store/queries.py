@@ -1,0 +1,320 @@
+"""Reading the store: filters, reports (wide: one row per report; long: one row per cell),
+findings, section search, agencies, and whole `Report`s back.
+
+A region filter takes in every agency whose division path passes through the region, so
+`region="淮安市"` includes 洪泽区人民政府, the departments of 洪泽区 and its townships.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .. import templates as T
+from ..model import Finding, Report, SectionText, cell_path
+from ..rules import sort_findings
+from .agencies import identify, region_pattern
+from .records import CellRow, SectionRow, decode_report, fill_tables, finding_from_row
+from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
+                     report_values, reports, sections)
+from .parsed import unpack_original
+
+REPORT_COLUMNS = ("id", "agency_id", "agency", "region", "level", "year", "template", "status", "n_errors",
+                  "n_warnings", "n_infos", "source_name", "title", "parser_version", "error")
+
+
+@dataclass
+class Filters:
+    """Which reports a query is about; every field is optional."""
+
+    region: str | None = None  # a division name: reports of agencies in it, at any depth
+    year: int | Sequence[int] | None = None
+    agency: str | int | None = None  # an agency id, or a name as any report prints it
+    level: str | None = None
+    status: str | None = None  # ok | failed
+    ids: Sequence[int] | None = None
+
+    @classmethod
+    def of(cls, **kw: Any) -> "Filters":
+        return cls(**{k: v for k, v in kw.items() if k in cls.__dataclass_fields__})
+
+
+def _agency_name() -> sa.ColumnElement:
+    return sa.func.coalesce(agencies.c.name, reports.c.agency)
+
+
+def _region() -> sa.ColumnElement:
+    return sa.func.coalesce(agencies.c.region, reports.c.region)
+
+
+def report_select(*columns: Any) -> sa.Select:
+    """SELECT … FROM reports LEFT JOIN agencies."""
+    return sa.select(*columns).select_from(reports.outerjoin(agencies, reports.c.agency_id == agencies.c.id))
+
+
+def apply(conn: Connection, stmt: sa.Select, f: Filters) -> sa.Select:
+    if f.ids is not None:
+        stmt = stmt.where(reports.c.id.in_(list(f.ids)))
+    if f.year is not None:
+        years = [f.year] if isinstance(f.year, int) else list(f.year)
+        stmt = stmt.where(reports.c.year.in_(years))
+    if f.status:
+        stmt = stmt.where(reports.c.status == f.status)
+    if f.level:
+        stmt = stmt.where(sa.func.coalesce(agencies.c.level, reports.c.level) == f.level)
+    if f.region:
+        stmt = stmt.where(sa.or_(agencies.c.path.like(region_pattern(f.region)),
+                                 sa.and_(reports.c.agency_id.is_(None), reports.c.region == f.region)))
+    if f.agency is not None:
+        ids = agency_ids(conn, f.agency)
+        stmt = stmt.where(reports.c.agency_id.in_(ids) if ids else sa.false())
+    return stmt
+
+
+def agency_ids(conn: Connection, agency: str | int) -> list[int]:
+    """The agencies a user means by an id or a name (any variant a report printed)."""
+    if isinstance(agency, int) or (isinstance(agency, str) and agency.isdigit()):
+        return [int(agency)]
+    name = str(agency).strip()
+    exact = conn.execute(sa.select(agencies.c.id).where(agencies.c.name == name)).scalars().all()
+    if exact:
+        return list(exact)
+    ident = identify(name)
+    if ident is None:
+        return []
+    keyed = conn.execute(sa.select(agencies.c.id).where(agencies.c.key == ident.key)).scalars().all()
+    if keyed:
+        return list(keyed)
+    by_core = conn.execute(sa.select(agencies.c.id).where(agencies.c.core == ident.core)).scalars().all()
+    if by_core:
+        return list(by_core)
+    printed = conn.execute(sa.select(reports.c.agency_id).distinct()
+                           .where(reports.c.agency == name, reports.c.agency_id.is_not(None))).scalars().all()
+    return list(printed)
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def list_reports(conn: Connection, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """One row per report: who, when, status and its error/warning counts."""
+    stmt = report_select(
+        reports.c.id, reports.c.agency_id, _agency_name().label("agency"), _region().label("region"),
+        sa.func.coalesce(agencies.c.level, reports.c.level).label("level"), reports.c.year, reports.c.template,
+        reports.c.status, reports.c.n_errors, reports.c.n_warnings, reports.c.n_infos, reports.c.source_name,
+        reports.c.title, reports.c.parser_version, reports.c.error,
+    )
+    stmt = apply(conn, stmt, f).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    rows = conn.execute(stmt).all()
+    df = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    return df.astype({"year": "Int64", "agency_id": "Int64"})
+
+
+def agency_list(conn: Connection, f: Filters) -> pd.DataFrame:
+    stmt = sa.select(agencies.c.id, agencies.c.name, agencies.c.region, agencies.c.level, agencies.c.division_code,
+                     agencies.c.path, sa.func.count(reports.c.id).label("reports"),
+                     sa.func.min(reports.c.year).label("first_year"), sa.func.max(reports.c.year).label("last_year"))
+    stmt = stmt.select_from(agencies.outerjoin(reports, reports.c.agency_id == agencies.c.id))
+    if f.region:
+        stmt = stmt.where(agencies.c.path.like(region_pattern(f.region)))
+    if f.agency is not None:
+        stmt = stmt.where(agencies.c.id.in_(agency_ids(conn, f.agency)))
+    stmt = stmt.group_by(agencies.c.id).order_by(agencies.c.path, agencies.c.name)
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["id", "name", "region", "level", "division_code", "path",
+                                                             "reports", "first_year", "last_year"])
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+@lru_cache(maxsize=1)
+def template_paths() -> tuple[str, ...]:
+    """Every cell path of every template, in printed order (2021 first)."""
+    out: dict[str, None] = {}
+    for tpl in T.TEMPLATES.values():
+        for block in tpl.table2:
+            for row in block.rows:
+                for fld in block.fields:
+                    out[cell_path("table2", row.key, fld.key)] = None
+    for tpl in T.TEMPLATES.values():
+        for row in tpl.table3_rows:
+            for c in range(T.T3_WIDTH):
+                out[cell_path("table3", row.key, c)] = None
+    for group, fld in T.table4_keys():
+        out[cell_path("table4", group, fld)] = None
+    return tuple(out)
+
+
+def key_paths(conn: Connection) -> dict[int, str]:
+    return dict(conn.execute(sa.select(cell_keys.c.id, cell_keys.c.path)).all())
+
+
+def value_matrix(conn: Connection, ids: Sequence[int]) -> tuple[np.ndarray, dict[int, int], dict[int, str]]:
+    """(matrix of float64 with one row per report id, row index by id, path by column) from
+    the stored value vectors; NaN where a cell is blank or absent."""
+    paths = key_paths(conn)
+    width = max(paths, default=0)
+    mat = np.full((len(ids), width), np.nan)
+    index = {rid: i for i, rid in enumerate(ids)}
+    for chunk in _chunks(ids, 5000):
+        for rid, data in conn.execute(sa.select(report_values.c.report_id, report_values.c.data)
+                                      .where(report_values.c.report_id.in_(chunk))):
+            vec = np.frombuffer(data, dtype="<f8")
+            mat[index[rid], : len(vec)] = vec
+    return mat, index, {k - 1: p for k, p in paths.items()}
+
+
+def wide(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per report: the list columns, then one column per cell path (float, NaN = blank)."""
+    meta = list_reports(conn, f)
+    mat, index, by_col = value_matrix(conn, meta["id"].tolist())
+    order = {p: i for i, p in enumerate(template_paths())}
+    cols = sorted(by_col, key=lambda c: (order.get(by_col[c], len(order)), by_col[c]))
+    values = pd.DataFrame(mat[:, cols] if len(cols) else np.empty((len(meta), 0)),
+                          columns=[by_col[c] for c in cols], index=meta.index)
+    return pd.concat([meta, values], axis=1)
+
+
+def long(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per cell, with its raw string and provenance."""
+    stmt = report_select(
+        reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
+        _region().label("region"), reports.c.year, cell_keys.c.path, cell_keys.c.tbl.label("table"),
+        cell_keys.c.row, cell_keys.c.col.label("column"), cells.c.value, cells.c.raw, cells.c.line,
+        cells.c.span_start, cells.c.span_end, cells.c.confidence, cells.c.method, cells.c.origin,
+    ).join(cells, cells.c.report_id == reports.c.id).join(cell_keys, cell_keys.c.id == cells.c.key_id)
+    stmt = apply(conn, stmt, f).order_by(reports.c.id, cells.c.key_id)
+    rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["report_id", "key_id", "agency", "region", "year", "path", "table", "row",
+                                       "column", "value", "raw", "line", "span_start", "span_end", "confidence",
+                                       "method", "origin"])
+
+
+def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
+    stmt = report_select(
+        findings.c.id.label("finding_id"), reports.c.id.label("report_id"), _agency_name().label("agency"),
+        _region().label("region"), reports.c.year, findings.c.scope, findings.c.rule, findings.c.severity,
+        findings.c.status, findings.c.message, findings.c.location, findings.c.expected, findings.c.actual,
+        findings.c.detail, findings.c.related_report_id, findings.c.signature,
+    ).join(findings, findings.c.report_id == reports.c.id)
+    rows = conn.execute(apply(conn, stmt, f).order_by(reports.c.id, findings.c.id)).all()
+    df = pd.DataFrame(rows, columns=["finding_id", "report_id", "agency", "region", "year", "scope", "rule", "severity",
+                                     "status", "message", "location", "expected", "actual", "detail",
+                                     "related_report_id", "signature"])
+    for col in ("location", "expected", "actual"):
+        df[col] = df[col].map(lambda s: None if s is None else json.loads(s))
+    return df
+
+
+def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str] = ()) -> pd.DataFrame:
+    """Sections containing `text` (any substring; see search.py), with a snippet."""
+    from .search import matching_sections
+
+    hits = matching_sections(conn.dialect.name, text).subquery()
+    stmt = report_select(reports.c.id.label("report_id"), _agency_name().label("agency"), _region().label("region"),
+                         reports.c.year, hits.c.key, hits.c.text).join(hits, hits.c.report_id == reports.c.id)
+    keys = list(keys)
+    if keys:
+        stmt = stmt.where(hits.c.key.in_(keys))
+    out = []
+    for r in conn.execute(apply(conn, stmt, f).order_by(reports.c.year, reports.c.id)):
+        pos = r.text.find(text)
+        if pos < 0:  # the bigram phrase matched across punctuation: not a real hit
+            continue
+        out.append((r.report_id, r.agency, r.region, r.year, r.key, r.text[max(0, pos - 30): pos + len(text) + 30]))
+    return pd.DataFrame(out, columns=["report_id", "agency", "region", "year", "section", "snippet"])
+
+
+# --------------------------------------------------------------------------- whole reports
+
+
+def report_meta(conn: Connection, report_id: int) -> dict[str, Any] | None:
+    row = conn.execute(report_select(reports, agencies.c.name.label("agency_name"),
+                                     agencies.c.region.label("agency_region"), agencies.c.path.label("agency_path"))
+                       .where(reports.c.id == report_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def load_report(conn: Connection, report_id: int) -> Report | None:
+    """The stored report as the parser made it (tables, provenance, sections, text)."""
+    meta = report_meta(conn, report_id)
+    if meta is None:
+        return None
+    doc = conn.execute(sa.select(documents.c.data).where(documents.c.report_id == report_id)).scalar()
+    cell_rows = [CellRow(*r) for r in conn.execute(
+        sa.select(cell_keys.c.path, cells.c.value, cells.c.raw, cells.c.line, cells.c.span_start, cells.c.span_end,
+                  cells.c.confidence, cells.c.method, cells.c.origin, cells.c.note)
+        .join(cell_keys, cell_keys.c.id == cells.c.key_id).where(cells.c.report_id == report_id).order_by(cells.c.key_id))]
+    section_rows = [SectionRow(*r) for r in conn.execute(
+        sa.select(sections.c.key, sections.c.number, sections.c.heading, sections.c.line_start, sections.c.line_end,
+                  sections.c.text).where(sections.c.report_id == report_id).order_by(sections.c.line_start))]
+    return decode_report(meta, doc, cell_rows, section_rows)
+
+
+def report_findings(conn: Connection, report_id: int, scope: str | None = None) -> list[Finding]:
+    stmt = sa.select(findings).where(findings.c.report_id == report_id)
+    if scope:
+        stmt = stmt.where(findings.c.scope == scope)
+    return sort_findings([finding_from_row(r) for r in conn.execute(stmt.order_by(findings.c.id))])
+
+
+def original(conn: Connection, report_id: int) -> bytes | None:
+    row = conn.execute(sa.select(originals.c.data, originals.c.compression)
+                       .join(reports, reports.c.content_hash == originals.c.content_hash)
+                       .where(reports.c.id == report_id)).first()
+    return unpack_original(row.data, row.compression) if row else None
+
+
+def source_names(conn: Connection, report_id: int) -> list[str]:
+    return list(conn.execute(sa.select(report_sources.c.name).where(report_sources.c.report_id == report_id)
+                             .order_by(report_sources.c.id)).scalars())
+
+
+def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:
+    """Reports with only their metadata, tables (from the value vectors: a row whose cells
+    are all blank is left out) and section 五 - what the cross-report rules read."""
+    if not ids:
+        return {}
+    mat, index, by_col = value_matrix(conn, ids)
+    out: dict[int, Report] = {}
+    for chunk in _chunks(ids, 5000):
+        for r in conn.execute(report_select(reports.c.id, reports.c.year, reports.c.template, _agency_name().label("agency"),
+                                            _region().label("region")).where(reports.c.id.in_(chunk))):
+            rep = Report(agency=r.agency, region=r.region, year=r.year, template=r.template)
+            row = mat[index[r.id]]
+            fill_tables(rep, [(by_col[c], float(row[c])) for c in np.flatnonzero(~np.isnan(row))])
+            out[r.id] = rep
+        for rid, text, line_start, line_end in conn.execute(
+                sa.select(sections.c.report_id, sections.c.text, sections.c.line_start, sections.c.line_end)
+                .where(sections.c.report_id.in_(chunk), sections.c.key == "problems")):
+            sec = T.SECTION_BY_KEY["problems"]
+            out[rid].sections.append(SectionText("problems", sec.number, sec.heading, line_start, line_end, text))
+    return out
+
+
+def ok_report_index(conn: Connection) -> pd.DataFrame:
+    """Every parsed report's id, agency, year, region group and hashes (for cross checks)."""
+    stmt = report_select(reports.c.id, reports.c.agency_id, reports.c.year, _region().label("region"),
+                         _agency_name().label("agency"), reports.c.fingerprint, reports.c.text_hash,
+                         reports.c.cross_pending).where(reports.c.status == STATUS_OK)
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["id", "agency_id", "year", "region", "agency", "fingerprint",
+                                                           "text_hash", "cross_pending"])
+
+
+def _chunks(seq: Sequence[int], n: int) -> Iterable[list[int]]:
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+__all__ = ["Filters", "list_reports", "wide", "long", "findings_frame", "search_sections", "load_report",
+           "report_findings", "original", "source_names", "light_reports", "agency_list"]

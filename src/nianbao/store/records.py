@@ -1,0 +1,210 @@
+"""A parsed report as table rows, and back (pure functions, no database).
+
+A stored report is spread over
+    reports    metadata columns (agency, region, year, template, title, source, counts)
+    cells      every table value with its raw string and provenance
+    sections   the section texts
+    documents  everything else of the record (text lines, notes, extras) as zlib(JSON)
+`decode_report` puts a `Report` back together from those parts; a round trip keeps
+`Report.to_dict()` unchanged (tested).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sys
+import zlib
+from array import array
+from dataclasses import asdict
+from typing import Any, NamedTuple
+
+from ..model import Finding, Provenance, Report, SectionText, Source, cell_path
+
+_PATH = re.compile(r"^(table\d)\.([A-Za-z_0-9]+)(?:\[(\d+)\]|\.([A-Za-z_0-9]+))$")
+TABLES = ("table2", "table3", "table4")
+
+
+class CellRow(NamedTuple):
+    path: str
+    value: float | None
+    raw: str | None
+    line: int | None
+    span_start: int | None
+    span_end: int | None
+    confidence: float | None
+    method: str | None
+    origin: str | None
+    note: str | None
+
+
+class SectionRow(NamedTuple):
+    key: str
+    number: str
+    heading: str
+    line_start: int
+    line_end: int
+    text: str
+
+
+def split_path(path: str) -> tuple[str, str, str]:
+    """"table3.granted[0]" -> ("table3", "granted", "0"); "table2.penalty.decisions" -> (…, "decisions")."""
+    m = _PATH.match(path)
+    if not m:
+        raise ValueError(f"not a cell path: {path}")
+    return m.group(1), m.group(2), m.group(3) if m.group(3) is not None else m.group(4)
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return float(v)
+
+
+def table_values(report: Report) -> dict[str, Any]:
+    """Every cell of the three tables by path, in table order (None for a blank cell)."""
+    out: dict[str, Any] = {}
+    for row, cells in report.table2.items():
+        for col, v in cells.items():
+            out[cell_path("table2", row, col)] = v
+    for row, values in report.table3.items():
+        for col, v in enumerate(values):
+            out[cell_path("table3", row, col)] = v
+    for row, cells in report.table4.items():
+        for col, v in cells.items():
+            out[cell_path("table4", row, col)] = v
+    return out
+
+
+def cell_rows(report: Report) -> list[tuple]:
+    """One CellRow (as a plain tuple: cheap to pickle) per table cell, and per provenance
+    entry outside the tables."""
+    values = table_values(report)
+    prov = report.provenance
+    rows: list[tuple] = []
+    for path, value in values.items():
+        v = float(value) if type(value) in (int, float) else None
+        p = prov.get(path)
+        if p is None:
+            rows.append((path, v, None, None, None, None, None, None, None, None))
+        else:
+            rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+    for path, p in prov.items():
+        if path not in values:
+            rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+    return rows
+
+
+def section_rows(report: Report) -> list[SectionRow]:
+    return [SectionRow(s.key, s.number, s.heading, s.line_start, s.line_end, s.text) for s in report.sections]
+
+
+def _json(v: Any) -> str | None:
+    return None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def finding_row(f: Finding) -> dict[str, Any]:
+    """A finding as a `findings` row (without report_id and scope)."""
+    location = _json(f.location or {})
+    signature = hashlib.sha1(f"{f.rule}\x00{f.status}\x00{location}".encode()).hexdigest()[:16]
+    return {"rule": f.rule, "severity": f.severity, "status": f.status, "message": f.message,
+            "location": location, "expected": _json(f.expected), "actual": _json(f.actual),
+            "detail": f.detail, "signature": signature}
+
+
+def finding_from_row(row: Any) -> Finding:
+    load = lambda s: None if s is None else json.loads(s)  # noqa: E731
+    return Finding(row.rule, row.severity, row.message, load(row.location) or {}, row.status,
+                   load(row.expected), load(row.actual), row.detail)
+
+
+# --------------------------------------------------------------------------- documents
+
+def encode_document(report: Report) -> bytes:
+    """The parts of the record that have no table of their own, as zlib(JSON)."""
+    doc = {
+        "title": report.title,
+        "agency_level": report.agency_level,
+        "publish_date": report.publish_date,
+        "cited_notices": report.cited_notices,
+        "source": asdict(report.source),
+        "parser_version": report.parser_version,
+        "extras": report.extras,
+        "extraction_notes": [f.to_dict() for f in report.notes],
+        "lines": report.lines,
+    }
+    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 3)
+
+
+def decode_report(meta: dict[str, Any], document: bytes | None, cells: list[CellRow],
+                  sections: list[SectionRow]) -> Report:
+    """A Report from its stored parts (`meta`: agency, region, year, template)."""
+    doc: dict[str, Any] = json.loads(zlib.decompress(document)) if document else {}
+    rep = Report(agency=meta.get("agency"), region=meta.get("region"), year=meta.get("year"),
+                 template=meta.get("template"), title=doc.get("title"), agency_level=doc.get("agency_level"),
+                 publish_date=doc.get("publish_date"), cited_notices=list(doc.get("cited_notices") or []),
+                 extras=dict(doc.get("extras") or {}), lines=list(doc.get("lines") or []),
+                 parser_version=doc.get("parser_version"))
+    src = doc.get("source")
+    if isinstance(src, dict):
+        rep.source = Source(**{k: v for k, v in src.items() if k in Source.__dataclass_fields__})
+    rep.notes = [Finding.from_dict(f) for f in doc.get("extraction_notes") or []]
+    rep.sections = [SectionText(s.key, s.number, s.heading, s.line_start, s.line_end, s.text) for s in sections]
+    fill_tables(rep, [(c.path, c.value) for c in cells if c.path.startswith(TABLES)])
+    for c in cells:
+        if c.method is not None or c.line is not None or c.raw is not None:
+            rep.provenance[c.path] = Provenance(c.line, c.span_start, c.span_end, c.raw,
+                                                1.0 if c.confidence is None else c.confidence,
+                                                c.method or "label", c.note or "", c.origin)
+    return rep
+
+
+def as_printed(v: float | None) -> int | float | None:
+    """A stored float back as the report printed it (integers stay integers)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return int(v) if float(v).is_integer() else v
+
+
+def fill_tables(rep: Report, values: list[tuple[str, float | None]]) -> None:
+    """Put (path, value) pairs into the report's tables (table 3 rows are lists of 7)."""
+    from ..templates import T3_WIDTH
+
+    for path, v in values:
+        tbl, row, col = split_path(path)
+        value = as_printed(v)
+        if tbl == "table3":
+            rep.table3.setdefault(row, [None] * T3_WIDTH)[int(col)] = value
+        elif tbl == "table2":
+            rep.table2.setdefault(row, {})[col] = value
+        elif tbl == "table4":
+            rep.table4.setdefault(row, {})[col] = value
+
+
+# --------------------------------------------------------------------------- hashes and vectors
+
+def fingerprint(cells: list[tuple]) -> str | None:
+    """A hash of the three tables' values, when they say something (five or more non-zero
+    cells): two reports with the same fingerprint printed the same statistics."""
+    values = sorted((c[0], c[1]) for c in cells if c[0].startswith(TABLES))
+    if sum(1 for _, v in values if v) < 5:
+        return None
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+def text_hash(report: Report) -> str | None:
+    """A hash of the normalised text without blanks (the same report in two file formats)."""
+    text = re.sub(r"\s+", "", "".join(report.lines))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if len(text) >= 200 else None
+
+
+def pack_values(pairs: list[tuple[int, float | None]], size: int) -> bytes:
+    """(cell key id, value) pairs as a little-endian float64 vector, index = id - 1, NaN where blank."""
+    vec = array("d", [math.nan]) * size
+    for key_id, v in pairs:
+        if v is not None:
+            vec[key_id - 1] = v
+    if sys.byteorder == "big":  # pragma: no cover
+        vec.byteswap()
+    return vec.tobytes()

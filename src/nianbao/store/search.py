@@ -1,0 +1,69 @@
+"""Full-text search over section texts with a Chinese-friendly tokenisation: runs of CJK
+characters become overlapping character bigrams ("政府信息" -> 政府 府信 信息), runs of
+letters and digits stay words (a lone CJK character between punctuation is not indexed).
+A query is the phrase of its tokens, so any substring of two characters or more is found
+(the caller drops the rare phrase hit that is not a real substring); a one-character
+query falls back to LIKE.
+
+SQLite: a contentless FTS5 table `sections_fts` (rowid = sections.id) holds the tokens.
+PostgreSQL: a `tsvector` column `sections.search` (config 'simple') with a GIN index.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .schema import sections
+
+# at each position: a CJK bigram, or (at the start of a run) a word of letters and digits
+_TOKEN = re.compile(r"(?=([\u3400-\u9fff\uf900-\ufaff]{2}|(?<![0-9a-z])[0-9a-z]+))")
+
+
+def bigrams(text: str) -> str:
+    """The text as space-separated tokens: CJK bigrams and ASCII words, in order."""
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def index_sections(conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
+    """Add (section id, tokens = bigrams(text)) pairs to the index."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO sections_fts(rowid, bigrams) VALUES (?, ?)", list(rows))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(sa.text("UPDATE sections SET search = to_tsvector('simple', :b) WHERE id = :id"),
+                     [{"id": sid, "b": tokens} for sid, tokens in rows])
+
+
+def unindex_sections(conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
+    """Remove (section id, text) pairs from the index before their rows are deleted.
+    (A contentless FTS5 table needs the tokens that were indexed to delete them.)"""
+    if rows and conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO sections_fts(sections_fts, rowid, bigrams) VALUES ('delete', ?, ?)",
+                             [(sid, bigrams(text)) for sid, text in rows])
+
+
+def reindex_all(conn: Connection) -> int:
+    """Rebuild the whole index from `sections` (after a change of tokenisation)."""
+    rows = [(r.id, bigrams(r.text)) for r in conn.execute(sa.select(sections.c.id, sections.c.text))]
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("INSERT INTO sections_fts(sections_fts) VALUES ('delete-all')")
+    index_sections(conn, rows)
+    return len(rows)
+
+
+def matching_sections(dialect: str, query: str) -> sa.Select:
+    """SELECT sections.id, report_id, key, text of the sections containing `query`."""
+    tokens = bigrams(query).split()
+    stmt = sa.select(sections.c.id, sections.c.report_id, sections.c.key, sections.c.text)
+    if not tokens:
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return stmt.where(sections.c.text.like(like, escape="\\"))
+    phrase = " ".join(tokens)
+    if dialect == "postgresql":
+        return stmt.where(sa.text("sections.search @@ phraseto_tsquery('simple', :q)").bindparams(q=phrase))
+    fts = sa.text("SELECT rowid FROM sections_fts WHERE sections_fts MATCH :q").bindparams(q=f'"{phrase}"')
+    return stmt.where(sections.c.id.in_(fts.columns(sa.column("rowid", sa.Integer)).scalar_subquery()))
