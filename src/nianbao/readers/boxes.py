@@ -1,0 +1,376 @@
+"""Table grids rebuilt from geometry: ruling lines -> cells, text boxes -> cell texts.
+
+Shared by the PDF reader (rulings from vector paths, one box per character) and the OCR
+reader (rulings found in the image, one box per recognised line of text).  Coordinates
+are top-down (y grows downwards), in whatever unit the caller uses; tolerances scale
+with it.
+
+A table is found as a connected set of horizontal and vertical rulings.  Its column
+boundaries are the x positions of its vertical rulings (plus the ends of its horizontal
+rulings, for tables drawn without side borders), its row boundaries likewise.  Two
+neighbouring elementary cells belong to one merged cell when no ruling separates them.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+# a label that starts a new row or group ("（五）", "三、", "1."): not the rest of a label
+_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])")
+_NUMERIC = re.compile(r"^[\s\d.,，%+\-—]*\d[\s\d.,，%+\-—]*$")
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle (top-down coordinates)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def scaled(self, f: float, dx: float = 0.0, dy: float = 0.0) -> "Box":
+        """The box in other units: every coordinate times `f`, then shifted by (dx, dy)."""
+        return Box(self.x0 * f + dx, self.y0 * f + dy, self.x1 * f + dx, self.y1 * f + dy)
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A piece of text where it was printed: a character (PDF) or a recognised line (OCR)."""
+
+    box: Box
+    text: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A horizontal ("h": at y=pos from x=start to x=end) or vertical ("v") line."""
+
+    orient: str
+    pos: float
+    start: float
+    end: float
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: Box
+    parts: list[TextBox] = field(default_factory=list)
+    text: str = ""
+    confidence: float | None = None  # lowest confidence of its text, for OCR
+
+    def is_numeric(self) -> bool:
+        return bool(_NUMERIC.match(self.text))
+
+
+@dataclass
+class Table:
+    box: Box
+    xs: list[float]  # column boundaries, left to right
+    ys: list[float]  # row boundaries, top to bottom
+    cells: list[Cell]  # origin cells of merged groups, in row then column order
+    _where: dict[tuple[int, int], Cell] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    def cell_at(self, x: float, y: float) -> Cell | None:
+        """The (merged) cell containing the point, if any."""
+        if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):
+            return None
+        c = min(max(bisect.bisect_right(self.xs, x) - 1, 0), self.n_cols - 1)
+        r = min(max(bisect.bisect_right(self.ys, y) - 1, 0), self.n_rows - 1)
+        return self._where.get((r, c))
+
+    def rows(self) -> list[list[Cell]]:
+        """Origin cells grouped by the row they start in (empty lists for covered rows)."""
+        out: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            out[cell.row].append(cell)
+        for row in out:
+            row.sort(key=lambda c: c.col)
+        return out
+
+    def scaled(self, f: float, dx: float = 0.0, dy: float = 0.0) -> "Table":
+        cells = {id(c): Cell(c.row, c.col, c.rowspan, c.colspan, c.box.scaled(f, dx, dy), [], c.text, c.confidence)
+                 for c in self.cells}
+        return Table(self.box.scaled(f, dx, dy), [x * f + dx for x in self.xs], [y * f + dy for y in self.ys],
+                     list(cells.values()), {k: cells[id(c)] for k, c in self._where.items()})
+
+    def bottom_cells(self) -> dict[int, Cell]:
+        """The cell touching the bottom edge, by starting column."""
+        return {c.col: c for c in self.cells if c.row + c.rowspan == self.n_rows}
+
+    def top_cells(self) -> dict[int, Cell]:
+        return {c.col: c for c in self.cells if c.row == 0}
+
+
+# ---------------------------------------------------------------------------- rulings
+def _cluster(values: list[float], tol: float) -> list[float]:
+    """Representative positions of values that lie within `tol` of each other."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(g) / len(g) for g in out]
+
+
+def merge_rulings(rulings: list[Ruling], tol: float) -> list[Ruling]:
+    """Collinear rulings joined: the same position (within `tol`) and touching or overlapping."""
+    out: list[Ruling] = []
+    for orient in ("h", "v"):
+        group = sorted((r for r in rulings if r.orient == orient), key=lambda r: r.pos)
+        lanes: list[list[Ruling]] = []
+        for r in group:
+            if lanes and r.pos - lanes[-1][-1].pos <= tol:
+                lanes[-1].append(r)
+            else:
+                lanes.append([r])
+        for lane in lanes:
+            pos = sum(r.pos for r in lane) / len(lane)
+            spans = sorted((r.start, r.end) for r in lane)
+            cur_a, cur_b = spans[0]
+            for a, b in spans[1:]:
+                if a <= cur_b + tol:
+                    cur_b = max(cur_b, b)
+                else:
+                    out.append(Ruling(orient, pos, cur_a, cur_b))
+                    cur_a, cur_b = a, b
+            out.append(Ruling(orient, pos, cur_a, cur_b))
+    return out
+
+
+def _touch(h: Ruling, v: Ruling, tol: float) -> bool:
+    return h.start - tol <= v.pos <= h.end + tol and v.start - tol <= h.pos <= v.end + tol
+
+
+def _components(rulings: list[Ruling], tol: float) -> list[list[Ruling]]:
+    parent = list(range(len(rulings)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hs = [i for i, r in enumerate(rulings) if r.orient == "h"]
+    vs = [i for i, r in enumerate(rulings) if r.orient == "v"]
+    for i in hs:
+        for j in vs:
+            if _touch(rulings[i], rulings[j], tol):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Ruling]] = {}
+    for i, r in enumerate(rulings):
+        groups.setdefault(find(i), []).append(r)
+    return list(groups.values())
+
+
+def _covers(rulings: list[Ruling], pos: float, at: float, tol: float) -> bool:
+    return any(abs(r.pos - pos) <= tol and r.start - tol <= at <= r.end + tol for r in rulings)
+
+
+def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Table]:
+    """Tables of at least 2 rows and 2 columns drawn by `rulings`, top to bottom.
+
+    `tol`: how far apart two rulings may be and still be one line; `min_cell`: the
+    smallest row height / column width (narrower gaps are double lines, not cells)."""
+    tables = []
+    for comp in _components(merge_rulings(rulings, tol), tol):
+        hs = [r for r in comp if r.orient == "h"]
+        vs = [r for r in comp if r.orient == "v"]
+        if len(hs) < 2 or len(vs) < 2 and len(hs) < 3:
+            continue
+        xs = _cluster([r.pos for r in vs] + [min(r.start for r in hs), max(r.end for r in hs)], min_cell)
+        ys = _cluster([r.pos for r in hs] + ([min(r.start for r in vs), max(r.end for r in vs)] if vs else []), min_cell)
+        if len(xs) < 3 or len(ys) < 3:
+            continue
+        tables.append(_build(xs, ys, hs, vs, tol))
+    return sorted(tables, key=lambda t: (t.box.y0, t.box.x0))
+
+
+def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling], tol: float) -> Table:
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+
+    def find(k: tuple[int, int]) -> tuple[int, int]:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for r in range(n_rows):
+        ymid = (ys[r] + ys[r + 1]) / 2
+        for c in range(n_cols):
+            xmid = (xs[c] + xs[c + 1]) / 2
+            if c + 1 < n_cols and not _covers(vs, xs[c + 1], ymid, tol):
+                parent[find((r, c))] = find((r, c + 1))
+            if r + 1 < n_rows and not _covers(hs, ys[r + 1], xmid, tol):
+                parent[find((r, c))] = find((r + 1, c))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for key in parent:
+        groups.setdefault(find(key), []).append(key)
+    cells: list[Cell] = []
+    where: dict[tuple[int, int], Cell] = {}
+    for members in groups.values():
+        r0 = min(r for r, _ in members)
+        r1 = max(r for r, _ in members)
+        c0 = min(c for _, c in members)
+        c1 = max(c for _, c in members)
+        cell = Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+        cells.append(cell)
+        for key in members:
+            where[key] = cell
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Table(Box(xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, where)
+
+
+# ---------------------------------------------------------------------------- text
+def group_lines(parts: list[TextBox]) -> list[list[TextBox]]:
+    """Boxes grouped into printed lines (top to bottom), each line left to right: a box
+    joins a line when it overlaps the line vertically by half its own height."""
+    lines: list[tuple[float, float, list[TextBox]]] = []
+    for part in sorted(parts, key=lambda p: (p.box.cy, p.box.x0)):
+        b = part.box
+        for i, (top, bottom, members) in enumerate(lines):
+            overlap = min(bottom, b.y1) - max(top, b.y0)
+            if overlap >= 0.5 * max(min(b.height, bottom - top), 1e-6):
+                members.append(part)
+                lines[i] = (min(top, b.y0), max(bottom, b.y1), members)
+                break
+        else:
+            lines.append((b.y0, b.y1, [part]))
+    lines.sort(key=lambda ln: ln[0])
+    return [sorted(members, key=lambda p: p.box.x0) for _, _, members in lines]
+
+
+def join_line(parts: list[TextBox], gap: float = 0.8) -> str:
+    """One printed line's text; a space where neighbours stand more than `gap` heights
+    apart (words of OCR), none between adjacent characters."""
+    out = []
+    prev: TextBox | None = None
+    for part in parts:
+        if prev is not None:
+            height = max(min(prev.box.height, part.box.height), 1e-6)
+            if part.box.x0 - prev.box.x1 > gap * height:
+                out.append(" ")
+        out.append(part.text)
+        prev = part
+    return "".join(out)
+
+
+def fill(table: Table, parts: list[TextBox], in_order: bool = False) -> list[TextBox]:
+    """Put each box into the cell holding its centre; returns the boxes outside the table.
+
+    `in_order`: the parts are characters already in reading order (a PDF text layer),
+    joined as they come; otherwise (OCR) they are ordered into lines by position."""
+    outside = []
+    for part in parts:
+        cell = table.cell_at(part.box.cx, part.box.cy)
+        if cell is None:
+            outside.append(part)
+        else:
+            cell.parts.append(part)
+    for cell in table.cells:
+        if in_order:
+            text = "".join(p.text for p in cell.parts)
+        else:  # lines inside a cell are wrapped text: joined without a separator
+            text = "".join(join_line(line).strip() for line in group_lines(cell.parts))
+        cell.text = text.replace("\t", " ").strip()
+        if cell.parts:
+            cell.confidence = min(p.confidence for p in cell.parts)
+    return outside
+
+
+# ---------------------------------------------------------------------------- page breaks
+def same_columns(upper: Table, lower: Table, tol: float) -> bool:
+    return upper.n_cols == lower.n_cols and all(abs(a - b) <= tol for a, b in zip(upper.xs, lower.xs))
+
+
+def stitch(upper: Table, lower: Table) -> None:
+    """Join `lower` (the top of a table on the next page) to `upper` (its part on this page).
+
+    * a row split by the page break (its values on one side only) becomes one row;
+    * a merged label cell that continues over the break is not repeated: the empty (or
+      un-numbered, e.g. the rest of a vertical label) cell at the top of the next page
+      is dropped, and its text, if any, appended to the cell above the break.
+    """
+    bottom, top = upper.bottom_cells(), lower.top_cells()
+    last_row = [c for c in upper.cells if c.row == upper.n_rows - 1]
+    first_row = [c for c in lower.cells if c.row == 0]
+    if _is_split_row(last_row, first_row, bottom, top):
+        for col, cell in top.items():
+            above = bottom.get(col)
+            if above is not None and above.colspan == cell.colspan:
+                above.text += cell.text
+                above.confidence = _min_conf(above.confidence, cell.confidence)
+                lower.cells.remove(cell)
+        return
+    for col, cell in top.items():
+        above = bottom.get(col)
+        if above is None or above.colspan != cell.colspan or not above.text or above.is_numeric():
+            continue
+        if above.rowspan == 1 and cell.rowspan == 1:
+            continue
+        if cell.text and (cell.is_numeric() or _ENUMERATOR.match(cell.text)):
+            continue
+        above.text += cell.text
+        lower.cells.remove(cell)
+
+
+def _is_split_row(last_row: list[Cell], first_row: list[Cell], bottom: dict[int, Cell], top: dict[int, Cell]) -> bool:
+    """The row at the page break was cut in two: one side holds all the numbers, the other
+    none, and the side without numbers has no label that starts a row of its own."""
+    if not last_row or not first_row:
+        return False
+    upper_numbers = any(c.is_numeric() and c.text for c in last_row)
+    lower_numbers = any(c.is_numeric() and c.text for c in first_row)
+    if upper_numbers == lower_numbers:
+        return False
+    without = first_row if upper_numbers else last_row
+    return not any(_ENUMERATOR.match(c.text) for c in without if c.text)
+
+
+def _min_conf(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return min(a, b)
+
+
+def row_lines(table: Table) -> list[tuple[str, tuple[float, ...] | None]]:
+    """One tab-separated line per grid row (merged cells once, blank cells empty), with
+    the cells' confidences when any cell has one."""
+    out = []
+    for row in table.rows():
+        if not row:
+            continue
+        text = "\t".join(c.text for c in row)
+        if not text.strip():
+            continue
+        confs = tuple(1.0 if c.confidence is None else round(c.confidence, 3) for c in row)
+        out.append((text, confs if any(c.confidence is not None for c in row) else None))
+    return out

@@ -1,0 +1,157 @@
+"""Laid-out pages (text lines and table grids, with positions) -> a Document.
+
+Both page readers (the PDF text layer and OCR) produce `PageLayout`s; this module drops
+running page numbers by their place on the page, joins tables that cross a page break
+(`boxes.stitch`) and writes the lines in reading order: table rows as tab-separated
+`grid` lines, every line tagged with its page.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Document, Finding, LineMeta
+from .boxes import Box, Table, TextBox, group_lines, row_lines, same_columns, stitch
+
+MARGIN = 0.1  # top and bottom tenth of a page: where running headers and page numbers live
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－~～_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:[/／]|共)\s*\d{1,4}\s*页?)?[-—–－~～_·•\s]*$"
+    r"|^\s*page\s*\d{1,4}(?:\s*of\s*\d{1,4})?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class TextLine:
+    text: str
+    box: Box
+    confidences: tuple[float, ...] | None = None  # OCR: one per tab-separated cell
+    size: float | None = None  # height of its characters (title lines are larger)
+
+
+@dataclass
+class PageLayout:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[TextLine] = field(default_factory=list)  # reading order
+    tables: list[Table] = field(default_factory=list)  # top to bottom
+    ocr: bool = False
+
+    def in_margin(self, box: Box) -> bool:
+        return box.y1 <= self.height * MARGIN or box.y0 >= self.height * (1 - MARGIN)
+
+    def scaled(self, f: float, dx: float = 0.0, dy: float = 0.0) -> "PageLayout":
+        """The page in other units (OCR pixels -> PDF points), shifted by (dx, dy)."""
+        lines = [TextLine(ln.text, ln.box.scaled(f, dx, dy), ln.confidences, ln.size * f if ln.size else None)
+                 for ln in self.lines]
+        return PageLayout(self.number, self.width * f, self.height * f, lines,
+                          [t.scaled(f, dx, dy) for t in self.tables], self.ocr)
+
+    def merge(self, part: "PageLayout") -> None:
+        """Add the lines and tables of a part of this page (e.g. the OCR of an image on it)."""
+        for line in part.lines:
+            at = next((i for i, ln in enumerate(self.lines) if ln.box.y0 > line.box.y0), len(self.lines))
+            self.lines.insert(at, line)
+        self.tables = sorted(self.tables + part.tables, key=lambda t: t.box.y0)
+        self.ocr = self.ocr or bool(part.lines or part.tables)
+
+
+def drop_page_numbers(page: PageLayout) -> None:
+    """Remove page-number lines ("- 3 -", "第3页 共5页") printed in the top or bottom margin;
+    pieces of one number split into several lines (“— ” / “2 —”) are judged together."""
+    candidates = [ln for ln in page.lines if page.in_margin(ln.box)]
+    parts = [TextBox(ln.box, ln.text) for ln in candidates]
+    owner = {id(p): ln for p, ln in zip(parts, candidates)}
+    drop: set[int] = set()
+    for row in group_lines(parts):
+        joined = " ".join(p.text for p in row)
+        if _PAGE_NUMBER.match(joined) and any(ch.isdigit() for ch in joined):
+            drop.update(id(owner[id(p)]) for p in row)
+    page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def join_title(page: PageLayout, ratio: float = 1.15, most: int = 4) -> None:
+    """Join the title's lines: a title set in a larger type and broken over several lines
+    ("…2023年政府信息公开" / "工作年度报告") is one line of the document."""
+    sizes = sorted(ln.size for ln in page.lines if ln.size)
+    if not sizes:
+        return
+    body = sizes[len(sizes) // 2]
+    start = next((i for i, ln in enumerate(page.lines) if not page.in_margin(ln.box)), None)
+    if start is None:
+        return
+    end = start
+    while (end < len(page.lines) and end - start < most and (page.lines[end].size or 0) >= ratio * body
+           and not page.in_margin(page.lines[end].box)):
+        end += 1
+    if end - start < 2:
+        return
+    block = page.lines[start:end]
+    box = Box(min(b.box.x0 for b in block), min(b.box.y0 for b in block),
+              max(b.box.x1 for b in block), max(b.box.y1 for b in block))
+    confs = tuple(c for b in block for c in (b.confidences or ()))
+    title = TextLine("".join(b.text for b in block), box, (min(confs),) if confs else None, block[0].size)
+    page.lines[start:end] = [title]
+
+
+def _last_table(page: PageLayout) -> Table | None:
+    if not page.tables:
+        return None
+    table = max(page.tables, key=lambda t: t.box.y1)
+    below = [ln for ln in page.lines if ln.box.y0 >= table.box.y1 - 1 and not page.in_margin(ln.box)]
+    return None if below else table
+
+
+def _first_table(page: PageLayout) -> Table | None:
+    if not page.tables:
+        return None
+    table = min(page.tables, key=lambda t: t.box.y0)
+    above = [ln for ln in page.lines if ln.box.y1 <= table.box.y0 + 1 and not page.in_margin(ln.box)]
+    return None if above else table
+
+
+def stitch_pages(pages: list[PageLayout]) -> None:
+    """Join each table that ends a page to the table that starts the next one, when their
+    columns line up (the same table continued over the page break)."""
+    for upper_page, lower_page in zip(pages, pages[1:]):
+        upper, lower = _last_table(upper_page), _first_table(lower_page)
+        if upper is None or lower is None:
+            continue
+        tol = max(upper_page.width, lower_page.width) * 0.01
+        if abs(upper_page.width - lower_page.width) <= tol and same_columns(upper, lower, tol):
+            stitch(upper, lower)
+
+
+def page_lines(page: PageLayout) -> list[tuple[str, LineMeta]]:
+    """The page's lines in reading order: text lines as they come, each table placed
+    before the first text line that starts below its top edge."""
+    origin = f"第{page.number}页"
+    pending = sorted(page.tables, key=lambda t: t.box.y0)
+    out: list[tuple[str, LineMeta]] = []
+
+    def flush(until: float | None) -> None:
+        while pending and (until is None or pending[0].box.y0 <= until):
+            for text, confs in row_lines(pending.pop(0)):
+                out.append((text, LineMeta(origin=origin, cell_confidence=confs, grid=True)))
+
+    for line in page.lines:
+        flush(line.box.y0)
+        out.append((line.text, LineMeta(origin=origin, cell_confidence=line.confidences)))
+    flush(None)
+    return out
+
+
+def to_document(pages: list[PageLayout], reader: str, notes: list[Finding] | None = None) -> Document:
+    for page in pages:
+        drop_page_numbers(page)
+    if pages:
+        join_title(pages[0])
+    stitch_pages(pages)
+    lines: list[str] = []
+    meta: list[LineMeta] = []
+    for page in pages:
+        for text, m in page_lines(page):
+            lines.append(text)
+            meta.append(m)
+    return Document(lines=lines, meta=meta, reader=reader, pages=len(pages), notes=list(notes or []))
