@@ -63,8 +63,8 @@ def test_doc_files_give_every_cell_back(doc_files):
         assert any(p.origin and p.origin.startswith("表格") for p in got.provenance.values())
 
 
-@pytest.mark.parametrize("target", ["rtf", "odt"])
-def test_rtf_and_odt_are_converted_too(records, target):
+@pytest.mark.parametrize("target", ["rtf", "odt", "fodt"])
+def test_rtf_and_opendocument_are_converted_too(records, target):
     rec, data = records[1]
     converted = office.convert(data, ".docx", target)
     assert sniff(converted) == "doc"
@@ -143,3 +143,29 @@ def test_a_hanging_conversion_is_killed_at_the_timeout(monkeypatch, tmp_path):
         office.convert(b"{\\rtf1 x}", ".rtf", "docx", timeout=1)
     assert time.monotonic() - start < 10
     assert "1 秒" in exc.value.message_zh and "within 1 s" in exc.value.message_en
+
+
+WORD_2003 = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<?mso-application progid="Word.Document"?>
+<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"
+ xmlns:wx="http://schemas.microsoft.com/office/word/2003/auxHint"><w:body><wx:sect><wx:sub-section>
+<w:p><w:r><w:t>某县财政局2023年政府信息公开工作年度报告</w:t></w:r></w:p>
+<w:p><w:pPr><w:listPr><w:ilvl w:val="0"/><w:ilfo w:val="1"/><wx:t wx:val="一、"/></w:listPr></w:pPr><w:r><w:t>总体情况</w:t></w:r></w:p>
+<w:tbl><w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="2000"/><w:gridCol w:w="2000"/></w:tblGrid>
+<w:tr><w:tc><w:tcPr><w:vmerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>分组</w:t></w:r></w:p></w:tc>
+<w:tc><w:p><w:r><w:t>行政许可</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>3</w:t></w:r></w:p></w:tc></w:tr>
+<w:tr><w:tc><w:tcPr><w:vmerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>行政处罚</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc></w:tr>
+</w:tbl></wx:sub-section></wx:sect></w:body></w:wordDocument>"""
+
+
+def test_word_2003_xml_is_read_directly(monkeypatch):
+    monkeypatch.setattr(office, "convert", lambda *a, **k: pytest.fail("LibreOffice must not be started"))
+    data = WORD_2003.encode("utf-8")
+    assert sniff(data) == "doc"
+    doc = read_doc(data)
+    assert [(line, m.origin, m.grid) for line, m in zip(doc.lines, doc.meta)] == [
+        ("某县财政局2023年政府信息公开工作年度报告", "第1段", False),
+        ("一、总体情况", "第2段", False),  # the list label Word printed
+        ("分组\t行政许可\t3", "表格1 第1行", True),
+        ("行政处罚\t", "表格1 第2行", True),  # the vertically merged 分组 left out, the blank kept
+    ]

@@ -111,6 +111,14 @@ def test_grid_before_and_old_horizontal_merges():
     assert [(line, m.grid) for line, m in zip(doc.lines, doc.meta)] == [("a\tb", True), ("c\td", True), ("e\tf", False)]
 
 
+def test_empty_columns_at_the_right_edge_are_dropped():
+    span2 = '<w:gridSpan w:val="2"/>'
+    body = (f"<w:tbl><w:tr>{tc('a', span2)}{tc('b')}{tc('')}</w:tr>"
+            f"<w:tr>{tc('c')}{tc('1')}{tc('')}{tc('')}</w:tr><w:tr>{tc('d')}{tc('2')}{tc('3')}</w:tr></w:tbl>")
+    doc = read_docx(package(body))
+    assert [(line, m.grid) for line, m in zip(doc.lines, doc.meta)] == [("a\tb", True), ("c\t1\t", True), ("d\t2\t3", True)]
+
+
 def test_a_table_holding_tables_is_layout():
     inner = f"<w:tbl><w:tr>{tc('x')}{tc('1')}</w:tr></w:tbl>"
     body = f"<w:tbl><w:tr><w:tc>{p('左栏')}</w:tc><w:tc>{p('标题')}{inner}{p('结尾')}</w:tc></w:tr></w:tbl>"

@@ -116,6 +116,19 @@ def test_encoding_from_the_page(declare, encoding):
     assert doc.lines == [words] and not doc.notes
 
 
+def test_a_page_re_encoded_to_utf8_that_still_declares_gbk():
+    words = "镕基同志在堃山調研，政府信息公开工作年度报告"
+    doc = read_html(f'<html><head><meta charset="gb2312"></head><body><p>{words}</p></body></html>'.encode("utf-8"))
+    assert doc.lines == [words] and doc.encoding == "utf-8"
+
+
+def test_empty_columns_at_the_right_edge_are_dropped():
+    page = b"""<table><tr><td colspan=2>a</td><td>b</td><td></td></tr><tr><td>c</td><td>1</td><td></td><td>&nbsp;</td></tr>
+    <tr><td>d</td><td>2</td><td>3</td></tr></table>"""
+    doc = read_html(page)
+    assert [(line, m.grid) for line, m in zip(doc.lines, doc.meta)] == [("a\tb", True), ("c\t1\t", True), ("d\t2\t3", True)]
+
+
 def test_bom_wins_over_the_declaration():
     page = '<html><head><meta charset="gb2312"></head><body><p>年度报告正文</p></body></html>'
     assert read_html(page.encode("utf-16")).lines == ["年度报告正文"]

@@ -23,6 +23,7 @@ READERS: dict[str, tuple[str, str]] = {
     "image": ("ocr", "read_image"),
 }
 
+_WORD_XML_MARKERS = (b'progid="word.document"', b"<w:worddocument", b"<office:document ")
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<meta", b"<div", b"<p>", b"<p ", b"<head", b"<span", b"<tr")
 
 
@@ -47,6 +48,8 @@ def sniff(data: bytes) -> str:
             probe = probe[len(bom):]
     if b"mime-version:" in probe and b"multipart/related" in probe:
         return "html"  # a web page saved as one file (.mht / .mhtml)
+    if any(m in probe for m in _WORD_XML_MARKERS):
+        return "doc"  # Word 2003 XML or flat OpenDocument, converted like DOC
     if probe.lstrip().startswith(b"<") and any(m in probe for m in _HTML_MARKERS):
         return "html"
     if b"\x00" in probe:

@@ -1,7 +1,7 @@
-"""Word 97-2003 (DOC), Kingsoft WPS, RTF and OpenDocument text -> lines.
+"""Word 97-2003 (DOC), Kingsoft WPS, RTF, Word 2003 XML and OpenDocument text -> lines.
 
 LibreOffice (headless, a private profile per conversion, a timeout: `nianbao.office`)
-converts the file to DOCX, which `readers.docx` reads.  Before that, the container is
+converts the file to DOCX, which `readers.docx` reads; Word 2003 XML is read directly.  Before that, the container is
 looked at: an OLE file holding an encrypted Office package, an Excel workbook or a
 PowerPoint deck gets a clear message instead of a slow, failing conversion.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import office
 from ..errors import UnreadableInput, UnsupportedFormat
 from ..model import Document
-from .docx import read_docx
+from .docx import WORDML_2003, read_docx, read_wordml
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -26,6 +26,8 @@ def source_suffix(data: bytes) -> str:
         return ".rtf"
     if data.startswith(b"PK"):
         return ".odt"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return ".xml"  # Word 2003 XML, flat OpenDocument: LibreOffice tells them apart by content
     if not data.startswith(OLE_MAGIC):
         raise UnsupportedFormat("不是 Word/WPS 文件。", "Not a Word or WPS file.")
     if _has_stream(data, "EncryptedPackage") or _has_stream(data, "EncryptionInfo"):
@@ -43,7 +45,9 @@ def source_suffix(data: bytes) -> str:
 
 def read_doc(data: bytes) -> Document:
     suffix = source_suffix(data)
-    if suffix != ".rtf" and len(data) < 512 + 512:  # an OLE header and one sector at least
+    if suffix == ".xml" and WORDML_2003.encode() in data[:4096]:
+        return read_wordml(data)  # Word 2003 XML is read directly (LibreOffice loses its merged cells)
+    if suffix in (".doc", ".wps") and len(data) < 512 + 512:  # an OLE header and one sector at least
         raise UnreadableInput("Word/WPS 文件不完整（文件被截断），无法读取。", "The Word/WPS file is truncated and cannot be read.")
     converted = office.convert(data, suffix, "docx")
     doc = read_docx(converted)

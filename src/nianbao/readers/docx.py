@@ -5,7 +5,7 @@ Read straight from the package's main part with lxml (python-docx is not needed 
 * a paragraph is a line: its runs' text, `w:tab` as a tab, `w:br` starting a new line,
   its automatic list number (`docxnum`) in front; tracked deletions and moved-away text
   left out; text boxes read after the paragraph that anchors them;
-* a table is one tab-separated line per row (`LineMeta.grid`): a cell merged across columns
+* a table is one tab-separated line per row (`readers.grid`): a cell merged across columns
   (`gridSpan`) appears once, the continuation cells of a vertical merge (`vMerge`) or an
   old horizontal one (`hMerge`) are left out; a row that does not fill the table's grid is
   marked unreliable; an empty cell is an empty string;
@@ -25,11 +25,14 @@ from ..errors import LimitExceeded, UnreadableInput
 from ..model import Document, LineMeta
 from .archive import UNPACK_ERRORS
 from .docxnum import Numbering
+from .grid import Cell, Row, grid_lines
 
 MAX_PART_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, for parts over 1 MB
 MAIN_REL = "/officeDocument"
 WRAPPERS = ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")  # content read in place
+WORDML_2003 = "http://schemas.microsoft.com/office/word/2003/wordml"
+AUX_2003 = "{http://schemas.microsoft.com/office/word/2003/auxHint}"  # wx:sect, wx:sub-section, wx:t
 SKIPPED = ("del", "moveFrom")  # tracked deletions: not in the document any more
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
@@ -115,7 +118,7 @@ class Reader:
                 self.paragraph(el)
             elif name == "tbl":
                 self.table(el)
-            elif name in WRAPPERS:
+            elif name in WRAPPERS or str(el.tag).startswith(AUX_2003):
                 self.blocks(el)
 
     def paragraph(self, p: etree._Element) -> None:
@@ -130,7 +133,9 @@ class Reader:
 
     def runs(self, p: etree._Element, in_cell: bool) -> tuple[str, list[etree._Element]]:
         """The text of paragraph `p` (with its list number) and the text boxes it anchors."""
-        parts = [self.numbering.label(p.find(self.w("pPr")))]
+        ppr = p.find(self.w("pPr"))
+        hint = ppr.find(f"{self.w('listPr')}/{AUX_2003}t") if ppr is not None else None  # Word 2003's printed list label
+        parts = [hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr)]
         boxes: list[etree._Element] = []
         walker = etree.iterwalk(p, events=("start",))
         for _, el in walker:
@@ -170,27 +175,24 @@ class Reader:
                     self.blocks(tc)
             return
         self.tables += 1
-        width = len(tbl.findall(f"{self.w('tblGrid')}/{self.w('gridCol')}"))
-        built = [self.row(tr) for tr in rows]
-        width = max([width] + [filled for _, filled in built])
-        for n, (cells, filled) in enumerate(built, start=1):
-            if cells:
-                self.lines.append("\t".join(cells))
-                self.meta.append(LineMeta(origin=f"表格{self.tables} 第{n}行", grid=filled == width))
+        for i, text, reliable in grid_lines([self.row(tr) for tr in rows]):
+            self.lines.append(text)
+            self.meta.append(LineMeta(origin=f"表格{self.tables} 第{i + 1}行", grid=reliable))
 
-    def row(self, tr: etree._Element) -> tuple[list[str], int]:
-        """The texts of the row's own cells (merged continuations left out) and how many grid
-        columns the row fills."""
+    def row(self, tr: etree._Element) -> Row:
+        """The row's own cells (merged continuations left out) and the grid columns it covers
+        (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not)."""
         props = tr.find(self.w("trPr"))
-        filled = self._grid_value(props, "gridBefore") + self._grid_value(props, "gridAfter")
-        cells = []
+        col = self._grid_value(props, "gridBefore")
+        row = Row(covered=set(range(col)))
         for tc in self._children(tr, "tc"):
             pr = tc.find(self.w("tcPr"))
-            filled += max(1, self._grid_value(pr, "gridSpan"))
-            if pr is not None and self._continues(pr):
-                continue
-            cells.append(" ".join(self.cell_text(tc).split()))
-        return cells, filled
+            span = max(1, self._grid_value(pr, "gridSpan"))
+            row.covered.update(range(col, col + span))
+            if pr is None or not self._continues(pr):
+                row.cells.append(Cell(col, span, " ".join(self.cell_text(tc).split())))
+            col += span
+        return row
 
     def cell_text(self, container: etree._Element) -> str:
         """The paragraphs of a cell (and of text boxes in it) on one line."""
@@ -209,11 +211,24 @@ class Reader:
             return 0
 
     def _continues(self, tcpr: etree._Element) -> bool:
-        for name in ("vMerge", "hMerge"):
+        for name in ("vMerge", "hMerge", "vmerge", "hmerge"):  # (lower case in Word 2003 XML)
             el = tcpr.find(self.w(name))
             if el is not None and el.get(self.w("val"), "continue") == "continue":
                 return True
         return False
+
+
+def read_wordml(data: bytes) -> Document:
+    """Word 2003 XML ("WordprocessingML 2003", often saved as .doc or .xml): the same body
+    elements as DOCX in one XML file."""
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableInput("Word 2003 XML 文件已损坏（XML 格式错误）。", f"The Word 2003 XML file is corrupt ({exc}).") from None
+    body = root.find(f"{{{WORDML_2003}}}body")
+    if body is None:
+        raise UnreadableInput("Word 2003 XML 文件没有正文（缺少 w:body）。", "The Word 2003 XML file has no body (w:body).")
+    return _read_body(body, Reader(WORDML_2003, Numbering(WORDML_2003)), "doc")
 
 
 def read_docx(data: bytes) -> Document:
@@ -228,9 +243,12 @@ def read_docx(data: bytes) -> Document:
         raise _bad("正文部分没有内容（缺少 w:body）。", "the main part has no body (w:body).")
     numbering = Numbering.parse(package.xml(package.related(main, "/numbering")),
                                 package.xml(package.related(main, "/styles")), ns)
-    reader = Reader(ns, numbering)
+    return _read_body(body, Reader(ns, numbering), "docx")
+
+
+def _read_body(body: etree._Element, reader: Reader, name: str) -> Document:
     reader.blocks(body)
     if not reader.lines:
         raise UnreadableInput("Word 文件中没有文字（可能是扫描图片或空白文档）。",
                               "The Word file contains no text (it may hold only scanned images, or be blank).")
-    return Document(lines=reader.lines, meta=reader.meta, reader="docx")
+    return Document(lines=reader.lines, meta=reader.meta, reader=name)

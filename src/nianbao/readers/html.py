@@ -1,7 +1,8 @@
 """HTML pages (saved pages, fragments, mirror copies) -> lines; data tables as grids.
 
 1. decode: a byte-order mark, else the page's own `<meta charset>` / `http-equiv` /
-   `<?xml encoding?>` (gb2312 and gbk read as gb18030), else `readers.text` detection;
+   `<?xml encoding?>` (gb2312 and gbk read as gb18030) unless the bytes are valid UTF-8
+   (a re-encoded page that kept its old declaration), else `readers.text` detection;
 2. parse with lxml, safely: no network, no entity expansion, no huge trees (libxml2 stops
    at 256 levels of nesting; a page cut there gets a note);
 3. drop what is never content: scripts, styles, forms controls, hidden elements, ruby
@@ -24,6 +25,7 @@ from lxml import etree
 
 from ..errors import UnreadableInput
 from ..model import Document, Finding, LineMeta
+from .grid import Cell, Row, grid_lines
 from .htmlcontent import Line, select
 from .text import decode as detect_and_decode
 
@@ -77,6 +79,13 @@ def decode_html(data: bytes, transport: str | None = None) -> tuple[str, str, bo
     header) or the page's own declaration, if it decodes; else detection."""
     if not data.startswith(_BOMS):
         declared = (_codec(transport) if transport else None) or declared_encoding(data[:8192])
+        if declared and declared != "utf-8":
+            try:  # a page re-encoded to UTF-8 that still declares GBK: valid UTF-8 is never chance
+                text = data.decode("utf-8")
+                if not text.isascii():
+                    return text, "utf-8", False
+            except UnicodeDecodeError:
+                pass
         if declared:
             try:
                 return data.decode(declared), declared, False
@@ -178,41 +187,41 @@ def _span(cell: etree._Element, name: str, limit: int) -> int:
     return min(int(m.group(1)), limit) if m else 1
 
 
-def reliable_rows(rows: list[list[etree._Element]]) -> list[bool]:
-    """Per row: do its own cells plus the cells reaching down from above fill the table's
-    width exactly (so that cell positions, and blanks, can be trusted)?"""
+def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row] | None:
+    """Each cell's grid column, rowspans and colspans expanded; None for a table too wide to
+    be a report table (its positions are not trusted)."""
     carry: list[int] = []  # per column: rows it is still covered for by a rowspan above
-    widths: list[int] = []
-    for r, cells in enumerate(rows):
-        filled = [c > 0 for c in carry]
+    out = []
+    for r, (cells, cell_texts) in enumerate(zip(rows, texts)):
+        row = Row(covered={k for k, c in enumerate(carry) if c > 0})
         spans = [0] * len(carry)
         col = 0
-        for cell in cells:
+        for cell, text in zip(cells, cell_texts):
             colspan = max(1, _span(cell, "colspan", 1000))
             rowspan = _span(cell, "rowspan", 65534) or (len(rows) - r)  # rowspan=0: to the end
-            while col < len(filled) and filled[col]:
+            while col in row.covered:
                 col += 1
             if col + colspan > MAX_COLUMNS:
-                return [False] * len(rows)
+                return None
+            row.cells.append(Cell(col, colspan, text))
             for k in range(col, col + colspan):
-                if k >= len(filled):
-                    filled.append(False)
-                    spans.append(0)
-                    carry.append(0)
-                filled[k] = True
+                if k >= len(carry):
+                    carry += [0] * (k + 1 - len(carry))
+                    spans += [0] * (k + 1 - len(spans))
+                row.covered.add(k)
                 spans[k] = rowspan
             col += colspan
-        widths.append(len(filled) if all(filled) else -1)
         carry = [spans[k] - 1 if spans[k] else max(0, carry[k] - 1) for k in range(len(carry))]
-    width = max(widths, default=0)
-    return [w == width for w in widths]
+        out.append(row)
+    return out
 
 
 def table_lines(table: etree._Element, rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Line]:
     """One tab-separated line per row with cells (`grid` when the row's positions are reliable)."""
-    ok = reliable_rows(rows)
-    return [Line("\t".join(cells), table, grid=reliable, row=n)
-            for n, (cells, reliable) in enumerate(zip(texts, ok), start=1) if cells]
+    placed = place(rows, texts)
+    if placed is None:
+        return [Line("\t".join(t), table, row=n) for n, t in enumerate(texts, start=1) if t]
+    return [Line(text, table, grid=reliable, row=i + 1) for i, text, reliable in grid_lines(placed)]
 
 
 def page_lines(body: etree._Element) -> list[Line]:
