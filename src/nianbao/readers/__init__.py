@@ -49,7 +49,7 @@ def sniff(data: bytes) -> str:
     if b"mime-version:" in probe and b"multipart/related" in probe:
         return "html"  # a web page saved as one file (.mht / .mhtml)
     if any(m in probe for m in _WORD_XML_MARKERS):
-        return "doc"  # Word 2003 XML or flat OpenDocument, converted like DOC
+        return "doc"  # Word 2003 XML (read directly) or flat OpenDocument (through LibreOffice)
     if probe.lstrip().startswith(b"<") and any(m in probe for m in _HTML_MARKERS):
         return "html"
     if b"\x00" in probe:
