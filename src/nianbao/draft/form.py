@@ -45,7 +45,7 @@ HELP = (
 )
 SECTION_OF = {"table2": "proactive", "table3": "requests", "table4": "appeals"}
 COLUMN_WIDTHS = {"table2": [24, 16, 16, 16], "table3": [7, 9, 34] + [9] * 7, "table4": [8.5] * 15}
-CHARS_PER_WIDTH = 0.55  # CJK characters per unit of Excel column width (roughly)
+CHARS_PER_WIDTH = 0.45  # CJK characters per unit of Excel column width, with room to spare
 
 
 @dataclass
@@ -202,7 +202,13 @@ def _write_grid(ws, lay: SheetLayout, specs: dict[str, CellSpec], values: dict[s
     if lay.check_row:
         _write_checks(ws, lay, st)
     _protect(ws)
-    ws.page_setup.orientation = "landscape" if grid.name == "table4" else "portrait"
+    _fit_to_width(ws, "landscape" if grid.name == "table4" else "portrait")
+
+
+def _fit_to_width(ws, orientation: str) -> None:  # type: ignore[no-untyped-def]
+    """Print on A4, one page wide."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -248,6 +254,7 @@ def _write_cover(ws, template_id: str, year: int, agency: str | None, region: st
         cell.font = st.font
     ws.cell(COVER_YEAR_ROW, 1, "报告年度").font = st.font
     ws.cell(COVER_YEAR_ROW, 2, year).alignment = st.left
+    ws.cell(COVER_YEAR_ROW, 2).font = st.font
     ws.cell(COVER_FORMAT_ROW, 1, "报告格式").font = st.font
     ws.cell(COVER_FORMAT_ROW, 2, f"{tpl.notice}（{tpl.notice_title}）").font = st.font
     if check:
@@ -256,11 +263,16 @@ def _write_cover(ws, template_id: str, year: int, agency: str | None, region: st
         count = f"COUNTIF('{sheet}'!{cells},\"{BAD_MARK}*\")"
         ws.cell(COVER_CHECK_ROW, 2, f'=IF({count}=0,"{OK_MARK} 各列勾稽关系相符","{BAD_MARK} 有"&{count}&"列勾稽关系不符，请核对表三")')
         ws.cell(COVER_CHECK_ROW, 2).font = st.bold
+        from openpyxl.formatting.rule import FormulaRule
+
+        ws.conditional_formatting.add(f"B{COVER_CHECK_ROW}", FormulaRule(
+            formula=[f'LEFT(B{COVER_CHECK_ROW},1)="{BAD_MARK}"'], fill=st.bad_fill))
     for i, text in enumerate(HELP):
         cell = ws.cell(COVER_HELP_ROW + i, 1, text)
         cell.font = st.bold if i == 0 else st.font
         ws.merge_cells(start_row=COVER_HELP_ROW + i, start_column=1, end_row=COVER_HELP_ROW + i, end_column=2)
     _protect(ws)
+    _fit_to_width(ws, "portrait")
 
 
 def write_form(year: int, agency: str | None = None, region: str | None = None,
