@@ -93,14 +93,17 @@ def template(year: int, out: Path, agency: str | None, region: str | None, previ
     """生成填报表（XLSX）。Write the Excel form of the official tables for YEAR."""
     from ..draft import load_previous, prefill_values, template_id_for, write_form
 
+    from .. import templates as T
+
     values: dict[str, Any] = {}
     tid = template_id_for(year)
     if previous_spec:
-        values = prefill_values({}, tid, load_previous(previous_spec, db))
+        previous = load_previous(previous_spec, db)
+        values = prefill_values({}, tid, previous)
         values = {p: v for p, v in values.items() if "in_force" not in p}  # depends on this year's numbers
     write_atomically(out, write_form(year, agency, region, values))
-    from .. import templates as T
-
+    if values:
+        click.echo(f"已按{previous.year or '上'}年度报告预填{len(values)}个单元格（上年结转等），请核对。", err=True)
     click.echo(f"已写入 {out}（{year}年度，{T.TEMPLATES[tid].notice}格式）。填好后运行：nianbao draft {out} --out 年度报告.docx",
                err=True)
 
