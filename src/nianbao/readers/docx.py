@@ -33,7 +33,6 @@ MAIN_REL = "/officeDocument"
 WRAPPERS = ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")  # content read in place
 WORDML_2003 = "http://schemas.microsoft.com/office/word/2003/wordml"
 AUX_2003 = "{http://schemas.microsoft.com/office/word/2003/auxHint}"  # wx:sect, wx:sub-section, wx:t
-SKIPPED = ("del", "moveFrom")  # tracked deletions: not in the document any more
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
@@ -101,6 +100,7 @@ class Reader:
     meta: list[LineMeta] = field(default_factory=list)
     paragraphs: int = 0
     tables: int = 0
+    removed: set[etree._Element] = field(default_factory=set)  # inside tracked deletions and fallbacks
 
     def tag(self, el: etree._Element) -> str:
         """The local name of a WordprocessingML element ("" for anything else)."""
@@ -133,26 +133,27 @@ class Reader:
 
     def runs(self, p: etree._Element, in_cell: bool) -> tuple[str, list[etree._Element]]:
         """The text of paragraph `p` (with its list number) and the text boxes it anchors."""
-        ppr = p.find(self.w("pPr"))
-        hint = ppr.find(f"{self.w('listPr')}/{AUX_2003}t") if ppr is not None else None  # Word 2003's printed list label
+        w = self.w
+        ppr = p.find(w("pPr"))
+        hint = ppr.find(f"{w('listPr')}/{AUX_2003}t") if ppr is not None else None  # Word 2003's printed list label
         parts = [hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr)]
         boxes: list[etree._Element] = []
-        walker = etree.iterwalk(p, events=("start",))
-        for _, el in walker:
-            name = self.tag(el)
-            if name == "t":
+        t, tab, box = w("t"), w("tab"), w("txbxContent")
+        for el in p.iter(t, tab, w("br"), w("cr"), w("noBreakHyphen"), box):
+            if el in self.removed or (boxes and _inside(el, box, p)):
+                continue  # tracked deletions, fallbacks; the text of a box is read after the paragraph
+            tag = el.tag
+            if tag == t:
                 parts.append(el.text or "")
-            elif name == "tab":  # (tab stops live in pPr, which is skipped)
-                parts.append(" " if in_cell else "\t")
-            elif name in ("br", "cr"):
-                parts.append(" " if in_cell else "\n")
-            elif name == "noBreakHyphen":
-                parts.append("-")
-            elif name in SKIPPED or name in ("pPr", "rPr", "instrText") or el.tag == _MC_FALLBACK:
-                walker.skip_subtree()
-            elif name == "txbxContent":
+            elif tag == box:
                 boxes.append(el)
-                walker.skip_subtree()
+            elif tag == tab:
+                if el.getparent() is not None and el.getparent().tag == w("r"):  # not a tab stop in pPr
+                    parts.append(" " if in_cell else "\t")
+            elif tag == w("noBreakHyphen"):
+                parts.append("-")
+            else:  # br, cr
+                parts.append(" " if in_cell else "\n")
         return "".join(parts), boxes
 
     # ----------------------------------------------------------------- tables
@@ -211,9 +212,9 @@ class Reader:
             return 0
 
     def _continues(self, tcpr: etree._Element) -> bool:
-        for name in ("vMerge", "hMerge", "vmerge", "hmerge"):  # (lower case in Word 2003 XML)
-            el = tcpr.find(self.w(name))
-            if el is not None and el.get(self.w("val"), "continue") == "continue":
+        """Is this cell the continuation of a merge (lower-case names in Word 2003 XML)?"""
+        for el in tcpr:
+            if self.tag(el) in ("vMerge", "hMerge", "vmerge", "hmerge") and el.get(self.w("val"), "continue") == "continue":
                 return True
         return False
 
@@ -246,7 +247,20 @@ def read_docx(data: bytes) -> Document:
     return _read_body(body, Reader(ns, numbering), "docx")
 
 
+def _inside(el: etree._Element, tag: str, stop: etree._Element) -> bool:
+    """Is `el` inside an element named `tag` below `stop`?"""
+    for anc in el.iterancestors():
+        if anc is stop:
+            return False
+        if anc.tag == tag:
+            return True
+    return False
+
+
 def _read_body(body: etree._Element, reader: Reader, name: str) -> Document:
+    w = reader.w
+    for gone in body.iter(w("del"), w("moveFrom"), _MC_FALLBACK):
+        reader.removed.update(gone.iter())
     reader.blocks(body)
     if not reader.lines:
         raise UnreadableInput("Word 文件中没有文字（可能是扫描图片或空白文档）。",
