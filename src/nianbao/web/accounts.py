@@ -1,0 +1,233 @@
+"""Accounts: users with a role and an argon2 password hash, login sessions and API tokens.
+
+Secrets handed to a browser or a script (session cookies, API tokens) are random and only
+their SHA-256 is stored, so a copy of the database lets nobody log in.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.engine import Engine
+
+from ..errors import NianbaoError
+from .db import now, write
+from .schema import ROLES, api_tokens, users, web_sessions
+
+_hasher = PasswordHasher()
+_NAME = re.compile(r"^[\w.\-@\u3400-\u9fff]{1,80}$")
+MIN_PASSWORD = 8
+TOKEN_PREFIX = "nb_"
+# a valid hash to verify against when the user does not exist (same time either way)
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class AccountError(NianbaoError):
+    """A user name, role or password that cannot be used."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        """Whether this user has `role` or a higher one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+ANONYMOUS = User(0, "公众", "viewer")  # the visitor of a read-only public deployment
+CLI_USER = User(0, "命令行", "admin")  # who the audit log names for the command line
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _aware(t: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they were stored in UTC."""
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _user(row: sa.Row) -> User:
+    return User(row.id, row.name, row.role)
+
+
+# --------------------------------------------------------------------------- users
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not _NAME.match(name):
+        raise AccountError("用户名只能包含汉字、字母、数字和 . _ - @，长度不超过80。",
+                           "A user name holds letters, digits, Chinese characters and . _ - @ (80 at most).")
+    return name
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AccountError(f"角色必须是 {'、'.join(ROLES)} 之一。", f"The role must be one of {', '.join(ROLES)}.")
+    return role
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符。", f"A password needs {MIN_PASSWORD} characters at least.")
+    return password
+
+
+def add_user(engine: Engine, name: str, role: str, password: str) -> User:
+    name, role, password = check_name(name), check_role(role), check_password(password)
+    with write(engine) as conn:
+        if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
+            raise AccountError(f"用户“{name}”已存在。", f"The user {name!r} exists already.")
+        uid = conn.execute(users.insert().values(name=name, role=role, password_hash=_hasher.hash(password),
+                                                 active=True, created_at=now())).inserted_primary_key[0]
+    return User(int(uid), name, role)
+
+
+def update_user(engine: Engine, name: str, *, role: str | None = None, password: str | None = None,
+                active: bool | None = None) -> User:
+    values: dict[str, object] = {}
+    if role is not None:
+        values["role"] = check_role(role)
+    if password is not None:
+        values["password_hash"] = _hasher.hash(check_password(password))
+    if active is not None:
+        values["active"] = active
+    with write(engine) as conn:
+        row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+        if row is None:
+            raise AccountError(f"没有用户“{name}”。", f"No user {name!r}.")
+        if values:
+            conn.execute(users.update().where(users.c.id == row.id).values(**values))
+        if password is not None or active is False:  # log out everywhere
+            conn.execute(web_sessions.delete().where(web_sessions.c.user_id == row.id))
+        row = conn.execute(sa.select(users).where(users.c.id == row.id)).first()
+    return _user(row)
+
+
+def list_users(engine: Engine) -> list[dict[str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(users.c.id, users.c.name, users.c.role, users.c.active, users.c.created_at,
+                                      users.c.last_login_at).order_by(users.c.name)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def count_users(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
+
+
+def authenticate(engine: Engine, name: str, password: str) -> User | None:
+    """The user if the name and password match an active account; None otherwise (in the
+    same time whether or not the user exists)."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(users).where(users.c.name == name.strip())).first()
+    try:
+        _hasher.verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None or not row.active:
+        return None
+    with write(engine) as conn:
+        values: dict[str, object] = {"last_login_at": now()}
+        if _hasher.check_needs_rehash(row.password_hash):
+            values["password_hash"] = _hasher.hash(password)
+        conn.execute(users.update().where(users.c.id == row.id).values(**values))
+    return _user(row)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf: str
+    expires_at: datetime
+
+
+def start_session(engine: Engine, user: User, hours: float) -> tuple[str, Session]:
+    """(the cookie token, the session) of a new login."""
+    token = secrets.token_urlsafe(32)
+    session = Session(user, secrets.token_urlsafe(32), now() + timedelta(hours=hours))
+    with write(engine) as conn:
+        conn.execute(web_sessions.delete().where(web_sessions.c.expires_at < now()))
+        conn.execute(web_sessions.insert().values(token_hash=_sha(token), user_id=user.id, csrf=session.csrf,
+                                                  created_at=now(), expires_at=session.expires_at))
+    return token, session
+
+
+def find_session(engine: Engine, token: str) -> Session | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(web_sessions.c.csrf, web_sessions.c.expires_at, users.c.id, users.c.name, users.c.role)
+            .join(users, users.c.id == web_sessions.c.user_id)
+            .where(web_sessions.c.token_hash == _sha(token), users.c.active.is_(True))).first()
+    if row is None:
+        return None
+    expires = _aware(row.expires_at)
+    if expires < now():
+        return None
+    return Session(User(row.id, row.name, row.role), row.csrf, expires)
+
+
+def end_session(engine: Engine, token: str) -> None:
+    with write(engine) as conn:
+        conn.execute(web_sessions.delete().where(web_sessions.c.token_hash == _sha(token)))
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+def create_token(engine: Engine, user: User, name: str) -> tuple[int, str]:
+    """(id, token): the token is shown once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    label = name.strip()[:80] or "token"
+    with write(engine) as conn:
+        tid = conn.execute(api_tokens.insert().values(user_id=user.id, name=label, token_hash=_sha(token),
+                                                      created_at=now(), revoked=False)).inserted_primary_key[0]
+    return int(tid), token
+
+
+def token_user(engine: Engine, token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(api_tokens.c.id, api_tokens.c.last_used_at, users.c.id.label("uid"), users.c.name,
+                                     users.c.role)
+                           .join(users, users.c.id == api_tokens.c.user_id)
+                           .where(api_tokens.c.token_hash == _sha(token), api_tokens.c.revoked.is_(False),
+                                  users.c.active.is_(True))).first()
+    if row is None:
+        return None
+    last = row.last_used_at
+    if last is None or _aware(last) < now() - timedelta(minutes=5):  # not a write on every request
+        with write(engine) as conn:
+            conn.execute(api_tokens.update().where(api_tokens.c.id == row.id).values(last_used_at=now()))
+    return User(row.uid, row.name, row.role)
+
+
+def list_tokens(engine: Engine, user: User) -> list[dict[str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at,
+                                      api_tokens.c.last_used_at, api_tokens.c.revoked)
+                            .where(api_tokens.c.user_id == user.id).order_by(api_tokens.c.id)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def revoke_token(engine: Engine, user: User, token_id: int) -> bool:
+    """Revoke one of `user`'s tokens (an admin may revoke anyone's); False if there is none."""
+    stmt = api_tokens.update().where(api_tokens.c.id == token_id).values(revoked=True)
+    if not user.can("admin"):
+        stmt = stmt.where(api_tokens.c.user_id == user.id)
+    with write(engine) as conn:
+        return conn.execute(stmt).rowcount > 0

@@ -1,0 +1,24 @@
+"""Settings of one running web application."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..readers.archive import MB, Limits
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    db: str | None = None  # a store URL or path; None: $NIANBAO_DB or ./nianbao.db
+    read_only: bool = False  # a public deployment: anyone may read, nobody may write or log in
+    secure_cookies: bool | None = None  # None: Secure when the request came over https
+    session_hours: float = 12.0
+    upload_bytes: int = 50 * MB  # one uploaded file (a zip: the archive itself)
+    request_bytes: int = 210 * MB  # a whole upload request (several files)
+    form_bytes: int = 2 * MB  # any other request body
+    upload_files: int = 200  # files in one upload request
+    archive_limits: Limits = field(default_factory=lambda: Limits(members=2000, member_bytes=50 * MB,
+                                                                  total_bytes=500 * MB))
+    workers: int = 1  # parse processes for uploads; 0 parses in a thread of the server process
+    login_failures: int = 5  # failed logins per name (and 4x per address) ...
+    login_window: float = 600.0  # ... within this many seconds before the login is refused
+    cache_seconds: float = 60.0  # dashboards and counts are recomputed at most this often

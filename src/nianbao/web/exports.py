@@ -1,0 +1,211 @@
+"""Exports of what a page shows: the 问题清单 (findings with the review decisions) as XLSX
+or DOCX, and data tables as CSV or XLSX.
+
+These are small writers of the web app's own; when `nianbao.exports` lands they can be
+switched over to it.  Every text cell is guarded against formula injection (a report's
+text is untrusted and a spreadsheet would run "=..." as a formula)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..store.compare import cell_label
+from ..store.queries import report_select
+from ..store.records import finding_from_row
+from ..store.schema import agencies, findings, reports
+from .reviews import Decision, finding_key
+from .reportview import FindingView, ReportView, finding_views
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CSV_TYPE = "text/csv; charset=utf-8"
+FINDING_HEADERS = ("序号", "机关", "地区", "年度", "报告编号", "规则", "规则名称", "严重程度", "问题说明", "涉及单元格",
+                   "复核结论", "复核意见", "复核人")
+CELL_HEADERS = ("单元格", "名称", "提取值", "更正值", "原文", "行号", "来源位置", "置信度", "提取方式")
+_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+_DECISION = {"confirm": "确认", "dismiss": "驳回"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: Any) -> Any:
+    """A value for a spreadsheet cell: numbers as they are, text that a spreadsheet would
+    take for a formula prefixed with an apostrophe."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def finding_rows(meta: dict[str, Any], views: Sequence[FindingView], start: int = 1) -> list[list[Any]]:
+    rows = []
+    for i, fv in enumerate(views, start):
+        f, d = fv.finding, fv.decision
+        severity = _SEVERITY.get(f.severity, f.severity) + ("（无法判断）" if f.status != "fail" else "")
+        rows.append([i, meta.get("agency"), meta.get("region"), meta.get("year"), meta.get("id"), f.rule, fv.title,
+                     severity, f.message + (f"（{f.detail}）" if f.detail and f.detail not in f.message else ""),
+                     "、".join(cell_label(c, meta.get("template")) for c in fv.cells),
+                     _DECISION.get(d.decision, "") if d else "", d.comment if d else "", d.user_name if d else ""])
+    return rows
+
+
+def report_finding_rows(view: ReportView, meta: dict[str, Any]) -> list[list[Any]]:
+    return finding_rows({**meta, "template": view.report.template}, view.findings)
+
+
+def cell_rows(view: ReportView) -> list[list[Any]]:
+    from .reviews import cell_value
+
+    rep = view.report
+    paths = list(rep.provenance) + [p for p in view.fixes if p not in rep.provenance]
+    rows = []
+    for path in paths:
+        if not path.startswith(("table2", "table3", "table4")):
+            continue
+        prov = rep.provenance.get(path)
+        fix = view.fixes.get(path)
+        rows.append([path, cell_label(path, rep.template), cell_value(rep, path), fix.value if fix else None,
+                     prov.raw if prov else None, prov.line if prov else None, prov.origin if prov else None,
+                     round(prov.confidence, 3) if prov else None, prov.method if prov else None])
+    return rows
+
+
+def region_finding_rows(engine: Engine, report_ids: Sequence[int]) -> list[list[Any]]:
+    """问题清单 rows of many reports (stored findings, with the decisions in force)."""
+    out: list[list[Any]] = []
+    for start in range(0, len(report_ids), 2000):
+        chunk = list(report_ids[start:start + 2000])
+        with engine.connect() as conn:
+            metas = {r.id: dict(r._mapping) for r in conn.execute(report_select(
+                reports.c.id, reports.c.content_hash, reports.c.template, reports.c.year,
+                sa.func.coalesce(agencies.c.name, reports.c.agency).label("agency"),
+                sa.func.coalesce(agencies.c.region, reports.c.region).label("region")).where(reports.c.id.in_(chunk)))}
+            rows = conn.execute(sa.select(findings).where(findings.c.report_id.in_(chunk), findings.c.status == "fail")
+                                .order_by(findings.c.report_id, findings.c.id)).all()
+        decided = decisions_for(engine, [m["content_hash"] for m in metas.values()])
+        by_report: dict[int, list[Any]] = {}
+        for r in rows:
+            by_report.setdefault(r.report_id, []).append(finding_from_row(r))
+        for rid in chunk:
+            meta = metas.get(rid)
+            if meta is None or rid not in by_report:
+                continue
+            views = finding_views(by_report[rid], decided.get(meta["content_hash"], {}))
+            out.extend(finding_rows(meta, views, len(out) + 1))
+    return out
+
+
+def decisions_for(engine: Engine, hashes: Iterable[str]) -> dict[str, dict[str, Decision]]:
+    from .schema import review_decisions
+
+    out: dict[str, dict[str, Decision]] = {}
+    hashes = list(hashes)
+    with engine.connect() as conn:
+        for start in range(0, len(hashes), 2000):
+            for r in conn.execute(sa.select(review_decisions).where(
+                    review_decisions.c.content_hash.in_(hashes[start:start + 2000])).order_by(review_decisions.c.id)):
+                out.setdefault(r.content_hash, {})[r.finding_key] = Decision(
+                    r.finding_key, r.rule, r.decision, r.comment, r.user_name, r.created_at)
+    return out
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV in UTF-8 with a BOM (so that Excel opens the Chinese text correctly)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(headers)
+    for row in rows:
+        w.writerow(["" if v is None else safe(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: dict[int, int] | None = None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    for i, width in (widths or {}).items():
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    head = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = Font(bold=True)
+        head.append(c)
+    ws.append(head)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        cells = []
+        for v in row:
+            c = WriteOnlyCell(ws, value=safe(v))
+            if isinstance(c.value, str):
+                c.data_type = "s"
+                c.alignment = wrap
+            cells.append(c)
+        ws.append(cells)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def findings_xlsx(rows: list[list[Any]]) -> bytes:
+    return to_xlsx("问题清单", FINDING_HEADERS, rows, {1: 24, 6: 26, 8: 60, 9: 30, 11: 30})
+
+
+def findings_docx(title: str, subtitle: str, rows: list[list[Any]]) -> bytes:
+    """The 问题清单 as a Word document: a title, a line on what it covers, and one table."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    style = doc.styles["Normal"]
+    style.font.size = Pt(10)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(subtitle)
+    keep = (0, 1, 3, 5, 6, 7, 8, 10, 11)  # the columns a printed list needs
+    table = doc.add_table(rows=1, cols=len(keep))
+    table.style = "Table Grid"
+    for cell, i in zip(table.rows[0].cells, keep):
+        cell.text = FINDING_HEADERS[i]
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, i in zip(cells, keep):
+            cell.text = "" if row[i] is None else str(row[i])
+    if not rows:
+        doc.add_paragraph("没有发现问题。")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def filename_header(name: str) -> dict[str, str]:
+    """Content-Disposition for a download named `name` (built by the app, never from input
+    it did not clean: non-ASCII goes in filename*)."""
+    from urllib.parse import quote
+
+    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name)
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
+
+
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")

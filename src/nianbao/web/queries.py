@@ -1,0 +1,233 @@
+"""The reads behind the pages, paginated so that no page loads a whole table: report lists,
+search, rule statistics, the years and regions present.  Built on the store's query
+helpers (`Filters`, `report_select`, `apply`) and its tables, read-only."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..store.queries import Filters, apply, report_select
+from ..store.schema import agencies, findings, reports, sections
+
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    page: int
+    per_page: int
+    total: int | None = None  # None when counting would cost too much (search)
+    more: bool = False
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more if self.total is None else self.page < (self.pages or 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"page": self.page, "per_page": self.per_page, "total": self.total, "has_next": self.has_next,
+                "items": self.rows}
+
+
+def clamp(page: int, per_page: int) -> tuple[int, int]:
+    return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+
+
+class TTLCache:
+    """A small thread-safe cache of computed values for `ttl` seconds; `bump()` forgets
+    everything (after this process stored reports)."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 256) -> None:
+        self.ttl, self.size = ttl, size
+        self._data: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        stamp = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and stamp - hit[0] < self.ttl:
+                return hit[1]
+        value = make()
+        with self._lock:
+            if len(self._data) >= self.size:
+                self._data.clear()
+            self._data[key] = (stamp, value)
+        return value
+
+    def bump(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+# --------------------------------------------------------------------------- reports
+
+_AGENCY = sa.func.coalesce(agencies.c.name, reports.c.agency)
+_REGION = sa.func.coalesce(agencies.c.region, reports.c.region)
+LIST_COLUMNS = (reports.c.id, reports.c.agency_id, _AGENCY.label("agency"), _REGION.label("region"), reports.c.year,
+                reports.c.template, reports.c.status, reports.c.n_errors, reports.c.n_warnings, reports.c.source_name,
+                reports.c.error)
+SORTS: dict[str, Any] = {"id": reports.c.id, "year": reports.c.year, "agency": _AGENCY, "region": _REGION,
+                         "errors": reports.c.n_errors, "warnings": reports.c.n_warnings}
+
+
+@dataclass
+class ReportQuery:
+    region: str | None = None
+    year: int | None = None
+    agency: str | None = None  # part of the agency's name
+    agency_id: int | None = None
+    status: str | None = None  # ok | failed
+    problems: bool = False  # only reports with errors
+    sort: str = "id"
+    desc: bool = True
+
+    def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
+        stmt = apply(conn, stmt, Filters(region=self.region or None, year=self.year, status=self.status or None))
+        if self.agency_id is not None:
+            stmt = stmt.where(reports.c.agency_id == self.agency_id)
+        if self.agency:
+            stmt = stmt.where(_AGENCY.like(like_pattern(self.agency), escape="\\"))
+        if self.problems:
+            stmt = stmt.where(reports.c.n_errors > 0)
+        return stmt
+
+
+def like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    page, per_page = clamp(page, per_page)
+    order = SORTS.get(q.sort, reports.c.id)
+    order = order.desc() if q.desc else order.asc()
+    with engine.connect() as conn:
+        stmt = q.where(conn, report_select(*LIST_COLUMNS)).order_by(order, reports.c.id.desc())
+        rows = [dict(r) for r in conn.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings()]
+        total = conn.execute(q.where(conn, report_select(sa.func.count(reports.c.id)))).scalar_one()
+    return Page(rows, page, per_page, int(total))
+
+
+def report_row(engine: Engine, report_id: int) -> dict[str, Any] | None:
+    """The list columns of one report plus its content hash, source and reader details."""
+    cols = (*LIST_COLUMNS, reports.c.content_hash, reports.c.title, reports.c.reader, reports.c.pages,
+            reports.c.publish_date, reports.c.parser_version, reports.c.size, reports.c.error_en, reports.c.n_infos)
+    with engine.connect() as conn:
+        row = conn.execute(report_select(*cols).where(reports.c.id == report_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def years(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return [int(y) for y in conn.execute(sa.select(reports.c.year).distinct().where(reports.c.year.is_not(None))
+                                             .order_by(reports.c.year.desc())).scalars()]
+
+
+def regions(engine: Engine, limit: int = 2000) -> list[str]:
+    """Division names agencies lie in (for the dashboard's region field)."""
+    with engine.connect() as conn:
+        paths = conn.execute(sa.select(agencies.c.path).distinct().limit(limit * 5)).scalars().all()
+    names: dict[str, None] = {}
+    for p in paths:
+        for part in (p or "").split("/"):
+            if part:
+                names[part] = None
+    return sorted(names)[:limit]
+
+
+def agency_info(engine: Engine, agency_id: int) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(agencies).where(agencies.c.id == agency_id)).mappings().first()
+    return dict(row) if row else None
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search_agencies(engine: Engine, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    if not text.strip():
+        return []
+    stmt = (sa.select(agencies.c.id, agencies.c.name, agencies.c.region, agencies.c.path)
+            .where(agencies.c.name.like(like_pattern(text.strip()), escape="\\")).order_by(agencies.c.name).limit(limit))
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def _matching_ids(conn: Connection, text: str, limit: int, offset: int) -> list[int]:
+    """Ids of sections containing `text`, newest first, one page of them.  SQLite asks the
+    FTS5 index directly (it yields rowids in order, so a page costs only the page); other
+    databases go through the store's search select."""
+    from ..store.search import bigrams, matching_sections
+
+    tokens = bigrams(text).split()
+    if conn.dialect.name == "sqlite" and tokens and not (len(tokens) == 1 and len(tokens[0]) == 1):
+        phrase = '"' + " ".join(tokens).replace('"', '""') + '"'
+        rows = conn.execute(sa.text("SELECT rowid FROM sections_fts WHERE sections_fts MATCH :q "
+                                    "ORDER BY rowid DESC LIMIT :n OFFSET :o"), {"q": phrase, "n": limit, "o": offset})
+        return [r[0] for r in rows]
+    sub = matching_sections(conn.dialect.name, text).subquery()
+    return list(conn.execute(sa.select(sub.c.id).order_by(sub.c.id.desc()).limit(limit).offset(offset)).scalars())
+
+
+def search_text(engine: Engine, text: str, page: int = 1, per_page: int = 20) -> Page:
+    """Sections whose text contains `text`, with a snippet around the first hit."""
+    page, per_page = clamp(page, per_page)
+    text = text.strip()
+    if not text:
+        return Page([], page, per_page, 0)
+    with engine.connect() as conn:
+        ids = _matching_ids(conn, text, per_page + 1, (page - 1) * per_page)
+        more = len(ids) > per_page
+        ids = ids[:per_page]
+        stmt = report_select(sections.c.id.label("section_id"), sections.c.key, sections.c.text, reports.c.id,
+                             _AGENCY.label("agency"), _REGION.label("region"), reports.c.year) \
+            .join(sections, sections.c.report_id == reports.c.id).where(sections.c.id.in_(ids))
+        found = {r.section_id: r for r in conn.execute(stmt)}
+    rows = []
+    for sid in ids:
+        r = found.get(sid)
+        if r is None:
+            continue
+        pos = r.text.find(text)
+        if pos < 0:  # the bigram phrase matched across punctuation or lines
+            continue
+        start = max(0, pos - 40)
+        rows.append({"report_id": r.id, "agency": r.agency, "region": r.region, "year": r.year, "section": r.key,
+                     "before": ("…" if start else "") + r.text[start:pos], "match": r.text[pos: pos + len(text)],
+                     "after": r.text[pos + len(text): pos + len(text) + 40] + "…"})
+    return Page(rows, page, per_page, None, more)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def rule_counts(engine: Engine) -> dict[str, int]:
+    """How many reports fail each rule."""
+    stmt = (sa.select(findings.c.rule, sa.func.count(sa.distinct(findings.c.report_id)))
+            .where(findings.c.status == "fail").group_by(findings.c.rule))
+    with engine.connect() as conn:
+        return {rule: int(n) for rule, n in conn.execute(stmt)}
+
+
+def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Reports failing `rule`, newest first, with the first message."""
+    page, per_page = clamp(page, per_page)
+    hits = (sa.select(findings.c.report_id, sa.func.min(findings.c.message).label("message"))
+            .where(findings.c.rule == rule, findings.c.status == "fail").group_by(findings.c.report_id)
+            .order_by(findings.c.report_id.desc()).limit(per_page + 1).offset((page - 1) * per_page)).subquery()
+    stmt = report_select(*LIST_COLUMNS, hits.c.message).join(hits, hits.c.report_id == reports.c.id) \
+        .order_by(reports.c.id.desc())
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    return Page(rows[:per_page], page, per_page, None, len(rows) > per_page)

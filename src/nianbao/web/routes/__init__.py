@@ -1,0 +1,6 @@
+"""The HTML pages, one module per area."""
+from __future__ import annotations
+
+from . import admin, auth, browse, dashboard, draft, reports, uploads
+
+routers = [auth.router, reports.router, uploads.router, browse.router, dashboard.router, draft.router, admin.router]

@@ -1,0 +1,61 @@
+"""Administration: user accounts, and the audit log."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ..accounts import AccountError, User, add_user, list_users, update_user
+from ..db import write
+from ..deps import admin, admin_write, reviewer, web
+from ..reviews import audit, audit_page
+from ..schema import ROLES
+from ..views import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _users_page(request: Request, message: str | None = None, status: int = 200) -> Response:
+    return page(request, "users.html", {"users": list_users(web(request).engine), "roles": ROLES, "message": message},
+                status=status)
+
+
+@router.get("/admin/users")
+def users(request: Request, user: User = Depends(admin)) -> Response:
+    return _users_page(request)
+
+
+@router.post("/admin/users")
+def create(request: Request, name: str = Form(..., max_length=80), role: str = Form(...),
+           password: str = Form(..., max_length=256), user: User = Depends(admin_write)) -> Response:
+    st = web(request)
+    try:
+        created = add_user(st.engine, name, role, password)
+    except AccountError as exc:
+        return _users_page(request, exc.message_zh, 400)
+    with write(st.engine) as conn:
+        audit(conn, user, "user.add", target=created.name, detail={"role": created.role})
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{name}")
+def change(request: Request, name: str, role: str = Form(""), active: str = Form(""), password: str = Form("", max_length=256),
+           user: User = Depends(admin_write)) -> Response:
+    st = web(request)
+    if name == user.name and ((role and role != "admin") or active == "0"):
+        return _users_page(request, "不能降低自己的权限或停用自己的账号。", 400)
+    try:
+        changed = update_user(st.engine, name, role=role or None, password=password or None,
+                              active=None if active == "" else active == "1")
+    except AccountError as exc:
+        return _users_page(request, exc.message_zh, 400)
+    with write(st.engine) as conn:
+        audit(conn, user, "user.update", target=changed.name,
+              detail={"role": role or None, "active": active or None, "password": bool(password)})
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/audit")
+def audit_log(request: Request, page_no: int = Query(1, alias="page", ge=1, le=100_000),
+              user: User = Depends(reviewer)) -> Response:
+    rows, more = audit_page(web(request).engine, page_no)
+    return page(request, "audit.html", {"rows": rows, "page_no": page_no, "more": more})

@@ -1,0 +1,60 @@
+"""The drafting form: the official tables as inputs, totals and checks computed by the
+server as the clerk types (HTMX), and the DOCX to download."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from ...draft import MEDIA_TYPES
+from ...errors import NianbaoError
+from .. import drafting
+from ..deps import Visitor, anyone, visitor
+from ..exports import filename_header
+from ..views import page, partial
+
+router = APIRouter(include_in_schema=False)
+
+
+def _context(result: drafting.DraftResult) -> dict:
+    year = result.form.year
+    try:
+        grids = drafting.grids(year)
+        computed = drafting.computed_paths(year)
+        names = drafting.cell_names(year)
+    except NianbaoError:
+        grids, computed, names = [], set(), {}
+    return {"result": result, "form": result.form, "grids": grids, "computed": computed, "names": names,
+            "years": drafting.year_choices(), "prose_fields": drafting.prose_fields()}
+
+
+def _allowed(request: Request) -> None:
+    """The form is open to anyone logged in, and to everyone on a read-only public site."""
+    v = visitor(request)
+    if v.user is None:
+        from ..deps import LoginRequired
+
+        raise LoginRequired()
+
+
+@router.get("/draft")
+def draft_form(request: Request, year: int | None = Query(None, ge=1990, le=2100)) -> Response:
+    _allowed(request)
+    form = drafting.DraftForm(year or drafting.year_choices()[1])
+    return page(request, "draft.html", _context(drafting.evaluate(form)))
+
+
+@router.post("/draft/check")
+async def draft_check(request: Request, v: Visitor = Depends(anyone)) -> Response:
+    _allowed(request)
+    result = drafting.evaluate(drafting.form_from_fields(await request.form()))
+    return partial(request, "_draft_check.html", _context(result))
+
+
+@router.post("/draft/docx")
+async def draft_docx(request: Request, v: Visitor = Depends(anyone)) -> Response:
+    _allowed(request)
+    result = drafting.evaluate(drafting.form_from_fields(await request.form()))
+    if result.report is None or result.bad_cells or (result.gate and result.gate.errors and not result.form.force):
+        return page(request, "draft.html", {**_context(result), "refused": True}, status=422)
+    name = f"{result.report.agency or ''}{result.form.year}年政府信息公开工作年度报告.docx"
+    return Response(drafting.docx(result), media_type=MEDIA_TYPES["docx"], headers=filename_header(name))

@@ -1,0 +1,160 @@
+"""The report list, the report page (tables, source, findings, review), its page images,
+printable view and exports."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from ...store.compare import cell_label
+from .. import exports, pageimage, queries, reviews
+from ..accounts import User
+from ..deps import NotFound, reviewer_write, viewer, web
+from ..reportview import ReportView, build, section_texts
+from ..views import page, partial
+
+router = APIRouter(include_in_schema=False)
+
+
+def list_query(region: str | None, year: str | None, agency: str | None, status: str | None, problems: str | None,
+               sort: str, order: str) -> queries.ReportQuery:
+    return queries.ReportQuery(region=(region or "").strip() or None, year=_int(year), agency=(agency or "").strip() or None,
+                               status=status if status in ("ok", "failed") else None, problems=problems == "1",
+                               sort=sort if sort in queries.SORTS else "id", desc=order != "asc")
+
+
+def _int(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 6 else None
+
+
+@router.get("/")
+def home(request: Request, region: str | None = None, year: str | None = None, agency: str | None = None,
+         status: str | None = None, problems: str | None = None, sort: str = "id", order: str = "desc",
+         page_no: int = Query(1, alias="page", ge=1, le=100_000), user: User = Depends(viewer)) -> Response:
+    st = web(request)
+    q = list_query(region, year, agency, status, problems, sort, order)
+    result = queries.report_page(st.engine, q, page_no)
+    years = st.cache.get("years", lambda: queries.years(st.engine))
+    ctx = {"result": result, "q": q, "years": years, "filters": {"region": q.region or "", "year": q.year or "",
+           "agency": q.agency or "", "status": q.status or "", "problems": "1" if q.problems else "",
+           "sort": q.sort, "order": "desc" if q.desc else "asc"}}
+    name = "_report_rows.html" if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-list" \
+        else "home.html"
+    return page(request, name, ctx)
+
+
+def load(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView | None]:
+    st = web(request)
+    row = queries.report_row(st.engine, report_id)
+    if row is None:
+        raise NotFound("没有这份报告。", f"No report {report_id}.")
+    view = build(st.store, report_id, row["content_hash"]) if row["status"] == "ok" else None
+    return row, view
+
+
+def report_context(request: Request, row: dict[str, Any], view: ReportView | None) -> dict[str, Any]:
+    st = web(request)
+    original = st.store.original(row["id"]) if view is not None else None
+    pages = pageimage.page_count(original) if original else 0
+    names = {}
+    if view is not None:
+        paths = set(view.fixes) | {c for fv in view.findings for c in fv.cells}
+        names = {p: cell_label(p, view.report.template) for p in paths if p.startswith("table")}
+    return {"row": row, "view": view, "pages": pages, "cell_names": names,
+            "tables": [(h, Markup(t)) for h, t in (view.tables if view else [])],
+            "sections": section_texts(view.report) if view else [],
+            "history": reviews.audit_page(st.engine, 1, 20, report_id=row["id"])[0]}
+
+
+@router.get("/reports/{report_id}")
+def report_page(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
+    row, view = load(request, report_id)
+    return page(request, "report.html", report_context(request, row, view))
+
+
+@router.get("/reports/{report_id}/print")
+def report_print(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
+    row, view = load(request, report_id)
+    return page(request, "print.html", report_context(request, row, view))
+
+
+@router.get("/reports/{report_id}/pages/{number}.png")
+def page_image(request: Request, report_id: int, number: int, user: User = Depends(viewer)) -> Response:
+    st = web(request)
+    row = queries.report_row(st.engine, report_id)
+    data = st.store.original(report_id) if row else None
+    png = pageimage.render_page(row["content_hash"], data, number) if row and data else None
+    if png is None:
+        raise NotFound("没有这一页。", "No such page.")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/reports/{report_id}/original")
+def original(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
+    st = web(request)
+    row = queries.report_row(st.engine, report_id)
+    data = st.store.original(report_id) if row else None
+    if data is None:
+        raise NotFound("没有保存该报告的原件。", "The original is not stored.")
+    headers = exports.filename_header(f"报告{report_id}原件.bin")
+    headers["Content-Security-Policy"] = "sandbox"
+    return Response(data, media_type="application/octet-stream", headers=headers)
+
+
+@router.post("/reports/{report_id}/findings/{key}")
+def decide(request: Request, report_id: int, key: str, decision: str = Form(...),
+           comment: str = Form("", max_length=reviews.MAX_COMMENT), user: User = Depends(reviewer_write)) -> Response:
+    st = web(request)
+    row, view = load(request, report_id)
+    fv = next((f for f in view.findings if f.key == key), None) if view else None
+    if fv is None:
+        raise NotFound("没有这条问题。", "No such finding.")
+    fv.decision = reviews.decide(st.engine, user, report_id, row["content_hash"], fv.finding, decision, comment)
+    if request.headers.get("hx-request"):
+        return partial(request, "_finding.html", {
+            "fv": fv, "row": row, "cell_names": {c: cell_label(c, view.report.template) for c in fv.cells}})
+    return RedirectResponse(f"/reports/{report_id}#f-{key}", status_code=303)
+
+
+@router.post("/reports/{report_id}/cells")
+def correct(request: Request, report_id: int, path: str = Form(..., max_length=120), value: str = Form("", max_length=40),
+            comment: str = Form("", max_length=reviews.MAX_COMMENT), user: User = Depends(reviewer_write)) -> Response:
+    st = web(request)
+    row, view = load(request, report_id)
+    if view is None:
+        raise NotFound("该报告未能解析，没有可更正的单元格。", "The report was not parsed; it has no cells.")
+    reviews.correct(st.engine, user, view.report, report_id, row["content_hash"], path, value, comment)
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+@router.get("/reports/{report_id}/export/{name}")
+def export(request: Request, report_id: int, name: str, user: User = Depends(viewer)) -> Response:
+    row, view = load(request, report_id)
+    if view is None:
+        raise NotFound("该报告未能解析，没有可导出的内容。", "The report was not parsed.")
+    stem = f"{row['agency'] or '报告'}{row['year'] or ''}"
+    if name == "findings.xlsx":
+        data, kind, file = exports.findings_xlsx(exports.report_finding_rows(view, row)), exports.XLSX_TYPE, f"{stem}问题清单.xlsx"
+    elif name == "findings.docx":
+        data = exports.findings_docx(f"{stem}年度报告问题清单", _subtitle(row, view),
+                                     exports.report_finding_rows(view, row))
+        kind, file = exports.DOCX_TYPE, f"{stem}问题清单.docx"
+    elif name == "cells.csv":
+        data, kind, file = exports.to_csv(exports.CELL_HEADERS, exports.cell_rows(view)), exports.CSV_TYPE, f"{stem}数据.csv"
+    elif name == "cells.xlsx":
+        data, kind, file = exports.to_xlsx("数据", exports.CELL_HEADERS, exports.cell_rows(view), {1: 36}), exports.XLSX_TYPE, \
+            f"{stem}数据.xlsx"
+    else:
+        raise NotFound()
+    return Response(data, media_type=kind, headers=exports.filename_header(file))
+
+
+def _subtitle(row: dict[str, Any], view: ReportView) -> str:
+    errors, warnings = view.counts
+    fixed = f"；已按{len(view.fixes)}处单元格更正重新检查" if view.fixes else ""
+    return f"报告编号 {row['id']}，来源 {row['source_name'] or ''}；错误 {errors} 个，警告 {warnings} 个{fixed}。"

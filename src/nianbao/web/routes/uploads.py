@@ -1,0 +1,70 @@
+"""Uploading reports (files or zip archives, dragged and dropped) and watching them being
+processed."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from ..accounts import User
+from ..deps import Forbidden, NotFound, reviewer, reviewer_write, web
+from ..uploads import accept, batch_items, recent_batches
+from ..views import page, partial
+
+router = APIRouter(include_in_schema=False)
+DONE_STATES = ("done", "duplicate", "failed", "rejected")
+
+
+async def read_uploads(request: Request, files: list[UploadFile]) -> list[tuple[str | None, bytes]]:
+    """The uploaded files' names and bytes, each read up to one byte past the limit (the
+    size check then refuses it without reading the rest)."""
+    st = web(request)
+    if len(files) > st.config.upload_files:
+        raise Forbidden(f"一次最多上传 {st.config.upload_files} 个文件。",
+                        f"At most {st.config.upload_files} files per upload.")
+    out = []
+    for f in files:
+        out.append((f.filename, await f.read(st.config.upload_bytes + 1)))
+        await f.close()
+    return out
+
+
+@router.get("/upload")
+def upload_form(request: Request, user: User = Depends(reviewer)) -> Response:
+    st = web(request)
+    return page(request, "upload.html", {"batches": recent_batches(st.store, user),
+                                         "limit_mb": st.config.upload_bytes // 1048576})
+
+
+@router.post("/upload")
+async def upload(request: Request, files: list[UploadFile] = File(...), user: User = Depends(reviewer_write)) -> Response:
+    st = web(request)
+    items = accept(await read_uploads(request, files), st.config.upload_bytes, st.config.archive_limits)
+    batch = st.uploads.submit(user, items)
+    if request.headers.get("hx-request"):
+        return _items(request, batch, user)
+    return RedirectResponse(f"/upload/{batch}", status_code=303)
+
+
+@router.get("/upload/{batch}")
+def batch_page(request: Request, batch: str, user: User = Depends(reviewer)) -> Response:
+    items = batch_items(web(request).store, batch, user)
+    if not items:
+        raise NotFound("没有这次上传的记录。", "No such upload.")
+    return page(request, "upload_batch.html", {"batch": batch, "items": items, "finished": _finished(items)})
+
+
+@router.get("/upload/{batch}/items")
+def batch_items_partial(request: Request, batch: str, user: User = Depends(reviewer)) -> Response:
+    return _items(request, batch, user)
+
+
+def _finished(items: list[dict]) -> bool:
+    return all(it["state"] in DONE_STATES for it in items)
+
+
+def _items(request: Request, batch: str, user: User) -> Response:
+    items = batch_items(web(request).store, batch, user)
+    if not items:
+        raise NotFound("没有这次上传的记录。", "No such upload.")
+    # the partial polls again (hx-trigger) only while some file is still being processed
+    return partial(request, "_upload_items.html", {"batch": batch, "items": items, "finished": _finished(items)})

@@ -1,0 +1,260 @@
+/* nianbao web app: progressive enhancement only (every page works without it, except
+   the cell-to-source highlighting, the charts and drag and drop).  No inline scripts
+   anywhere (the Content-Security-Policy forbids them); report content is only ever put
+   into the page with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (evt) {
+    evt.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  /* ------------------------------------------------------------------ report page */
+
+  function clearMarks() {
+    $all(".src-line.hit").forEach(function (el) {
+      el.classList.remove("hit");
+      var tx = $(".tx", el);
+      if (tx && tx.dataset.text !== undefined) { tx.textContent = tx.dataset.text; }
+    });
+  }
+
+  function markLine(n, start, end) {
+    var el = document.getElementById("L" + n);
+    if (!el) { return null; }
+    el.classList.add("hit");
+    var tx = $(".tx", el);
+    if (tx && start !== null && end !== null && end > start) {
+      var text = tx.dataset.text !== undefined ? tx.dataset.text : tx.textContent;
+      tx.dataset.text = text;
+      tx.textContent = "";
+      tx.appendChild(document.createTextNode(text.slice(0, start)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(start, end);
+      tx.appendChild(mark);
+      tx.appendChild(document.createTextNode(text.slice(end)));
+    }
+    var pane = $("#source-text");
+    if (pane) {
+      pane.scrollTop = el.offsetTop - pane.offsetTop - pane.clientHeight / 3;
+    }
+    return el;
+  }
+
+  function showTab(name) {
+    $all("[data-tab]").forEach(function (b) { b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false"); });
+    $all("[data-panel]").forEach(function (p) { p.hidden = p.dataset.panel !== name; });
+  }
+
+  function showPage(n) {
+    var img = $("#page-img");
+    var root = $("[data-report]");
+    if (!img || !root) { return; }
+    var pages = parseInt(root.dataset.pages || "0", 10);
+    if (!pages) { return; }
+    n = Math.max(1, Math.min(pages, n));
+    img.src = "/reports/" + root.dataset.report + "/pages/" + n + ".png";
+    img.dataset.page = String(n);
+    var label = $("#page-no");
+    if (label) { label.textContent = n + " / " + pages; }
+  }
+
+  function detailRow(dl, name, value) {
+    if (value === undefined || value === null || value === "") { return; }
+    var dt = document.createElement("dt");
+    dt.textContent = name;
+    var dd = document.createElement("dd");
+    dd.textContent = value;
+    dl.appendChild(dt);
+    dl.appendChild(dd);
+  }
+
+  function showCell(td) {
+    $all("td.sel").forEach(function (x) { x.classList.remove("sel"); });
+    $all(".finding.hl").forEach(function (x) { x.classList.remove("hl"); });
+    td.classList.add("sel");
+    clearMarks();
+    var d = td.dataset;
+    if (d.line) {
+      showTab("text");
+      markLine(parseInt(d.line, 10), d.start ? parseInt(d.start, 10) : null, d.end ? parseInt(d.end, 10) : null);
+    }
+    if (d.page) { showPage(parseInt(d.page, 10)); if (!d.line) { showTab("page"); } }
+    (d.findings || "").split(" ").forEach(function (key) {
+      var f = key && document.getElementById("f-" + key);
+      if (f) { f.classList.add("hl"); }
+    });
+    var box = $("#cell-detail");
+    if (!box) { return; }
+    box.hidden = false;
+    var dl = $("dl", box);
+    dl.textContent = "";
+    detailRow(dl, "单元格", d.label || d.cell);
+    detailRow(dl, "表中数值", td.textContent.trim() || "（空）");
+    if (d.corrected) { detailRow(dl, "提取值（更正前）", d.extracted); }
+    detailRow(dl, "原文", d.raw);
+    if (d.line) {
+      var from = d.start ? parseInt(d.start, 10) + 1 : 0;
+      var to = d.end ? parseInt(d.end, 10) : 0;
+      detailRow(dl, "位置", "第" + d.line + "行" + (from ? "，第" + (to > from ? from + "–" + to : from) + "字" : ""));
+    } else {
+      detailRow(dl, "位置", "原文中没有对应位置（推算或缺失）");
+    }
+    detailRow(dl, "来源", d.origin);
+    detailRow(dl, "置信度", d.conf);
+    detailRow(dl, "提取方式", {label: "按标签读取", arithmetic: "按勾稽关系推算", ocr: "文字识别", missing: "缺失"}[d.method] || d.method);
+    var form = $("#correct-form");
+    if (form) {
+      form.elements.path.value = d.cell;
+      form.elements.value.value = "";
+      form.elements.value.placeholder = td.textContent.trim();
+      var target = $("#correct-cell");
+      if (target) { target.textContent = d.label || d.cell; }
+    }
+  }
+
+  function showFinding(li) {
+    $all("td.hl").forEach(function (x) { x.classList.remove("hl"); });
+    clearMarks();
+    var first = null;
+    (li.dataset.cells || "").split(" ").forEach(function (path) {
+      if (!path) { return; }
+      $all('td[data-cell="' + CSS.escape(path) + '"]').forEach(function (td) {
+        td.classList.add("hl");
+        first = first || td;
+      });
+    });
+    if (first) {
+      showCell(first);
+      first.scrollIntoView({block: "center", inline: "center", behavior: "smooth"});
+    } else if (li.dataset.line) {
+      showTab("text");
+      markLine(parseInt(li.dataset.line, 10), null, null);
+    }
+  }
+
+  document.addEventListener("click", function (evt) {
+    var t = evt.target;
+    if (!(t instanceof Element)) { return; }
+    var td = t.closest("td[data-cell]");
+    if (td) { showCell(td); return; }
+    var show = t.closest("[data-show-finding]");
+    if (show) { evt.preventDefault(); showFinding(show.closest(".finding")); return; }
+    var tab = t.closest("[data-tab]");
+    if (tab) { showTab(tab.dataset.tab); return; }
+    var step = t.closest("[data-page-step]");
+    if (step) {
+      var img = $("#page-img");
+      showPage(parseInt((img && img.dataset.page) || "1", 10) + parseInt(step.dataset.pageStep, 10));
+      return;
+    }
+    var print = t.closest("[data-print]");
+    if (print) { window.print(); }
+  });
+
+  document.addEventListener("keydown", function (evt) {
+    var t = evt.target;
+    if ((evt.key === "Enter" || evt.key === " ") && t instanceof Element && t.matches("td[data-cell]")) {
+      evt.preventDefault();
+      showCell(t);
+    }
+  });
+
+  /* ------------------------------------------------------------------ uploads */
+
+  function setupDrop(zone) {
+    var input = $("input[type=file]", zone.closest("form"));
+    if (!input) { return; }
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (evt) { evt.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function (evt) { evt.preventDefault(); zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (evt) {
+      if (!evt.dataTransfer || !evt.dataTransfer.files.length) { return; }
+      input.files = evt.dataTransfer.files;
+      input.dispatchEvent(new Event("change", {bubbles: true}));
+    });
+    input.addEventListener("change", function () {
+      var names = $("#chosen-files");
+      if (names) {
+        names.textContent = Array.prototype.map.call(input.files, function (f) { return f.name; }).join("、");
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------------ charts */
+
+  var COLORS = {error: "#c0392b", warning: "#d68910", bar: "#2e6da4"};
+
+  function chartOption(spec) {
+    if (spec.type === "problems") {
+      var names = spec.data.agencies.slice().reverse();
+      return {
+        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, renderMode: "richText"},
+        legend: {data: [spec.labels.errors, spec.labels.warnings]},
+        grid: {left: 8, right: 16, top: 32, bottom: 8, containLabel: true},
+        xAxis: {type: "value", minInterval: 1},
+        yAxis: {type: "category", data: names, axisLabel: {width: 140, overflow: "truncate"}},
+        series: [
+          {name: spec.labels.errors, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.error, data: spec.data.errors.slice().reverse()},
+          {name: spec.labels.warnings, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.warning, data: spec.data.warnings.slice().reverse()}
+        ]
+      };
+    }
+    if (spec.type === "figures") {
+      return {
+        tooltip: {trigger: "axis", renderMode: "richText"},
+        grid: {left: 8, right: 16, top: 16, bottom: 8, containLabel: true},
+        xAxis: {type: "category", data: spec.data.labels, axisLabel: {interval: 0, rotate: 30, width: 90, overflow: "truncate"}},
+        yAxis: {type: "value"},
+        series: [{type: "bar", barMaxWidth: 48, color: COLORS.bar, data: spec.data.values, label: {show: true, position: "top"}}]
+      };
+    }
+    if (spec.type === "trend") {
+      return {
+        tooltip: {trigger: "axis", renderMode: "richText"},
+        legend: {type: "scroll"},
+        grid: {left: 8, right: 16, top: 40, bottom: 8, containLabel: true},
+        xAxis: {type: "category", data: spec.data.years},
+        yAxis: {type: "value"},
+        series: spec.data.series.map(function (s) { return {name: s.name, type: "line", data: s.values, connectNulls: false}; })
+      };
+    }
+    return null;
+  }
+
+  function setupCharts(root) {
+    if (typeof window.echarts === "undefined") { return; }
+    $all("[data-chart]", root).forEach(function (el) {
+      if (el.dataset.ready) { return; }
+      var option = chartOption(JSON.parse(el.dataset.chart));
+      if (!option) { return; }
+      el.dataset.ready = "1";
+      var chart = window.echarts.init(el, null, {renderer: "canvas"});
+      chart.setOption(option);
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  /* ------------------------------------------------------------------ start */
+
+  function setup(root) {
+    $all("[data-drop]", root).forEach(setupDrop);
+    setupCharts(root);
+    var img = $("#page-img", root);
+    if (img && !img.getAttribute("src")) { showPage(1); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) { setup(evt.target); });
+})();

@@ -1,0 +1,115 @@
+"""Rendering pages: the Jinja2 environment (autoescaping every value), the context every
+page gets (who is logged in, the CSRF token, the deployment's mode), and cookie handling."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .. import __version__
+from ..model import SEVERITIES
+from .deps import visitor
+from .security import PRE_COOKIE
+
+HERE = Path(__file__).resolve().parent
+SEVERITY_NAMES = dict(zip(SEVERITIES, ("错误", "警告", "提示")))
+STATE_NAMES = {"queued": "排队中", "parsing": "处理中", "done": "已入库", "duplicate": "已存在（重复）",
+               "failed": "未能解析", "rejected": "已拒收"}
+DECISION_NAMES = {"confirm": "已确认", "dismiss": "已驳回"}
+FAMILY_NAMES = {"arithmetic": "表内勾稽", "conformance": "格式规范", "narrative": "文字内容", "privacy": "隐私保护",
+                "integrity": "完整性", "crossyear": "跨年度与跨报告", "extraction": "读取与提取"}
+ROLE_NAMES = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看者"}
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        if value != value:  # NaN
+            return ""
+    except TypeError:
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _json_attr(value: Any) -> str:
+    """JSON for a data- attribute (autoescaping makes it safe inside the quotes)."""
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def _cell_id(path: str) -> str:
+    """An element id for a cell path ("table3.granted[0]" -> "c-table3-granted-0")."""
+    return "c-" + re.sub(r"[^A-Za-z0-9_]+", "-", path).strip("-")
+
+
+def _qs(params: dict[str, Any], **changes: Any) -> str:
+    """A query string of `params` with `changes`, leaving out empty values."""
+    merged = {**params, **changes}
+    return "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(cell_id=_cell_id, when=_when, num=_number, json_attr=_json_attr)
+    env.globals.update(qs=_qs, version=__version__, severity_names=SEVERITY_NAMES, state_names=STATE_NAMES,
+                       decision_names=DECISION_NAMES, role_names=ROLE_NAMES)
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    v = visitor(request)
+    st = request.app.state.nb
+    return {"me": v.user, "csrf": v.csrf, "read_only": st.config.read_only, "path": request.url.path}
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200,
+         headers: dict[str, str] | None = None) -> Response:
+    """A rendered template with the base context; sets the visitor's `nb_pre` cookie
+    (which binds an anonymous CSRF token) when it is new."""
+    ctx = base_context(request)
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
+    set_pre_cookie(request, response)
+    return response
+
+
+def partial(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> Response:
+    """A fragment for HTMX to swap in (same context as a page)."""
+    return page(request, name, context, status)
+
+
+def set_pre_cookie(request: Request, response: Response) -> None:
+    v = visitor(request)
+    if v.new_pre:
+        response.set_cookie(PRE_COOKIE, v.new_pre, httponly=True, samesite="strict", secure=secure(request),
+                            path="/")
+
+
+def secure(request: Request) -> bool:
+    """Whether cookies get the Secure flag: as configured, else when the request came over https."""
+    setting = request.app.state.nb.config.secure_cookies
+    return request.url.scheme == "https" if setting is None else bool(setting)
