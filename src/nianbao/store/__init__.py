@@ -136,11 +136,20 @@ class Store:
         with self.engine.connect() as conn:
             return load_report(conn, report_id)
 
-    def report_findings(self, report_id: int) -> list[Finding]:
+    def report_findings(self, report_id: int, scope: str | None = None) -> list[Finding]:
+        """A report's findings, most severe first (scope "report": its own rules; "cross":
+        the checks against other reports; None: both)."""
         from .queries import report_findings
 
         with self.engine.connect() as conn:
-            return report_findings(conn, report_id)
+            return report_findings(conn, report_id, scope)
+
+    def previous(self, report_id: int) -> int | None:
+        """The id of the same agency's report of the year before (what cross-year checks pair)."""
+        from .queries import previous_report
+
+        with self.engine.connect() as conn:
+            return previous_report(conn, report_id)
 
     def original(self, report_id: int) -> bytes | None:
         from .queries import original

@@ -159,20 +159,26 @@ class AgencyResolver:
         self._by_core.setdefault(core, []).append(known)
 
     def resolve(self, conn: Connection, idents: Sequence[AgencyIdentity | None]) -> list[int | None]:
-        """The agency id of each identity, creating the agencies not known yet (in one
-        statement)."""
-        out: list[int | None] = [self._match(conn, i) if i is not None else None for i in idents]
-        new = {i.key: i for i, found in zip(idents, out) if i is not None and found is None}
-        if new:
-            stamp = datetime.now(timezone.utc)
-            conn.execute(insert_ignore(conn, agencies), [
-                dict(key=i.key, core=i.core, anchor=i.anchor, name=i.name, region=i.region, level=i.level,
-                     division_code=i.division_code, path=i.path, created_at=stamp) for i in new.values()])
-            for chunk in _chunks(list(new), 2000):
-                for agency_id, key in conn.execute(sa.select(agencies.c.id, agencies.c.key).where(agencies.c.key.in_(chunk))):
-                    self._remember(new[key].core, _Known(agency_id, key, new[key].anchor))
-            out = [found if found is not None or i is None else self._by_key[i.key].id for i, found in zip(idents, out)]
-        return out
+        """The agency id of each identity, creating the agencies not known yet.  Identities
+        that place their agency go first, so that "头闸镇人民政府" (no region) joins
+        "平罗县头闸镇" even when both arrive in the same batch."""
+        placed = [i for i in idents if i is not None and i.anchor]
+        loose = [i for i in idents if i is not None and not i.anchor]
+        for group in (placed, loose):
+            new = {i.key: i for i in group if self._match(conn, i) is None}
+            if new:
+                self._insert(conn, list(new.values()))
+        return [None if i is None else self._match(conn, i) for i in idents]
+
+    def _insert(self, conn: Connection, new: list[AgencyIdentity]) -> None:
+        stamp = datetime.now(timezone.utc)
+        conn.execute(insert_ignore(conn, agencies), [
+            dict(key=i.key, core=i.core, anchor=i.anchor, name=i.name, region=i.region, level=i.level,
+                 division_code=i.division_code, path=i.path, created_at=stamp) for i in new])
+        by_key = {i.key: i for i in new}
+        for chunk in _chunks(list(by_key), 2000):
+            for agency_id, key in conn.execute(sa.select(agencies.c.id, agencies.c.key).where(agencies.c.key.in_(chunk))):
+                self._remember(by_key[key].core, _Known(agency_id, key, by_key[key].anchor))
 
     def _match(self, conn: Connection, ident: AgencyIdentity) -> int | None:
         hit = self._by_key.get(ident.key)

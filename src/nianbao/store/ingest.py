@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import time
@@ -60,7 +61,8 @@ class IngestSummary:
         return (self.new + self.duplicates) / self.seconds if self.seconds else 0.0
 
 
-ProgressFn = Callable[[str, str], None]  # (event: "new" | "duplicate" | "failed", name)
+ProgressFn = Callable[[str, str], None]  # (event, name): "new" | "duplicate" | "failed" | "skipped" for
+# one input; ("total", "N") announces how many there are when that is known
 
 
 def default_workers() -> int:
@@ -91,6 +93,18 @@ def _chunked(tasks: Iterable[Task], max_items: int = 8, max_bytes: int = 4 << 20
         yield chunk
 
 
+def warm_up() -> None:
+    """Load what the first parse loads (dictionaries, division lists) before the pool forks,
+    so that the workers share it instead of each loading it again."""
+    import random
+
+    from ..synth import document, random_record
+
+    rng = random.Random(0)
+    text = document(random_record(rng, year=2023), "txt", rng)
+    parse_and_check("warm-up.txt", text.encode("utf-8"))
+
+
 def local_engine(workers: int) -> Engine_:
     """Parse in this process (workers=1) or in a pool of `workers` processes, keeping a
     bounded number of chunks in flight so memory stays flat on any corpus size."""
@@ -100,6 +114,8 @@ def local_engine(workers: int) -> Engine_:
             yield parse_and_check(t.name, t.data, t.content_hash)
 
     def run_pool(tasks: Iterable[Task]) -> Iterator[Parsed]:
+        if multiprocessing.get_start_method(allow_none=False) == "fork":
+            warm_up()
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
         in_flight: set[Future[list[Parsed]]] = set()
         chunks = _chunked(tasks)

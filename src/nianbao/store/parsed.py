@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import __version__
 from ..errors import NianbaoError
 from .agencies import AgencyIdentity, identify
 from .records import SectionRow, cell_rows, encode_document, finding_row, fingerprint, section_rows, text_hash
@@ -76,7 +77,7 @@ def failed(name: str, data: bytes | None, exc: BaseException, content_hash: str 
     return Parsed(name=name, content_hash=content_hash or content_key(data, name),
                   size=None if data is None else len(data), status=STATUS_FAILED, original=original,
                   compression=compression, error_kind=kind, error=zh, error_en=en,
-                  meta={"title": None})
+                  meta={"parser_version": __version__})
 
 
 def parse_and_check(name: str, data: bytes, content_hash: str | None = None) -> Parsed:

@@ -211,7 +211,7 @@ def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
                                      "status", "message", "location", "expected", "actual", "detail",
                                      "related_report_id", "signature"])
     for col in ("location", "expected", "actual"):
-        df[col] = df[col].map(lambda s: None if s is None else json.loads(s))
+        df[col] = df[col].map(lambda s: json.loads(s) if isinstance(s, str) else None)
     return df
 
 
@@ -277,6 +277,15 @@ def original(conn: Connection, report_id: int) -> bytes | None:
 def source_names(conn: Connection, report_id: int) -> list[str]:
     return list(conn.execute(sa.select(report_sources.c.name).where(report_sources.c.report_id == report_id)
                              .order_by(report_sources.c.id)).scalars())
+
+
+def previous_report(conn: Connection, report_id: int) -> int | None:
+    """The same agency's report of the year before (the first stored, when there are two)."""
+    r = conn.execute(sa.select(reports.c.agency_id, reports.c.year).where(reports.c.id == report_id)).first()
+    if r is None or r.agency_id is None or r.year is None:
+        return None
+    return conn.execute(sa.select(sa.func.min(reports.c.id)).where(
+        reports.c.agency_id == r.agency_id, reports.c.year == r.year - 1, reports.c.status == STATUS_OK)).scalar()
 
 
 def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:

@@ -48,6 +48,7 @@ def reparse(engine: Engine, ids: Iterable[int] | None = None, *, everything: boo
     before = {r.content_hash: r for r in todo}
     id_of = {r.content_hash: r.id for r in todo}
     notify = progress or (lambda event, name: None)
+    notify("total", str(len(todo)))
 
     def tasks() -> Iterator[Task]:
         for r in todo:

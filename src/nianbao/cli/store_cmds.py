@@ -1,0 +1,452 @@
+"""ingest, list, show, compare, stats, reparse: the store from the command line.
+
+Every command takes `--db URL` (default `sqlite:///nianbao.db`, or $NIANBAO_DB)."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import main
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ..store import Store
+
+_DB_HELP = "数据库地址，默认 sqlite:///nianbao.db（或环境变量 NIANBAO_DB）；PostgreSQL：postgresql://user@host/db"
+_SPARK = "▁▂▃▄▅▆▇█"
+SEVERITY_COUNTS_ZH = ("错误", "警告")
+
+
+def db_option(func: Any) -> Any:
+    return click.option("--db", "db_url", envvar="NIANBAO_DB", default=None, metavar="URL", help=_DB_HELP)(func)
+
+
+def _open(db_url: str | None) -> "Store":
+    from ..store import Store
+
+    return Store(db_url)
+
+
+def _console(stderr: bool = False) -> "Console":
+    from rich.console import Console
+
+    return Console(highlight=False, stderr=stderr)
+
+
+def _progress(console: "Console") -> "Progress":
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} 份/秒" if speed else "— 份/秒", style="cyan")
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                    TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+                    console=console, transient=False)
+
+
+def _num(v: Any, pct: bool = False) -> str:
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if pct:
+        return f"{v:.1%}"
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.4f}".rstrip("0").rstrip(".")
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("-w", "--workers", type=click.IntRange(1, 256), default=None, help="解析进程数，默认每个CPU核一个。")
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=200, show_default=True, help="每个事务写入的报告数。")
+@click.option("--no-crosscheck", is_flag=True, help="不做跨报告检查（上下年衔接、雷同、重复）。")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batch_size: int, no_crosscheck: bool,
+           quiet: bool) -> None:
+    """把报告（文件、目录、压缩包或通配符）读入数据库。Ingest reports into the store.
+
+    可重复运行：已入库的文件（按内容哈希）不会重复读取；中断后重新运行即可继续。
+    """
+    from ..inputs import iter_inputs
+    from ..store.ingest import count_inputs, expand, ingest as run_ingest
+
+    store = _open(db_url)
+    files = expand(list(paths))
+    err = _console(stderr=True)
+    total = count_inputs(files)
+    progress = None if quiet else _progress(err)
+    task = progress.add_task("入库", total=total) if progress else None
+
+    def on_item(event: str, name: str) -> None:
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    if progress is not None:
+        progress.start()
+    try:
+        summary = run_ingest(store.engine, iter_inputs(files), workers=workers, batch_size=batch_size,
+                             progress=on_item, run_crosscheck=not no_crosscheck)
+    finally:
+        if progress is not None:
+            progress.stop()
+    out = _console()
+    rate = f"{summary.rate:,.0f} 份/秒" if summary.seconds else ""
+    out.print(f"读取 {summary.read} 份：新增 [bold]{summary.new}[/]，重复 {summary.duplicates}，"
+              f"失败 [{'red' if summary.failed else 'green'}]{summary.failed}[/]"
+              f"{'（已连同失败原因保存）' if summary.failed else ''}，有错误的报告 "
+              f"[{'red' if summary.with_errors else 'green'}]{summary.with_errors}[/]。"
+              f"用时 {summary.seconds:.1f} 秒（{rate}）。")
+    if summary.cross_checked:
+        out.print(f"跨报告检查（上下年衔接、雷同、重复）：{summary.cross_checked} 份，发现 {summary.cross_findings} 个问题。")
+    out.print(f"数据库：{store.engine.url.render_as_string(hide_password=True)}", style="dim")
+    if summary.interrupted:
+        err.print("[yellow]已中断。已保存的报告不受影响，重新运行同一命令即可继续。[/]")
+        sys.exit(130)
+
+
+# --------------------------------------------------------------------------- list
+
+
+@main.command("list")
+@db_option
+@click.option("--region", help="地区（含下级地区的机关），如 栖霞市。")
+@click.option("--year", type=int, help="报告年度。")
+@click.option("--agency", help="机关名称（任一写法）或编号。")
+@click.option("--level", type=click.Choice(["province", "city", "county", "township", "department"]))
+@click.option("--status", type=click.Choice(["ok", "failed"]), help="ok：已解析；failed：无法解析。")
+@click.option("--errors", "only_errors", is_flag=True, help="只列出有错误的报告。")
+@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def list_(db_url: str | None, region: str | None, year: int | None, agency: str | None, level: str | None,
+          status: str | None, only_errors: bool, limit: int | None, fmt: str) -> None:
+    """列出库中的报告及其错误、警告数。List stored reports with their error and warning counts."""
+    store = _open(db_url)
+    df = store.reports(limit=limit, region=region, year=year, agency=agency, level=level, status=status)
+    if only_errors:
+        df = df[df["n_errors"] > 0]
+    if fmt == "json":
+        click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
+        return
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+        return
+    from rich.table import Table
+
+    table = Table(show_lines=False, title_justify="left",
+                  title=" ".join(x for x in (region, f"{year}年度" if year else None, agency) if x) or None)
+    for col, justify in (("编号", "right"), ("年度", "right"), ("地区", "left"), ("机关", "left"), ("格式", "left"),
+                         ("错误", "right"), ("警告", "right"), ("来源", "left")):
+        table.add_column(col, justify=justify, overflow="fold")
+    for r in df.itertuples(index=False):
+        if r.status != "ok":
+            counts = ("[red]无法解析[/]", "")
+        else:
+            counts = (f"[red]{r.n_errors}[/]" if r.n_errors else "0", f"[yellow]{r.n_warnings}[/]" if r.n_warnings else "0")
+        table.add_row(str(r.id), "" if r.year is None or r.year != r.year else str(r.year), r.region or "",
+                      r.agency or "（未识别）", r.template or "", *counts, _short(r.source_name))
+    console = _console()
+    console.print(table)
+    failed = int((df["status"] != "ok").sum())
+    console.print(f"共 {len(df)} 份" + (f"，其中 {failed} 份无法解析" if failed else "") +
+                  f"，{int((df['n_errors'] > 0).sum())} 份有错误。")
+
+
+def _short(name: Any, width: int = 40) -> str:
+    s = str(name or "")
+    return s if len(s) <= width else "…" + s[-(width - 1):]
+
+
+# --------------------------------------------------------------------------- show
+
+
+@main.command()
+@click.argument("report_id", type=int)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--original", "dump_original", is_flag=True, help="把原始文件原样输出到标准输出。")
+def show(report_id: int, db_url: str | None, fmt: str, dump_original: bool) -> None:
+    """显示一份已入库的报告：三张表、检查结果和来源。Show one stored report."""
+    from ..errors import StoreError
+    from ..store.queries import report_meta, source_names
+
+    store = _open(db_url)
+    with store.engine.connect() as conn:
+        meta = report_meta(conn, report_id)
+        names = source_names(conn, report_id) if meta else []
+    if meta is None:
+        raise StoreError(f"库中没有编号为 {report_id} 的报告。", f"No report with id {report_id} in the store.")
+    if dump_original:
+        data = store.original(report_id)
+        if data is None:
+            raise StoreError(f"报告 {report_id} 没有保存原始文件。", f"Report {report_id} has no stored original.")
+        sys.stdout.buffer.write(data)
+        return
+    report = store.report(report_id) if meta["status"] == "ok" else None
+    findings = store.report_findings(report_id)
+    if fmt == "json":
+        out = report.to_dict(findings) if report else {"findings": []}
+        out["store"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in meta.items()}
+        out["store"]["names"] = names
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1, default=str))
+        return
+    console = _console()
+    if report is not None:
+        from ..render.terminal import report_view
+
+        console.print(report_view(report, findings))
+    else:
+        console.print(f"[bold red]无法解析[/]：{meta['error']}\n[dim]{meta['error_en']}[/]")
+    console.print(_source_panel(meta, names))
+
+
+def _source_panel(meta: dict[str, Any], names: list[str]) -> Any:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, title="来源", title_justify="left")
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold")
+    where = (meta.get("agency_path") or "").strip("/").replace("/", " › ")
+    rows = [
+        ("编号", str(meta["id"])),
+        ("机关", f"{meta.get('agency_name') or meta.get('agency') or '（未识别）'}" + (f"（{where}）" if where else "")),
+        ("文件", meta.get("source_name") or ""),
+        ("其他文件名", "；".join(n for n in names if n != meta.get("source_name")) or "—"),
+        ("大小", f"{meta['size']:,} 字节" if meta.get("size") else "—"),
+        ("SHA-256", meta.get("content_hash") or ""),
+        ("读取方式", " ".join(str(x) for x in (meta.get("reader"), meta.get("encoding"),
+                                             f"{meta['pages']}页" if meta.get("pages") else None) if x) or "—"),
+        ("解析器版本", meta.get("parser_version") or "—"),
+        ("入库时间", str(meta.get("ingested_at") or "")[:19]),
+    ]
+    for k, v in rows:
+        table.add_row(k, v)
+    return table
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def _years(values: tuple[str, ...]) -> list[int]:
+    out: list[int] = []
+    for v in values:
+        for part in str(v).replace(",", " ").split():
+            if "-" in part:
+                a, b = part.split("-", 1)
+                out.extend(range(int(a), int(b) + 1))
+            else:
+                out.append(int(part))
+    return out
+
+
+def _spark(values: list[float]) -> str:
+    import math
+
+    nums = [v for v in values if not math.isnan(v)]
+    if len(nums) < 3:
+        return ""
+    lo, hi = min(nums), max(nums)
+    step = (hi - lo) / (len(_SPARK) - 1) or 1
+    return "".join(" " if math.isnan(v) else _SPARK[int((v - lo) / step)] for v in values)
+
+
+@main.command()
+@click.option("--agency", required=True, help="机关名称（任一写法）或编号。")
+@click.option("--years", "years_opt", multiple=True, help="年度，如 --years 2023 2024 或 --years 2021-2024；默认全部。")
+@click.argument("more_years", nargs=-1)
+@db_option
+@click.option("--columns", "all_columns", is_flag=True, help="表三显示全部七列（默认只显示总计列）。")
+@click.option("--all", "show_all", is_flag=True, help="也显示各年均为0或空的行。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...], db_url: str | None,
+            all_columns: bool, show_all: bool, fmt: str) -> None:
+    """同一机关不同年度的报告并列对比：数值、变化和跨年度检查结果。Compare one agency's reports across years."""
+    from ..errors import StoreError
+    from ..templates import T3_TOTAL_COLUMN
+
+    try:
+        years = _years(years_opt + more_years)
+    except ValueError:
+        raise click.BadParameter("年度应为数字，如 2023 2024 或 2021-2024。", param_hint="--years") from None
+    store = _open(db_url)
+    comp = store.compare(agency, years, column=None if all_columns else T3_TOTAL_COLUMN)
+    if not comp.years:
+        raise StoreError(f"机关“{comp.agency}”在所选年度没有已解析的报告。",
+                         f"Agency {comp.agency!r} has no parsed report in the years asked for.")
+    table = comp.table
+    if fmt == "json":
+        click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
+        return
+    if fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+        return
+    _print_comparison(comp, show_all)
+
+
+def _print_comparison(comp: Any, show_all: bool) -> None:
+    from rich.table import Table
+
+    from .. import templates as T
+    from ..render.terminal import SEVERITY_STYLE, SEVERITY_ZH
+
+    console = _console()
+    ids = "，".join(f"{y}年度 #{comp.report_ids[y]}" for y in comp.years)
+    console.print(f"[bold]{comp.agency}[/]" + (f"（{comp.region}）" if comp.region else "") + f"  {ids}")
+    if comp.missing_years:
+        console.print(f"[yellow]库中没有 {'、'.join(map(str, comp.missing_years))} 年度的报告。[/]")
+    titles = {"table2": T.SECTION_BY_KEY["proactive"].title, "table3": T.SECTION_BY_KEY["requests"].title,
+              "table4": T.SECTION_BY_KEY["appeals"].title}
+    trend = len(comp.years) >= 3
+    for tbl, title in titles.items():
+        part = comp.table[comp.table["table"] == tbl]
+        if not show_all:
+            values = part[comp.years].fillna(0)
+            part = part[(values != 0).any(axis=1)]
+        hidden = int((comp.table["table"] == tbl).sum()) - len(part)
+        view = Table(title=title, title_justify="left", show_lines=False)
+        view.add_column("项目", overflow="fold")
+        for y in comp.years:
+            view.add_column(f"{y}", justify="right")
+        view.add_column("变化", justify="right")
+        if trend:
+            view.add_column("趋势")
+        for _, r in part.iterrows():
+            vals = [r[y] for y in comp.years]
+            delta = r["delta"]
+            style = "" if delta != delta or delta == 0 else ("green" if delta > 0 else "red")
+            cells = [r["label"], *[_num(v) for v in vals],
+                     f"[{style}]{'+' if delta > 0 else ''}{_num(delta)}[/]" if style else _num(delta)]
+            if trend:
+                cells.append(_spark([float(v) for v in vals]))
+            view.add_row(*cells)
+        console.print(view)
+        if hidden:
+            console.print(f"[dim]（另有 {hidden} 行各年均为0或空，--all 显示）[/]")
+    console.print("[bold]检查结果[/]")
+    for y in comp.years:
+        errors, warnings = comp.counts[y]
+        console.print(f"{y}年度：{errors} 个{SEVERITY_COUNTS_ZH[0]}，{warnings} 个{SEVERITY_COUNTS_ZH[1]}"
+                      f"（nianbao show {comp.report_ids[y]} 查看详情）")
+        for f in comp.findings[y]:
+            console.print(f"    [{SEVERITY_STYLE.get(f.severity, '')}]{SEVERITY_ZH.get(f.severity, f.severity)}[/] "
+                          f"{f.rule}  {f.message}", soft_wrap=True)
+
+
+# --------------------------------------------------------------------------- stats
+
+
+_SORTS = {"applications": "applications", "denied": "denied_share", "reviews": "reviews", "suits": "suits",
+          "errors": "n_errors"}
+
+
+@main.command()
+@click.option("--region", required=True, help="地区，如 淮安市（含下级地区的机关）。")
+@click.option("--year", type=int, required=True)
+@db_option
+@click.option("--by", type=click.Choice(["agency", "region", "level"]), default="agency", show_default=True,
+              help="按机关、下一级地区或机关层级汇总排名。")
+@click.option("--sort", "sort_by", type=click.Choice(list(_SORTS)), default="applications", show_default=True)
+@click.option("--top", type=click.IntRange(1), default=None, help="只显示前 N 名。")
+@click.option("--tables", is_flag=True, help="另外显示全地区合计的三张官方统计表。")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def stats(region: str, year: int, db_url: str | None, by: str, sort_by: str, top: int | None, tables: bool,
+          fmt: str) -> None:
+    """一个地区某年度的汇总与排名（合计为各成员报告之和）。Region totals and rankings for one year."""
+    from ..errors import StoreError
+    from ..store.compare import FIGURES, figure_labels
+
+    store = _open(db_url)
+    st = store.region_stats(region, year, by=by)
+    if st.members.empty:
+        raise StoreError(f"库中没有 {region} {year} 年度已解析的报告。", f"No parsed report of {region} for {year} in the store.")
+    groups = st.groups.sort_values(_SORTS[sort_by], ascending=False, na_position="last").reset_index(drop=True)
+    groups["rank"] = range(1, len(groups) + 1)
+    if top:
+        groups = groups.head(top)
+    if fmt != "table":
+        cols = ["rank", "group", "reports", *FIGURES, "denied_share", "n_errors", "n_warnings"]
+        data = groups[cols]
+        click.echo(data.to_json(orient="records", force_ascii=False, indent=1) if fmt == "json" else data.to_csv(index=False),
+                   nl=fmt == "json")
+        return
+    from rich.table import Table
+
+    labels = figure_labels()
+    console = _console()
+    extra = "，".join(x for x in (f"另有 {st.failed} 份无法解析" if st.failed else "",
+                                  f"{st.duplicates} 份重复报告未重复计算" if st.duplicates else "") if x)
+    console.print(f"[bold]{region} {year}年度[/]：{len(st.members)} 份报告" + (f"（{extra}）" if extra else ""))
+    shown = ("applications", "granted", "denied", "results_total", "carried_forward", "reviews", "suits")
+    total = Table(title="地区合计（各成员报告之和）", title_justify="left")
+    for key in shown:
+        total.add_column(labels[key], justify="right", overflow="fold")
+    total.add_column(labels["denied_share"], justify="right")
+    sums = st.members[list(FIGURES)].sum(min_count=1)
+    share = sums["denied"] / sums["results_total"] if sums["results_total"] else float("nan")
+    total.add_row(*[_num(sums[k]) for k in shown], _num(share, pct=True))
+    console.print(total)
+    heading = {"agency": "机关", "region": "地区", "level": "层级"}[by]
+    rank = Table(title=f"按{heading}排名", title_justify="left")
+    for col, justify in (("名次", "right"), (heading, "left"), ("报告", "right"), (labels["applications"], "right"),
+                         (labels["denied_share"], "right"), (labels["reviews"], "right"), (labels["suits"], "right"),
+                         (SEVERITY_COUNTS_ZH[0], "right"), (SEVERITY_COUNTS_ZH[1], "right")):
+        rank.add_column(col, justify=justify, overflow="fold")
+    level_zh = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "department": "部门"}
+    for r in groups.itertuples(index=False):
+        name = level_zh.get(r.group, r.group) if by == "level" else r.group
+        rank.add_row(str(r.rank), name or "（未识别）", str(r.reports), _num(r.applications), _num(r.denied_share, pct=True),
+                     _num(r.reviews), _num(r.suits), f"[red]{r.n_errors}[/]" if r.n_errors else "0",
+                     f"[yellow]{r.n_warnings}[/]" if r.n_warnings else "0")
+    console.print(rank)
+    if tables:
+        from ..render.terminal import table2_view, table3_view, table4_view
+
+        for view in (table2_view, table3_view, table4_view):
+            console.print(view(st.totals, {}))
+
+
+# --------------------------------------------------------------------------- reparse
+
+
+@main.command()
+@db_option
+@click.option("--all", "everything", is_flag=True, help="重新解析全部报告（默认只解析旧版本解析器处理的和失败的）。")
+@click.option("--id", "ids", type=int, multiple=True, help="只重新解析这些编号的报告（可重复）。")
+@click.option("-w", "--workers", type=click.IntRange(1, 256), default=None)
+@click.option("-q", "--quiet", is_flag=True)
+def reparse(db_url: str | None, everything: bool, ids: tuple[int, ...], workers: int | None, quiet: bool) -> None:
+    """用当前解析器重新读取已保存的原始文件（编号不变）。Re-read stored originals after a parser upgrade."""
+    store = _open(db_url)
+    err = _console(stderr=True)
+    progress = None if quiet else _progress(err)
+    task = progress.add_task("重新解析", total=None) if progress else None
+
+    def on_item(event: str, name: str) -> None:
+        if progress is None or task is None:
+            return
+        if event == "total":
+            progress.update(task, total=int(name))
+        else:
+            progress.advance(task)
+
+    if progress is not None:
+        progress.start()
+    try:
+        summary = store.reparse(list(ids) if ids else None, everything=everything, workers=workers, progress=on_item)
+    finally:
+        if progress is not None:
+            progress.stop()
+    _console().print(f"重新解析 {summary.reparsed} 份（共 {summary.considered} 份待处理，{summary.skipped} 份没有原始文件）："
+                     f"原失败现成功 {summary.now_ok}，原成功现失败 {summary.now_failed}，"
+                     f"错误或警告数有变化 {summary.changed_counts}。用时 {summary.seconds:.1f} 秒。")

@@ -1,0 +1,177 @@
+"""Agency identity across years and title variants, and the cross-report checks run after
+ingest (cross-year pairs, 雷同 across agencies, duplicates), on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+
+import nianbao
+from nianbao.store.agencies import identify
+from nianbao.store.crosscheck import crossyear_findings
+
+from conftest import REAL, needs_shared
+from store_util import carry_in_force, dbs, problems_text, record, set_carried_forward, text_of  # noqa: F401
+
+
+# --------------------------------------------------------------------------- identity (pure)
+
+
+@pytest.mark.parametrize("a, b", [
+    (("平罗县头闸镇", None, None), ("头闸镇人民政府", "平罗县", "township")),
+    (("头闸镇人民政府", None, "township"), ("平罗县头闸镇人民政府", None, None)),
+    (("淮安市洪泽区审计局", None, None), ("洪泽区审计局", "洪泽区", "department")),
+    (("审计局", "洪泽区", "department"), ("洪泽区审计局", None, None)),
+    (("洪泽区人民政府", "淮安市", "county"), ("淮安市洪泽区政府", None, None)),
+    (("城东街道办事处", "洪泽区", "township"), ("洪泽区城东街道", None, None)),
+])
+def test_same_agency_despite_title_variants(a, b):
+    x, y = identify(*a), identify(*b)
+    assert x.core == y.core
+    assert not x.anchor or not y.anchor or x.anchor == y.anchor
+
+
+@pytest.mark.parametrize("a, b", [
+    (("洪泽区人民政府", "淮安市", "county"), ("洪泽区人民政府办公室", "淮安市", "county")),
+    (("岔河镇人民政府", "洪泽区", "township"), ("岔河镇人民政府", "盱眙县", "township")),
+    (("北京市朝阳区人民政府", None, None), ("长春市朝阳区人民政府", None, None)),
+])
+def test_different_agencies_stay_apart(a, b):
+    assert identify(*a).key != identify(*b).key
+
+
+def test_region_and_level_are_inferred():
+    dep = identify("淮安市洪泽区审计局")
+    assert (dep.region, dep.level, dep.path) == ("洪泽区", "department", "/江苏省/淮安市/洪泽区/")
+    town = identify("岔河镇人民政府", "洪泽区", "township")
+    assert town.path == "/江苏省/淮安市/洪泽区/岔河镇/" and town.division_code == "320813"
+    county = identify("洪泽区人民政府")
+    assert (county.region, county.level, county.division_code) == ("淮安市", "county", "320813")
+    beijing = identify("北京市朝阳区人民政府")
+    assert beijing.path == "/北京市/朝阳区/"
+
+
+# --------------------------------------------------------------------------- cross-year pairs
+
+
+def _pair(carry_matches: bool, seed: int = 1):
+    """Two consecutive years of one township whose tables agree across the years (rules
+    T3.6 and T2.3), except, when asked, 结转 in column 自然人 by 3."""
+    before = record("头闸镇人民政府", "平罗县", 2022, "township", seed=seed)
+    after = record("头闸镇人民政府", "平罗县", 2023, "township", seed=seed + 1)
+    target = list(after.table3["carried_over"])
+    if not carry_matches:
+        target[0] += 3
+    set_carried_forward(before, target)
+    carry_in_force(before, after)
+    return before, after
+
+
+def _files(before, after, titles=(None, None)):
+    """The pair as files, with different section 五 texts (so G6 stays quiet)."""
+    return [("2022.txt", text_of(before, problems=problems_text(1), title=titles[0])),
+            ("2023.txt", text_of(after, problems=problems_text(2), title=titles[1]))]
+
+
+def test_reports_of_one_agency_are_paired_across_years_and_title_variants(dbs):
+    store = dbs.store()
+    before, after = _pair(carry_matches=False)
+    store.ingest(_files(before, after, ("平罗县头闸镇2022年政府信息公开工作年度报告",
+                                        "头闸镇人民政府2023年政府信息公开工作年度报告")), workers=1)
+    listed = store.reports().set_index("year")
+    assert listed.loc[2022, "agency_id"] == listed.loc[2023, "agency_id"]
+    old, new = int(listed.loc[2022, "id"]), int(listed.loc[2023, "id"])
+    assert store.previous(new) == old and store.previous(old) is None
+    cross = store.report_findings(new, scope="cross")
+    # column 自然人 and the 总计 column disagree with last year
+    assert [(f.rule, f.location["cells"]) for f in cross] == [
+        ("T3.6", ["table3.carried_over[0]"]), ("T3.6", ["table3.carried_over[6]"])]
+    assert cross[0].expected == before.table3["carried_forward"][0] == after.table3["carried_over"][0] + 3
+    frame = store.findings(ids=[new])
+    assert frame.loc[frame["rule"] == "T3.6", "related_report_id"].tolist() == [old, old]
+    # the stored counts include the cross findings
+    assert int(listed.loc[2023, "n_warnings"]) == sum(1 for f in store.report_findings(new) if f.severity == "warning"
+                                                      and f.status == "fail")
+    direct = crossyear_findings(store.report(new), store.report(old))
+    assert sorted(f.message for f in direct) == sorted(f.message for f in cross if f.rule != "G13")
+
+
+def test_consistent_years_give_no_cross_year_finding(dbs):
+    store = dbs.store()
+    before, after = _pair(carry_matches=True)
+    store.ingest(_files(before, after), workers=1)
+    assert store.findings().query("scope == 'cross'").empty
+    assert store.previous(int(store.reports(year=2023)["id"][0])) == int(store.reports(year=2022)["id"][0])
+
+
+def test_cross_checks_run_when_the_older_year_arrives_later(dbs):
+    store = dbs.store()
+    before, after = _pair(carry_matches=False, seed=5)
+    older, newer = _files(before, after)
+    store.ingest([newer], workers=1)
+    new = int(store.reports()["id"][0])
+    assert store.report_findings(new, scope="cross") == []
+    store.ingest([older], workers=1)
+    assert [f.rule for f in store.report_findings(new, scope="cross")] == ["T3.6", "T3.6"]
+
+
+def test_copied_section_five_is_flagged_across_years_and_agencies(dbs):
+    store = dbs.store()
+    same = problems_text(7)
+    a22 = record("洪泽区审计局", "洪泽区", 2022, "department", seed=11)
+    a23 = record("洪泽区审计局", "洪泽区", 2023, "department", seed=12)
+    b23 = record("洪泽区财政局", "洪泽区", 2023, "department", seed=13)
+    c23 = record("洪泽区水利局", "洪泽区", 2023, "department", seed=14)
+    store.ingest([("a22.txt", text_of(a22, problems=same)), ("a23.txt", text_of(a23, problems=same)),
+                  ("b23.txt", text_of(b23, problems=same)), ("c23.txt", text_of(c23, problems=problems_text(8)))],
+                 workers=2)
+    ids = store.reports().set_index("source_name")["id"].astype(int).to_dict()
+    g6 = store.findings().query("rule == 'G6'")
+    pairs = {(r.report_id, r.related_report_id) for r in g6.itertuples()}
+    assert (ids["a23.txt"], ids["a22.txt"]) in pairs  # last year's text
+    assert {(ids["a23.txt"], ids["b23.txt"]), (ids["b23.txt"], ids["a23.txt"])} <= pairs  # another agency's
+    assert not any(ids["c23.txt"] in p for p in pairs)
+    assert (ids["a22.txt"], ids["b23.txt"]) not in pairs  # different years of different agencies
+
+
+def test_duplicate_reports_under_two_names(dbs):
+    store = dbs.store()
+    rec = record("洪泽区审计局", "洪泽区", 2023, "department", seed=21)
+    copy = record("洪泽区审计局", "洪泽区", 2023, "department", seed=21)
+    copy.agency = "洪泽区统计局"
+    store.ingest([("a.txt", text_of(rec, layout="txt")), ("a.md", text_of(rec, layout="md")),
+                  ("b.txt", text_of(copy, layout="txt", seed=3))], workers=1)
+    ids = store.reports().set_index("source_name")["id"].astype(int).to_dict()
+    g13 = store.findings().query("rule == 'G13'")
+    by_pair = {(r.report_id, r.related_report_id): r.severity for r in g13.itertuples()}
+    assert by_pair[(ids["a.txt"], ids["a.md"])] == "info"  # the same report in two files
+    assert by_pair[(ids["b.txt"], ids["a.txt"])] == "warning"  # another agency's statistics
+    # the same agency's second file is not counted twice in the region's figures
+    stats = store.region_stats("洪泽区", 2023)
+    assert stats.duplicates == 1 and len(stats.members) == 2
+
+
+def test_cross_checks_are_recomputable(dbs):
+    store = dbs.store()
+    before, after = _pair(carry_matches=False, seed=9)
+    store.ingest(_files(before, after), workers=1)
+    first = store.findings().query("scope == 'cross'")[["report_id", "rule", "message", "signature"]]
+    store.crosscheck(everything=True)
+    again = store.findings().query("scope == 'cross'")[["report_id", "rule", "message", "signature"]]
+    assert len(first) > 0 and first.reset_index(drop=True).equals(again.reset_index(drop=True))
+
+
+@needs_shared
+def test_real_pair_is_paired(dbs):
+    store = dbs.store()
+    paths = [REAL / "hongze_2023.pdf", REAL / "hongze_2024.pdf"]
+    summary = store.ingest([str(p) for p in paths], workers=1)
+    assert (summary.new, summary.failed) == (2, 0)
+    listed = store.reports().set_index("year")
+    assert listed.loc[2023, "agency_id"] == listed.loc[2024, "agency_id"]
+    assert listed.loc[2024, "agency"] == "洪泽区人民政府" and listed.loc[2024, "region"] == "淮安市"
+    old, new = int(listed.loc[2023, "id"]), int(listed.loc[2024, "id"])
+    assert store.previous(new) == old
+    direct = crossyear_findings(nianbao.parse(paths[1]), nianbao.parse(paths[0]))
+    stored = [f for f in store.report_findings(new, scope="cross") if f.rule != "G13"]
+    assert sorted(f.message for f in stored) == sorted(f.message for f in direct)
+    comp = store.compare("洪泽区人民政府", [2023, 2024])
+    assert comp.years == [2023, 2024]
