@@ -29,11 +29,12 @@ def parse_text(text: str, name: str | None = None) -> Report:
     return _parse_text(text, name)
 
 
-def check(report: Report) -> list[Finding]:
-    """All findings for one report: what the reader noticed, then every rule's result."""
+def check(report: Report, previous: Report | None = None) -> list[Finding]:
+    """All findings for one report: what the reader noticed, then every rule's result; with
+    `previous` (the same agency's report of the year before) also the cross-year rules."""
     from .rules import check as _check
 
-    return _check(report)
+    return _check(report, previous)
 
 
 def __getattr__(name: str) -> Any:

@@ -243,7 +243,8 @@ T4_TOTAL_FIELD = "total"
 class Template:
     id: str
     notice: str  # 文号 of the format notice
-    notice_title: str
+    notice_name: str  # the notice's title, as an introduction cites it
+    format_name: str  # the name of the format it issued
     years: tuple[int, int]  # first and last reporting year it applies to (inclusive)
     table2: tuple[T2Block, ...]
     table3_rows: tuple[Row, ...]
@@ -291,7 +292,8 @@ def _in_group(group: str | None, ancestor: str) -> bool:
 TEMPLATE_2021 = Template(
     id="2021",
     notice="国办公开办函〔2021〕30号",
-    notice_title="中华人民共和国政府信息公开工作年度报告格式",
+    notice_name="国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知",
+    format_name="中华人民共和国政府信息公开工作年度报告格式",
     years=(2021, 9999),
     table2=(
         T2Block(
@@ -331,7 +333,8 @@ _T2_2019_COUNT_FIELDS = (
 TEMPLATE_2019 = Template(
     id="2019",
     notice="国办公开办函〔2019〕60号",
-    notice_title="中华人民共和国政府信息公开工作年度报告格式（试行）",
+    notice_name="国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知",
+    format_name="中华人民共和国政府信息公开工作年度报告格式（试行）",
     years=(2019, 2020),
     table2=(
         T2Block(
@@ -383,6 +386,11 @@ TEMPLATES: dict[str, Template] = {"2021": TEMPLATE_2021, "2019": TEMPLATE_2019}
 # Evidence shared by both official templates (a report that has none of these is not in
 # an official format).
 SHARED_SIGNATURE = ("勾稽关系", "申请人情况", "三安全一稳定", "结转下年度继续办理", "本年新收政府信息公开申请数量")
+
+# Words that open the headline figures of pre-2019 reports, in tables or sentences (domain.md §6.4)
+LEGACY_FIGURE_WORDS = ("主动公开", "公开", "发布", "收到", "受理", "办结", "答复", "同意公开", "部分公开", "不予公开",
+                       "收取", "减免", "行政复议", "行政诉讼", "申诉")
+LEGACY_UNITS = ("条", "件", "项", "个", "次", "人", "万元", "元", "人次", "期", "份", "场")
 
 # Headings and table words of pre-2019 ("legacy") reports (domain.md §6.4).
 LEGACY_SIGNATURE = (

@@ -256,7 +256,7 @@ def _write_cover(ws, template_id: str, year: int, agency: str | None, region: st
     ws.cell(COVER_YEAR_ROW, 2, year).alignment = st.left
     ws.cell(COVER_YEAR_ROW, 2).font = st.font
     ws.cell(COVER_FORMAT_ROW, 1, "报告格式").font = st.font
-    ws.cell(COVER_FORMAT_ROW, 2, f"{tpl.notice}（{tpl.notice_title}）").font = st.font
+    ws.cell(COVER_FORMAT_ROW, 2, f"{tpl.notice}（{tpl.format_name}）").font = st.font
     if check:
         sheet, cells = check
         ws.cell(COVER_CHECK_ROW, 1, "表三校验").font = st.font

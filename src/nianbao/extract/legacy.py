@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import templates as T
 from .tokens import NUMBER, TEXT, Token
 
-_UNITS = ("条", "件", "项", "个", "次", "人", "万元", "元", "人次", "期", "份", "场")
+_UNITS = T.LEGACY_UNITS
 _SENTENCE = re.compile(
-    r"((?:主动公开|公开|发布|收到|受理|办结|答复|同意公开|部分公开|不予公开|收取|减免|行政复议|行政诉讼|申诉)"
+    "((?:" + "|".join(sorted(T.LEGACY_FIGURE_WORDS, key=len, reverse=True)) + ")"
     r"[^。;,\n\d]{0,14}?)(\d+(?:\.\d+)?)\s*(" + "|".join(_UNITS) + ")"
 )
 

@@ -30,7 +30,7 @@ def title_of(report: Report) -> str:
 def intro_of(report: Report) -> str:
     """The customary introduction: who compiled it, the legal basis, the statistical period."""
     tpl = T.TEMPLATES.get(report.template or "", None) or T.TEMPLATES.get(T.template_for_year(report.year) or "2021")
-    notice = f"和《国务院办公厅政府信息与政务公开办公室关于印发〈{tpl.notice_title}〉的通知》（{tpl.notice}）" if tpl else ""
+    notice = f"和《{tpl.notice_name}》（{tpl.notice}）" if tpl else ""
     out = f"本报告由{report.agency or '本机关'}根据{T.LAW_NAME}（以下简称《条例》）{notice}要求编制。"
     if report.year:
         out += T.STATISTICAL_PERIOD.format(year=report.year)
