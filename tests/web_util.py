@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")  # starlette asks for httpx2 in its TestClient
     from fastapi.testclient import TestClient
 
 from nianbao.model import Report

@@ -24,9 +24,9 @@ from .db import write
 from .deps import Forbidden, NotFound, admin, admin_write, reviewer, reviewer_write, viewer, web
 from .reportview import FindingView, ReportView, build
 from .routes.browse import trend
-from .routes.uploads import read_uploads
+from .routes.uploads import store_upload
 from .schema import DECISIONS, ROLES
-from .uploads import accept, batch_items
+from .uploads import batch_items
 
 router = APIRouter(prefix="/api")
 
@@ -183,10 +183,8 @@ async def upload(request: Request, files: list[UploadFile] = File(...), user: Us
     """Upload report files or zip archives; they are parsed in the background. Poll
     `GET /api/uploads/{batch}` for each file's state (queued, parsing, done, duplicate,
     failed, rejected) and its report id."""
-    st = web(request)
-    items = accept(await read_uploads(request, files), st.config.upload_bytes, st.config.archive_limits)
-    batch = st.uploads.submit(user, items)
-    return {"batch": batch, "items": batch_items(st.store, batch, user)}
+    batch = await store_upload(request, files, user)
+    return {"batch": batch, "items": batch_items(web(request).store, batch, user)}
 
 
 @router.get("/uploads/{batch}", tags=["uploads"])

@@ -123,7 +123,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: ("没有找到该页面或记录。", "Not found."), 405: ("不支持该请求方式。", "Method not allowed.")}
+        messages = {404: ("没有找到该页面或记录。", "Not found."), 405: ("不支持该请求方式。", "Method not allowed."),
+                    413: (str(exc.detail), "The request is too large.")}
         zh, en = messages.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         return _error(request, exc.status_code, zh, en)
 

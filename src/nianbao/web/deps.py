@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from .accounts import ANONYMOUS, User, find_session, token_user
 from .security import CSRF_FIELD, CSRF_HEADER, PRE_COOKIE, SESSION_COOKIE, anonymous_csrf, new_pre, same
@@ -106,7 +107,7 @@ class Need:
 
     async def __call__(self, request: Request, _bearer: object = Depends(BEARER)) -> User:
         st = web(request)
-        v = visitor(request)
+        v = await run_in_threadpool(visitor, request)  # database reads: off the event loop
         if self.write and st.config.read_only:
             raise Forbidden("这是只读的公开站点，不能修改。", "This is a read-only public site.")
         if v.user is None:
@@ -123,7 +124,7 @@ class Anyone:
     on unsafe requests."""
 
     async def __call__(self, request: Request) -> Visitor:
-        v = visitor(request)
+        v = await run_in_threadpool(visitor, request)
         await check_csrf(request, v)
         return v
 

@@ -4,6 +4,7 @@ limits enforced while the body streams in, CSRF tokens, and login throttling."""
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 import secrets
 import threading
@@ -11,6 +12,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from starlette.exceptions import HTTPException
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -33,8 +36,16 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while the body streams in; an HTTPException, so that however deep the
+    reading happens (form parsing, JSON) it ends as a 413 response."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, _too_large_message(limit))
+
+
+def _too_large_message(limit: int) -> str:
+    return f"请求内容过大（上限 {limit / 1024 / 1024:g} MB）。"
 
 
 class Guard:
@@ -64,7 +75,7 @@ class Guard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(limit)
             return message
 
         async def send_with_headers(message: dict[str, Any]) -> None:
@@ -84,9 +95,8 @@ class Guard:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    mb = limit / 1024 / 1024
-    body = (f'{{"detail":"请求内容过大（上限 {mb:g} MB）。","detail_en":"The request is too large '
-            f'(limit {mb:g} MB)."}}').encode("utf-8")
+    body = json.dumps({"detail": _too_large_message(limit), "detail_en": "The request is too large."},
+                      ensure_ascii=False).encode("utf-8")
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"content-length", str(len(body)).encode())] + list(HEADERS)})

@@ -248,6 +248,7 @@ class UploadQueue:
         ids = self.store.write([p for p in results.values() if p is not None])
         written = iter(ids)
         new_ids: list[int] = []
+        seen = set(stored)  # the same bytes twice in one upload: the second is a duplicate
         for job in jobs:
             parsed = results[job.item_id]
             if parsed is None:
@@ -255,7 +256,8 @@ class UploadQueue:
                           message=f"处理超时（超过 {PARSE_SECONDS} 秒），未能读取。")
                 continue
             report_id = next(written)
-            duplicate = hashes[job.item_id] in stored
+            duplicate = hashes[job.item_id] in seen
+            seen.add(hashes[job.item_id])
             if not duplicate:
                 new_ids.append(report_id)
             state = "duplicate" if duplicate else "failed" if parsed.status == STATUS_FAILED else "done"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from markupsafe import Markup
 
 from ... import templates as T
@@ -67,8 +68,9 @@ async def expected(request: Request, region: str = Form(..., min_length=1, max_l
         data = await file.read(MAX_LIST_BYTES + 1)
         if len(data) > MAX_LIST_BYTES:
             raise UnreadableInput("名单文件过大（上限 1 MB）。", "The list file is too large (1 MB at most).")
-        text = _list_text(data)
-    count = dash_mod.set_expected(st.engine, user, region.strip(), year, dash_mod.parse_names(text))
+        text = await run_in_threadpool(_list_text, data)
+    names = dash_mod.parse_names(text)
+    count = await run_in_threadpool(dash_mod.set_expected, st.engine, user, region.strip(), year, names)
     st.cache.bump()
     from urllib.parse import urlencode
 

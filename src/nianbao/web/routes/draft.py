@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ...draft import MEDIA_TYPES
 from ...errors import NianbaoError
@@ -36,6 +37,12 @@ def _allowed(request: Request) -> None:
         raise LoginRequired()
 
 
+async def _evaluate(request: Request) -> drafting.DraftResult:
+    """The posted form, built and checked in a worker thread (the checks take tens of ms)."""
+    form = drafting.form_from_fields(await request.form())
+    return await run_in_threadpool(drafting.evaluate, form)
+
+
 @router.get("/draft")
 def draft_form(request: Request, year: int | None = Query(None, ge=1990, le=2100)) -> Response:
     _allowed(request)
@@ -46,15 +53,15 @@ def draft_form(request: Request, year: int | None = Query(None, ge=1990, le=2100
 @router.post("/draft/check")
 async def draft_check(request: Request, v: Visitor = Depends(anyone)) -> Response:
     _allowed(request)
-    result = drafting.evaluate(drafting.form_from_fields(await request.form()))
+    result = await _evaluate(request)
     return partial(request, "_draft_check.html", _context(result))
 
 
 @router.post("/draft/docx")
 async def draft_docx(request: Request, v: Visitor = Depends(anyone)) -> Response:
     _allowed(request)
-    result = drafting.evaluate(drafting.form_from_fields(await request.form()))
+    result = await _evaluate(request)
     if result.report is None or result.bad_cells or (result.gate and result.gate.errors and not result.form.force):
         return page(request, "draft.html", {**_context(result), "refused": True}, status=422)
     name = f"{result.report.agency or ''}{result.form.year}年政府信息公开工作年度报告.docx"
-    return Response(drafting.docx(result), media_type=MEDIA_TYPES["docx"], headers=filename_header(name))
+    return Response(await run_in_threadpool(drafting.docx, result), media_type=MEDIA_TYPES["docx"], headers=filename_header(name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts import User
 from ..deps import Forbidden, NotFound, reviewer, reviewer_write, web
@@ -28,6 +29,18 @@ async def read_uploads(request: Request, files: list[UploadFile]) -> list[tuple[
     return out
 
 
+async def store_upload(request: Request, files: list[UploadFile], user: User) -> str:
+    """Check the uploaded files and queue them; the checks (sniffing, unpacking zips) and
+    the database writes run in a worker thread, not on the event loop."""
+    st = web(request)
+    received = await read_uploads(request, files)
+
+    def work() -> str:
+        return st.uploads.submit(user, accept(received, st.config.upload_bytes, st.config.archive_limits))
+
+    return await run_in_threadpool(work)
+
+
 @router.get("/upload")
 def upload_form(request: Request, user: User = Depends(reviewer)) -> Response:
     st = web(request)
@@ -37,9 +50,7 @@ def upload_form(request: Request, user: User = Depends(reviewer)) -> Response:
 
 @router.post("/upload")
 async def upload(request: Request, files: list[UploadFile] = File(...), user: User = Depends(reviewer_write)) -> Response:
-    st = web(request)
-    items = accept(await read_uploads(request, files), st.config.upload_bytes, st.config.archive_limits)
-    batch = st.uploads.submit(user, items)
+    batch = await store_upload(request, files, user)
     if request.headers.get("hx-request"):
         return _items(request, batch, user)
     return RedirectResponse(f"/upload/{batch}", status_code=303)

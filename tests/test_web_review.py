@@ -1,0 +1,183 @@
+"""Review decisions and corrections outlive re-parsing: they are keyed by the report's
+content and the finding's rule and location, not by row ids; the audit log keeps every
+step; the web tables have migrations of their own beside the store's."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from nianbao import templates as T
+from web_util import WebEnv, record, report_file
+
+TOTAL = T.T3_TOTAL_COLUMN
+
+
+def broken_file(seed: int) -> bytes:
+    rec = record(seed, agency="寺口镇人民政府", region="栖霞市", year=2023)
+    rec.table3["granted"][TOTAL] += 4
+    return report_file(rec, seed)
+
+
+def t32(client, rid: int) -> dict:  # type: ignore[no-untyped-def]
+    return next(f for f in client.get(f"/api/reports/{rid}/findings").json()["findings"] if f["rule"] == "T3.2")
+
+
+def test_decisions_and_corrections_survive_a_reparse(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = WebEnv(tmp_path)
+    try:
+        (rid,) = env.ingest([("a.txt", broken_file(1))])
+        rev = env.login("reviewer")
+        f = t32(rev, rid)
+        rev.api("POST", f"/api/reports/{rid}/findings/{f['key']}/decision", json={"decision": "dismiss", "comment": "核实"})
+        rev.api("POST", f"/api/reports/{rid}/corrections", json={"path": "table3.granted[0]", "value": 999})
+        summary = env.store.reparse(everything=True, workers=1)
+        assert summary.reparsed == 1
+        after = t32(rev, rid)
+        assert after["key"] == f["key"]
+        assert after["decision"]["decision"] == "dismiss" and after["decision"]["comment"] == "核实"
+        assert rev.get(f"/api/reports/{rid}").json()["corrections"]["table3.granted[0]"]["value"] == 999
+    finally:
+        env.close()
+
+
+def test_decisions_follow_the_bytes_even_into_a_new_store_row(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A report deleted and stored again gets a new id; its review history comes back."""
+    from nianbao.store.schema import reports
+
+    env = WebEnv(tmp_path)
+    try:
+        data = broken_file(2)
+        rid, _ = env.ingest([("a.txt", data), ("b.txt", broken_file(6))])  # the deleted row is not the last
+        rev = env.login("reviewer")
+        key = t32(rev, rid)["key"]
+        rev.api("POST", f"/api/reports/{rid}/findings/{key}/decision", json={"decision": "confirm"})
+        with env.store.engine.begin() as conn:
+            conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+            conn.execute(reports.delete().where(reports.c.id == rid))
+        (again,) = env.ingest([("a-again.txt", data)])
+        assert again != rid
+        assert t32(rev, again)["decision"]["decision"] == "confirm"
+    finally:
+        env.close()
+
+
+def test_the_audit_log_records_every_step_in_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = WebEnv(tmp_path)
+    try:
+        (rid,) = env.ingest([("a.txt", broken_file(3))])
+        rev = env.login("reviewer")
+        key = t32(rev, rid)["key"]
+        rev.post(f"/reports/{rid}/findings/{key}", data={"decision": "dismiss", "comment": "第一次"})
+        rev.post(f"/reports/{rid}/findings/{key}", data={"decision": "confirm", "comment": "改主意"})
+        rev.post(f"/reports/{rid}/cells", data={"path": f"table3.granted[{TOTAL}]", "value": "7", "comment": "看错"})
+        rev.post(f"/reports/{rid}/cells", data={"path": f"table3.granted[{TOTAL}]", "value": ""})
+        log = [(e["action"], e["user_name"], e["report_id"]) for e in rev.get("/api/audit").json()["items"]]
+        assert log[:4] == [("cell.revert", "reviewer", rid), ("cell.correct", "reviewer", rid),
+                           ("review.confirm", "reviewer", rid), ("review.dismiss", "reviewer", rid)]
+        page = rev.get("/audit").text
+        assert "review.dismiss" in page and "第一次" in page
+        report = rev.get(f"/reports/{rid}").text
+        assert "改主意" in report and "审阅记录" in report
+    finally:
+        env.close()
+
+
+def test_corrections_rerun_the_checks_and_show_both_values(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.web.reviews import corrected_report
+
+    env = WebEnv(tmp_path)
+    try:
+        (rid,) = env.ingest([("a.txt", broken_file(4))])
+        rev = env.login("reviewer")
+        stored = env.store.report(rid)
+        path = f"table3.granted[{TOTAL}]"
+        fixed = stored.table3["granted"][TOTAL] - 4
+        r = rev.post(f"/reports/{rid}/cells", data={"path": path, "value": str(fixed), "comment": "原件为准"},
+                     headers={"HX-Request": "true"})
+        assert r.status_code == 204 and r.headers["hx-refresh"] == "true"
+        page = rev.get(f"/reports/{rid}").text
+        assert f'data-cell="{path}"' in page and 'data-corrected="1"' in page
+        assert f'data-extracted="{stored.table3["granted"][TOTAL]}"' in page
+        assert "已有 1 处单元格更正" in page
+        assert "T3.2" not in {f["rule"] for f in rev.get(f"/api/reports/{rid}/findings").json()["findings"]}
+        assert env.store.report(rid).table3["granted"][TOTAL] == stored.table3["granted"][TOTAL]
+        # the corrected copy leaves the original alone
+        from nianbao.web.reviews import corrections
+
+        content_hash = rev.get(f"/api/reports/{rid}").json()["meta"]["content_hash"]
+        copy = corrected_report(stored, corrections(env.store.engine, content_hash))
+        assert copy.table3["granted"][TOTAL] == fixed and stored.table3["granted"][TOTAL] == fixed + 4
+        assert rev.post(f"/reports/{rid}/cells", data={"path": "table3.nonsense[0]", "value": "1"}).status_code == 400
+    finally:
+        env.close()
+
+
+def test_decision_form_returns_the_updated_finding(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = WebEnv(tmp_path)
+    try:
+        (rid,) = env.ingest([("a.txt", broken_file(5))])
+        rev = env.login("reviewer")
+        key = t32(rev, rid)["key"]
+        r = rev.post(f"/reports/{rid}/findings/{key}", data={"decision": "dismiss", "comment": "<b>不是问题</b>"},
+                     headers={"HX-Request": "true"})
+        assert r.status_code == 200
+        assert r.text.lstrip().startswith(f'<li class="finding dismissed" id="f-{key}"')
+        assert "已驳回" in r.text and "&lt;b&gt;不是问题&lt;/b&gt;" in r.text
+        r = rev.post(f"/reports/{rid}/findings/{key}", data={"decision": "confirm"})
+        assert r.status_code == 303 and r.headers["location"] == f"/reports/{rid}#f-{key}"
+        assert rev.post(f"/reports/{rid}/findings/{key}", data={"decision": "perhaps"}).status_code == 400
+    finally:
+        env.close()
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_web_migrations_build_the_web_schema_beside_the_store(dialect, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from store_util import Databases
+
+    from nianbao.web import schema
+    from nianbao.web.db import current_revision, open_store, upgrade
+    from nianbao.web.migrations import HEAD
+
+    dbs = Databases(dialect, tmp_path)
+    try:
+        store = open_store(dbs.url())
+        dbs.stores.append(store)
+        insp = sa.inspect(store.engine)
+        tables = set(insp.get_table_names())
+        assert set(schema.metadata.tables) <= tables
+        assert {"reports", "cells", "findings", "alembic_version", "web_alembic_version"} <= tables
+        for name, table in schema.metadata.tables.items():
+            assert {c["name"] for c in insp.get_columns(name)} == set(table.columns.keys()), name
+            wanted = {tuple(i.columns.keys()) for i in table.indexes} | {(c.name,) for c in table.columns if c.index}
+            have = {tuple(i["column_names"]) for i in insp.get_indexes(name)}
+            assert {w for w in wanted if w} <= have | {tuple(u["column_names"]) for u in insp.get_unique_constraints(name)}, name
+        with store.engine.connect() as conn:
+            assert current_revision(conn) == HEAD
+        upgrade(store.engine)  # a second upgrade is a no-op
+        from nianbao.store.db import current_revision as store_revision
+        from nianbao.store.migrations import HEAD as STORE_HEAD
+
+        with store.engine.connect() as conn:
+            assert store_revision(conn) == STORE_HEAD  # the store's version is its own
+    finally:
+        dbs.close()
+
+
+def test_head_is_the_newest_web_revision() -> None:
+    import re
+    from pathlib import Path
+
+    import nianbao.web.migrations as m
+
+    versions = Path(m.__file__).parent / "versions"
+    revisions = {}
+    for f in versions.glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        rev = re.search(r'^revision = "([^"]+)"', text, re.M).group(1)
+        down = re.search(r"^down_revision = (.+)$", text, re.M).group(1).strip("\"'")
+        revisions[rev] = down
+    heads = set(revisions) - set(revisions.values())
+    assert heads == {m.HEAD}
