@@ -165,6 +165,21 @@ def merge_rulings(rulings: list[Ruling], tol: float) -> list[Ruling]:
     return out
 
 
+def snap_to_junctions(rulings: list[Ruling], tol: float) -> list[Ruling]:
+    """Rulings cut back to their outermost crossings with rulings of the other direction.
+
+    In a scan, a stroke of a character that touches a table line lengthens it (a vertical
+    line seems to reach up into the row above); table lines end where they meet others.
+    Rulings that meet fewer than two others are left out."""
+    out = []
+    for r in rulings:
+        others = [o for o in rulings if o.orient != r.orient and _touch(*((r, o) if r.orient == "h" else (o, r)), tol)]
+        if len(others) < 2:
+            continue
+        out.append(Ruling(r.orient, r.pos, min(o.pos for o in others), max(o.pos for o in others)))
+    return out
+
+
 def _touch(h: Ruling, v: Ruling, tol: float) -> bool:
     return h.start - tol <= v.pos <= h.end + tol and v.start - tol <= h.pos <= v.end + tol
 
@@ -195,7 +210,7 @@ def _covers(rulings: list[Ruling], pos: float, at: float, tol: float) -> bool:
 
 
 def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Table]:
-    """Tables of at least 2 rows and 2 columns drawn by `rulings`, top to bottom.
+    """Tables of at least 2 columns drawn by `rulings`, top to bottom.
 
     `tol`: how far apart two rulings may be and still be one line; `min_cell`: the
     smallest row height / column width (narrower gaps are double lines, not cells)."""
@@ -207,7 +222,7 @@ def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Tabl
             continue
         xs = _cluster([r.pos for r in vs] + [min(r.start for r in hs), max(r.end for r in hs)], min_cell)
         ys = _cluster([r.pos for r in hs] + ([min(r.start for r in vs), max(r.end for r in vs)] if vs else []), min_cell)
-        if len(xs) < 3 or len(ys) < 3:
+        if len(xs) < 3 or len(ys) < 2:  # a box around a paragraph is not a table; one row is
             continue
         tables.append(_build(xs, ys, hs, vs, tol))
     return sorted(tables, key=lambda t: (t.box.y0, t.box.x0))
@@ -283,11 +298,28 @@ def join_line(parts: list[TextBox], gap: float = 0.8) -> str:
     return "".join(out)
 
 
-def fill(table: Table, parts: list[TextBox], in_order: bool = False) -> list[TextBox]:
+def char_order(chars: list[TextBox]) -> list[TextBox]:
+    """Single characters in reading order: rows by the height of their centres (a row
+    takes characters whose centre is within half a character of the one before, so a
+    flat "一" or a raised quotation mark stays in its row), then left to right."""
+    if not chars:
+        return []
+    heights = sorted(c.box.height for c in chars)
+    reach = 0.5 * max(heights[len(heights) // 2], 1e-6)
+    rows: list[list[TextBox]] = []
+    for c in sorted(chars, key=lambda c: c.box.cy):
+        if rows and c.box.cy - rows[-1][-1].box.cy <= reach:
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return [c for row in rows for c in sorted(row, key=lambda c: c.box.x0)]
+
+
+def fill(table: Table, parts: list[TextBox], chars: bool = False) -> list[TextBox]:
     """Put each box into the cell holding its centre; returns the boxes outside the table.
 
-    `in_order`: the parts are characters already in reading order (a PDF text layer),
-    joined as they come; otherwise (OCR) they are ordered into lines by position."""
+    `chars`: the parts are single characters (a PDF text layer), joined in `char_order`;
+    otherwise (OCR) they are pieces of lines, grouped into lines and joined."""
     outside = []
     for part in parts:
         cell = table.cell_at(part.box.cx, part.box.cy)
@@ -296,8 +328,8 @@ def fill(table: Table, parts: list[TextBox], in_order: bool = False) -> list[Tex
         else:
             cell.parts.append(part)
     for cell in table.cells:
-        if in_order:
-            text = "".join(p.text for p in cell.parts)
+        if chars:
+            text = "".join(p.text for p in char_order(cell.parts))
         else:  # lines inside a cell are wrapped text: joined without a separator
             text = "".join(join_line(line).strip() for line in group_lines(cell.parts))
         cell.text = text.replace("\t", " ").strip()
@@ -343,14 +375,19 @@ def stitch(upper: Table, lower: Table) -> None:
 
 
 def _is_split_row(last_row: list[Cell], first_row: list[Cell], bottom: dict[int, Cell], top: dict[int, Cell]) -> bool:
-    """The row at the page break was cut in two: one side holds all the numbers, the other
-    none, and the side without numbers has no label that starts a row of its own."""
+    """The row at the page break was cut in two: the numbers are all on one side, no
+    column holds a number on one side and anything on the other (a header row above a
+    row of values is two rows), and the side without numbers starts no row of its own."""
     if not last_row or not first_row:
         return False
     upper_numbers = any(c.is_numeric() and c.text for c in last_row)
     lower_numbers = any(c.is_numeric() and c.text for c in first_row)
     if upper_numbers == lower_numbers:
         return False
+    for col, cell in top.items():
+        above = bottom.get(col)
+        if above is not None and above.text and cell.text and (above.is_numeric() or cell.is_numeric()):
+            return False
     without = first_row if upper_numbers else last_row
     return not any(_ENUMERATOR.match(c.text) for c in without if c.text)
 

@@ -10,6 +10,7 @@ of one glyph shape.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,8 +26,9 @@ MIN_RATIO = 1.5  # narrower crops (one digit) are padded with paper to this widt
 BATCH = 8
 # glyphs that are the same digit in a number; a reading made only of these (and
 # separators) is a number, and each character's confidence is that of its digit
-DIGIT_ALIKES = {"0": "0Oo〇", "1": "1lI|丨"}
+DIGIT_ALIKES = {"0": "0Oo〇QD", "1": "1lI|丨"}
 SEPARATORS = ".,"
+_STRAY_POINT = re.compile(r"(?<=[）)\u4e00-\u9fff])[.·](?=[\u4e00-\u9fff（(])")
 
 
 def model_paths() -> dict[str, Path]:
@@ -159,7 +161,12 @@ class Recognizer:
             else:
                 chars.append(self.chars[i])
                 confs.append(float(probs[t, i]))
-        return Reading("".join(chars).strip(), min(confs), numeric)
+        text = "".join(chars).strip()
+        if numeric:  # a speck beside a number reads as a stray point: "7." is 7
+            text = text.strip(SEPARATORS)
+        else:  # nor does Chinese text put "." after a bracket or between hanzi: "（一）.予以公开"
+            text = _STRAY_POINT.sub("", text)
+        return Reading(text, min(confs), numeric)
 
 
 @lru_cache(maxsize=2)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..model import Document, Finding, LineMeta
 from .boxes import Box, Table, TextBox, group_lines, row_lines, same_columns, stitch
 
-MARGIN = 0.1  # top and bottom tenth of a page: where running headers and page numbers live
+MARGIN = 0.15  # top and bottom of a page: where running headers, footers and page numbers live
 _PAGE_NUMBER = re.compile(
     r"^[-—–－~～_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:[/／]|共)\s*\d{1,4}\s*页?)?[-—–－~～_·•\s]*$"
     r"|^\s*page\s*\d{1,4}(?:\s*of\s*\d{1,4})?\s*$",
@@ -37,6 +37,11 @@ class PageLayout:
     lines: list[TextLine] = field(default_factory=list)  # reading order
     tables: list[Table] = field(default_factory=list)  # top to bottom
     ocr: bool = False
+    label: str | None = None  # where it is in the file, when not simply "第N页"
+
+    @property
+    def origin(self) -> str:
+        return self.label or f"第{self.number}页"
 
     def in_margin(self, box: Box) -> bool:
         return box.y1 <= self.height * MARGIN or box.y0 >= self.height * (1 - MARGIN)
@@ -46,7 +51,7 @@ class PageLayout:
         lines = [TextLine(ln.text, ln.box.scaled(f, dx, dy), ln.confidences, ln.size * f if ln.size else None)
                  for ln in self.lines]
         return PageLayout(self.number, self.width * f, self.height * f, lines,
-                          [t.scaled(f, dx, dy) for t in self.tables], self.ocr)
+                          [t.scaled(f, dx, dy) for t in self.tables], self.ocr, self.label)
 
     def merge(self, part: "PageLayout") -> None:
         """Add the lines and tables of a part of this page (e.g. the OCR of an image on it)."""
@@ -78,12 +83,8 @@ def join_title(page: PageLayout, ratio: float = 1.15, most: int = 4) -> None:
     if not sizes:
         return
     body = sizes[len(sizes) // 2]
-    start = next((i for i, ln in enumerate(page.lines) if not page.in_margin(ln.box)), None)
-    if start is None:
-        return
-    end = start
-    while (end < len(page.lines) and end - start < most and (page.lines[end].size or 0) >= ratio * body
-           and not page.in_margin(page.lines[end].box)):
+    start = end = 0  # page numbers are gone; a first page has no running header
+    while end < len(page.lines) and end - start < most and (page.lines[end].size or 0) >= ratio * body:
         end += 1
     if end - start < 2:
         return
@@ -126,7 +127,7 @@ def stitch_pages(pages: list[PageLayout]) -> None:
 def page_lines(page: PageLayout) -> list[tuple[str, LineMeta]]:
     """The page's lines in reading order: text lines as they come, each table placed
     before the first text line that starts below its top edge."""
-    origin = f"第{page.number}页"
+    origin = page.origin
     pending = sorted(page.tables, key=lambda t: t.box.y0)
     out: list[tuple[str, LineMeta]] = []
 

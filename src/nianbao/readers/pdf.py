@@ -171,7 +171,6 @@ def page_text(page, number: int) -> PageText:  # type: ignore[no-untyped-def]
 class Char:
     text: str
     box: Box | None  # top-down; None for characters the text layer generated (spaces, breaks)
-    line: int  # index of the text layer's line it is on
 
 
 def _chars(raw, textpage, height: float) -> list[Char]:  # type: ignore[no-untyped-def]
@@ -180,29 +179,24 @@ def _chars(raw, textpage, height: float) -> list[Char]:  # type: ignore[no-untyp
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
-    line = 0
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = raw.FPDFText_GetUnicode(textpage, i)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
         box = None
         if not raw.FPDFText_IsGenerated(textpage, i) and raw.FPDFText_GetCharBox(textpage, i, *refs):
             box = Box(left.value, height - top.value, right.value, height - bottom.value)
-        out.append(Char(ch, box, line))
-        if ch == "\n":
-            line += 1
+        out.append(Char(ch, box))
     return out
 
 
 def _fill_tables(tables: list[Table], chars: list[Char]) -> set[int]:
-    """Put the characters printed inside tables into their cells (in the text layer's
-    line order, left to right within a line); returns their indexes."""
+    """Put the characters printed inside tables into their cells; returns their indexes."""
     taken: set[int] = set()
     for table in tables:
         inside = [i for i, c in enumerate(chars)
                   if c.box is not None and i not in taken and not c.text.isspace()
                   and table.cell_at(c.box.cx, c.box.cy) is not None]
-        inside.sort(key=lambda i: (chars[i].line, chars[i].box.x0))  # type: ignore[union-attr]
-        fill(table, [TextBox(chars[i].box, chars[i].text) for i in inside], in_order=True)  # type: ignore[arg-type]
+        fill(table, [TextBox(chars[i].box, chars[i].text) for i in inside], chars=True)  # type: ignore[arg-type]
         taken.update(inside)
     return taken
 

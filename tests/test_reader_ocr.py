@@ -1,0 +1,232 @@
+"""Scans read by offline OCR: at least 99% of cells right with every other cell flagged,
+broken PDF text layers and tables pasted as pictures read by OCR, the models loaded from
+the installed package (nothing fetched), and images that are not reports refused."""
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import pdf_corpus as C
+from roundtrip_util import differences
+from nianbao import check
+from nianbao.errors import LimitExceeded, NotAReport, UnreadableInput
+from nianbao.model import Finding
+from nianbao.pipeline import parse, parse_document
+from nianbao.readers import ocr, ocr_models, read
+from nianbao.readers.boxes import Box
+from nianbao.readers.pages import PageLayout, TextLine
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[str, tuple]:
+    """Two generated reports (2021 and 2019 formats) as text-layer PDFs."""
+    out = {}
+    for name, seed, template in (("a", 201, "2021"), ("b", 202, "2019")):
+        rec, prose = C.record(seed, template)
+        out[name] = (rec, prose, C.docx_pdf(rec, prose))
+    return out
+
+
+@pytest.fixture(scope="module")
+def scans(sources) -> dict[str, tuple]:
+    """name -> (record, file bytes): the same reports scanned in each image format."""
+    rec_a, _, pdf_a = sources["a"]
+    rec_b, _, pdf_b = sources["b"]
+    tilted = C.scan(pdf_a, dpi=150, angle=0.8, noise=8, seed=1)
+    crisp = C.scan(pdf_b, dpi=200, angle=-0.5, noise=4, seed=2)
+    return {
+        "tiff": (rec_a, C.tiff(tilted)),
+        "image-pdf": (rec_b, C.image_pdf(crisp, 200)),
+        "long-png": (rec_b, C.long_image(C.scan(pdf_b, dpi=150, noise=5, seed=3), "PNG")),
+        "long-jpeg": (rec_a, C.long_image(C.scan(pdf_a, dpi=160, angle=0.3, noise=6, seed=4), "JPEG")),
+    }
+
+
+def _cells(rec) -> int:
+    return sum(len(v) for t in ("table2", "table3", "table4") for v in getattr(rec, t).values())
+
+
+def _wrong_cells(report, rec) -> list[tuple[str, str, object]]:
+    out = []
+    for table in ("table2", "table3", "table4"):
+        for key, want in getattr(rec, table).items():
+            got = getattr(report, table).get(key)
+            pairs = enumerate(want) if isinstance(want, list) else want.items()
+            for col, value in pairs:
+                have = None if got is None else (got[col] if isinstance(got, list) else got.get(col))
+                if have != value:
+                    out.append((table, key, col))
+    return out
+
+
+def _flagged(report, findings: list[Finding], table: str, key: str, col: object) -> bool:
+    path = f"{table}.{key}[{col}]" if isinstance(col, int) else f"{table}.{key}.{col}"
+    prov = report.provenance.get(path)
+    if prov is not None and prov.confidence < ocr.LOW_CONFIDENCE:
+        return True
+    return any(f.rule in ("N3", "N4", "N5", "N6") and (f.location.get("row") == key or f.location.get("cell") == path
+                                                       or key in f.location.get("rows", ()))
+               for f in findings)
+
+
+def test_scans_give_at_least_99_percent_of_cells_and_flag_the_rest(scans):
+    for name, (rec, data) in scans.items():
+        report = parse(data)
+        findings = check(report)
+        assert report.source.reader == "ocr", name
+        wrong = _wrong_cells(report, rec)
+        assert len(wrong) <= 0.01 * _cells(rec), (name, wrong)
+        assert all(_flagged(report, findings, *w) for w in wrong), (name, wrong)
+        assert [d for d in differences(report, rec) if d[0] in ("year", "template")] == [], name
+
+
+def test_ocr_cells_keep_their_confidence_and_page(scans):
+    doc = read(scans["image-pdf"][1])
+    grid = [m for m in doc.meta if m.grid]
+    assert grid and all(m.cell_confidence is not None for m in grid)
+    report = parse_document(doc)
+    prov = report.provenance["table3.new_received[6]"]
+    assert prov.method == "ocr" and 0 < prov.confidence < 1 and prov.origin.startswith("第")
+
+
+def test_a_broken_text_layer_page_is_read_by_ocr(sources):
+    rec, _, pdf = sources["a"]
+    garbled = C.with_garbled_pages(pdf, {1})
+    report = parse(garbled)
+    assert report.source.reader == "pdf+ocr"
+    notes = [f for f in report.notes if f.rule == "N7" and f.location.get("page") == 2]
+    assert notes and "OCR" in notes[0].message
+    wrong = _wrong_cells(report, rec)
+    assert len(wrong) <= 0.01 * _cells(rec), wrong
+
+
+def test_a_table_pasted_as_a_picture_is_read_by_ocr(sources):
+    if not C.CHROMIUM:
+        pytest.skip("Chromium is not installed")
+    rec, prose, _ = sources["a"]
+    report = parse(C.table_picture_pdf(rec, prose))
+    assert report.source.reader in ("pdf+ocr", "ocr")
+    assert report.provenance["table3.new_received[0]"].method == "ocr"
+    assert report.provenance["table2.regulations.in_force"].method == "label"  # from the text layer
+    assert _wrong_cells(report, rec) == []
+
+
+def test_the_ocr_budget_skips_pages_with_a_finding_never_hangs(sources, monkeypatch):
+    rec, _, pdf = sources["a"]
+    monkeypatch.setattr(ocr, "BUDGET_SECONDS", 0.0)
+    doc = read(C.with_garbled_pages(pdf, {1}))
+    assert any(f.rule == "N7" and f.detail == "ocr-budget" for f in doc.notes)
+    assert doc.reader == "pdf"
+    with pytest.raises(LimitExceeded):
+        read(C.tiff(C.scan(pdf, dpi=100)[:1]))
+
+
+# ---------------------------------------------------------------------------- the models
+def test_models_come_from_the_installed_package_and_nothing_is_fetched(sources, monkeypatch):
+    import rapidocr
+    from rapidocr.utils import download_file
+
+    package = Path(rapidocr.__file__).resolve().parent
+    paths = ocr_models.model_paths()
+    assert all(p.is_file() and package in p.parents for p in paths.values())
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("OCR tried to download or connect")
+
+    monkeypatch.setattr(download_file.DownloadFile, "run", classmethod(refuse))
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    ocr_models.detector.cache_clear()
+    ocr_models.recognizer.cache_clear()
+    page = C.scan(sources["a"][2], dpi=150)[0]
+    layout = ocr.ocr_layout(np.asarray(page), 1)
+    assert any("年度报告" in line.text for line in layout.lines)
+
+
+def test_digit_look_alikes_read_as_the_digit_with_its_confidence():
+    rec = ocr_models.recognizer()
+    probs = np.full((4, len(rec.chars)), 1e-6, dtype=np.float32)
+    zero, letter_o, one = rec.chars.index("0"), rec.chars.index("O"), rec.chars.index("1")
+    probs[0, letter_o], probs[0, zero] = 0.55, 0.44  # "O" by a little, but surely a zero
+    probs[1, 0] = 1.0  # blank
+    probs[2, one] = 0.99
+    probs[3, 0] = 1.0
+    reading = rec.decode(probs)
+    assert reading.text == "01" and reading.numeric and reading.confidence > 0.98
+    probs[2, one], probs[2, rec.chars.index("年")] = 0.0, 0.99
+    reading = rec.decode(probs)
+    assert reading.text == "O年" and not reading.numeric and reading.confidence == pytest.approx(0.55, abs=1e-3)
+
+
+def test_low_confidence_numbers_become_findings():
+    layout = PageLayout(2, 1000, 1400, ocr=True)
+    layout.lines = [TextLine("行政许可\t15", Box(100, 500, 400, 530), (0.99, 0.61)),
+                    TextLine("总体情况良好", Box(100, 600, 400, 630), (0.5,))]
+    notes = ocr.low_confidence_notes(layout)
+    assert [(n.rule, n.actual, n.location["page"]) for n in notes] == [("N5", "15", 2)]
+    assert "15" in notes[0].message and "置信度" in notes[0].message
+
+
+# ---------------------------------------------------------------------------- not reports
+def _png(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _photo() -> bytes:
+    """A picture with smooth colour areas, like a photograph (of a cat)."""
+    y, x = np.mgrid[0:600, 0:800]
+    img = np.stack([(x / 800 * 255), (y / 600 * 200 + 30), ((x + y) % 256)], axis=-1)
+    img[(x - 400) ** 2 + (y - 300) ** 2 < 150 ** 2] = (200, 120, 40)
+    return _png(img.astype(np.uint8))
+
+
+@pytest.mark.parametrize("kind", ["noise", "photo", "blank", "truncated"])
+def test_images_that_are_not_reports_exit_2_with_a_bilingual_message(kind, tmp_path):
+    rng = np.random.default_rng(0)
+    data = {
+        "noise": lambda: _png(rng.integers(0, 256, (700, 500), dtype=np.uint8)),
+        "photo": _photo,
+        "blank": lambda: _png(np.full((1400, 1000), 255, dtype=np.uint8)),
+        "truncated": lambda: _png(rng.integers(0, 256, (700, 500), dtype=np.uint8))[:3000],
+    }[kind]()
+    path = tmp_path / f"{kind}.png"
+    path.write_bytes(data)
+    with pytest.raises((NotAReport, UnreadableInput)):
+        read(data)
+    for command in ("parse", "check"):
+        proc = run(command, str(path))
+        err = proc.stderr.decode()
+        assert proc.returncode == 2, (command, err)
+        assert "错误" in err and "Error" in err and "Traceback" not in err
+
+
+def test_an_image_over_the_pixel_limit_is_refused_before_decoding():
+    buf = io.BytesIO()
+    Image.new("1", (10_000, 9_000), 1).save(buf, "PNG")
+    with pytest.raises(LimitExceeded):
+        read(buf.getvalue())
+
+
+def test_a_page_with_prose_but_no_chinese_is_not_a_report():
+    img = Image.new("L", (1240, 1754), 255)
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(img)
+    for i in range(20):
+        draw.rectangle((100, 100 + 60 * i, 100 + 40 * (i % 7 + 3), 120 + 60 * i), fill=0)
+    with pytest.raises(NotAReport):
+        read(_png(np.asarray(img)))
