@@ -214,6 +214,8 @@ def test_search_finds_chinese_substrings(dbs):
     assert store.search("不存在的词语组合").empty
     assert len(store.search("栏目内容空白", region="淮安市")) == 1
     assert store.search("栏目内容空白", region="南京市").empty
+    assert len(store.search("更新不及时，个别栏目")) == 1  # typed with full-width punctuation
+    assert len(store.search("媒")) == 1  # one character: no bigram, a plain scan
 
 
 def test_reparse_keeps_ids_and_refreshes(dbs, samples):

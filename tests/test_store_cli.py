@@ -91,6 +91,9 @@ def test_clear_errors_without_tracebacks(folder, tmp_path):
     assert unknown.exit_code == 2 and "没有找到" in unknown.stderr
     pattern = cli("ingest", str(folder / "*.docx"), "--db", db)
     assert pattern.exit_code == 2 and "没有与" in pattern.stderr
+    (tmp_path / "empty").mkdir()
+    nothing = cli("ingest", str(tmp_path / "empty"), "--db", db, "-q")
+    assert nothing.exit_code == 2 and "没有找到要读入的文件" in nothing.stderr
 
 
 def test_db_from_environment(folder, tmp_path):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _DB_HELP = "数据库地址，默认 sqlite:///nianbao.db（或环境变量 NIANBAO_DB）；PostgreSQL：postgresql://user@host/db"
 _SPARK = "▁▂▃▄▅▆▇█"
 SEVERITY_COUNTS_ZH = ("错误", "警告")
+TABLE_LIMIT = 200
 
 
 def db_option(func: Any) -> Any:
@@ -102,6 +103,9 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
         if progress is not None:
             progress.stop()
     out = _console()
+    if summary.read == 0:
+        err.print("错误：没有找到要读入的文件。\nError: no files to ingest.")
+        sys.exit(2)
     rate = f"{summary.rate:,.0f} 份/秒" if summary.seconds else ""
     out.print(f"读取 {summary.read} 份：新增 [bold]{summary.new}[/]，重复 {summary.duplicates}，"
               f"失败 [{'red' if summary.failed else 'green'}]{summary.failed}[/]"
@@ -127,15 +131,21 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
 @click.option("--level", type=click.Choice(["province", "city", "county", "township", "department"]))
 @click.option("--status", type=click.Choice(["ok", "failed"]), help="ok：已解析；failed：无法解析。")
 @click.option("--errors", "only_errors", is_flag=True, help="只列出有错误的报告。")
-@click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--limit", type=click.IntRange(0), default=None,
+              help="最多列出多少份（表格默认 200，0 表示全部；json、csv 默认全部）。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def list_(db_url: str | None, region: str | None, year: int | None, agency: str | None, level: str | None,
           status: str | None, only_errors: bool, limit: int | None, fmt: str) -> None:
     """列出库中的报告及其错误、警告数。List stored reports with their error and warning counts."""
     store = _open(db_url)
-    df = store.reports(limit=limit, region=region, year=year, agency=agency, level=level, status=status)
+    df = store.reports(region=region, year=year, agency=agency, level=level, status=status)
     if only_errors:
         df = df[df["n_errors"] > 0]
+    matched = len(df)
+    if limit is None and fmt == "table":
+        limit = TABLE_LIMIT
+    if limit:
+        df = df.head(limit)
     if fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
         return
@@ -159,7 +169,8 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
     console = _console()
     console.print(table)
     failed = int((df["status"] != "ok").sum())
-    console.print(f"共 {len(df)} 份" + (f"，其中 {failed} 份无法解析" if failed else "") +
+    more = f"（只显示前 {len(df)} 份，--limit 0 显示全部）" if matched > len(df) else ""
+    console.print(f"共 {matched} 份{more}" + (f"，列出的报告中 {failed} 份无法解析" if failed else "") +
                   f"，{int((df['n_errors'] > 0).sum())} 份有错误。")
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Connection
 from .. import templates as T
 from ..errors import StoreError
 from ..model import Finding, Report
-from .queries import Filters, agency_ids, list_reports, report_findings, value_matrix
+from .queries import (Filters, agency_ids, list_reports, report_findings, template_cell_paths, template_paths,
+                      value_matrix)
 from .records import fill_tables, split_path
 from .schema import SCOPE_CROSS, STATUS_OK, agencies
 
@@ -133,7 +134,7 @@ def compare(conn: Connection, agency: str | int, years: Sequence[int] = (), colu
     ids = [by_year[y] for y in have]
     mat, index, by_col = value_matrix(conn, ids)
     template = Counter(listed.set_index("id").loc[ids, "template"].dropna()).most_common(1)[0][0] if ids else None
-    order = {p: i for i, p in enumerate(_paths_in_order())}
+    order = {p: i for i, p in enumerate(template_paths())}
     cols = [c for c in by_col if not np.all(np.isnan(mat[:, c]))] if ids else []
     rows = []
     for c in sorted(cols, key=lambda c: order.get(by_col[c], len(order))):
@@ -153,12 +154,6 @@ def compare(conn: Connection, agency: str | int, years: Sequence[int] = (), colu
         row = listed[listed["id"] == rid].iloc[0]
         comp.counts[y] = (int(row["n_errors"]), int(row["n_warnings"]))
     return comp
-
-
-def _paths_in_order() -> tuple[str, ...]:
-    from .queries import template_paths
-
-    return template_paths()
 
 
 # --------------------------------------------------------------------------- a region in one year
@@ -210,13 +205,7 @@ def region_stats(conn: Connection, region: str, year: int, by: str = "agency") -
 
 
 def _template_paths(template: str | None) -> set[str] | None:
-    if template not in T.TEMPLATES:
-        return None
-    tpl = T.TEMPLATES[template]
-    out = {f"table2.{r.key}.{f.key}" for b in tpl.table2 for r in b.rows for f in b.fields}
-    out |= {f"table3.{k}[{c}]" for k in tpl.table3_keys for c in range(T.T3_WIDTH)}
-    out |= {f"table4.{g}.{f}" for g, f in T.table4_keys()}
-    return out
+    return set(template_cell_paths(template)) if template in T.TEMPLATES else None
 
 
 def _group_key(r: object, by: str, region: str, paths: dict[int, str]) -> str:

@@ -153,7 +153,7 @@ def _as_item(x: InputItem | tuple[str, bytes]) -> InputItem:
 
 def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, workers: int | None = None,
            batch_size: int = 200, progress: ProgressFn | None = None, run_crosscheck: bool = True,
-           parse_engine: Engine_ | None = None, max_batch_seconds: float = 2.0) -> IngestSummary:
+           parse_engine: Engine_ | None = None, max_batch_seconds: float = 5.0) -> IngestSummary:
     """Store every input not stored yet; then run the cross-report checks."""
     started = time.perf_counter()
     summary = IngestSummary()

@@ -21,7 +21,7 @@ from .. import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
 from .agencies import identify, region_pattern
-from .records import CellRow, SectionRow, decode_report, fill_tables, finding_from_row
+from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
 from .parsed import unpack_original
@@ -136,22 +136,22 @@ def agency_list(conn: Connection, f: Filters) -> pd.DataFrame:
 # --------------------------------------------------------------------------- cell values
 
 
+@lru_cache(maxsize=None)
+def template_cell_paths(template_id: str) -> tuple[str, ...]:
+    """Every cell path of one template's tables, in printed order."""
+    tpl = T.TEMPLATES[template_id]
+    out = [cell_path("table2", row.key, fld.key) for block in tpl.table2 for row in block.rows for fld in block.fields]
+    out += [cell_path("table3", key, c) for key in tpl.table3_keys for c in range(T.T3_WIDTH)]
+    out += [cell_path("table4", group, fld) for group, fld in T.table4_keys()]
+    return tuple(out)
+
+
 @lru_cache(maxsize=1)
 def template_paths() -> tuple[str, ...]:
-    """Every cell path of every template, in printed order (2021 first)."""
-    out: dict[str, None] = {}
-    for tpl in T.TEMPLATES.values():
-        for block in tpl.table2:
-            for row in block.rows:
-                for fld in block.fields:
-                    out[cell_path("table2", row.key, fld.key)] = None
-    for tpl in T.TEMPLATES.values():
-        for row in tpl.table3_rows:
-            for c in range(T.T3_WIDTH):
-                out[cell_path("table3", row.key, c)] = None
-    for group, fld in T.table4_keys():
-        out[cell_path("table4", group, fld)] = None
-    return tuple(out)
+    """Every cell path of every template, tables in printed order (2021's rows first)."""
+    paths = [template_cell_paths(tid) for tid in T.TEMPLATES]
+    by_table = [p for tbl in ("table2", "table3", "table4") for ps in paths for p in ps if p.startswith(tbl)]
+    return tuple(dict.fromkeys(by_table))
 
 
 def key_paths(conn: Connection) -> dict[int, str]:
@@ -216,8 +216,12 @@ def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
 
 
 def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str] = ()) -> pd.DataFrame:
-    """Sections containing `text` (any substring; see search.py), with a snippet."""
+    """Sections containing `text` (any substring; see search.py), with a snippet.  The query
+    is normalised as the report texts are (full-width punctuation, traditional characters)."""
+    from ..normalize import normalize_text
     from .search import matching_sections
+
+    text = normalize_text(text).strip()
 
     hits = matching_sections(conn.dialect.name, text).subquery()
     stmt = report_select(reports.c.id.label("report_id"), _agency_name().label("agency"), _region().label("region"),
@@ -294,20 +298,51 @@ def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:
     if not ids:
         return {}
     mat, index, by_col = value_matrix(conn, ids)
+    values, blank = _python_values(mat)
+    groups = _row_groups(by_col)
+    sec = T.SECTION_BY_KEY["problems"]
     out: dict[int, Report] = {}
     for chunk in _chunks(ids, 5000):
         for r in conn.execute(report_select(reports.c.id, reports.c.year, reports.c.template, _agency_name().label("agency"),
                                             _region().label("region")).where(reports.c.id.in_(chunk))):
-            rep = Report(agency=r.agency, region=r.region, year=r.year, template=r.template)
-            row = mat[index[r.id]]
-            fill_tables(rep, [(by_col[c], float(row[c])) for c in np.flatnonzero(~np.isnan(row))])
-            out[r.id] = rep
+            rep = out[r.id] = Report(agency=r.agency, region=r.region, year=r.year, template=r.template)
+            i = index[r.id]
+            row_values, row_blank = values[i], blank[i]
+            for (tbl, row), cols in groups.items():
+                if all(row_blank[c] for _, c in cols):
+                    continue
+                if tbl == "table3":
+                    cells = [None] * T.T3_WIDTH
+                    for col, c in cols:
+                        cells[int(col)] = row_values[c]
+                    rep.table3[row] = cells
+                else:
+                    getattr(rep, tbl)[row] = {col: row_values[c] for col, c in cols}
         for rid, text, line_start, line_end in conn.execute(
                 sa.select(sections.c.report_id, sections.c.text, sections.c.line_start, sections.c.line_end)
                 .where(sections.c.report_id.in_(chunk), sections.c.key == "problems")):
-            sec = T.SECTION_BY_KEY["problems"]
             out[rid].sections.append(SectionText("problems", sec.number, sec.heading, line_start, line_end, text))
     return out
+
+
+def _python_values(mat: np.ndarray) -> tuple[list[list[Any]], np.ndarray]:
+    """The matrix as lists of Python values as a report prints them (int, float or None)."""
+    blank = np.isnan(mat)
+    obj = mat.astype(object)
+    integral = ~blank & (np.mod(np.where(blank, 0, mat), 1) == 0)
+    obj[integral] = mat[integral].astype(np.int64).astype(object)
+    obj[blank] = None
+    return obj.tolist(), blank
+
+
+def _row_groups(by_col: dict[int, str]) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """(table, row) -> [(column key, matrix column)] for the table cells among the columns."""
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for c, path in sorted(by_col.items()):
+        if path.startswith(("table2.", "table3.", "table4.")):
+            tbl, row, col = split_path(path)
+            groups.setdefault((tbl, row), []).append((col, c))
+    return groups
 
 
 def ok_report_index(conn: Connection) -> pd.DataFrame:

@@ -18,9 +18,12 @@ import sys
 import zlib
 from array import array
 from dataclasses import asdict
+from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..model import Finding, Provenance, Report, SectionText, Source, cell_path
+from ..templates import T3_WIDTH
 
 _PATH = re.compile(r"^(table\d)\.([A-Za-z_0-9]+)(?:\[(\d+)\]|\.([A-Za-z_0-9]+))$")
 TABLES = ("table2", "table3", "table4")
@@ -48,6 +51,7 @@ class SectionRow(NamedTuple):
     text: str
 
 
+@lru_cache(maxsize=8192)
 def split_path(path: str) -> tuple[str, str, str]:
     """"table3.granted[0]" -> ("table3", "granted", "0"); "table2.penalty.decisions" -> (…, "decisions")."""
     m = _PATH.match(path)
@@ -80,18 +84,30 @@ def table_values(report: Report) -> dict[str, Any]:
 def cell_rows(report: Report) -> list[tuple]:
     """One CellRow (as a plain tuple: cheap to pickle) per table cell, and per provenance
     entry outside the tables."""
-    values = table_values(report)
     prov = report.provenance
     rows: list[tuple] = []
-    for path, value in values.items():
+    seen: set[str] = set()
+
+    def add(path: str, value: Any) -> None:
         v = float(value) if type(value) in (int, float) else None
         p = prov.get(path)
         if p is None:
             rows.append((path, v, None, None, None, None, None, None, None, None))
         else:
             rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+        seen.add(path)
+
+    for row, cells in report.table2.items():
+        for col, value in cells.items():
+            add(f"table2.{row}.{col}", value)
+    for row, values in report.table3.items():
+        for col, value in enumerate(values):
+            add(f"table3.{row}[{col}]", value)
+    for row, cells in report.table4.items():
+        for col, value in cells.items():
+            add(f"table4.{row}.{col}", value)
     for path, p in prov.items():
-        if path not in values:
+        if path not in seen:
             rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
     return rows
 
@@ -134,7 +150,7 @@ def encode_document(report: Report) -> bytes:
         "extraction_notes": [f.to_dict() for f in report.notes],
         "lines": report.lines,
     }
-    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 3)
+    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
 
 def decode_report(meta: dict[str, Any], document: bytes | None, cells: list[CellRow],
@@ -162,24 +178,26 @@ def decode_report(meta: dict[str, Any], document: bytes | None, cells: list[Cell
 
 def as_printed(v: float | None) -> int | float | None:
     """A stored float back as the report printed it (integers stay integers)."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None or v != v:  # NaN: blank
         return None
-    return int(v) if float(v).is_integer() else v
+    return int(v) if v.is_integer() else v
 
 
-def fill_tables(rep: Report, values: list[tuple[str, float | None]]) -> None:
+def fill_tables(rep: Report, values: Iterable[tuple[str, float | None]]) -> None:
     """Put (path, value) pairs into the report's tables (table 3 rows are lists of 7)."""
-    from ..templates import T3_WIDTH
-
+    t2, t3, t4 = rep.table2, rep.table3, rep.table4
     for path, v in values:
         tbl, row, col = split_path(path)
-        value = as_printed(v)
+        value = None if v is None or v != v else (int(v) if v.is_integer() else v)
         if tbl == "table3":
-            rep.table3.setdefault(row, [None] * T3_WIDTH)[int(col)] = value
+            cells = t3.get(row)
+            if cells is None:
+                cells = t3[row] = [None] * T3_WIDTH
+            cells[int(col)] = value
         elif tbl == "table2":
-            rep.table2.setdefault(row, {})[col] = value
+            t2.setdefault(row, {})[col] = value
         elif tbl == "table4":
-            rep.table4.setdefault(row, {})[col] = value
+            t4.setdefault(row, {})[col] = value
 
 
 # --------------------------------------------------------------------------- hashes and vectors

@@ -21,7 +21,7 @@ from .db import insert_ignore
 from .agencies import AgencyResolver
 from .bulk import insert_rows
 from .parsed import Parsed
-from .records import pack_values, split_path
+from .records import SectionRow, pack_values, split_path
 from .schema import (SCOPE_REPORT, cell_keys, cells, documents, findings, originals, report_sources, report_values,
                      reports, sections)
 
@@ -159,16 +159,24 @@ class Writer:
         conn.execute(report_sources.insert(), [{"report_id": rid, "name": p.name, "seen_at": stamp} for rid, p in written])
         self._write_parse(conn, written)
 
+    def _cell_rows(self, conn: Connection, items: Sequence[tuple[int, Parsed]]) -> list[tuple]:
+        """`cells` rows of the items (registering cell paths seen for the first time)."""
+        try:
+            ids = self.keys.ids
+            return [(rid, ids[c[0]], *c[1:]) for rid, p in items for c in p.cells]
+        except KeyError:
+            self.keys.ensure(conn, (c[0] for _, p in items for c in p.cells))
+            return self._cell_rows(conn, items)
+
     def _write_parse(self, conn: Connection, items: Sequence[tuple[int, Parsed]], with_cells: bool = True) -> None:
         """Everything a parse produced for stored reports: document, cells, vector,
         findings, sections (and their search index)."""
-        self.keys.ensure(conn, (c[0] for _, p in items for c in p.cells))
+        cell_rows = self._cell_rows(conn, items)
         docs = [{"report_id": rid, "data": p.document} for rid, p in items if p.document]
         if docs:
             conn.execute(documents.insert(), docs)
         if with_cells:
-            ids = self.keys.ids
-            insert_rows(conn, "cells", _CELL_COLUMNS, [(rid, ids[c[0]], *c[1:]) for rid, p in items for c in p.cells])
+            insert_rows(conn, "cells", _CELL_COLUMNS, cell_rows)
         vectors = [{"report_id": rid, "data": self._vector(p)} for rid, p in items if p.cells]
         if vectors:
             conn.execute(report_values.insert(), vectors)
@@ -187,7 +195,8 @@ class Writer:
         if not todo:
             return
         ids = reserve_ids(conn, sections, len(todo))
-        conn.execute(sections.insert(), [dict(s._asdict(), id=sid, report_id=rid) for sid, (rid, s, _) in zip(ids, todo)])
+        insert_rows(conn, "sections", ("id", "report_id", *SectionRow._fields),
+                    [(sid, rid, *s) for sid, (rid, s, _) in zip(ids, todo)])
         search.index_sections(conn, [(sid, tokens) for sid, (_, _, tokens) in zip(ids, todo)])
 
     @staticmethod
@@ -227,9 +236,7 @@ class Writer:
         """A cell is keyed by (report, path), so a reparse keeps the key of every cell it
         finds again."""
         conn.execute(cells.delete().where(cells.c.report_id.in_([rid for rid, _ in items])))
-        self.keys.ensure(conn, (c[0] for _, p in items for c in p.cells))
-        ids = self.keys.ids
-        insert_rows(conn, "cells", _CELL_COLUMNS, [(rid, ids[c[0]], *c[1:]) for rid, p in items for c in p.cells])
+        insert_rows(conn, "cells", _CELL_COLUMNS, self._cell_rows(conn, items))
 
 
 def _chunks(seq: Sequence[Any], n: int) -> Iterable[list[Any]]:
