@@ -105,6 +105,17 @@ def evaluate(form: DraftForm, previous: Report | None = None) -> DraftResult:
     return result
 
 
+def flagged_cells(result: DraftResult) -> list[str]:
+    """The cells the errors point at, and those that are not numbers (the form marks them)."""
+    out = list(result.bad_cells)
+    for f in result.gate.errors if result.gate else []:
+        loc = f.location or {}
+        for path in list(loc.get("cells") or []) + ([loc["cell"]] if isinstance(loc.get("cell"), str) else []):
+            if path not in out:
+                out.append(path)
+    return out
+
+
 def docx(result: DraftResult) -> bytes:
     """The DOCX of a checked draft (a forced draft lists its errors in a closing note)."""
     assert result.report is not None and result.gate is not None

@@ -106,3 +106,68 @@ def _png(image: object) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)  # type: ignore[attr-defined]
     return out.getvalue()
+
+
+_NUMBERS = re.compile(r"[\d.,，\s%-]*")
+_NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十\d]{1,3}[)）.、．]?")
+
+
+def row_label(line: str) -> str:
+    """The words that name a table row, without its numbering ("(五)不予处理\t1.信访举报投诉类申请\t1"
+    -> "信访举报投诉类申请"), or the line's text: what to look for on the page image."""
+    words = [part for part in line.split("\t") if part.strip() and not _NUMBERS.fullmatch(part)]
+    label = re.sub(r"\s+", "", words[-1] if words else line)
+    return _NUMBERING.sub("", label) or label
+
+
+def locate(data: bytes, page: int, label: str) -> dict[str, list[float]] | None:
+    """Where a row label is printed on a PDF page: {"box": [x0, y0, x1, y1]} as fractions of
+    the page (top-left origin), preferring a match that numbers follow (a table row, not
+    the same words in the prose).  None when the page has no text layer or no match."""
+    if page_kind(data) != "pdf" or len(label) < 2:
+        return None
+    import pypdfium2 as pdfium
+
+    with _lock:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return None
+        try:
+            if not 1 <= page <= len(pdf):
+                return None
+            pg = pdf[page - 1]
+            width, height = pg.get_width() or 1, pg.get_height() or 1
+            text = pg.get_textpage()
+            for length in (len(label), 12, 8, 6, 4):
+                needle = label[:length]
+                if len(needle) < 2 or (length != len(label) and length >= len(label)):
+                    continue
+                found = _matches(text, needle)
+                if found:
+                    x0, y0, x1, y1 = found
+                    return {"box": [x0 / width, 1 - y1 / height, x1 / width, 1 - y0 / height]}
+        except pdfium.PdfiumError:
+            return None
+        finally:
+            pdf.close()
+    return None
+
+
+def _matches(text: object, needle: str) -> tuple[float, float, float, float] | None:
+    searcher = text.search(needle, match_case=False)  # type: ignore[attr-defined]
+    best = None
+    for _ in range(50):
+        hit = searcher.get_next()
+        if hit is None:
+            break
+        index, count = hit
+        rects = [text.get_rect(i) for i in range(text.count_rects(index, count))]  # type: ignore[attr-defined]
+        if not rects:
+            continue
+        box = (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
+        after = text.get_text_range(index + count, 12)  # type: ignore[attr-defined]
+        if re.match(r"^[\s\d.,，]*\d", after or ""):
+            return box  # numbers follow: a table row
+        best = best or box
+    return best

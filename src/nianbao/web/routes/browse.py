@@ -80,7 +80,7 @@ def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> Re
     except StoreError as exc:
         raise NotFound(exc.message_zh, exc.message_en) from None
     rows = comparison.table.to_dict("records") if len(comparison.table) else []
-    reports = queries.report_page(st.engine, queries.ReportQuery(agency_id=agency_id, sort="year"), 1, 100)
+    reports = queries.report_page(st.engine, queries.ReportQuery(agency_id=agency_id, sort="year", desc=False), 1, 100)
     return page(request, "agency.html", {"info": info, "comparison": comparison, "rows": rows,
                                          "reports": reports.rows, "chart": trend(comparison),
                                          "table_names": {g: T.SECTION_BY_KEY[s].title for g, s in

@@ -25,7 +25,8 @@ def _context(result: drafting.DraftResult) -> dict:
     except NianbaoError:
         grids, computed, names = [], set(), {}
     return {"result": result, "form": result.form, "grids": grids, "computed": computed, "names": names,
-            "years": drafting.year_choices(), "prose_fields": drafting.prose_fields()}
+            "years": drafting.year_choices(), "prose_fields": drafting.prose_fields(),
+            "flagged": drafting.flagged_cells(result)}
 
 
 def _allowed(request: Request) -> None:

@@ -92,6 +92,21 @@ def page_image(request: Request, report_id: int, number: int, user: User = Depen
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
+@router.get("/reports/{report_id}/pages/{number}/locate")
+def locate_line(request: Request, report_id: int, number: int, line: int = Query(..., ge=1, le=1_000_000),
+                user: User = Depends(viewer)) -> dict[str, Any]:
+    """Where text line `line` (its row label) is printed on page `number` of a PDF original:
+    {"label": ..., "box": [x0, y0, x1, y1] as fractions of the page, or null}."""
+    st = web(request)
+    report = st.store.report(report_id)
+    data = st.store.original(report_id) if report else None
+    if report is None or data is None or line > len(report.lines):
+        raise NotFound("没有这一行。", "No such line.")
+    label = pageimage.row_label(report.lines[line - 1])
+    found = pageimage.locate(data, number, label)
+    return {"label": label, "box": found["box"] if found else None}
+
+
 @router.get("/reports/{report_id}/original")
 def original(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
     st = web(request)

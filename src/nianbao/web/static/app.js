@@ -52,6 +52,7 @@
   function showTab(name) {
     $all("[data-tab]").forEach(function (b) { b.setAttribute("aria-selected", b.dataset.tab === name ? "true" : "false"); });
     $all("[data-panel]").forEach(function (p) { p.hidden = p.dataset.panel !== name; });
+    if (name === "page") { scrollToMark(); }
   }
 
   function showPage(n) {
@@ -61,10 +62,53 @@
     var pages = parseInt(root.dataset.pages || "0", 10);
     if (!pages) { return; }
     n = Math.max(1, Math.min(pages, n));
+    if (img.dataset.page !== String(n)) { clearPageMarks(); }
     img.src = "/reports/" + root.dataset.report + "/pages/" + n + ".png";
     img.dataset.page = String(n);
     var label = $("#page-no");
     if (label) { label.textContent = n + " / " + pages; }
+  }
+
+  function clearPageMarks() {
+    $all(".page-mark").forEach(function (el) { el.remove(); });
+    var holder = $("#page-holder");
+    if (holder) { delete holder.dataset.markY; }
+  }
+
+  /* Draw where the clicked cell's row is printed on the page image (the server finds the
+     row's label in the PDF's text layer; positions are fractions of the page). */
+  function markOnPage(line, pageNo) {
+    var root = $("[data-report]");
+    var holder = $("#page-holder");
+    if (!root || !holder || !line) { return; }
+    var url = "/reports/" + root.dataset.report + "/pages/" + pageNo + "/locate?line=" + encodeURIComponent(line);
+    fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+      clearPageMarks();
+      if (!data || !data.box) { return; }
+      var b = data.box;
+      var band = document.createElement("div");
+      band.className = "page-mark band";
+      band.style.top = ((b[1] - 0.006) * 100) + "%";
+      band.style.height = ((b[3] - b[1] + 0.012) * 100) + "%";
+      var box = document.createElement("div");
+      box.className = "page-mark box";
+      box.style.left = (b[0] * 100) + "%";
+      box.style.top = (b[1] * 100) + "%";
+      box.style.width = ((b[2] - b[0]) * 100) + "%";
+      box.style.height = ((b[3] - b[1]) * 100) + "%";
+      holder.appendChild(band);
+      holder.appendChild(box);
+      holder.dataset.markY = String(b[1]);
+      scrollToMark();
+    });
+  }
+
+  /* Bring the marked row into view (once the page image is shown and loaded). */
+  function scrollToMark() {
+    var holder = $("#page-holder");
+    var view = $(".page-view");
+    if (!holder || !view || !holder.dataset.markY || !holder.clientHeight) { return; }
+    view.scrollTop = Math.max(0, parseFloat(holder.dataset.markY) * holder.clientHeight - view.clientHeight / 3);
   }
 
   function detailRow(dl, name, value) {
@@ -87,7 +131,12 @@
       showTab("text");
       markLine(parseInt(d.line, 10), d.start ? parseInt(d.start, 10) : null, d.end ? parseInt(d.end, 10) : null);
     }
-    if (d.page) { showPage(parseInt(d.page, 10)); if (!d.line) { showTab("page"); } }
+    clearPageMarks();
+    if (d.page) {
+      showPage(parseInt(d.page, 10));
+      markOnPage(d.line, parseInt(d.page, 10));
+      if (!d.line) { showTab("page"); }
+    }
     (d.findings || "").split(" ").forEach(function (key) {
       var f = key && document.getElementById("f-" + key);
       if (f) { f.classList.add("hl"); }
@@ -246,13 +295,29 @@
     });
   }
 
+  /* ------------------------------------------------------------------ drafting form */
+
+  function flagDraftCells(root) {
+    var box = $("[data-flag-cells]", root);
+    if (!box) { return; }
+    $all("td.flag").forEach(function (td) { td.classList.remove("flag"); });
+    box.dataset.flagCells.split(" ").forEach(function (path) {
+      var input = path && document.querySelector('input[name="c:' + CSS.escape(path) + '"]');
+      if (input && input.closest("td")) { input.closest("td").classList.add("flag"); }
+    });
+  }
+
   /* ------------------------------------------------------------------ start */
 
   function setup(root) {
     $all("[data-drop]", root).forEach(setupDrop);
+    flagDraftCells(root);
     setupCharts(root);
     var img = $("#page-img", root);
-    if (img && !img.getAttribute("src")) { showPage(1); }
+    if (img) {
+      img.addEventListener("load", scrollToMark);
+      if (!img.getAttribute("src")) { showPage(1); }
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () { setup(document); });

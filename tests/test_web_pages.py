@@ -1,0 +1,222 @@
+"""The HTML pages: what each shows for a small store, the HTMX fragments, the exports
+behind their buttons, the dashboard's expected-agency list, and the drafting form."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from nianbao import templates as T
+from web_util import WebEnv, record, report_file
+
+TOTAL = T.T3_TOTAL_COLUMN
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):  # type: ignore[no-untyped-def]
+    e = WebEnv(tmp_path_factory.mktemp("pages"))
+    bad = record(7, agency="寺口镇人民政府", region="栖霞市", year=2023)
+    bad.table3["granted"][TOTAL] += 3
+    e.bad_total = bad.table3["granted"][TOTAL]
+    e.ids = dict(zip(("good", "bad", "other"), e.ingest([
+        ("good.txt", report_file(record(8, agency="寺口镇人民政府", region="栖霞市", year=2022), 8)),
+        ("bad.txt", report_file(bad, 7)),
+        ("other.txt", report_file(record(9, agency="庙后镇人民政府", region="栖霞市", year=2023), 9)),
+    ])))
+    e.viewer, e.reviewer = e.login("viewer"), e.login("reviewer")
+    yield e
+    e.close()
+
+
+def test_home_lists_filters_and_sorts_reports(env: WebEnv) -> None:
+    page = env.viewer.get("/").text
+    assert "共 3 份报告" in page and page.count('href="/reports/') >= 6
+    assert "寺口镇人民政府" in page and "庙后镇人民政府" in page
+    only = env.viewer.get("/?year=2023&problems=1").text
+    assert "共 1 份报告" in only and f'/reports/{env.ids["bad"]}"' in only
+    frag = env.viewer.get("/?agency=庙后", headers={"HX-Request": "true", "HX-Target": "report-list"}).text
+    assert "<html" not in frag and "共 1 份报告" in frag
+    head, rows = env.viewer.get("/?sort=year&order=asc").text.split("<tbody>")
+    assert rows.index("<td>2022</td>") < rows.index("<td>2023</td>")
+    assert "sort=year&amp;order=desc" in head  # the active column toggles
+
+
+def test_report_page_shows_tables_findings_source_and_sections(env: WebEnv) -> None:
+    rid = env.ids["bad"]
+    page = env.viewer.get(f"/reports/{rid}").text
+    for key in ("proactive", "requests", "appeals"):
+        assert T.SECTION_BY_KEY[key].title in page
+    cell = re.search(rf'<td[^>]*data-cell="table3\.granted\[{TOTAL}\]"[^>]*>', page).group(0)
+    assert 'data-state="error"' in cell and 'data-line="' in cell and f'data-raw="{env.bad_total}"' in cell
+    assert 'data-findings="' in cell and 'data-label="' in cell
+    line = int(re.search(r'data-line="(\d+)"', cell).group(1))
+    row = re.search(rf'<div class="src-line" id="L{line}"><span class="no">{line}</span><span class="tx">([^<]*)</span>',
+                    page)
+    assert row and str(env.bad_total) in row.group(1)
+    assert 'class="finding error"' in page and 'href="/rules/T3.2"' in page and "规则说明" in page
+    assert "确认问题" not in page  # a viewer sees no review form
+    assert "报告正文" in page and T.SECTION_BY_KEY["overview"].heading in page
+    assert "确认问题" in env.reviewer.get(f"/reports/{rid}").text
+    assert env.viewer.get("/reports/424242").status_code == 404
+
+
+def test_printable_view(env: WebEnv) -> None:
+    page = env.viewer.get(f"/reports/{env.ids['bad']}/print").text
+    assert "data-print" in page and "问题清单" in page and "T3.2" in page
+    assert page.count("<table") == 3
+
+
+def test_report_exports_from_the_page(env: WebEnv) -> None:
+    from openpyxl import load_workbook
+
+    rid = env.ids["bad"]
+    r = env.viewer.get(f"/reports/{rid}/export/cells.xlsx")
+    assert "attachment;" in r.headers["content-disposition"] and "filename*=UTF-8''" in r.headers["content-disposition"]
+    rows = list(load_workbook(io.BytesIO(r.content)).active.values)
+    by_path = {row[0]: row for row in rows[1:]}
+    assert by_path[f"table3.granted[{TOTAL}]"][2] == env.bad_total
+    assert by_path[f"table3.granted[{TOTAL}]"][1].endswith(T.T3_COLUMNS[TOTAL].label)
+
+
+def test_agency_page_sets_years_side_by_side(env: WebEnv) -> None:
+    agency_id = env.viewer.get("/api/agencies?q=寺口").json()[0]["id"]
+    page = env.viewer.get(f"/agencies/{agency_id}").text
+    assert "历年报告" in page and "逐项对比" in page
+    assert 'data-chart="' in page and "&#34;trend&#34;" in page
+    assert page.index(">2022<") < page.index(">2023<")
+    assert "/static/vendor/echarts.common.min.js" in page
+
+
+def test_dashboard_counts_charts_members_and_missing(env: WebEnv) -> None:
+    empty = env.viewer.get("/dashboard").text
+    assert "输入一个地区" in empty
+    page = env.viewer.get("/dashboard?region=栖霞市&year=2023").text
+    assert "已收报告" in page and "尚未上传" in page
+    assert page.count('class="chart"') == 2 and "&#34;problems&#34;" in page
+    members = re.search(r'<div id="members">(.*?)</table>', page, re.S).group(1)
+    assert members.index("寺口镇人民政府") < members.index("庙后镇人民政府")  # most errors first
+    frag = env.viewer.get("/dashboard?region=栖霞市&year=2023&sort=agency&order=asc",
+                          headers={"HX-Request": "true", "HX-Target": "members"}).text
+    assert "<html" not in frag and "sort=agency" in frag
+    assert "全地区合计" in page and page.count("nb-table") >= 3
+
+
+def test_expected_list_by_form_and_by_file(env: WebEnv) -> None:
+    from openpyxl import Workbook
+
+    r = env.reviewer.post("/dashboard/expected", data={"region": "栖霞市", "year": "2023",
+                                                       "names": "寺口镇人民政府\n庙后镇人民政府\n松山街道办事处"})
+    assert r.status_code == 303
+    page = env.viewer.get("/dashboard?region=栖霞市&year=2023").text
+    assert "名单共 3 个机关" in page and "松山街道办事处" in re.search(r'<ul class="missing">(.*?)</ul>', page, re.S).group(1)
+    wb = Workbook()
+    for name in ("寺口镇", "翠屏街道办事处", None):
+        wb.active.append([name])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = env.reviewer.post("/dashboard/expected", data={"region": "栖霞市", "year": "2023"},
+                          files={"file": ("名单.xlsx", buf.getvalue(), "application/octet-stream")})
+    assert r.status_code == 303
+    dash = env.viewer.get("/api/stats/region?region=栖霞市&year=2023").json()
+    assert dash["expected"] == ["寺口镇", "翠屏街道办事处"] and dash["missing"] == ["翠屏街道办事处"]
+    r = env.reviewer.post("/dashboard/expected", data={"region": "栖霞市", "year": "2023"},
+                          files={"file": ("名单.txt", "观里镇\n".encode("gb18030"), "text/plain")})
+    assert env.viewer.get("/api/stats/expected?region=栖霞市&year=2023").json()["names"] == ["观里镇"]
+    assert env.viewer.post("/dashboard/expected", data={"region": "栖霞市", "year": "2023", "names": "x"}).status_code == 403
+
+
+def test_dashboard_exports(env: WebEnv) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    q = "?region=栖霞市&year=2023"
+    rows = list(load_workbook(io.BytesIO(env.viewer.get("/dashboard/export/findings.xlsx" + q).content)).active.values)
+    assert {r[1] for r in rows[1:]} <= {"寺口镇人民政府", "庙后镇人民政府"} and any(r[5] == "T3.2" for r in rows[1:])
+    assert [r[0] for r in rows[1:]] == list(range(1, len(rows)))
+    doc = Document(io.BytesIO(env.viewer.get("/dashboard/export/findings.docx" + q).content))
+    assert "栖霞市" in doc.paragraphs[0].text
+    csv = env.viewer.get("/dashboard/export/members.csv" + q).content.decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("报告编号,机关") and len(csv.splitlines()) == 3
+    assert env.viewer.get("/dashboard/export/members.pdf" + q).status_code == 404
+
+
+def test_search_page(env: WebEnv) -> None:
+    page = env.viewer.get("/search?q=寺口镇").text
+    assert "<mark>寺口镇</mark>" in page and "/agencies/" in page
+    assert "没有找到" in env.viewer.get("/search?q=从未出现过的词").text
+    one_char = env.viewer.get("/search?q=镇").text
+    assert "<mark>镇</mark>" in one_char
+
+
+def test_rules_pages(env: WebEnv) -> None:
+    page = env.viewer.get("/rules").text
+    assert 'href="/rules/T3.2"' in page and "表内勾稽" in page
+    one = env.viewer.get("/rules/T3.2").text
+    assert f'/reports/{env.ids["bad"]}"' in one and "不符合该规则的报告" in one
+    assert env.viewer.get("/rules/XX").status_code == 404
+
+
+def test_error_pages_are_chinese(env: WebEnv) -> None:
+    r = env.viewer.get("/nothing-here")
+    assert r.status_code == 404 and "没有找到" in r.text and "<html" in r.text
+    r = env.viewer.get("/reports/abc")
+    assert r.status_code == 422 and "请求参数不正确" in r.text
+
+
+# --------------------------------------------------------------------------- drafting
+
+
+def cells_of(rec) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from nianbao.draft import template_cells
+
+    out = {}
+    for spec in template_cells(rec.template):
+        if spec.computed:
+            continue
+        table = rec.table3 if spec.table == "table3" else getattr(rec, spec.table)
+        out[f"c:{spec.path}"] = str(table[spec.row][spec.column])
+    return out
+
+
+def test_draft_form_lays_out_the_official_tables_as_inputs(env: WebEnv) -> None:
+    page = env.viewer.get("/draft?year=2023").text
+    assert 'name="c:table3.granted[0]"' in page and 'hx-post="/draft/check"' in page
+    total = re.search(r'<input[^>]*name="c:table3\.granted\[6\]"[^>]*>', page).group(0)
+    assert "readonly" in total
+    assert T.T3_HEADER_TOP in page and T.TEMPLATE_2021.t3_row("granted").title in page
+    old = env.viewer.get("/draft?year=2020").text  # the 2019 format
+    assert 'name="c:table3.other_other[0]"' in old and 'name="c:table3.other_no_fee[0]"' not in old
+
+
+def test_draft_check_computes_totals_and_lists_problems(env: WebEnv) -> None:
+    rec = record(21, agency="观里镇人民政府", region="栖霞市", year=2023)
+    fields = {"year": "2023", "agency": "观里镇人民政府", "region": "栖霞市", **cells_of(rec)}
+    r = env.viewer.post("/draft/check", data=fields, headers={"HX-Request": "true"})
+    assert "检查通过" in r.text
+    oob = re.search(r'<input[^>]*id="c-table3-results_total-6"[^>]*>', r.text).group(0)
+    assert 'hx-swap-oob="true"' in oob and f'value="{rec.table3["results_total"][TOTAL]}"' in oob
+    fields["c:table3.granted[0]"] = "12x"
+    r = env.viewer.post("/draft/check", data=fields)
+    assert "不是数字" in r.text
+    fields["c:table3.granted[0]"] = str(rec.table3["granted"][0] + 50)  # breaks 一+二 = 三+四
+    r = env.viewer.post("/draft/check", data=fields)
+    assert "错误" in r.text and "T3.1" in r.text
+
+
+def test_draft_docx_download_and_refusal(env: WebEnv) -> None:
+    from nianbao import parse
+
+    rec = record(22, agency="观里镇人民政府", region="栖霞市", year=2023)
+    fields = {"year": "2023", "agency": "观里镇人民政府", "region": "栖霞市", **cells_of(rec)}
+    r = env.viewer.post("/draft/docx", data=fields)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    back = parse(r.content)
+    assert back.table3 == rec.table3 and back.table4 == rec.table4
+    fields["c:table3.granted[0]"] = str(rec.table3["granted"][0] + 50)
+    r = env.viewer.post("/draft/docx", data=fields)
+    assert r.status_code == 422 and "没有生成文档" in r.text and 'value="' + fields["c:table3.granted[0]"] + '"' in r.text
+    r = env.viewer.post("/draft/docx", data={**fields, "force": "1"})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = env.anonymous().post("/draft/check", data=fields)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")  # logged-in users only
