@@ -34,8 +34,10 @@ def _password(from_stdin: bool) -> str:
 @click.option("--proxy-headers", is_flag=True, help="信任反向代理的 X-Forwarded-Proto/For（部署在 nginx 等之后时）。")
 @click.option("--workers", default=1, show_default=True, type=int, help="解析上传文件的进程数。")
 @click.option("--upload-mb", default=50, show_default=True, type=int, help="单个上传文件的大小上限（MB）。")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="网页服务进程数（多核机器上可设为核数；登录限速按进程计）。")
 def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cookies: bool | None, proxy_headers: bool,
-          workers: int, upload_mb: int) -> None:
+          workers: int, upload_mb: int, processes: int) -> None:
     """启动网页应用（审阅报告、上传、统计、起草）。Start the web application."""
     import uvicorn
 
@@ -52,13 +54,24 @@ def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cook
             sys.exit(2)
         name = click.prompt("用户名 User name", err=True)
         _add(store, name, "admin", _password(False))
-    config = WebConfig(db=db_url, read_only=read_only, secure_cookies=secure_cookies, workers=workers,
+    config = WebConfig(db=store.url, read_only=read_only, secure_cookies=secure_cookies, workers=workers,
                        upload_bytes=upload_mb * MB, request_bytes=max(upload_mb * MB * 4, 210 * MB))
-    app = create_app(config, store)
     mode = "只读公开模式" if read_only else "审阅模式"
     click.echo(f"nianbao 网页应用（{mode}）：http://{host}:{port}/   数据库：{store!r}   API 文档：/api/docs", err=True)
-    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers,
-                forwarded_allow_ips="*" if proxy_headers else None, log_level="info", server_header=False)
+    options = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
+                   log_level="info", server_header=False)
+    if processes == 1:
+        uvicorn.run(create_app(config, store), **options)
+        return
+    import os
+
+    from ..web.app import CONFIG_ENV, config_to_env
+    from ..web.uploads import interrupted
+
+    interrupted(store)  # once, before the processes start
+    store.close()
+    os.environ[CONFIG_ENV] = config_to_env(config)
+    uvicorn.run("nianbao.web.app:app_from_env", factory=True, workers=processes, **options)
 
 
 @main.group()

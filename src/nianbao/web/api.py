@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..draft import MEDIA_TYPES
-from ..errors import StoreError
 from ..rules import catalogue
 from ..store.compare import cell_label
 from . import dashboard as dash_mod
@@ -23,7 +22,7 @@ from .accounts import User, add_user, create_token, list_tokens, list_users, rev
 from .db import write
 from .deps import Forbidden, NotFound, admin, admin_write, reviewer, reviewer_write, viewer, web
 from .reportview import FindingView, ReportView, build
-from .routes.browse import trend
+from .routes.browse import compare, rule_page, trend
 from .routes.uploads import store_upload
 from .schema import DECISIONS, ROLES
 from .uploads import batch_items
@@ -81,7 +80,7 @@ def _view(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView]
     row = queries.report_row(st.engine, report_id)
     if row is None:
         raise NotFound("没有这份报告。", f"No report {report_id}.")
-    view = build(st.store, report_id, row["content_hash"]) if row["status"] == "ok" else None
+    view = build(st.store, report_id, row["content_hash"], tables=False) if row["status"] == "ok" else None
     if view is None:
         raise NotFound("该报告未能解析。", f"Report {report_id} could not be parsed: {row['error_en'] or ''}")
     return row, view
@@ -312,10 +311,7 @@ def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> di
     info = queries.agency_info(st.engine, agency_id)
     if info is None:
         raise NotFound("没有这个机关。", f"No agency {agency_id}.")
-    try:
-        comp = st.store.compare(agency_id)
-    except StoreError as exc:
-        raise NotFound(exc.message_zh, exc.message_en) from None
+    comp = compare(st, agency_id)
     table = comp.table.astype(object).where(comp.table.notna(), None)
     return {"agency": info, "years": comp.years, "report_ids": comp.report_ids, "trend": trend(comp),
             "counts": {y: {"errors": e, "warnings": w} for y, (e, w) in comp.counts.items()},
@@ -372,7 +368,7 @@ def rule(request: Request, rule_id: str, page: int = Query(1, ge=1), user: User 
     found = next((r for r in catalogue() if r.id == rule_id), None)
     if found is None:
         raise NotFound("没有这条规则。", f"No rule {rule_id}.")
-    return {"rule": found.to_dict(), "reports": queries.rule_reports(web(request).engine, rule_id, page).to_dict()}
+    return {"rule": found.to_dict(), "reports": rule_page(web(request), rule_id, page).to_dict()}
 
 
 @router.get("/audit", tags=["review"])

@@ -46,7 +46,10 @@ class WebState:
         return self.store.engine
 
 
-def create_app(config: WebConfig | None = None, store: Store | None = None) -> FastAPI:
+def create_app(config: WebConfig | None = None, store: Store | None = None, recover_uploads: bool = True) -> FastAPI:
+    """The application over `store` (or the store at `config.db`).  `recover_uploads` marks
+    uploads a previous run left unfinished; a server of several processes does that once,
+    before it starts them."""
     config = config or WebConfig()
     store = store or Store(config.db)
     upgrade(store.engine)
@@ -54,7 +57,8 @@ def create_app(config: WebConfig | None = None, store: Store | None = None) -> F
     state = WebState(config, store, setting(store.engine, "secret"),
                      LoginThrottle(config.login_failures, config.login_window),
                      UploadQueue(store, config.workers, on_stored=cache.bump), cache)
-    interrupted(store)
+    if recover_uploads:
+        interrupted(store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -82,6 +86,25 @@ def create_app(config: WebConfig | None = None, store: Store | None = None) -> F
     for r in routers:
         app.include_router(r)
     return app
+
+
+CONFIG_ENV = "NIANBAO_WEB_CONFIG"
+_SHARED_FIELDS = ("db", "read_only", "secure_cookies", "workers", "upload_bytes", "request_bytes")
+
+
+def config_to_env(config: WebConfig) -> str:
+    """The settings a server process needs, for `app_from_env` in each process."""
+    import json
+
+    return json.dumps({k: getattr(config, k) for k in _SHARED_FIELDS})
+
+
+def app_from_env() -> FastAPI:
+    """The application of one of several server processes (`nianbao serve --processes N`)."""
+    import json
+    import os
+
+    return create_app(WebConfig(**json.loads(os.environ[CONFIG_ENV])), recover_uploads=False)
 
 
 def _is_api(request: Request) -> bool:

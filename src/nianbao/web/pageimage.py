@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from ..readers import sniff
 
+PAGED_READERS = ("pdf", "pdf+ocr", "ocr")  # readers whose originals have pages to show
 WIDTH = 1100  # pixels of a rendered page
 MAX_PIXELS = 40_000_000  # an image larger than this is refused
 _PAGE = re.compile(r"第(\d+)页")

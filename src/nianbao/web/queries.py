@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..store.queries import Filters, apply, report_select
+from ..store.agencies import region_pattern
+from ..store.queries import report_select
 from ..store.schema import agencies, findings, reports, sections
 
 PER_PAGE = 50
@@ -94,13 +95,38 @@ class ReportQuery:
     desc: bool = True
 
     def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
-        stmt = apply(conn, stmt, Filters(region=self.region or None, year=self.year, status=self.status or None))
+        """The filters on `reports` columns only (no join needed).  Region and agency name
+        are first resolved to agency ids in the small `agencies` table, so the reports are
+        reached through the (agency_id, year) index instead of a scan; reports whose agency
+        was not identified are matched by the region or name they print."""
+        if self.year is not None:
+            by_agency = self.region or self.agency or self.agency_id is not None
+            # with agencies to look at, "year + 0" keeps the planner on the (agency_id, year)
+            # index rather than reading the whole year through ix_reports_year
+            stmt = stmt.where((reports.c.year + 0 if by_agency else reports.c.year) == self.year)
+        if self.status:
+            stmt = stmt.where(reports.c.status == self.status)
         if self.agency_id is not None:
             stmt = stmt.where(reports.c.agency_id == self.agency_id)
-        if self.agency:
-            stmt = stmt.where(_AGENCY.like(like_pattern(self.agency), escape="\\"))
         if self.problems:
             stmt = stmt.where(reports.c.n_errors > 0)
+        if self.region or self.agency:
+            found = sa.select(agencies.c.id)
+            orphan = reports.c.agency_id.is_(None)
+            if self.region:
+                found = found.where(agencies.c.path.like(region_pattern(self.region)))
+                orphan = sa.and_(orphan, reports.c.region == self.region)
+            if self.agency:
+                found = found.where(agencies.c.name.like(like_pattern(self.agency), escape="\\"))
+                orphan = sa.and_(orphan, reports.c.agency.like(like_pattern(self.agency), escape="\\"))
+            ids = list(conn.execute(found).scalars())
+            # an OR would keep SQLite off the (agency_id, year) index: add the unidentified
+            # reports only when there are any (their lookup is itself one index seek)
+            has_orphans = conn.execute(sa.select(reports.c.id).where(orphan).limit(1)).first() is not None
+            if ids and has_orphans:
+                stmt = stmt.where(sa.or_(reports.c.agency_id.in_(ids), orphan))
+            else:
+                stmt = stmt.where(reports.c.agency_id.in_(ids) if ids else orphan)
         return stmt
 
 
@@ -115,7 +141,7 @@ def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = P
     with engine.connect() as conn:
         stmt = q.where(conn, report_select(*LIST_COLUMNS)).order_by(order, reports.c.id.desc())
         rows = [dict(r) for r in conn.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings()]
-        total = conn.execute(q.where(conn, report_select(sa.func.count(reports.c.id)))).scalar_one()
+        total = conn.execute(q.where(conn, sa.select(sa.func.count()).select_from(reports))).scalar_one()
     return Page(rows, page, per_page, int(total))
 
 
@@ -220,14 +246,26 @@ def rule_counts(engine: Engine) -> dict[str, int]:
         return {rule: int(n) for rule, n in conn.execute(stmt)}
 
 
-def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """Reports failing `rule`, newest first, with the first message."""
+def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_PAGE, common: bool = True) -> Page:
+    """Reports failing `rule`, newest first, with the first message.  A `common` rule is
+    found by walking the reports newest first and probing their findings (a page costs a
+    page); a rare one through the findings' rule index."""
     page, per_page = clamp(page, per_page)
-    hits = (sa.select(findings.c.report_id, sa.func.min(findings.c.message).label("message"))
-            .where(findings.c.rule == rule, findings.c.status == "fail").group_by(findings.c.report_id)
-            .order_by(findings.c.report_id.desc()).limit(per_page + 1).offset((page - 1) * per_page)).subquery()
-    stmt = report_select(*LIST_COLUMNS, hits.c.message).join(hits, hits.c.report_id == reports.c.id) \
-        .order_by(reports.c.id.desc())
+    failing = sa.and_(findings.c.rule == rule, findings.c.status == "fail")
     with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    return Page(rows[:per_page], page, per_page, None, len(rows) > per_page)
+        if common:
+            probe = sa.select(findings.c.id).where(findings.c.report_id == reports.c.id, failing).exists()
+            ids = list(conn.execute(sa.select(reports.c.id).where(probe).order_by(reports.c.id.desc())
+                                    .limit(per_page + 1).offset((page - 1) * per_page)).scalars())
+        else:
+            ids = list(conn.execute(sa.select(findings.c.report_id).distinct().where(failing)
+                                    .order_by(findings.c.report_id.desc()).limit(per_page + 1)
+                                    .offset((page - 1) * per_page)).scalars())
+        more, ids = len(ids) > per_page, ids[:per_page]
+        messages = dict(conn.execute(sa.select(findings.c.report_id, sa.func.min(findings.c.message))
+                                     .where(failing, findings.c.report_id.in_(ids)).group_by(findings.c.report_id)).all())
+        rows = [dict(r) for r in conn.execute(report_select(*LIST_COLUMNS).where(reports.c.id.in_(ids))
+                                              .order_by(reports.c.id.desc())).mappings()]
+    for r in rows:
+        r["message"] = messages.get(r["id"], "")
+    return Page(rows, page, per_page, None, more)

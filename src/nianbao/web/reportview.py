@@ -6,6 +6,7 @@ extracted ones, and the source text."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -105,7 +106,9 @@ def current_findings(store: Store, report_id: int, report: Report, fixes: dict[s
     return recheck(report, fixes) + cross
 
 
-def build(store: Store, report_id: int, content_hash: str) -> ReportView | None:
+def build(store: Store, report_id: int, content_hash: str, tables: bool = True) -> ReportView | None:
+    """The report page's model; without `tables`, only the findings and corrections (the
+    JSON API's findings do not need the grids)."""
     report = store.report(report_id)
     if report is None:
         return None
@@ -117,7 +120,8 @@ def build(store: Store, report_id: int, content_hash: str) -> ReportView | None:
               sum(f.status == STATUS_FAIL and f.severity == "warning" for f in extracted))
     view = ReportView(report_id, content_hash, report, corrected_report(report, fixes),
                       finding_views(found, decided), counts, fixes)
-    view.tables = tables_html(view)
+    if tables:
+        view.tables = tables_html(view)
     return view
 
 
@@ -142,6 +146,11 @@ def _attr(name: str, value: object) -> str:
     return f' {name}="{escape(str(value), quote=True)}"'
 
 
+@lru_cache(maxsize=8192)
+def _label_attr(path: str, template: str | None) -> str:
+    return ' tabindex="0"' + _attr("data-label", cell_label(path, template))
+
+
 def cell_attrs(view: ReportView, paths: list[str]) -> dict[str, str]:
     """The attributes of each value cell: its name, its state, its provenance (line, span,
     origin page, raw text, confidence), its corrected and extracted values, the findings
@@ -157,7 +166,7 @@ def cell_attrs(view: ReportView, paths: list[str]) -> dict[str, str]:
         state = states.get(path)
         if state is None and prov is not None and (prov.confidence < DOUBT_CONFIDENCE or prov.method == "missing"):
             state = "doubt"
-        attrs = ' tabindex="0"' + _attr("data-label", cell_label(path, view.report.template))
+        attrs = _label_attr(path, view.report.template)
         if state:
             attrs += _attr("data-state", state)
         if prov is not None:

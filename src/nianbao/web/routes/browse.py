@@ -17,6 +17,7 @@ from ..deps import NotFound, viewer, web
 from ..views import FAMILY_NAMES, page
 
 router = APIRouter(include_in_schema=False)
+COMMON_RULE = 2000  # reports failing a rule; above it, its report list walks the reports
 
 
 @router.get("/search")
@@ -45,7 +46,12 @@ def rule(request: Request, rule_id: str, page_no: int = Query(1, alias="page", g
         raise NotFound("没有这条规则。", f"No rule {rule_id}.")
     st = web(request)
     return page(request, "rule.html", {"rule": found, "families": FAMILY_NAMES,
-                                       "result": queries.rule_reports(st.engine, rule_id, page_no)})
+                                       "result": rule_page(st, rule_id, page_no)})
+
+
+def rule_page(st: Any, rule_id: str, page_no: int) -> queries.Page:
+    counts = st.cache.get("rule_counts", lambda: queries.rule_counts(st.engine))
+    return queries.rule_reports(st.engine, rule_id, page_no, common=counts.get(rule_id, 0) > COMMON_RULE)
 
 
 def trend(comparison: Any) -> dict[str, Any]:
@@ -69,16 +75,21 @@ def trend(comparison: Any) -> dict[str, Any]:
     return {"years": [str(y) for y in comparison.years], "series": series}
 
 
+def compare(st: Any, agency_id: int) -> Any:
+    """The store's comparison of one agency's years (cached like the dashboards)."""
+    try:
+        return st.cache.get(("compare", agency_id), lambda: st.store.compare(agency_id))
+    except StoreError as exc:
+        raise NotFound(exc.message_zh, exc.message_en) from None
+
+
 @router.get("/agencies/{agency_id}")
 def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> Response:
     st = web(request)
     info = queries.agency_info(st.engine, agency_id)
     if info is None:
         raise NotFound("没有这个机关。", f"No agency {agency_id}.")
-    try:
-        comparison = st.store.compare(agency_id)
-    except StoreError as exc:
-        raise NotFound(exc.message_zh, exc.message_en) from None
+    comparison = compare(st, agency_id)
     rows = comparison.table.to_dict("records") if len(comparison.table) else []
     reports = queries.report_page(st.engine, queries.ReportQuery(agency_id=agency_id, sort="year", desc=False), 1, 100)
     return page(request, "agency.html", {"info": info, "comparison": comparison, "rows": rows,

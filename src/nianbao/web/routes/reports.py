@@ -57,8 +57,7 @@ def load(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView |
 
 def report_context(request: Request, row: dict[str, Any], view: ReportView | None) -> dict[str, Any]:
     st = web(request)
-    original = st.store.original(row["id"]) if view is not None else None
-    pages = pageimage.page_count(original) if original else 0
+    pages = (row["pages"] or 1) if view is not None and row["reader"] in pageimage.PAGED_READERS else 0
     names = {}
     if view is not None:
         paths = set(view.fixes) | {c for fv in view.findings for c in fv.cells}
