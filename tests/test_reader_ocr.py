@@ -170,6 +170,18 @@ def test_digit_look_alikes_read_as_the_digit_with_its_confidence():
     assert reading.text == "O年" and not reading.numeric and reading.confidence == pytest.approx(0.55, abs=1e-3)
 
 
+def test_a_cell_among_numbers_is_read_again_as_a_number():
+    rec = ocr_models.recognizer()
+    probs = np.full((3, len(rec.chars)), 1e-4, dtype=np.float32)
+    seven, zhi = rec.chars.index("7"), rec.chars.index("之")
+    probs[0, zhi], probs[0, seven] = 0.7, 0.2  # the glyph looked more like "之" than "7"
+    probs[1, 0] = 1.0
+    probs[2, 0] = 1.0
+    assert rec.decode(probs).text == "之"
+    reading = rec.decode_number(probs)
+    assert reading.text == "7" and reading.numeric and reading.confidence == pytest.approx(0.2, abs=0.01)
+
+
 def test_low_confidence_numbers_become_findings():
     layout = PageLayout(2, 1000, 1400, ocr=True)
     layout.lines = [TextLine("行政许可\t15", Box(100, 500, 400, 530), (0.99, 0.61)),

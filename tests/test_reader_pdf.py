@@ -131,6 +131,16 @@ def test_encrypted_and_truncated_pdfs_exit_2_with_bilingual_messages(corpus, tmp
             assert zh in err and en in err and "Traceback" not in err, err
 
 
+@pytest.mark.skipif(not C.CHROMIUM, reason="Chromium is not installed")
+def test_a_pdf_that_is_not_a_report_exits_2(tmp_path):
+    path = tmp_path / "menu.pdf"
+    path.write_bytes(C.chromium_pdf("<html><meta charset='utf-8'><body><h1>食堂菜单</h1>"
+                                    "<table border=1><tr><td>周一</td><td>米饭</td></tr></table></body></html>"))
+    proc = run("parse", str(path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "年度报告" in err and "annual report" in err, err
+
+
 def test_too_many_pages_is_a_limit(corpus, monkeypatch):
     monkeypatch.setattr(pdf_reader, "MAX_PAGES", 2)
     with pytest.raises(LimitExceeded):

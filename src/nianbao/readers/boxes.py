@@ -333,7 +333,7 @@ def fill(table: Table, parts: list[TextBox], chars: bool = False) -> list[TextBo
         else:  # lines inside a cell are wrapped text: joined without a separator
             text = "".join(join_line(line).strip() for line in group_lines(cell.parts))
         cell.text = text.replace("\t", " ").strip()
-        if cell.parts:
+        if cell.parts and not chars:  # a text layer is not a reading: no confidence
             cell.confidence = min(p.confidence for p in cell.parts)
     return outside
 
@@ -400,14 +400,19 @@ def _min_conf(a: float | None, b: float | None) -> float | None:
 
 def row_lines(table: Table) -> list[tuple[str, tuple[float, ...] | None]]:
     """One tab-separated line per grid row (merged cells once, blank cells empty), with
-    the cells' confidences when any cell has one."""
+    the cells' confidences when any cell has one.  Columns right of every cell with text
+    (header cells included) are left out: an empty column at a table's edge is drawn, not
+    part of the form, and a reader that takes a row's last cells must not see it."""
+    used = [c.col for c in table.cells if c.text]
+    if not used:
+        return []
+    last = max(used)
     out = []
     for row in table.rows():
-        if not row:
+        row = [c for c in row if c.col <= last]
+        if not row or not "".join(c.text for c in row).strip():
             continue
         text = "\t".join(c.text for c in row)
-        if not text.strip():
-            continue
         confs = tuple(1.0 if c.confidence is None else round(c.confidence, 3) for c in row)
         out.append((text, confs if any(c.confidence is not None for c in row) else None))
     return out

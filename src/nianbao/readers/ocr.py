@@ -198,6 +198,8 @@ class Session:
         scale = PDF_DPI / 72
         gray = _render(page, scale)
         if found.broken is not None:
+            if not looks_like_page(gray):  # a photograph, a blank page: nothing to read
+                return layout
             result = ocr_layout(gray, layout.number).scaled(1 / scale)
             result.width, result.height = layout.width, layout.height
             if found.broken != "image-only":

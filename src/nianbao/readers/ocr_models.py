@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 
 HEIGHT = 48  # the recognition model's input height
 MIN_RATIO = 1.5  # narrower crops (one digit) are padded with paper to this width/height
-BATCH = 8
+BATCH = 8  # crops per run of the model ...
+BATCH_WIDTH = 3200  # ... and pixels of (padded) width per run: the output has a column per 8 px
 # glyphs that are the same digit in a number; a reading made only of these (and
 # separators) is a number, and each character's confidence is that of its digit
 DIGIT_ALIKES = {"0": "0Oo〇QD", "1": "1lI|丨"}
 SEPARATORS = ".,"
 _STRAY_POINT = re.compile(r"(?<=[）)\u4e00-\u9fff])[.·](?=[\u4e00-\u9fff（(])")
+_DOUBLE_POINT = re.compile(r"(?<=\d)[.·]{2,}(?=[\u4e00-\u9fff])")
 
 
 def model_paths() -> dict[str, Path]:
@@ -72,7 +74,7 @@ def detector(n_threads: int = 0) -> Any:
         "Det.model_path": str(paths["det"]),
         "Rec.model_path": str(paths["rec"]),  # never loaded (use_rec is off); set so nothing is looked up
         "Det.limit_type": "max",
-        "Det.limit_side_len": 1280,
+        "Det.limit_side_len": 1280,  # the long side of the page as the detector sees it
     }
     if n_threads:
         params["EngineConfig.onnxruntime.intra_op_num_threads"] = n_threads
@@ -117,24 +119,27 @@ class Recognizer:
         self.chars = ["blank"] + meta["character"].splitlines() + [" "]
         self.input = self.session.get_inputs()[0].name
         index = {ch: i for i, ch in enumerate(self.chars)}
-        self.digit_of: dict[int, str] = {}
-        self.group_of: dict[int, np.ndarray] = {}
+        self.digit_of: dict[int, str] = {}  # class -> the digit it stands for in a number
+        self.group_of: dict[int, np.ndarray] = {}  # class -> the classes of that digit
+        self.digit_groups: list[tuple[str, np.ndarray]] = []
         for digit in "0123456789":
-            members = [index[ch] for ch in DIGIT_ALIKES.get(digit, digit) if ch in index]
+            members = np.array([index[ch] for ch in DIGIT_ALIKES.get(digit, digit) if ch in index])
+            if members.size:
+                self.digit_groups.append((digit, members))
             for m in members:
-                self.digit_of[m] = digit
-                self.group_of[m] = np.array(members)
+                self.digit_of[int(m)] = digit
+                self.group_of[int(m)] = members
         self.separators = {index[ch] for ch in SEPARATORS if ch in index}
 
-    def __call__(self, crops: list["np.ndarray"]) -> list[Reading]:
-        """Readings of grey-scale crops (each one line of text), in the given order."""
+    def __call__(self, crops: list["np.ndarray"], digits: bool = False) -> list[Reading]:
+        """Readings of grey-scale crops (each one line of text), in the given order;
+        `digits`: the crops hold numbers (cells of a row of values), read as such."""
         import numpy as np
 
         prepared = [_pad(c) for c in crops]
         order = sorted(range(len(prepared)), key=lambda i: prepared[i].shape[1] / prepared[i].shape[0])
         out: list[Reading | None] = [None] * len(prepared)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
+        for chunk in _batches(order, [_width(p) for p in prepared]):
             width = max(_width(prepared[i]) for i in chunk)
             batch = np.zeros((len(chunk), 3, HEIGHT, width), dtype=np.float32)
             for row, i in enumerate(chunk):
@@ -142,7 +147,7 @@ class Recognizer:
                 batch[row, :, :, : img.shape[2]] = (img.astype(np.float32) / 255.0 - 0.5) / 0.5
             probs = self.session.run(None, {self.input: batch})[0]
             for row, i in enumerate(chunk):
-                out[i] = self.decode(probs[row])
+                out[i] = self.decode_number(probs[row]) if digits else self.decode(probs[row])
         return [r if r is not None else Reading("", 0.0) for r in out]
 
     def decode(self, probs: "np.ndarray") -> Reading:
@@ -164,9 +169,27 @@ class Recognizer:
         text = "".join(chars).strip()
         if numeric:  # a speck beside a number reads as a stray point: "7." is 7
             text = text.strip(SEPARATORS)
-        else:  # nor does Chinese text put "." after a bracket or between hanzi: "（一）.予以公开"
-            text = _STRAY_POINT.sub("", text)
+        else:  # nor does Chinese text put "." after a bracket or between hanzi, or two after a number
+            text = _DOUBLE_POINT.sub(".", _STRAY_POINT.sub("", text))
         return Reading(text, min(confs), numeric)
+
+
+    def decode_number(self, probs: "np.ndarray") -> Reading:
+        """Greedy CTC decoding restricted to digits and separators: each step takes the
+        likeliest of blank, a digit (with its look-alikes) or a separator, and each digit's
+        confidence is that digit's probability, however a glyph outside the set scored."""
+        import numpy as np
+
+        separators = sorted(self.separators)
+        columns = [probs[:, 0]] + [probs[:, g].sum(axis=1) for _, g in self.digit_groups] + [probs[:, i] for i in separators]
+        scores = np.stack(columns, axis=1)
+        labels = [""] + [d for d, _ in self.digit_groups] + [self.chars[i] for i in separators]
+        best = scores.argmax(axis=1)
+        keep = [t for t in range(len(best)) if best[t] != 0 and (t == 0 or best[t] != best[t - 1])]
+        if not keep:
+            return Reading("", 0.0, True)
+        text = "".join(labels[best[t]] for t in keep).strip(SEPARATORS)
+        return Reading(text, min(float(scores[t, best[t]]) for t in keep), True)
 
 
 @lru_cache(maxsize=2)
@@ -174,8 +197,19 @@ def recognizer(n_threads: int = 0) -> Recognizer:
     return Recognizer(model_paths()["rec"], n_threads)
 
 
-def recognise(crops: list["np.ndarray"]) -> list[Reading]:
-    return recognizer(threads())(crops) if crops else []
+def recognise(crops: list["np.ndarray"], digits: bool = False) -> list[Reading]:
+    return recognizer(threads())(crops, digits) if crops else []
+
+
+def _batches(order: list[int], widths: list[int]) -> list[list[int]]:
+    """Consecutive runs of `order` (sorted by width) within BATCH and BATCH_WIDTH."""
+    out: list[list[int]] = []
+    for i in order:
+        if out and len(out[-1]) < BATCH and widths[i] * (len(out[-1]) + 1) <= BATCH_WIDTH:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
 
 
 def _pad(crop: "np.ndarray") -> "np.ndarray":

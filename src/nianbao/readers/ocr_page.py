@@ -10,6 +10,8 @@ pieces into cells; the rest into lines (far-apart pieces become tab-separated ce
 """
 from __future__ import annotations
 
+import bisect
+import re
 from typing import TYPE_CHECKING, Any
 
 from .boxes import Box, Ruling, Table, TextBox, fill, find_tables, group_lines, merge_rulings, snap_to_junctions
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 MAX_SKEW = 4.0  # degrees
 MAX_BOXES = 1500  # text boxes per page: more is noise, not a page of a report
+_NOT_A_NUMBER = re.compile(r"^[-—–－/／\\×x无空\s]+$")  # what reports print instead of a number
 
 
 def ocr_layout(gray: "np.ndarray", number: int, label: str | None = None) -> PageLayout:
@@ -40,11 +43,13 @@ def ocr_layout(gray: "np.ndarray", number: int, label: str | None = None) -> Pag
     clean = gray.copy()
     clean[cv2.dilate(lines_mask, np.ones((3, 3), np.uint8)) > 0] = 255
     clean_ink = despeckle(clean, text_height)
-    pieces = [p for b in boxes for p in _cut_at_cells(b, layout.tables)]
+    pieces = [piece for box, wide in zip(boxes, widened(boxes, width)) for piece in _cut_at_cells(wide, layout.tables)
+              if min(piece.x1, box.x1) - max(piece.x0, box.x0) >= 3]  # not wholly in the widening
     pieces += _undetected(clean_ink, layout.tables, pieces, text_height)
     parts = read_pieces(clean, pieces, text_height)
     for table in layout.tables:
         parts = fill(table, parts)
+        reread_values(table, clean)
     layout.lines = text_lines(parts)
     return layout
 
@@ -191,6 +196,28 @@ def find_rulings(ink: "np.ndarray", text_height: float) -> tuple[list[Ruling], "
     return out, cv2.bitwise_or(horizontal, vertical)
 
 
+def widened(boxes: list[Box], page_width: int, pad: float = 0.3) -> list[Box]:
+    """Detected boxes widened by `pad` heights on each side, up to their neighbours on the
+    same line: detection at a reduced scale can clip a thin first or last character (the
+    "一" of "一、"); the extra paper is harmless, a cell border in it is cut off later."""
+    by_top = sorted(range(len(boxes)), key=lambda i: boxes[i].y0)
+    tops = [boxes[i].y0 for i in by_top]
+    out = []
+    for box in boxes:
+        reach = pad * box.height
+        x0, x1 = max(box.x0 - reach, 0.0), min(box.x1 + reach, page_width - 1.0)
+        for i in by_top[bisect.bisect_left(tops, box.y0 - 2 * box.height):bisect.bisect_right(tops, box.y1)]:
+            other = boxes[i]
+            if other is box or min(box.y1, other.y1) - max(box.y0, other.y0) < 0.5 * min(box.height, other.height):
+                continue
+            if x0 < other.x1 <= box.x0:
+                x0 = other.x1
+            if box.x1 <= other.x0 < x1:
+                x1 = other.x0
+        out.append(Box(x0, box.y0, x1, box.y1))
+    return out
+
+
 def _cut_at_cells(box: Box, tables: list[Table]) -> list[Box]:
     """A detected box that runs over a cell border inside a table, cut at the border."""
     for table in tables:
@@ -229,14 +256,39 @@ def read_pieces(clean: "np.ndarray", pieces: list[Box], text_height: float) -> l
     return out
 
 
+def reread_values(table: Table, clean: "np.ndarray") -> None:
+    """A value cell read as something else ("之" for a 7) in a row of numbers is read
+    again as a number: the likeliest digits, each with its own (usually low) confidence.
+    Value cells: right of the row's first number, or in a column with numbers; dashes
+    and the like ("—", "/", "无") are left as printed."""
+    numeric_columns = {c.col for c in table.cells if c.text and c.is_numeric()}
+    todo = []
+    for row in table.rows():
+        numbers = [c.col for c in row if c.text and c.is_numeric()]
+        if len(numbers) < 2:
+            continue
+        todo += [c for c in row if c.text and not c.is_numeric() and len(c.text) <= 4 and c.parts
+                 and not _NOT_A_NUMBER.match(c.text) and (c.col > min(numbers) or c.col in numeric_columns)]
+    crops = []
+    for cell in todo:
+        x0, y0 = int(min(p.box.x0 for p in cell.parts)), int(min(p.box.y0 for p in cell.parts))
+        x1, y1 = int(max(p.box.x1 for p in cell.parts)) + 1, int(max(p.box.y1 for p in cell.parts)) + 1
+        crops.append(clean[y0:y1, x0:x1])
+    for cell, reading in zip(todo, recognise(crops, digits=True)):
+        if reading.text:
+            cell.text, cell.confidence = reading.text, round(min(reading.confidence, 0.999), 3)
+
+
 def text_lines(parts: list[TextBox]) -> list[TextLine]:
-    """Boxes outside tables as lines: far-apart boxes become tab-separated cells."""
+    """Boxes outside tables as lines: boxes further apart than most of a character (the
+    cells of a table without rulings, a date set off at the end of a line) become
+    tab-separated cells, each with its confidence."""
     out = []
     for line in group_lines(parts):
         height = sorted(p.box.height for p in line)[len(line) // 2]
         cells: list[list[TextBox]] = [[line[0]]]
         for prev, cur in zip(line, line[1:]):
-            if cur.box.x0 - prev.box.x1 > 1.5 * height:
+            if cur.box.x0 - prev.box.x1 > 0.8 * height:
                 cells.append([cur])
             else:
                 cells[-1].append(cur)

@@ -63,37 +63,47 @@ class PageLayout:
 
 
 def drop_page_numbers(page: PageLayout) -> None:
-    """Remove page-number lines ("- 3 -", "第3页 共5页") printed in the top or bottom margin;
-    pieces of one number split into several lines (“— ” / “2 —”) are judged together."""
+    """Remove the page number ("- 3 -", "第3页 共5页"): the top- or bottom-most line of the
+    page, in its margin; pieces of one number split into several lines (“— ” / “2 —”)
+    are judged together."""
     candidates = [ln for ln in page.lines if page.in_margin(ln.box)]
     parts = [TextBox(ln.box, ln.text) for ln in candidates]
     owner = {id(p): ln for p, ln in zip(parts, candidates)}
     drop: set[int] = set()
     for row in group_lines(parts):
         joined = " ".join(p.text for p in row)
-        if _PAGE_NUMBER.match(joined) and any(ch.isdigit() for ch in joined):
-            drop.update(id(owner[id(p)]) for p in row)
+        if not (_PAGE_NUMBER.match(joined) and any(ch.isdigit() for ch in joined)):
+            continue
+        members = {id(owner[id(p)]) for p in row}
+        top, bottom = min(p.box.y0 for p in row), max(p.box.y1 for p in row)
+        others = [ln.box for ln in page.lines if id(ln) not in members] + [t.box for t in page.tables]
+        if all(b.y0 >= bottom for b in others) or all(b.y1 <= top for b in others):
+            drop.update(members)
     page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
 
 def join_title(page: PageLayout, ratio: float = 1.15, most: int = 4) -> None:
-    """Join the title's lines: a title set in a larger type and broken over several lines
-    ("…2023年政府信息公开" / "工作年度报告") is one line of the document."""
+    """Join the title's lines: a title set in a larger type, centred, and broken over
+    several lines ("…2023年政府信息公开" / "工作年度报告") is one line of the document."""
     sizes = sorted(ln.size for ln in page.lines if ln.size)
     if not sizes:
         return
-    body = sizes[len(sizes) // 2]
-    start = end = 0  # page numbers are gone; a first page has no running header
-    while end < len(page.lines) and end - start < most and (page.lines[end].size or 0) >= ratio * body:
+    body = sizes[len(sizes) // 4]  # most lines are body text, the smallest type on the page
+
+    def title_like(line: TextLine) -> bool:
+        centred = abs((line.box.x0 + line.box.x1) / 2 - page.width / 2) <= 0.08 * page.width
+        return centred and (line.size or 0) >= ratio * body
+
+    end = 0  # page numbers are gone; a first page has no running header
+    while end < len(page.lines) and end < most and title_like(page.lines[end]):
         end += 1
-    if end - start < 2:
+    if end < 2:
         return
-    block = page.lines[start:end]
+    block = page.lines[:end]
     box = Box(min(b.box.x0 for b in block), min(b.box.y0 for b in block),
               max(b.box.x1 for b in block), max(b.box.y1 for b in block))
     confs = tuple(c for b in block for c in (b.confidences or ()))
-    title = TextLine("".join(b.text for b in block), box, (min(confs),) if confs else None, block[0].size)
-    page.lines[start:end] = [title]
+    page.lines[:end] = [TextLine("".join(b.text for b in block), box, (min(confs),) if confs else None, block[0].size)]
 
 
 def _last_table(page: PageLayout) -> Table | None:

@@ -13,16 +13,20 @@ from __future__ import annotations
 import ctypes
 import re
 from dataclasses import dataclass
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 
 from ..errors import LimitExceeded, UnreadableInput
 from ..model import Document, Finding
-from .boxes import Box, Ruling, Table, TextBox, fill, find_tables
+from .boxes import Box, Table, TextBox, fill, find_tables
 from .pages import PageLayout, TextLine, to_document
+from .pdf_graphics import large_images, rulings
 
 MAX_PAGES = 300
 RULING_TOL = 2.0  # points: rulings this close are one line
 MIN_CELL = 3.0  # points: narrower gaps between rulings are a double line, not a cell
-THIN = 3.0  # points: a filled rectangle this thin is a drawn line
 LARGE_IMAGE = 0.12  # an image covering this share of the page may hold text to OCR
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -37,16 +41,8 @@ class PageText:
     images: list[Box]  # large images with no text over them
 
 
-def _pdfium():  # type: ignore[no-untyped-def]
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
-
-    return pdfium, raw
-
-
-def open_pdf(data: bytes):  # type: ignore[no-untyped-def]
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
     """The pypdfium2 document, or a clear error for encrypted and damaged files."""
-    pdfium, raw = _pdfium()
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -82,8 +78,7 @@ def read_pdf(data: bytes) -> Document:
         pdf.close()
 
 
-def _read_pages(pdf, n_pages: int) -> Document:  # type: ignore[no-untyped-def]
-    pdfium, _ = _pdfium()
+def _read_pages(pdf: pdfium.PdfDocument, n_pages: int) -> Document:
     layouts: list[PageLayout] = []
     notes: list[Finding] = []
     ocr_session = None
@@ -142,25 +137,24 @@ def broken_reason(text: str) -> str | None:
     return None
 
 
-def page_text(page, number: int) -> PageText:  # type: ignore[no-untyped-def]
+def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     """The page's text lines and table grids from its text layer and vector paths."""
-    _, raw = _pdfium()
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        chars = _chars(raw, textpage.raw, height)
+        chars = _chars(textpage.raw, height)
     finally:
         textpage.close()
     text = "".join(c.text for c in chars)
     layout = PageLayout(number, width, height)
     broken = broken_reason(text)
     visible = sum(1 for c in chars if c.box is not None and not c.text.isspace())
-    images = _large_images(raw, page, width, height)
+    images = large_images(page, width, height, LARGE_IMAGE)
     if broken is None and visible < 10 and images:
         broken = "image-only"
     if broken is not None:
         return PageText(layout, text, broken, images)
-    layout.tables = find_tables(_rulings(raw, page, height), RULING_TOL, MIN_CELL)
+    layout.tables = find_tables(rulings(page, height), RULING_TOL, MIN_CELL)
     in_tables = _fill_tables(layout.tables, chars)
     layout.lines = _text_lines(chars, in_tables)
     bare = [im for im in images if _chars_inside(chars, im) < 5]
@@ -173,7 +167,7 @@ class Char:
     box: Box | None  # top-down; None for characters the text layer generated (spaces, breaks)
 
 
-def _chars(raw, textpage, height: float) -> list[Char]:  # type: ignore[no-untyped-def]
+def _chars(textpage: Any, height: float) -> list[Char]:
     """The characters of the text layer, in its order."""
     out: list[Char] = []
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
@@ -254,118 +248,3 @@ def _is_hanzi(ch: str) -> bool:
 def _chars_inside(chars: list[Char], area: Box) -> int:
     return sum(1 for c in chars if c.box is not None and not c.text.isspace()
                and area.x0 <= c.box.cx <= area.x1 and area.y0 <= c.box.cy <= area.y1)
-
-
-# ---------------------------------------------------------------------------- vector graphics
-def _objects(raw, page):  # type: ignore[no-untyped-def]
-    """(object, matrix to page space) for every page object, inside forms too."""
-    def walk(count, get, matrix, depth):  # type: ignore[no-untyped-def]
-        for i in range(count):
-            obj = get(i)
-            m = _compose(_matrix(raw, obj), matrix)
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4:
-                yield from walk(raw.FPDFFormObj_CountObjects(obj), lambda j, o=obj: raw.FPDFFormObj_GetObject(o, j), m, depth + 1)
-            else:
-                yield obj, kind, m
-
-    handle = page.raw
-    yield from walk(raw.FPDFPage_CountObjects(handle), lambda j: raw.FPDFPage_GetObject(handle, j), (1, 0, 0, 1, 0, 0), 0)
-
-
-def _matrix(raw, obj) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
-    m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
-        return (1, 0, 0, 1, 0, 0)
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-
-def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
-    a, b, c, d, e, f = inner
-    A, B, C, D, E, F = outer
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def _visible(raw, obj, getter) -> bool:  # type: ignore[no-untyped-def]
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
-        return True
-    return a.value > 0 and min(r.value, g.value, b.value) < 230
-
-
-def _rulings(raw, page, height: float) -> list[Ruling]:  # type: ignore[no-untyped-def]
-    """Horizontal and vertical lines drawn on the page: stroked straight path segments and
-    filled rectangles thin enough to be lines (how Word, WPS and LibreOffice draw borders)."""
-    out: list[Ruling] = []
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    for obj, kind, m in _objects(raw, page):
-        if kind != raw.FPDF_PAGEOBJ_PATH:
-            continue
-        if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill_mode), ctypes.byref(stroke)):
-            continue
-        stroked = bool(stroke.value) and _visible(raw, obj, raw.FPDFPageObj_GetStrokeColor)
-        filled = fill_mode.value != 0 and _visible(raw, obj, raw.FPDFPageObj_GetFillColor)
-        if not stroked and not filled:
-            continue
-        points: list[list[tuple[float, float]]] = []
-        for i in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, i)
-            if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
-                continue
-            a, b, c, d, e, f = m
-            pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
-            kind_seg = raw.FPDFPathSegment_GetType(seg)
-            if kind_seg == raw.FPDF_SEGMENT_MOVETO or not points:
-                points.append([pt])
-            elif kind_seg == raw.FPDF_SEGMENT_LINETO:
-                points[-1].append(pt)
-            else:  # a curve: not a ruling; restart the run at its end point
-                points.append([pt])
-            if raw.FPDFPathSegment_GetClose(seg) and len(points[-1]) > 1:
-                points[-1].append(points[-1][0])
-        if stroked:
-            out += _straight(points)
-        elif filled:
-            out += _thin_rect(points)
-    return out
-
-
-def _straight(runs: list[list[tuple[float, float]]]) -> list[Ruling]:
-    out = []
-    for run in runs:
-        for (x0, y0), (x1, y1) in zip(run, run[1:]):
-            if abs(y1 - y0) <= 0.5 and abs(x1 - x0) >= 2:
-                out.append(Ruling("h", (y0 + y1) / 2, min(x0, x1), max(x0, x1)))
-            elif abs(x1 - x0) <= 0.5 and abs(y1 - y0) >= 2:
-                out.append(Ruling("v", (x0 + x1) / 2, min(y0, y1), max(y0, y1)))
-    return out
-
-
-def _thin_rect(runs: list[list[tuple[float, float]]]) -> list[Ruling]:
-    pts = [p for run in runs for p in run]
-    if len(pts) < 3:
-        return []
-    x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
-    y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
-    if y1 - y0 <= THIN and x1 - x0 > y1 - y0:
-        return [Ruling("h", (y0 + y1) / 2, x0, x1)]
-    if x1 - x0 <= THIN and y1 - y0 > x1 - x0:
-        return [Ruling("v", (x0 + x1) / 2, y0, y1)]
-    return []
-
-
-def _large_images(raw, page, width: float, height: float) -> list[Box]:  # type: ignore[no-untyped-def]
-    out = []
-    for obj, kind, m in _objects(raw, page):
-        if kind != raw.FPDF_PAGEOBJ_IMAGE:
-            continue
-        # an image is drawn into the unit square mapped by its matrix
-        corners = [(m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]) for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
-        x0 = max(min(c[0] for c in corners), 0.0)
-        x1 = min(max(c[0] for c in corners), width)
-        y0 = max(height - max(c[1] for c in corners), 0.0)
-        y1 = min(height - min(c[1] for c in corners), height)
-        if x1 > x0 and y1 > y0 and (x1 - x0) * (y1 - y0) >= LARGE_IMAGE * width * height:
-            out.append(Box(x0, y0, x1, y1))
-    return out
