@@ -37,3 +37,11 @@ class LimitExceeded(NianbaoError):
 
 class StoreError(NianbaoError):
     """The database could not be opened or written."""
+
+
+class FetchError(NianbaoError):
+    """A web page or file could not be downloaded (refused by robots.txt, an HTTP error, a timeout)."""
+
+
+class ClusterError(NianbaoError):
+    """The Dask cluster could not be reached or could not do the work."""
