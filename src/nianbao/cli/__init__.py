@@ -19,7 +19,7 @@ def main() -> None:
 
 from . import core  # noqa: E402,F401  (registers parse, check, render, synth, rules)
 
-for _module in ("store_cmds", "web_cmds", "draft_cmds"):
+for _module in ("store_cmds", "web_cmds", "draft_cmds", "export_cmds"):
     try:
         __import__(f"{__name__}.{_module}")
     except ModuleNotFoundError as _exc:  # a command group of a later milestone

@@ -1,0 +1,89 @@
+"""Exports of the store: data files and the 问题清单.
+
+    >>> from nianbao import Store
+    >>> from nianbao.exports import Selection, export_data, build_issues, issues_xlsx
+    >>> store = Store()
+    >>> export_data(store, "淮安市2024.xlsx", Selection(region="淮安市", years=(2024,)))
+    >>> export_data(store, "all.parquet", Selection(), shape="long")
+    >>> issues = build_issues(store, Selection(region="淮安市", years=(2024,)))
+    >>> open("问题清单.xlsx", "wb").write(issues_xlsx(issues))
+
+Module map: `selection` (the filters -> the report list), `frames` (wide and long data, a
+slice of reports at a time), `tabular` (CSV, JSON, Parquet), `workbook` (the XLSX with the
+official layout), `sheets` (spreadsheet pieces), `issues` (the 问题清单 as data, grouped by
+agency), `issues_xlsx` / `issues_docx` (its documents), `reviews` (the web app's review
+decisions, when it recorded any), `output` (whole-or-nothing files, formula guard).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..errors import UnsupportedFormat
+from ..store import Store
+from .frames import SHAPES, frames
+from .issues import AgencyIssues, Issue, IssueList, build_issues
+from .issues_docx import issues_docx
+from .issues_xlsx import issues_xlsx
+from .output import STDOUT, atomic_file
+from .selection import Selection, selected_reports
+from .tabular import write_csv, write_json, write_parquet
+
+FORMATS = ("xlsx", "csv", "parquet", "json")
+ISSUE_FORMATS = ("xlsx", "docx")
+
+__all__ = ["Selection", "ExportSummary", "export_data", "format_of", "FORMATS", "SHAPES", "build_issues",
+           "IssueList", "AgencyIssues", "Issue", "issues_xlsx", "issues_docx", "write_issues", "ISSUE_FORMATS"]
+
+
+@dataclass
+class ExportSummary:
+    path: str
+    format: str
+    shape: str  # wide | long | workbook
+    reports: int
+    rows: int  # data rows written (the 明细 rows of a workbook)
+    detail: str = ""
+
+
+def format_of(path: str | os.PathLike[str], fmt: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
+    """The format asked for, else the one the file name ends with."""
+    name = str(path).lower()
+    chosen = fmt or next((f for f in allowed if name.endswith("." + f)), None)
+    if chosen not in allowed:
+        raise UnsupportedFormat(f"无法从文件名判断导出格式，请用 --format 指定（{'、'.join(allowed)}）。",
+                                f"Cannot tell the export format from the file name; give --format ({', '.join(allowed)}).")
+    return chosen
+
+
+def export_data(store: Store, path: str | os.PathLike[str], sel: Selection, fmt: str | None = None,
+                shape: str = "wide") -> ExportSummary:
+    """Write the reports `sel` picks to `path` ("-": standard output, CSV and JSON only) as
+    xlsx (the workbook: official layout, reports, cells), csv / json / parquet (`shape`
+    wide: one row per report; long: one row per cell).  The file appears whole or not at all."""
+    fmt = format_of(path, fmt)
+    if shape not in SHAPES:
+        raise ValueError(shape)
+    if str(path) == STDOUT and fmt not in ("csv", "json"):
+        raise UnsupportedFormat(f"{fmt} 文件不能输出到标准输出，请用 --out 指定文件名。",
+                                f"A {fmt} file cannot go to standard output; give --out FILE.")
+    listed = selected_reports(store, sel)
+    ids = listed["id"].tolist()
+    with atomic_file(path) as out:
+        if fmt == "xlsx":
+            from .workbook import write_workbook
+
+            wb = write_workbook(store, listed, sel, out)
+            return ExportSummary(str(path), fmt, "workbook", wb.reports, wb.cells, "；".join(wb.blocks))
+        writer = {"csv": write_csv, "json": write_json, "parquet": write_parquet}[fmt]
+        rows = writer(frames(store, ids, shape), out)
+    return ExportSummary(str(path), fmt, shape, len(ids), rows)
+
+
+def write_issues(issues: IssueList, path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """Write the 问题清单 as XLSX or DOCX (by `fmt` or the file name); returns the format."""
+    fmt = format_of(path, fmt, ISSUE_FORMATS)
+    data = issues_xlsx(issues) if fmt == "xlsx" else issues_docx(issues)
+    with atomic_file(path) as out:
+        out.write(data)
+    return fmt

@@ -1,0 +1,305 @@
+"""The 问题清单 a supervisor sends back: the findings of the selected reports, grouped by
+agency, each with where it is (table, row and column, or page and line, or section), what
+the rule checks in plain language (the rule catalogue), the values expected and found, and
+the reviewer's decision when one was recorded.
+
+By default the list holds errors and warnings (`min_severity`), and leaves out findings a
+reviewer dismissed (counted in `IssueList.dismissed`).  A report that could not be read at
+all is an issue of its own: the agency published a file nobody can check.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .. import templates as T
+from ..draft.cells import TABLE_NAMES
+from ..render.layout import fmt_value
+from ..rules import SEVERITY_ORDER, catalogue
+from ..store import Store
+from ..store.schema import reports as reports_table
+from .reviews import Review, ReviewSource, web_reviews
+from .selection import Selection, chunked, selected_reports
+from .sheets import cell_name
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+UNREADABLE_TITLE = "文件无法读取"
+UNREADABLE_EXPLANATION = ("系统无法读取这份文件，无法检查其内容。请核实网站上公开的文件是否完整、能否打开、"
+                          "是否就是年度报告；扫描件请提供清晰的版本或可复制文字的版本。")
+_AUTO: Any = object()  # build_issues(reviews=…) default: the web app's decisions, when there are any
+
+
+@dataclass
+class Issue:
+    number: int  # 1, 2, … within its agency
+    report_id: int
+    year: int | None
+    rule: str  # "" for a file that could not be read
+    title: str  # the rule's Chinese title
+    severity: str  # error | warning | info
+    evaluable: bool  # False: the rule could not be evaluated (e.g. blank cells)
+    message: str
+    explanation: str  # what the rule checks, for a clerk
+    location: str  # 表三“（一）予以公开”·自然人 / 第3页，正文第45行 / 五、存在的主要问题及改进情况
+    expected: str
+    actual: str
+    detail: str | None = None
+    related_report_id: int | None = None
+    review: Review | None = None
+
+    @property
+    def severity_zh(self) -> str:
+        return SEVERITY_ZH.get(self.severity, self.severity) + ("（无法核验）" if not self.evaluable else "")
+
+
+@dataclass
+class ReportRef:
+    id: int
+    year: int | None
+    source_name: str
+    status: str
+    n_errors: int
+    n_warnings: int
+
+
+@dataclass
+class AgencyIssues:
+    agency: str
+    region: str | None
+    where: str  # the division path: 江苏省 › 淮安市 › 洪泽区
+    reports: list[ReportRef]
+    issues: list[Issue] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for i in self.issues if i.severity == severity)
+
+
+@dataclass
+class IssueList:
+    title: str  # 淮安市2024年度政府信息公开工作年度报告问题清单
+    scope: str  # the selection in words
+    generated_at: datetime
+    reports: int  # reports looked at
+    agencies: list[AgencyIssues]  # those with issues, by region path and name
+    clean: list[AgencyIssues]  # agencies whose reports have none
+    dismissed: int = 0  # findings left out because a reviewer dismissed them
+    min_severity: str = "warning"
+
+    @property
+    def total(self) -> int:
+        return sum(len(a.issues) for a in self.agencies)
+
+    def count(self, severity: str) -> int:
+        return sum(a.count(severity) for a in self.agencies)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_issues(store: Store, sel: Selection, *, min_severity: str = "warning", include_dismissed: bool = False,
+                 reviews: ReviewSource | None = _AUTO) -> IssueList:
+    """The 问题清单 of the reports `sel` picks (`reviews`: where decisions come from; by
+    default the web app's, when it recorded any; None: no decisions)."""
+    if min_severity not in SEVERITY_ORDER:
+        raise ValueError(min_severity)
+    listed = selected_reports(store, sel)
+    if reviews is _AUTO:
+        reviews = web_reviews(store.engine)
+    rules = {r.id: r for r in catalogue()}
+    allowed = [s for s, rank in SEVERITY_ORDER.items() if rank <= SEVERITY_ORDER[min_severity]]
+    hashes = _content_hashes(store, listed["id"].tolist())
+    agencies = store.agencies().set_index("id")["path"].to_dict() if len(listed) else {}
+    groups: dict[Any, AgencyIssues] = {}
+    dismissed = 0
+    for ids in chunked(listed["id"].tolist(), 2000):
+        found = store.findings(ids=ids)
+        found = found[found["severity"].isin(allowed)]
+        decided = reviews.decisions([hashes[i] for i in ids]) if reviews is not None else {}
+        origins = _line_origins(store, found)
+        part = listed[listed["id"].isin(ids)]
+        for rep in part.itertuples(index=False):
+            group = _group(groups, rep, agencies)
+            if rep.status != "ok":
+                group.issues.append(_unreadable(rep))
+                continue
+            mine = found[found["report_id"] == rep.id]
+            issues = []
+            for f in mine.itertuples(index=False):
+                review = None
+                if reviews is not None:
+                    review = decided.get(hashes[rep.id], {}).get(reviews.key(f.rule, f.location))
+                if review is not None and review.decision == "dismiss" and not include_dismissed:
+                    dismissed += 1
+                    continue
+                issues.append(_issue(f, rep, rules, review, origins.get(rep.id)))
+            issues.sort(key=lambda i: (SEVERITY_ORDER.get(i.severity, 9), not i.evaluable))
+            group.issues.extend(issues)
+    ordered = sorted(groups.values(), key=lambda g: (g.where, g.agency))
+    for g in ordered:
+        g.issues.sort(key=lambda i: (i.year or 0, i.report_id))  # stable: severity order kept per report
+        for n, issue in enumerate(g.issues, 1):
+            issue.number = n
+    return IssueList(title=_title(sel), scope=sel.describe(), generated_at=datetime.now(), reports=len(listed),
+                     agencies=[g for g in ordered if g.issues], clean=[g for g in ordered if not g.issues],
+                     dismissed=dismissed, min_severity=min_severity)
+
+
+def _title(sel: Selection) -> str:
+    who = sel.region or (str(sel.agency) if sel.agency is not None and not str(sel.agency).isdigit() else "")
+    years = "、".join(str(y) for y in sel.years)
+    return f"{who}{years + '年度' if years else ''}{T.REPORT_TITLE_WORDS[0]}问题清单"
+
+
+def _content_hashes(store: Store, ids: Sequence[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    with store.engine.connect() as conn:
+        for chunk in chunked(ids, 5000):
+            out.update(conn.execute(sa.select(reports_table.c.id, reports_table.c.content_hash)
+                                    .where(reports_table.c.id.in_(chunk))).all())
+    return out
+
+
+def _group(groups: dict[Any, AgencyIssues], rep: Any, paths: dict[int, str]) -> AgencyIssues:
+    known = pd.notna(rep.agency_id)
+    key = int(rep.agency_id) if known else ("report", rep.id)
+    if key not in groups:
+        path = paths.get(int(rep.agency_id), "") if known else ""
+        name = rep.agency if isinstance(rep.agency, str) and rep.agency else f"（未识别机关：{rep.source_name}）"
+        groups[key] = AgencyIssues(name, rep.region if isinstance(rep.region, str) else None,
+                                   " › ".join(p for p in path.split("/") if p), [])
+    groups[key].reports.append(ReportRef(int(rep.id), _year(rep.year), str(rep.source_name or ""), rep.status,
+                                         int(rep.n_errors), int(rep.n_warnings)))
+    return groups[key]
+
+
+def _year(v: Any) -> int | None:
+    return int(v) if pd.notna(v) else None
+
+
+def _unreadable(rep: Any) -> Issue:
+    return Issue(0, int(rep.id), _year(rep.year), "", UNREADABLE_TITLE, "error", True,
+                 str(rep.error or "无法读取。"), UNREADABLE_EXPLANATION, f"文件 {rep.source_name}", "", "")
+
+
+def _issue(f: Any, rep: Any, rules: dict[str, Any], review: Review | None, origins: list[str | None] | None) -> Issue:
+    rule = rules.get(f.rule)
+    explanation = rule.description if rule else ""
+    if rule and rule.basis and "domain.md" not in rule.basis:
+        explanation += f"（依据：{rule.basis}）"
+    related = int(f.related_report_id) if pd.notna(f.related_report_id) else None
+    return Issue(0, int(rep.id), _year(rep.year), f.rule, rule.title if rule else f.rule, f.severity,
+                 f.status == "fail", f.message, explanation,
+                 describe_location(f.location or {}, rep.template, origins, related),
+                 show_value(f.expected), show_value(f.actual), f.detail if isinstance(f.detail, str) else None,
+                 related, review)
+
+
+def _line_origins(store: Store, found: pd.DataFrame) -> dict[int, list[str | None]]:
+    """The page (or other origin) of each text line, for reports with findings located by
+    line (PDF and OCR readers record them)."""
+    out: dict[int, list[str | None]] = {}
+    if found.empty:
+        return out
+    with_lines = found[found["location"].map(lambda loc: isinstance(loc, dict) and "line" in loc)]
+    for rid in with_lines["report_id"].unique().tolist():
+        rep = store.report(int(rid))
+        if rep is not None and rep.extras.get("line_origins"):
+            out[int(rid)] = list(rep.extras["line_origins"])
+    return out
+
+
+# --------------------------------------------------------------------------- words
+
+
+def summary_line(issues: IssueList) -> str:
+    """The scope, the reports and the issues in one sentence."""
+    text = (f"范围：{issues.scope}；共检查 {issues.reports} 份报告，{len(issues.agencies)} 个机关有问题，"
+            f"错误 {issues.count('error')} 个、警告 {issues.count('warning')} 个")
+    if issues.min_severity == "info":
+        text += f"、提示 {issues.count('info')} 个"
+    text += "。"
+    if issues.dismissed:
+        text += f"另有 {issues.dismissed} 个问题经复核驳回，未列入。"
+    return text + f"生成时间：{issues.generated_at:%Y-%m-%d %H:%M}。"
+
+
+def agency_title(n: int, group: AgencyIssues) -> str:
+    return f"{n}. {group.agency}" + (f"（{group.where}）" if group.where else "")
+
+
+def agency_facts(group: AgencyIssues) -> str:
+    """Its counts and its reports: 错误 2 个，警告 1 个；2024年度 报告#12 洪泽区….pdf"""
+    counts = f"错误 {group.count('error')} 个，警告 {group.count('warning')} 个"
+    if group.count("info"):
+        counts += f"，提示 {group.count('info')} 个"
+    reports = "；".join(f"{r.year or '年度不明'}{'年度' if r.year else ''} 报告#{r.id} {r.source_name}"
+                       for r in group.reports)
+    return f"{counts}；{reports}"
+
+
+def describe_location(loc: dict[str, Any], template: str | None = None, origins: list[str | None] | None = None,
+                      related: int | None = None) -> str:
+    """Where a finding is, for a clerk (from its stored location)."""
+    parts: list[str] = []
+    cells = [c for c in loc.get("cells") or [] if isinstance(c, str)]
+    if isinstance(loc.get("cell"), str):
+        cells.append(loc["cell"])
+    table = loc.get("table")
+    if cells and len(cells) <= 3:
+        parts.append("、".join(cell_name(c) for c in cells))
+    elif table in TABLE_NAMES:
+        parts.append(_table_place(table, loc.get("row"), loc.get("column"), template)
+                     + (f"（涉及{len(cells)}个单元格）" if cells else ""))
+    section = loc.get("section")
+    if section in T.SECTION_BY_KEY:
+        parts.append(f"第{T.SECTION_BY_KEY[section].number}部分“{T.SECTION_BY_KEY[section].heading}”")
+    line = loc.get("line")
+    if isinstance(line, int) and line > 0:
+        origin = origins[line - 1] if origins and line <= len(origins) else None
+        parts.append(f"{origin}，正文第{line}行" if origin else f"正文第{line}行")
+    report = related or loc.get("related_report") or loc.get("report_id")
+    if report:
+        parts.append(f"对照报告 #{report}")
+    return "；".join(parts) or "全文"
+
+
+def _table_place(table: str, row: Any, column: Any, template: str | None) -> str:
+    name = TABLE_NAMES[table]
+    where = ""
+    if table == "table3":
+        if isinstance(row, str):
+            where += f"“{T.t3_title(row, template)}”行"
+        col = next((c for c in T.T3_COLUMNS if c.key == column), None)
+        if isinstance(column, int) and 0 <= column < T.T3_WIDTH:
+            col = T.T3_COLUMNS[column]
+        if col is not None:
+            where += f"“{col.label}”列"
+    elif table == "table4":
+        if isinstance(row, str):
+            where += f"“{T.t4_group_label(row)}”"
+        if isinstance(column, str):
+            where += f"“{T.t4_field_label(column)}”"
+    elif table == "table2" and isinstance(row, str):
+        tpl = T.TEMPLATES.get(template or "2021", T.TEMPLATE_2021)
+        label = next((r.label for b in tpl.table2 for r in b.rows if r.key == row), row)
+        where += f"“{label}”" + (f"·{T.t2_field_label(template, row, column)}" if isinstance(column, str) else "")
+    return name + where
+
+
+def show_value(v: Any) -> str:
+    """An expected or actual value as printed (numbers plainly, lists joined)."""
+    if v is None:
+        return ""
+    if isinstance(v, (int, float, bool)):
+        return fmt_value(v)
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (list, tuple)):
+        return "、".join(show_value(x) for x in v)
+    return json.dumps(v, ensure_ascii=False, default=str)

@@ -1,0 +1,73 @@
+"""Writing an export file whole or not at all, and text that is safe in a spreadsheet."""
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import StoreError
+
+STDOUT = "-"
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary file that appears at `path` only when the block completes (written beside
+    it, then renamed), so a failed or interrupted export never leaves half a file; `-` is
+    standard output."""
+    if str(path) == STDOUT:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise StoreError(f"目录不存在：{folder}", f"No such directory: {folder}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def guard_formula(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(…)", "+cmd|…", "@SUM(…)")
+    prefixed with an apostrophe; numbers, blanks and other text as they are.  A report's
+    text is untrusted input; a signed number ("-3") is left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value.strip()):
+        return "'" + value
+    return value
+
+
+def cell_value(value: Any) -> Any:
+    """A value for a spreadsheet cell: None for blanks (NaN, pandas NA), whole numbers as int."""
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN, and pandas.NA raises TypeError below
+            return None
+    except TypeError:
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        return cell_value(value.item())
+    return value
