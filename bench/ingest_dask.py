@@ -1,0 +1,111 @@
+"""Ingest throughput of `--engine dask` (a LocalCluster of worker processes) against the
+local engine (a process pool of as many processes), on the same generated corpus.
+
+    python bench/ingest_dask.py [--reports 3000] [--workers 2] [--rounds 3] [--keep DIR]
+
+Each round ingests the corpus into a new SQLite file with each engine (in alternating
+order, so that neither always runs on a warmer machine), without the cross-report checks
+(the same for both).  The cluster is started once, before the rounds, as a real cluster
+would be; its start-up and the workers' warm-up are printed apart.  Printed: reports per
+second of each engine (median and spread), the ratio, the target (within 20%), peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import peak_rss_mb, show  # noqa: E402
+
+LAYOUTS = ("txt", "space", "pipe", "md")
+
+
+def _generate(args: tuple[str, int, int]) -> int:
+    from nianbao.synth import corpus
+
+    folder, seed, n = args
+    for s in corpus(n, seed=seed, layouts=LAYOUTS, corruption_rate=0.5, invalid_rate=0.05):
+        Path(folder, f"{s.name}.txt").write_text(s.text, encoding="utf-8")
+    return n
+
+
+def generate(folder: Path, n: int) -> None:
+    chunk = 250
+    jobs = [(str(folder), 5000 + i, min(chunk, n - i * chunk)) for i in range((n + chunk - 1) // chunk)]
+    with Pool(max(1, os.cpu_count() or 1)) as pool:
+        pool.map(_generate, jobs)
+
+
+def run(files: list[Path], db: Path, workers: int, parse_engine=None) -> float:  # type: ignore[no-untyped-def]
+    """Reports per second of one ingest into a new database."""
+    from nianbao import Store
+    from nianbao.inputs import iter_inputs
+    from nianbao.store.ingest import ingest
+
+    for p in db.parent.glob(db.name + "*"):
+        p.unlink()
+    store = Store(f"sqlite:///{db}")
+    t0 = time.perf_counter()
+    summary = ingest(store.engine, iter_inputs(files), workers=workers, run_crosscheck=False,
+                     parse_engine=parse_engine)
+    seconds = time.perf_counter() - t0
+    store.close()
+    assert summary.new == len(files), summary
+    return summary.new / seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=3000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--keep", type=Path, default=None, help="keep the corpus in this folder")
+    args = ap.parse_args()
+
+    from nianbao.cluster import dask_client, dask_engine
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-dask-"))
+    corpus_dir = work / "corpus"
+    if not corpus_dir.exists() or len(list(corpus_dir.iterdir())) < args.reports:
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        generate(corpus_dir, args.reports)
+        print(f"generated {args.reports} reports in {time.perf_counter() - t0:.0f} s")
+    files = sorted(corpus_dir.iterdir())[: args.reports]
+    db = work / "bench.db"
+
+    t0 = time.perf_counter()
+    with dask_client(None, workers=args.workers) as client:
+        started = time.perf_counter() - t0
+        rates: dict[str, list[float]] = {"local": [], "dask": []}
+        for r in range(args.rounds):
+            order = ("local", "dask") if r % 2 == 0 else ("dask", "local")
+            for engine in order:
+                rate = run(files, db, args.workers, dask_engine(client) if engine == "dask" else None)
+                rates[engine].append(rate)
+                print(f"round {r + 1}: {engine:5s} {rate:7.1f} reports/s", flush=True)
+    local, dask = statistics.median(rates["local"]), statistics.median(rates["dask"])
+    ratio = dask / local
+    print()
+    show([
+        ("corpus", f"{len(files):,} text reports, {args.rounds} rounds, {args.workers} parse processes / workers"),
+        ("local engine", f"{local:,.1f} reports/s median (spread {max(rates['local']) - min(rates['local']):.1f})"),
+        ("dask engine", f"{dask:,.1f} reports/s median (spread {max(rates['dask']) - min(rates['dask']):.1f})"),
+        ("dask / local", f"{ratio:.0%} (target: at least 80%) -> {'met' if ratio >= 0.8 else 'NOT met'}"),
+        ("cluster start", f"{started:.1f} s (LocalCluster of {args.workers} worker processes, checked and warmed up)"),
+        ("load average", f"{os.getloadavg()[0]:.1f}"),
+        ("peak memory", f"{peak_rss_mb():.0f} MB (this process: reader, writer, scheduler)"),
+    ])
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
