@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import main
+from .ingest_sources import ingest_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -74,19 +75,20 @@ def _num(v: Any, pct: bool = False) -> str:
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=200, show_default=True, help="每个事务写入的报告数。")
 @click.option("--no-crosscheck", is_flag=True, help="不做跨报告检查（上下年衔接、雷同、重复）。")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条。")
+@ingest_options
 def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batch_size: int, no_crosscheck: bool,
-           quiet: bool) -> None:
-    """把报告（文件、目录、压缩包或通配符）读入数据库。Ingest reports into the store.
+           quiet: bool, engine: str, scheduler: str | None, delay: float) -> None:
+    """把报告（文件、目录、压缩包、通配符或网址）读入数据库。Ingest reports (files, folders, archives, URLs) into the store.
 
     可重复运行：已入库的文件（按内容哈希）不会重复读取；中断后重新运行即可继续。
     """
-    from ..inputs import iter_inputs
-    from ..store.ingest import count_inputs, expand, ingest as run_ingest
+    from ..store.ingest import ingest as run_ingest
+    from .ingest_sources import prepare
 
     store = _open(db_url)
-    files = expand(list(paths))
+    setup = prepare(paths, engine, scheduler, workers, delay)
     err = _console(stderr=True)
-    total = count_inputs(files)
+    total = setup.total
     progress = None if quiet else _progress(err)
     task = progress.add_task("入库", total=total) if progress else None
 
@@ -97,11 +99,13 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
     if progress is not None:
         progress.start()
     try:
-        summary = run_ingest(store.engine, iter_inputs(files), workers=workers, batch_size=batch_size,
-                             progress=on_item, run_crosscheck=not no_crosscheck)
+        summary = run_ingest(store.engine, setup.items, workers=workers, batch_size=batch_size,
+                             progress=on_item, run_crosscheck=not no_crosscheck, parse_engine=setup.parse_engine)
     finally:
+        setup.close()
         if progress is not None:
             progress.stop()
+    setup.report(err)
     out = _console()
     if summary.read == 0:
         err.print("错误：没有找到要读入的文件。\nError: no files to ingest.")
@@ -118,6 +122,8 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
     if summary.interrupted:
         err.print("[yellow]已中断。已保存的报告不受影响，重新运行同一命令即可继续。[/]")
         sys.exit(130)
+    if setup.problems:
+        sys.exit(2)
 
 
 # --------------------------------------------------------------------------- list
