@@ -159,17 +159,17 @@ def find_metadata(lines: list[str], sections: list[SectionText]) -> Metadata:
 
 def _set_agency(meta: Metadata, name: str, text: str) -> None:
     body = text if meta.title_line is None else text.replace(meta.title or "", "", 1)
-    printed = name
-    if name not in body:
-        # the body never names the agency as the title does (e.g. spam injected into the
-        # title): keep the longest leading part that the body confirms
-        for n in range(len(name) - 1, 3, -1):
-            if name[:n] in body:
-                name = name[:n]
-                break
-    if name != printed:
-        meta.agency_as_printed = printed
     parsed = split_agency(name)
+    agency = parsed.agency
+    bare = agency.removesuffix("人民政府").removesuffix("政府")
+    if agency not in body and (bare == agency or len(bare) < 2 or bare not in body):
+        # the body never names the agency as the title does (e.g. spam injected into the
+        # title): keep the longest leading part of the agency that the body confirms
+        for n in range(len(agency) - 1, 3, -1):
+            if agency[:n] in body:
+                meta.agency_as_printed = name
+                parsed = split_agency(name[: len(name) - (len(agency) - n)])
+                break
     meta.agency, meta.region, meta.level = parsed.agency, parsed.region, parsed.level
     # "平罗县头闸镇" -> "头闸镇人民政府" when the body calls it so
     if meta.level in ("township", "county", "city", "province") and not meta.agency.endswith(GOVERNMENT_WORDS):

@@ -126,27 +126,52 @@ def render(record: Path, fmt: str, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("-n", "--count", default=100, show_default=True, help="Number of reports.")
+@click.option("-n", "--count", default=100, show_default=True, help="Number of reports (without --region).")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--region", help="One region's agencies over --years (e.g. 栖霞市), carrying on year to year.")
+@click.option("--years", default="2022-2024", show_default=True, help="With --region: e.g. 2022-2024 or 2021,2023.")
+@click.option("--agencies", default=12, show_default=True, help="With --region: how many agencies.")
 @click.option("--layouts", default="txt,md,pipe,space,html", show_default=True)
 @click.option("--seed", default=0, show_default=True)
-@click.option("--invalid-rate", default=0.0, show_default=True, help="Share of records with a deliberate arithmetic error.")
+@click.option("--invalid-rate", default=None, type=float, help="Share of reports with a deliberate error "
+              "(default 0, or 0.15 with --region).")
 @click.option("--corruption-rate", default=0.5, show_default=True)
 @click.option("--lossy", is_flag=True, help="Also dropped rows, blanked cells, duplicated lines.")
-def synth(count: int, out: Path, layouts: str, seed: int, invalid_rate: float, corruption_rate: float, lossy: bool) -> None:
+def synth(count: int, out: Path, region: str | None, years: str, agencies: int, layouts: str, seed: int,
+          invalid_rate: float | None, corruption_rate: float, lossy: bool) -> None:
     """生成带标准答案的合成报告。Generate synthetic reports with truth files (score.py format)."""
-    from ..synth import corpus
+    from ..errors import NianbaoError
+    from ..synth import corpus, region_corpus
 
-    out.mkdir(parents=True, exist_ok=True)
     chosen = tuple(x.strip() for x in layouts.split(",") if x.strip())
+    if region:
+        try:
+            year_list = _year_list(years)
+            samples = region_corpus(region, year_list, agencies, seed, 0.15 if invalid_rate is None else invalid_rate,
+                                    chosen)
+        except ValueError as exc:
+            raise NianbaoError(f"无法生成：{exc}（地区须为县级及以上行政区划，如 栖霞市、淮安市）。", f"Cannot generate: {exc}.") from None
+    else:
+        samples = corpus(count, seed, chosen, invalid_rate or 0.0, corruption_rate, lossy)
+    out.mkdir(parents=True, exist_ok=True)
     ext = {"txt": "txt", "md": "md", "pipe": "txt", "space": "txt", "html": "html"}
-    for s in corpus(count, seed, chosen, invalid_rate, corruption_rate, lossy):
+    for s in samples:
         (out / f"{s.name}.{ext[s.layout]}").write_text(s.text, encoding="utf-8")
         truth = s.record.to_dict(with_text=False)
         truth = {k: truth[k] for k in ("agency", "region", "year", "template", "table2", "table3", "table4")}
         truth.update(layout=s.layout, corruptions=list(s.corruptions), broken_rule=s.broken)
         (out / f"{s.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
-    click.echo(f"已生成 {count} 份报告到 {out}（score.py {out} 可评分）。")
+    click.echo(f"已生成 {len(samples)} 份报告到 {out}（score.py {out} 可评分）。")
+
+
+def _year_list(text: str) -> list[int]:
+    years: list[int] = []
+    for part in text.replace("，", ",").split(","):
+        a, _, b = part.strip().partition("-")
+        years += list(range(int(a), int(b or a) + 1))
+    if not years or any(not 1990 <= y <= 2100 for y in years):
+        raise ValueError(f"invalid years {text!r}")
+    return years
 
 
 @main.command()
