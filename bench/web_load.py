@@ -13,7 +13,9 @@ prints p50/p95/p99 latency per kind of page and the throughput.
    simulated reviewers in;
 3. each user requests a random mix of pages (report list pages with filters, report pages,
    findings JSON, full-text search, region dashboards, agency pages, rule pages, the API's
-   report list) back to back for `--seconds`; latencies are measured on the client.
+   report list) for `--seconds`, back to back (`--think 0`: what the server can take) or
+   pausing about `--think` seconds between requests like a reviewer reading; latencies are
+   measured on the client, the server's CPU time per request from /proc.
 The first hit of each dashboard (not cached yet) is timed separately as "cold".
 """
 from __future__ import annotations
@@ -140,8 +142,8 @@ async def login(client) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 303, r.text
 
 
-async def run(port: int, users: int, seconds: float, urls: dict[str, list[str]],
-              cold: dict[str, float]) -> tuple[dict[str, list[float]], int, float, int]:
+async def run(port: int, users: int, seconds: float, urls: dict[str, list[str]], cold: dict[str, float],
+              think: float = 0.0) -> tuple[dict[str, list[float]], int, float, int]:
     import httpx
 
     times: dict[str, list[float]] = defaultdict(list)
@@ -166,8 +168,10 @@ async def run(port: int, users: int, seconds: float, urls: dict[str, list[str]],
                 if kind == "dashboard" and url not in seen_dashboards:
                     seen_dashboards.add(url)
                     cold[url] = dt
-                    continue
-                times[kind].append(dt)
+                else:
+                    times[kind].append(dt)
+                if think:
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think)  # a reviewer reads the page
 
     t0 = time.perf_counter()
     await asyncio.gather(*(user(n) for n in range(users)))
@@ -212,6 +216,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--keep", type=Path, default=Path("/tmp/nianbao-web-bench"))
     ap.add_argument("--processes", type=int, default=1, help="server processes (nianbao serve --processes)")
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="mean seconds a user waits between requests (0: back to back, the server's limit)")
     args = ap.parse_args()
 
     url = build(args.keep, args.base, args.total)
@@ -223,10 +229,11 @@ def main() -> None:
         cold: dict[str, float] = {}
         for users in (int(u) for u in args.users.split(",")):
             cpu0 = tree_cpu(server.pid)
-            times, errors, wall, n = asyncio.run(run(port, users, args.seconds, urls, cold))
+            times, errors, wall, n = asyncio.run(run(port, users, args.seconds, urls, cold, args.think))
             cpu = tree_cpu(server.pid) - cpu0
             every = [t for v in times.values() for t in v]
-            print(f"\n{users} concurrent user(s), {args.seconds:g} s: {n:,} requests, {n / wall:,.1f} requests/s, "
+            pause = f", {args.think:g} s between requests" if args.think else ", back to back"
+            print(f"\n{users} concurrent user(s){pause}, {args.seconds:g} s: {n:,} requests, {n / wall:,.1f} requests/s, "
                   f"{errors} errors; server CPU {1000 * cpu / max(n, 1):.1f} ms per request "
                   f"(-> {n / cpu if cpu else 0:,.0f} requests/s per busy core)")
             rows = [("page", "       n    p50 ms    p95 ms    p99 ms    max ms")]

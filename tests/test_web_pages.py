@@ -220,3 +220,25 @@ def test_draft_docx_download_and_refusal(env: WebEnv) -> None:
     assert r.status_code == 200 and r.content[:2] == b"PK"
     r = env.anonymous().post("/draft/check", data=fields)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")  # logged-in users only
+
+
+def test_draft_prefilled_from_last_years_report(env: WebEnv) -> None:
+    last = env.viewer.get(f"/api/reports/{env.ids['good']}").json()["record"]  # 寺口镇 2022
+    page = env.viewer.get(f"/draft?year=2023&previous={env.ids['good']}").text
+    assert "已按报告" in page and "预填" in page
+    for col in range(TOTAL):
+        value = last["table3"]["carried_forward"][col]
+        field = re.search(rf'<input[^>]*name="c:table3\.carried_over\[{col}\]"[^>]*>', page).group(0)
+        assert f'value="{value}"' in field
+    assert 'value="寺口镇人民政府"' in page
+    assert "没有编号为 999999 的报告" in env.viewer.get("/draft?year=2023&previous=999999").text
+
+
+def test_report_list_export(env: WebEnv) -> None:
+    from openpyxl import load_workbook
+
+    csv = env.viewer.get("/export/reports.csv?year=2023").content.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("报告编号,机关") and len(csv) == 3
+    rows = list(load_workbook(io.BytesIO(env.viewer.get("/export/reports.xlsx?problems=1").content)).active.values)
+    assert [r[0] for r in rows[1:]] == [env.ids["bad"]]
+    assert env.viewer.get("/export/reports.pdf").status_code == 404

@@ -21,4 +21,4 @@ class WebConfig:
     workers: int = 1  # parse processes for uploads; 0 parses in a thread of the server process
     login_failures: int = 5  # failed logins per name (and 4x per address) ...
     login_window: float = 600.0  # ... within this many seconds before the login is refused
-    cache_seconds: float = 60.0  # dashboards and counts are recomputed at most this often
+    cache_seconds: float = 300.0  # dashboards, comparisons and counts: recomputed at most this often (and after an upload)

@@ -105,6 +105,20 @@ def evaluate(form: DraftForm, previous: Report | None = None) -> DraftResult:
     return result
 
 
+def prefill(form: DraftForm, previous: Report) -> int:
+    """Fill the form's empty cells that last year's report determines (上年结转 from its
+    结转下年度, 现行有效件数, ...); returns how many were filled."""
+    from ..draft import prefill_values
+
+    typed = {p: v for p, v in form.cells.items() if v.strip()}
+    filled = prefill_values({p: parse_number(v) for p, v in typed.items()}, form.template, previous)
+    for path, value in filled.items():
+        form.cells[path] = str(value)
+    form.agency = form.agency or previous.agency or ""
+    form.region = form.region or previous.region or ""
+    return len(filled)
+
+
 def flagged_cells(result: DraftResult) -> list[str]:
     """The cells the errors point at, and those that are not numbers (the form marks them)."""
     out = list(result.bad_cells)

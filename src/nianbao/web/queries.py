@@ -134,8 +134,9 @@ def like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    page, per_page = clamp(page, per_page)
+def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE, cap: int = MAX_PER_PAGE) -> Page:
+    """One page of the report list; `cap` bounds `per_page` (an export takes a larger one)."""
+    page, per_page = max(1, page), min(max(1, per_page), cap)
     order = SORTS.get(q.sort, reports.c.id)
     order = order.desc() if q.desc else order.asc()
     with engine.connect() as conn:

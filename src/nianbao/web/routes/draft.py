@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from ...draft import MEDIA_TYPES
 from ...errors import NianbaoError
 from .. import drafting
-from ..deps import Visitor, anyone, visitor
+from ..deps import Visitor, anyone, visitor, web
 from ..exports import filename_header
 from ..views import page, partial
 
@@ -45,10 +45,23 @@ async def _evaluate(request: Request) -> drafting.DraftResult:
 
 
 @router.get("/draft")
-def draft_form(request: Request, year: int | None = Query(None, ge=1990, le=2100)) -> Response:
+def draft_form(request: Request, year: int | None = Query(None, ge=1990, le=2100),
+               previous: int | None = Query(None, ge=1)) -> Response:
+    """The empty form of a year's format; with `previous` (a stored report id), the cells
+    the format links across years are pre-filled from that report."""
     _allowed(request)
     form = drafting.DraftForm(year or drafting.year_choices()[1])
-    return page(request, "draft.html", _context(drafting.evaluate(form)))
+    notice = None
+    if previous is not None:
+        last = web(request).store.report(previous)
+        if last is None:
+            notice = f"库中没有编号为 {previous} 的报告。"
+        else:
+            filled = drafting.prefill(form, last)
+            notice = f"已按报告 {previous}（{last.agency or ''} {last.year or ''}年度）预填 {filled} 个单元格。"
+    ctx = _context(drafting.evaluate(form))
+    ctx.update(notice=notice, previous=previous or "")
+    return page(request, "draft.html", ctx)
 
 
 @router.post("/draft/check")

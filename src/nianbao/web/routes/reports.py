@@ -46,6 +46,28 @@ def home(request: Request, region: str | None = None, year: str | None = None, a
     return page(request, name, ctx)
 
 
+MAX_EXPORT_ROWS = 100_000
+LIST_HEADERS = ("报告编号", "机关", "地区", "年度", "格式", "状态", "错误", "警告", "来源文件", "未能解析的原因")
+
+
+@router.get("/export/reports.{fmt}")
+def export_list(request: Request, fmt: str, region: str | None = None, year: str | None = None,
+                agency: str | None = None, status: str | None = None, problems: str | None = None,
+                sort: str = "id", order: str = "desc", user: User = Depends(viewer)) -> Response:
+    """The report list as filtered on the home page, as CSV or XLSX (all pages)."""
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound()
+    q = list_query(region, year, agency, status, problems, sort, order)
+    result = queries.report_page(web(request).engine, q, 1, MAX_EXPORT_ROWS, cap=MAX_EXPORT_ROWS)
+    rows = [[r["id"], r["agency"], r["region"], r["year"], r["template"], "已解析" if r["status"] == "ok" else "未能解析",
+             r["n_errors"], r["n_warnings"], r["source_name"], r["error"]] for r in result.rows]
+    if fmt == "csv":
+        return Response(exports.to_csv(LIST_HEADERS, rows), media_type=exports.CSV_TYPE,
+                        headers=exports.filename_header("报告列表.csv"))
+    return Response(exports.to_xlsx("报告列表", LIST_HEADERS, rows, {1: 30, 8: 40}), media_type=exports.XLSX_TYPE,
+                    headers=exports.filename_header("报告列表.xlsx"))
+
+
 def load(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView | None]:
     st = web(request)
     row = queries.report_row(st.engine, report_id)
