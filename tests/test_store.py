@@ -278,3 +278,26 @@ def test_random_corpus_counts_match(dbs):
     with store.engine.connect() as conn:
         per_report = conn.execute(sa.select(cells.c.report_id, sa.func.count()).group_by(cells.c.report_id)).all()
     assert len(per_report) == 40 and min(n for _, n in per_report) > 100
+
+
+def test_reparse_after_a_parser_upgrade_recovers_failed_reports(dbs, samples, monkeypatch):
+    from nianbao.errors import UnsupportedFormat
+
+    store = dbs.store()
+    name, data, truth = samples[1]
+
+    def old_parser(source, name=None):  # a parser version that could not read this file
+        raise UnsupportedFormat("暂不支持该格式。", "Not supported yet.")
+
+    monkeypatch.setattr(nianbao, "parse", old_parser)
+    store.ingest([(name, data)], workers=1)
+    listed = store.reports()
+    rid = int(listed["id"][0])
+    assert listed["status"][0] == "failed" and "暂不支持" in listed["error"][0]
+    monkeypatch.undo()
+    summary = store.reparse(workers=1)
+    assert (summary.reparsed, summary.now_ok) == (1, 1)
+    again = store.reports()
+    assert list(again["id"]) == [rid] and again["status"][0] == "ok" and again["error"][0] is None
+    assert store.report(rid).table3 == truth.table3
+    assert store.agencies()["name"].tolist() == [truth.agency]

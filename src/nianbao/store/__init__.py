@@ -122,12 +122,12 @@ class Store:
 
         return self._read(agency_list, **filters)
 
-    def search(self, text: str, sections: Iterable[str] = (), **filters: Any) -> pd.DataFrame:
+    def search(self, text: str, sections: Iterable[str] = (), limit: int | None = 1000, **filters: Any) -> pd.DataFrame:
         """Sections whose text contains `text` (e.g. search("政策解读", sections=["problems"]))."""
         from .queries import Filters, search_sections
 
         with self.engine.connect() as conn:
-            return search_sections(conn, text, Filters.of(**filters), sections)
+            return search_sections(conn, text, Filters.of(**filters), sections, limit)
 
     def report(self, report_id: int) -> Report | None:
         """A stored report, whole (tables with provenance, sections, text)."""

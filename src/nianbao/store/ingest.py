@@ -40,7 +40,7 @@ class Task(NamedTuple):
     content_hash: str
 
 
-Engine_ = Callable[[Iterable[Task]], Iterator[Parsed]]
+ParseEngine = Callable[[Iterable[Task]], Iterator[Parsed]]
 
 
 @dataclass
@@ -105,7 +105,7 @@ def warm_up() -> None:
     parse_and_check("warm-up.txt", text.encode("utf-8"))
 
 
-def local_engine(workers: int) -> Engine_:
+def local_engine(workers: int) -> ParseEngine:
     """Parse in this process (workers=1) or in a pool of `workers` processes, keeping a
     bounded number of chunks in flight so memory stays flat on any corpus size."""
 
@@ -153,7 +153,7 @@ def _as_item(x: InputItem | tuple[str, bytes]) -> InputItem:
 
 def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, workers: int | None = None,
            batch_size: int = 200, progress: ProgressFn | None = None, run_crosscheck: bool = True,
-           parse_engine: Engine_ | None = None, max_batch_seconds: float = 5.0) -> IngestSummary:
+           parse_engine: ParseEngine | None = None, max_batch_seconds: float = 5.0) -> IngestSummary:
     """Store every input not stored yet; then run the cross-report checks."""
     started = time.perf_counter()
     summary = IngestSummary()

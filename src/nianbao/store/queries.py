@@ -103,19 +103,26 @@ def agency_ids(conn: Connection, agency: str | int) -> list[int]:
 # --------------------------------------------------------------------------- lists
 
 
+def _list_columns() -> list[Any]:
+    return [reports.c.id, reports.c.agency_id, _agency_name().label("agency"), _region().label("region"),
+            sa.func.coalesce(agencies.c.level, reports.c.level).label("level"), reports.c.year, reports.c.template,
+            reports.c.status, reports.c.n_errors, reports.c.n_warnings, reports.c.n_infos, reports.c.source_name,
+            reports.c.title, reports.c.parser_version, reports.c.error]
+
+
+def _frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame from result rows, built column by column (much faster than row by row)."""
+    if not rows:
+        return pd.DataFrame(columns=list(columns))
+    return pd.DataFrame(dict(zip(columns, zip(*rows))))
+
+
 def list_reports(conn: Connection, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """One row per report: who, when, status and its error/warning counts."""
-    stmt = report_select(
-        reports.c.id, reports.c.agency_id, _agency_name().label("agency"), _region().label("region"),
-        sa.func.coalesce(agencies.c.level, reports.c.level).label("level"), reports.c.year, reports.c.template,
-        reports.c.status, reports.c.n_errors, reports.c.n_warnings, reports.c.n_infos, reports.c.source_name,
-        reports.c.title, reports.c.parser_version, reports.c.error,
-    )
-    stmt = apply(conn, stmt, f).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    stmt = apply(conn, report_select(*_list_columns()), f).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
     if limit:
         stmt = stmt.limit(limit)
-    rows = conn.execute(stmt).all()
-    df = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    df = _frame(conn.execute(stmt).all(), REPORT_COLUMNS)
     return df.astype({"year": "Int64", "agency_id": "Int64"})
 
 
@@ -161,22 +168,45 @@ def key_paths(conn: Connection) -> dict[int, str]:
 def value_matrix(conn: Connection, ids: Sequence[int]) -> tuple[np.ndarray, dict[int, int], dict[int, str]]:
     """(matrix of float64 with one row per report id, row index by id, path by column) from
     the stored value vectors; NaN where a cell is blank or absent."""
+    found: list[tuple[int, bytes]] = []
+    for chunk in _chunks(ids, 5000):
+        found += conn.execute(sa.select(report_values.c.report_id, report_values.c.data)
+                              .where(report_values.c.report_id.in_(chunk))).all()
+    index = {rid: i for i, rid in enumerate(ids)}
+    mat, by_col = _matrix(conn, [(index[rid], data) for rid, data in found], len(ids))
+    return mat, index, by_col
+
+
+def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tuple[np.ndarray, dict[int, str]]:
+    """The (row number, vector) pairs as one matrix of n rows (vectors of reports stored
+    before a cell path was first seen are shorter: padded with NaN)."""
     paths = key_paths(conn)
     width = max(paths, default=0)
-    mat = np.full((len(ids), width), np.nan)
-    index = {rid: i for i, rid in enumerate(ids)}
-    for chunk in _chunks(ids, 5000):
-        for rid, data in conn.execute(sa.select(report_values.c.report_id, report_values.c.data)
-                                      .where(report_values.c.report_id.in_(chunk))):
-            vec = np.frombuffer(data, dtype="<f8")
-            mat[index[rid], : len(vec)] = vec
-    return mat, index, {k - 1: p for k, p in paths.items()}
+    by_length: dict[int, list[tuple[int, bytes]]] = {}
+    for i, data in rows:
+        by_length.setdefault(len(data), []).append((i, data))
+    if len(by_length) == 1 and len(rows) == n and len(rows[0][1]) == 8 * width:  # every row, one length
+        mat = np.frombuffer(bytearray().join(d for _, d in rows), dtype="<f8").reshape(n, width)
+        if any(i != k for k, (i, _) in enumerate(rows)):
+            mat = mat[np.argsort([i for i, _ in rows])]
+        return mat, {k - 1: p for k, p in paths.items()}
+    mat = np.full((n, width), np.nan)
+    for length, group in by_length.items():
+        block = np.frombuffer(b"".join(d for _, d in group), dtype="<f8").reshape(len(group), length // 8)
+        mat[[i for i, _ in group], : length // 8] = block
+    return mat, {k - 1: p for k, p in paths.items()}
 
 
 def wide(conn: Connection, f: Filters) -> pd.DataFrame:
-    """One row per report: the list columns, then one column per cell path (float, NaN = blank)."""
-    meta = list_reports(conn, f)
-    mat, index, by_col = value_matrix(conn, meta["id"].tolist())
+    """One row per report (in id order): the list columns, then one column per cell path
+    (float, NaN = blank)."""
+    stmt = apply(conn, report_select(*_list_columns(), report_values.c.data)
+                 .outerjoin(report_values, report_values.c.report_id == reports.c.id), f)
+    rows = conn.execute(stmt.order_by(reports.c.id)).all()
+    meta = _frame(rows, (*REPORT_COLUMNS, "data"))
+    vectors = meta.pop("data")
+    meta = meta.astype({"year": "Int64", "agency_id": "Int64"})
+    mat, by_col = _matrix(conn, [(i, d) for i, d in enumerate(vectors) if d is not None], len(rows))
     order = {p: i for i, p in enumerate(template_paths())}
     cols = sorted(by_col, key=lambda c: (order.get(by_col[c], len(order)), by_col[c]))
     values = pd.DataFrame(mat[:, cols] if len(cols) else np.empty((len(meta), 0)),
@@ -215,27 +245,43 @@ def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
     return df
 
 
-def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str] = ()) -> pd.DataFrame:
-    """Sections containing `text` (any substring; see search.py), with a snippet.  The query
-    is normalised as the report texts are (full-width punctuation, traditional characters)."""
+def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str] = (),
+                    limit: int | None = 1000) -> pd.DataFrame:
+    """Sections containing `text` (any substring; see search.py), with a snippet, at most
+    `limit` of them.  The query is normalised as the report texts are (full-width
+    punctuation, traditional characters).  When the filters leave few reports, their
+    sections are scanned directly; otherwise the full-text index answers."""
     from ..normalize import normalize_text
     from .search import matching_sections
 
     text = normalize_text(text).strip()
-
-    hits = matching_sections(conn.dialect.name, text).subquery()
+    keys = list(keys)
+    few = None
+    if f != Filters():
+        ids = conn.execute(apply(conn, report_select(reports.c.id), f).limit(_SCAN_LIMIT + 1)).scalars().all()
+        few = ids if len(ids) <= _SCAN_LIMIT else None
+    if few is not None:
+        hits = sa.select(sections.c.id, sections.c.report_id, sections.c.key, sections.c.text).where(
+            sections.c.report_id.in_(few), sections.c.text.contains(text, autoescape=True)).subquery()
+    else:
+        hits = matching_sections(conn.dialect.name, text).subquery()
     stmt = report_select(reports.c.id.label("report_id"), _agency_name().label("agency"), _region().label("region"),
                          reports.c.year, hits.c.key, hits.c.text).join(hits, hits.c.report_id == reports.c.id)
-    keys = list(keys)
     if keys:
         stmt = stmt.where(hits.c.key.in_(keys))
+    stmt = apply(conn, stmt, f).order_by(reports.c.year, reports.c.id)
     out = []
-    for r in conn.execute(apply(conn, stmt, f).order_by(reports.c.year, reports.c.id)):
+    for r in conn.execute(stmt):
         pos = r.text.find(text)
         if pos < 0:  # the bigram phrase matched across punctuation: not a real hit
             continue
         out.append((r.report_id, r.agency, r.region, r.year, r.key, r.text[max(0, pos - 30): pos + len(text) + 30]))
+        if limit and len(out) >= limit:
+            break
     return pd.DataFrame(out, columns=["report_id", "agency", "region", "year", "section", "snippet"])
+
+
+_SCAN_LIMIT = 3000  # reports whose sections a filtered search reads directly
 
 
 # --------------------------------------------------------------------------- whole reports
