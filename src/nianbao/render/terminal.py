@@ -59,21 +59,27 @@ def table2_view(report: Report, styles: dict[str, str]) -> Table:
     return table
 
 
-def table3_view(report: Report, styles: dict[str, str]) -> Table:
+def table3_view(report: Report, styles: dict[str, str], width: int = 120) -> Table:
     template = T.TEMPLATES.get(report.template or "2021", T.TEMPLATE_2021)
     table = Table(title=T.SECTION_BY_KEY["requests"].title, box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("", overflow="fold", min_width=12)
-    for col in T.T3_COLUMNS:
-        table.add_column(col.narrow, justify="right", no_wrap=True)
+    numbers = [max(4, 2 * len(col.narrow)) for col in T.T3_COLUMNS]
+    label_width = max(12, min(44, width - sum(numbers) - 3 * len(numbers) - 4))
+    table.add_column("", no_wrap=True, overflow="ellipsis", width=label_width)
+    for col, w in zip(T.T3_COLUMNS, numbers):
+        table.add_column(col.narrow, justify="right", no_wrap=True, min_width=w)
+    shown: set[str] = set()
     for row in table3_rows(template, report.table3, only_present=False):
         chain = [g for g in T.t3_group_chain(row) if g.key != "results"]
-        label = "".join(g.number for g in chain) + row.number + row.label
-        indent = "  " * len(T.t3_group_chain(row))
+        for depth, group in enumerate(chain):  # a merged group cell: its own line, as in print
+            if group.key not in shown:
+                shown.add(group.key)
+                table.add_row(Text(" " * depth + group.title, style="bold"), *[""] * T.T3_WIDTH)
+        label = " " * len(chain) + row.number + row.label
         values = report.table3.get(row.key)
         if values is None:
-            table.add_row(Text(indent + label, style="dim"), Text("未读到", style="dim"), *[""] * (T.T3_WIDTH - 1))
+            table.add_row(Text(label, style="dim"), Text("未读到", style="dim"), *[""] * (T.T3_WIDTH - 1))
             continue
-        table.add_row(indent + label, *[_value(report, cell_path("table3", row.key, c), v, styles) for c, v in enumerate(values)])
+        table.add_row(label, *[_value(report, cell_path("table3", row.key, c), v, styles) for c, v in enumerate(values)])
     return table
 
 
@@ -124,7 +130,7 @@ def header(report: Report) -> Text:
     return text
 
 
-def report_view(report: Report, findings: list[Finding]) -> Group:
+def report_view(report: Report, findings: list[Finding], width: int = 120) -> Group:
     styles = _cell_styles(report, findings)
     parts = [header(report)]
     if report.template == T.LEGACY:
@@ -138,10 +144,11 @@ def report_view(report: Report, findings: list[Finding]) -> Group:
                 table.add_row(fig["label"], fmt_value(fig["value"]), fig.get("unit") or "", str(fig["line"]))
             parts.append(table)
     else:
-        parts += [table2_view(report, styles), table3_view(report, styles), table4_view(report, styles)]
+        parts += [table2_view(report, styles), table3_view(report, styles, width), table4_view(report, styles)]
     parts.append(findings_view(findings))
     return Group(*parts)
 
 
 def print_report(report: Report, findings: list[Finding], console: Console | None = None) -> None:
-    (console or Console()).print(report_view(report, findings))
+    console = console or Console()
+    console.print(report_view(report, findings, console.width))
