@@ -114,11 +114,14 @@ def local_engine(workers: int) -> ParseEngine:
             yield parse_and_check(t.name, t.data, t.content_hash)
 
     def run_pool(tasks: Iterable[Task]) -> Iterator[Parsed]:
+        chunks = _chunked(tasks)
+        first = next(chunks, None)
+        if first is None:  # nothing new to parse: no pool to start
+            return
         if multiprocessing.get_start_method(allow_none=False) == "fork":
             warm_up()
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
-        in_flight: set[Future[list[Parsed]]] = set()
-        chunks = _chunked(tasks)
+        in_flight: set[Future[list[Parsed]]] = {pool.submit(_parse_chunk, first)}
         try:
             exhausted = False
             while True:
