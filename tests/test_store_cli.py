@@ -67,6 +67,8 @@ def test_commands_end_to_end(folder, tmp_path):
     assert shown.exit_code == 0 and "岔河镇人民政府" in shown.stdout and "SHA-256" in shown.stdout
     record_json = json.loads(cli("show", str(one["id"]), "--db", db, "--format", "json").stdout)
     assert record_json["agency"] == "岔河镇人民政府" and record_json["store"]["id"] == one["id"]
+    failed = cli("list", "--db", db, "--status", "failed")
+    assert failed.exit_code == 0 and "无法解析" in failed.stdout and "broken.pdf" in failed.stdout
     broken = next(d for d in data if d["status"] == "failed")
     assert "无法解析" in cli("show", str(broken["id"]), "--db", db).stdout
     assert cli("show", str(broken["id"]), "--db", db, "--original").stdout_bytes == b"%PDF-1.4\n%truncated"

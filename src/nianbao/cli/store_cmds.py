@@ -170,14 +170,21 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
             counts = ("[red]无法解析[/]", "")
         else:
             counts = (f"[red]{r.n_errors}[/]" if r.n_errors else "0", f"[yellow]{r.n_warnings}[/]" if r.n_warnings else "0")
-        table.add_row(str(r.id), "" if r.year is None or r.year != r.year else str(r.year), r.region or "",
-                      r.agency or "（未识别）", r.template or "", *counts, _short(r.source_name))
+        table.add_row(str(r.id), _text(r.year), _text(r.region), _text(r.agency) or "（未识别）", _text(r.template),
+                      *counts, _short(r.source_name))
     console = _console()
     console.print(table)
     failed = int((df["status"] != "ok").sum())
     more = f"（只显示前 {len(df)} 份，--limit 0 显示全部）" if matched > len(df) else ""
     console.print(f"共 {matched} 份{more}" + (f"，列出的报告中 {failed} 份无法解析" if failed else "") +
                   f"，{int((df['n_errors'] > 0).sum())} 份有错误。")
+
+
+def _text(v: Any) -> str:
+    """A cell of a listing: blank for a missing value (None, NaN, NA)."""
+    import pandas as pd
+
+    return "" if v is None or pd.isna(v) else str(v)
 
 
 def _short(name: Any, width: int = 40) -> str:
