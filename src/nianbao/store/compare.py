@@ -77,11 +77,13 @@ def figures(mat: np.ndarray, col_of: dict[str, int]) -> pd.DataFrame:
     return df
 
 
-def cell_label(path: str, template: str | None = None) -> str:
-    """A cell as a clerk reads it: "（三）1.属于国家秘密·自然人", "行政许可·本年处理决定数量"."""
+def cell_label(path: str, template: str | None = None, column: bool = True) -> str:
+    """A cell as a clerk reads it: "（三）1.属于国家秘密·自然人", "行政许可·本年处理决定数量"
+    (`column=False`: a table 三 row without its column, for a view of one column)."""
     tbl, row, col = split_path(path)
     if tbl == "table3":
-        return f"{T.t3_title(row, template)}·{T.T3_COLUMNS[int(col)].label}"
+        title = T.t3_title(row, template)
+        return f"{title}·{T.T3_COLUMNS[int(col)].label}" if column else title
     if tbl == "table2":
         tpl = T.TEMPLATES.get(template or "2021", T.TEMPLATE_2021)
         try:
@@ -122,8 +124,8 @@ def resolve_agency(conn: Connection, agency: str | int) -> int:
 
 
 def compare(conn: Connection, agency: str | int, years: Sequence[int] = (), column: int | None = _TOTAL) -> Comparison:
-    """One agency's reports side by side: every cell (table 三: the `column`, default 总计;
-    None for all seven) per year, and the change from the year before."""
+    """One agency's reports side by side: every cell (table 三: the `column`, default 总计,
+    labelled by row only; None for all seven) per year, and the change from the year before."""
     agency_id = resolve_agency(conn, agency)
     listed = list_reports(conn, Filters(agency=agency_id, status=STATUS_OK))
     listed = listed.sort_values("id").drop_duplicates("year")  # one report per year: the first stored
@@ -144,7 +146,7 @@ def compare(conn: Connection, agency: str | int, years: Sequence[int] = (), colu
             continue
         values = [mat[index[by_year[y]], c] for y in have]
         delta = values[-1] - values[-2] if len(values) >= 2 else np.nan
-        rows.append([path, tbl, cell_label(path, template), *values, delta])
+        rows.append([path, tbl, cell_label(path, template, column=column is None), *values, delta])
     table = pd.DataFrame(rows, columns=["path", "table", "label", *have, "delta"])
     comp = Comparison(agency_id, info.name if info else str(agency), info.region if info else None, have,
                       [y for y in wanted if y not in by_year], {y: by_year[y] for y in have}, table)
