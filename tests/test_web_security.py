@@ -134,8 +134,9 @@ def test_page_images_of_a_pdf_original(tmp_path) -> None:  # type: ignore[no-unt
     pdf.save(buf)
     data = buf.getvalue()
     assert page_count(data) == 2
-    png = render_page("k", data, 2)
+    png = render_page("k", lambda: data, 2)
     assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert render_page("k", data, 3) is None and render_page("k2", b"%PDF-1.4 broken", 1) is None
+    assert render_page("k", lambda: pytest.fail("a cached page loads no original"), 2) == png
+    assert render_page("k", lambda: data, 3) is None and render_page("k2", lambda: b"%PDF-1.4 broken", 1) is None
     assert page_count(b"plain text") == 0
     assert origin_page("第12页") == 12 and origin_page("表格2 第5行") is None and origin_page(None) is None

@@ -8,9 +8,9 @@ Module map: `app` (assembly, error pages), `config`, `schema` + `migrations` + `
 web tables beside the store's), `accounts` (users, sessions, tokens), `security` (headers,
 CSP, body limits, CSRF, login throttling), `deps` (who is asking, roles), `views`
 (templates), `queries` (paginated reads), `reportview` (the report page's model),
-`reviews` (decisions, corrections, audit log), `uploads` (checks and the background
-queue), `pageimage`, `dashboard`, `exports`, `drafting`; pages in `routes/`, the API in
-`api`.
+`reviews` (decisions, corrections, audit log), `uploads` (checks) and `queue` (the
+background parsing), `pageimage`, `dashboard`, `exports`, `drafting`; pages in `routes/`, the API in
+`api/`.
 """
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ from .db import setting, upgrade
 from .deps import Forbidden, LoginRequired, NotFound
 from .queries import TTLCache
 from .security import Guard, LoginThrottle
-from .uploads import UploadQueue, interrupted
+from .queue import UploadQueue
+from .uploads import interrupted
 from .views import page, templates
 
 HERE = Path(__file__).resolve().parent

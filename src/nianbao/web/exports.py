@@ -19,7 +19,7 @@ from ..store.compare import cell_label
 from ..store.queries import report_select
 from ..store.records import finding_from_row
 from ..store.schema import agencies, findings, reports
-from .reviews import Decision, finding_key
+from .reviews import Decision
 from .reportview import FindingView, ReportView, finding_views
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

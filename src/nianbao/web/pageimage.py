@@ -6,6 +6,7 @@ import io
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from ..readers import sniff
 
@@ -51,14 +52,17 @@ def page_count(data: bytes) -> int:
             pdf.close()
 
 
-def render_page(key: str, data: bytes, page: int) -> bytes | None:
-    """PNG bytes of 1-based `page` of the original (None when there is no such page);
-    cached by (key, page)."""
+def render_page(key: str, load: Callable[[], bytes | None], page: int) -> bytes | None:
+    """PNG bytes of 1-based `page` of the original `load()` returns (None when there is no
+    such page); cached by (key, page), so a cached page does not load the original."""
     with _lock:
         hit = _cache.get((key, page))
         if hit is not None:
             _cache.move_to_end((key, page))
             return hit
+    data = load()
+    if not data:
+        return None
     kind = page_kind(data)
     png = _pdf_page(data, page) if kind == "pdf" else _image(data) if kind == "image" and page == 1 else None
     if png is not None:

@@ -106,8 +106,7 @@ def report_print(request: Request, report_id: int, user: User = Depends(viewer))
 def page_image(request: Request, report_id: int, number: int, user: User = Depends(viewer)) -> Response:
     st = web(request)
     row = queries.report_row(st.engine, report_id)
-    data = st.store.original(report_id) if row else None
-    png = pageimage.render_page(row["content_hash"], data, number) if row and data else None
+    png = pageimage.render_page(row["content_hash"], lambda: st.store.original(report_id), number) if row else None
     if png is None:
         raise NotFound("没有这一页。", "No such page.")
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

@@ -286,8 +286,12 @@
     if (typeof window.echarts === "undefined") { return; }
     $all("[data-chart]", root).forEach(function (el) {
       if (el.dataset.ready) { return; }
-      var option = chartOption(JSON.parse(el.dataset.chart));
+      var spec = JSON.parse(el.dataset.chart);
+      var option = chartOption(spec);
       if (!option) { return; }
+      if (spec.type === "problems") {  /* one bar per agency: the chart grows with them */
+        el.style.height = Math.max(220, 26 * spec.data.agencies.length + 90) + "px";
+      }
       el.dataset.ready = "1";
       var chart = window.echarts.init(el, null, {renderer: "canvas"});
       chart.setOption(option);

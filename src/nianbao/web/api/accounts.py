@@ -1,0 +1,88 @@
+"""Service and accounts: health, who am I, API tokens, users, the OpenAPI page."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ... import __version__
+from .. import reviews
+from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, update_user
+from ..db import write
+from ..deps import Forbidden, NotFound, admin, admin_write, viewer, web
+from .models import TokenIn, UserChange, UserIn
+
+router = APIRouter()
+
+
+@router.get("/health", tags=["service"])
+def health(request: Request) -> dict[str, Any]:
+    """Liveness: the version and whether the deployment is read-only (no login needed)."""
+    return {"status": "ok", "version": __version__, "read_only": web(request).config.read_only}
+
+
+@router.get("/me", tags=["accounts"])
+def me(user: User = Depends(viewer)) -> dict[str, Any]:
+    return {"name": user.name, "role": user.role}
+
+
+@router.get("/tokens", tags=["accounts"])
+def tokens(request: Request, user: User = Depends(viewer)) -> list[dict[str, Any]]:
+    return list_tokens(web(request).engine, user)
+
+
+@router.post("/tokens", tags=["accounts"], status_code=201)
+def token_create(request: Request, body: TokenIn, user: User = Depends(viewer)) -> dict[str, Any]:
+    """A new API token for the caller; the token is in this response only."""
+    st = web(request)
+    if st.config.read_only:
+        raise Forbidden("这是只读的公开站点。", "This is a read-only public site.")
+    token_id, token = create_token(st.engine, user, body.name)
+    with write(st.engine) as conn:
+        reviews.audit(conn, user, "token.create", target=str(token_id), detail={"name": body.name})
+    return {"id": token_id, "token": token}
+
+
+@router.delete("/tokens/{token_id}", tags=["accounts"])
+def token_revoke(request: Request, token_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+    if not revoke_token(web(request).engine, user, token_id):
+        raise NotFound("没有这个令牌。", f"No token {token_id}.")
+    with write(web(request).engine) as conn:
+        reviews.audit(conn, user, "token.revoke", target=str(token_id))
+    return {"revoked": token_id}
+
+
+@router.get("/users", tags=["accounts"])
+def users(request: Request, user: User = Depends(admin)) -> list[dict[str, Any]]:
+    return list_users(web(request).engine)
+
+
+@router.post("/users", tags=["accounts"], status_code=201)
+def user_create(request: Request, body: UserIn, user: User = Depends(admin_write)) -> dict[str, Any]:
+    st = web(request)
+    created = add_user(st.engine, body.name, body.role, body.password)  # AccountError -> 400
+    with write(st.engine) as conn:
+        reviews.audit(conn, user, "user.add", target=created.name, detail={"role": created.role})
+    return {"name": created.name, "role": created.role}
+
+
+@router.patch("/users/{name}", tags=["accounts"])
+def user_update(request: Request, name: str, body: UserChange, user: User = Depends(admin_write)) -> dict[str, Any]:
+    st = web(request)
+    if name == user.name and ((body.role and body.role != "admin") or body.active is False):
+        raise Forbidden("不能降低自己的权限或停用自己的账号。", "You cannot demote or deactivate yourself.")
+    changed = update_user(st.engine, name, role=body.role, password=body.password, active=body.active)
+    with write(st.engine) as conn:
+        reviews.audit(conn, user, "user.update", target=changed.name,
+                      detail={"role": body.role, "active": body.active, "password": body.password is not None})
+    return {"name": changed.name, "role": changed.role}
+
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request) -> Response:
+    """The OpenAPI page (Swagger UI served from the package)."""
+    from ..views import templates
+
+    return templates.TemplateResponse(request, "api_docs.html", {})

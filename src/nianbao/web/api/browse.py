@@ -1,0 +1,95 @@
+"""Agencies, regional statistics and expected agencies, search, rules, the audit log."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ...rules import catalogue
+from .. import dashboard as dash_mod
+from .. import queries, reviews
+from ..accounts import User
+from ..deps import NotFound, reviewer, reviewer_write, viewer, web
+from ..routes.browse import compare, rule_page, trend
+from .models import ExpectedIn
+
+router = APIRouter()
+
+
+@router.get("/agencies", tags=["browse"])
+def agencies(request: Request, q: str = Query("", max_length=100), user: User = Depends(viewer)) -> list[dict[str, Any]]:
+    return queries.search_agencies(web(request).engine, q, 50)
+
+
+@router.get("/agencies/{agency_id}", tags=["browse"])
+def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+    """One agency's reports side by side: every cell per year and the change."""
+    st = web(request)
+    info = queries.agency_info(st.engine, agency_id)
+    if info is None:
+        raise NotFound("没有这个机关。", f"No agency {agency_id}.")
+    comp = compare(st, agency_id)
+    table = comp.table.astype(object).where(comp.table.notna(), None)
+    return {"agency": info, "years": comp.years, "report_ids": comp.report_ids, "trend": trend(comp),
+            "counts": {y: {"errors": e, "warnings": w} for y, (e, w) in comp.counts.items()},
+            "cells": [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]}
+
+
+@router.get("/stats/region", tags=["stats"])
+def region(request: Request, region: str = Query(..., min_length=1, max_length=80), year: int = Query(...),
+           sort: str = "n_errors", order: str = "desc", page: int = Query(1, ge=1),
+           per_page: int = Query(100, ge=1, le=queries.MAX_PER_PAGE), user: User = Depends(viewer)) -> dict[str, Any]:
+    """A region's reports of one year: counts, missing agencies, totals, and the agencies
+    (paginated, sortable by any figure)."""
+    st = web(request)
+    dash = dash_mod.load(st.store, st.cache, region.strip(), year)
+    out = dash.to_dict()
+    out["agencies"] = dash_mod.member_page(dash, sort, order != "asc", page, per_page).to_dict()
+    return out
+
+
+@router.get("/stats/expected", tags=["stats"])
+def expected(request: Request, region: str = Query(..., min_length=1, max_length=80), year: int = Query(...),
+             user: User = Depends(viewer)) -> dict[str, Any]:
+    return {"region": region, "year": year, "names": dash_mod.expected_names(web(request).engine, region, year)}
+
+
+@router.put("/stats/expected", tags=["stats"])
+def expected_set(request: Request, body: ExpectedIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
+    """Replace the list of agencies that should report for a region and year."""
+    st = web(request)
+    names = dash_mod.parse_names("\n".join(body.names))
+    dash_mod.set_expected(st.engine, user, body.region.strip(), body.year, names)
+    st.cache.bump()
+    return {"region": body.region, "year": body.year, "names": names}
+
+
+@router.get("/search", tags=["browse"])
+def search(request: Request, q: str = Query(..., min_length=1, max_length=100), page: int = Query(1, ge=1, le=1000),
+           user: User = Depends(viewer)) -> dict[str, Any]:
+    """Report text (sections) containing `q`, and agencies whose name contains it."""
+    st = web(request)
+    hits = queries.search_text(st.engine, q, page)
+    return {"agencies": queries.search_agencies(st.engine, q) if page == 1 else [], "sections": hits.to_dict()}
+
+
+@router.get("/rules", tags=["browse"])
+def rules(request: Request, user: User = Depends(viewer)) -> list[dict[str, Any]]:
+    st = web(request)
+    counts = st.cache.get("rule_counts", lambda: queries.rule_counts(st.engine))
+    return [{**r.to_dict(), "reports": counts.get(r.id, 0)} for r in catalogue()]
+
+
+@router.get("/rules/{rule_id}", tags=["browse"])
+def rule(request: Request, rule_id: str, page: int = Query(1, ge=1), user: User = Depends(viewer)) -> dict[str, Any]:
+    found = next((r for r in catalogue() if r.id == rule_id), None)
+    if found is None:
+        raise NotFound("没有这条规则。", f"No rule {rule_id}.")
+    return {"rule": found.to_dict(), "reports": rule_page(web(request), rule_id, page).to_dict()}
+
+
+@router.get("/audit", tags=["review"])
+def audit_log(request: Request, page: int = Query(1, ge=1), user: User = Depends(reviewer)) -> dict[str, Any]:
+    rows, more = reviews.audit_page(web(request).engine, page)
+    return {"page": page, "has_next": more, "items": rows}
+

@@ -1,0 +1,51 @@
+"""The request bodies of the JSON API."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from .. import dashboard as dash_mod
+from .. import reviews
+from ..schema import DECISIONS, ROLES
+
+
+class DecisionIn(BaseModel):
+    decision: str = Field(description=f"one of {', '.join(DECISIONS)}")
+    comment: str = Field("", max_length=reviews.MAX_COMMENT)
+
+
+class CorrectionIn(BaseModel):
+    path: str = Field(max_length=120, description='a cell path, e.g. "table3.granted[0]"')
+    value: float | int | str | None = Field(None, description="the corrected number; null reverts the cell")
+    comment: str = Field("", max_length=reviews.MAX_COMMENT)
+
+
+class ExpectedIn(BaseModel):
+    region: str = Field(min_length=1, max_length=80)
+    year: int
+    names: list[str] = Field(max_length=dash_mod.MAX_EXPECTED)
+
+
+class TokenIn(BaseModel):
+    name: str = Field("script", max_length=80)
+
+
+class UserIn(BaseModel):
+    name: str = Field(max_length=80)
+    role: str = Field(description=f"one of {', '.join(ROLES)}")
+    password: str = Field(max_length=256)
+
+
+class UserChange(BaseModel):
+    role: str | None = None
+    password: str | None = Field(None, max_length=256)
+    active: bool | None = None
+
+
+class DraftIn(BaseModel):
+    year: int
+    agency: str = Field("", max_length=200)
+    region: str = Field("", max_length=80)
+    cells: dict[str, float | int | str | None] = Field(default_factory=dict, description="cell path -> number")
+    prose: dict[str, str] = Field(default_factory=dict, description="overview | problems | other -> text")
+    force: bool = False
+

@@ -1,0 +1,158 @@
+"""Uploads, reports (record, cells, text), findings and review decisions, corrections,
+history and exports."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from ...store.compare import cell_label
+from .. import exports, queries, reviews
+from ..accounts import User
+from ..deps import NotFound, reviewer, reviewer_write, viewer, web
+from ..reportview import FindingView, ReportView, build
+from ..routes.uploads import store_upload
+from ..uploads import batch_items
+from .models import CorrectionIn, DecisionIn
+
+router = APIRouter()
+
+
+def _view(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView]:
+    st = web(request)
+    row = queries.report_row(st.engine, report_id)
+    if row is None:
+        raise NotFound("没有这份报告。", f"No report {report_id}.")
+    view = build(st.store, report_id, row["content_hash"], tables=False) if row["status"] == "ok" else None
+    if view is None:
+        raise NotFound("该报告未能解析。", f"Report {report_id} could not be parsed: {row['error_en'] or ''}")
+    return row, view
+
+
+def _finding(view: ReportView, key: str) -> FindingView:
+    fv = next((f for f in view.findings if f.key == key), None)
+    if fv is None:
+        raise NotFound("没有这条问题。", f"No finding {key}.")
+    return fv
+
+
+
+@router.post("/uploads", tags=["uploads"], status_code=202)
+async def upload(request: Request, files: list[UploadFile] = File(...), user: User = Depends(reviewer_write)) -> dict[str, Any]:
+    """Upload report files or zip archives; they are parsed in the background. Poll
+    `GET /api/uploads/{batch}` for each file's state (queued, parsing, done, duplicate,
+    failed, rejected) and its report id."""
+    batch = await store_upload(request, files, user)
+    return {"batch": batch, "items": batch_items(web(request).store, batch, user)}
+
+
+@router.get("/uploads/{batch}", tags=["uploads"])
+def upload_state(request: Request, batch: str, user: User = Depends(reviewer)) -> dict[str, Any]:
+    items = batch_items(web(request).store, batch, user)
+    if not items:
+        raise NotFound("没有这次上传的记录。", "No such upload.")
+    return {"batch": batch, "finished": all(i["state"] not in ("queued", "parsing") for i in items), "items": items}
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@router.get("/reports", tags=["reports"])
+def reports(request: Request, region: str | None = None, year: int | None = None, agency: str | None = None,
+            agency_id: int | None = None, status: str | None = None, problems: bool = False,
+            sort: str = Query("id", description=", ".join(queries.SORTS)), order: str = "desc",
+            page: int = Query(1, ge=1), per_page: int = Query(queries.PER_PAGE, ge=1, le=queries.MAX_PER_PAGE),
+            user: User = Depends(viewer)) -> dict[str, Any]:
+    q = queries.ReportQuery(region=region, year=year, agency=agency, agency_id=agency_id,
+                            status=status if status in ("ok", "failed") else None, problems=problems,
+                            sort=sort if sort in queries.SORTS else "id", desc=order != "asc")
+    return queries.report_page(web(request).engine, q, page, per_page).to_dict()
+
+
+@router.get("/reports/{report_id}", tags=["reports"])
+def report(request: Request, report_id: int, text: bool = False, user: User = Depends(viewer)) -> dict[str, Any]:
+    """A report's metadata and its canonical record (with `text=true`, also the normalised
+    text lines); corrected values are in `corrections`, never mixed into the record."""
+    st = web(request)
+    row = queries.report_row(st.engine, report_id)
+    if row is None:
+        raise NotFound("没有这份报告。", f"No report {report_id}.")
+    out: dict[str, Any] = {"meta": row}
+    if row["status"] == "ok":
+        row, view = _view(request, report_id)
+        errors, warnings = view.counts
+        out.update(record=view.report.to_dict(with_text=text), errors=errors, warnings=warnings,
+                   corrections={p: {"value": c.value, "extracted": c.extracted, "comment": c.comment,
+                                    "user": c.user_name, "at": c.created_at.isoformat()} for p, c in view.fixes.items()})
+    return out
+
+
+@router.get("/reports/{report_id}/cells", tags=["reports"])
+def cells(request: Request, report_id: int, user: User = Depends(viewer)) -> list[dict[str, Any]]:
+    """Every extracted cell: value, raw text, provenance, and the correction in force."""
+    _, view = _view(request, report_id)
+    return [dict(zip(("path", "label", "value", "corrected", "raw", "line", "origin", "confidence", "method"), r))
+            for r in exports.cell_rows(view)]
+
+
+@router.get("/reports/{report_id}/text", tags=["reports"])
+def text(request: Request, report_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+    _, view = _view(request, report_id)
+    return {"lines": view.report.lines,
+            "sections": [s.to_dict() for s in view.report.sections]}
+
+
+@router.get("/reports/{report_id}/findings", tags=["review"])
+def report_findings(request: Request, report_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+    """The findings in force (re-checked on the corrected record when cells were
+    corrected), each with its key, rule title, cells and the decision on it."""
+    _, view = _view(request, report_id)
+    return {"corrected": bool(view.fixes), "extracted_counts": list(view.extracted_counts),
+            "findings": [fv.to_dict() for fv in view.findings]}
+
+
+@router.post("/reports/{report_id}/findings/{key}/decision", tags=["review"])
+def decision(request: Request, report_id: int, key: str, body: DecisionIn,
+             user: User = Depends(reviewer_write)) -> dict[str, Any]:
+    """Confirm or dismiss a finding (by its key from the findings list), with a comment."""
+    row, view = _view(request, report_id)
+    fv = _finding(view, key)
+    fv.decision = reviews.decide(web(request).engine, user, report_id, row["content_hash"], fv.finding, body.decision,
+                                 body.comment)
+    return fv.to_dict()
+
+
+@router.get("/reports/{report_id}/corrections", tags=["review"])
+def corrections(request: Request, report_id: int, user: User = Depends(viewer)) -> list[dict[str, Any]]:
+    _, view = _view(request, report_id)
+    return [{"path": p, "label": cell_label(p, view.report.template), "value": c.value, "extracted": c.extracted,
+             "comment": c.comment, "user": c.user_name, "at": c.created_at.isoformat()} for p, c in view.fixes.items()]
+
+
+@router.post("/reports/{report_id}/corrections", tags=["review"])
+def correction(request: Request, report_id: int, body: CorrectionIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
+    """Store a corrected value beside the extracted one (null reverts); returns the
+    findings of the checks re-run on the corrected record."""
+    row, view = _view(request, report_id)
+    reviews.correct(web(request).engine, user, view.report, report_id, row["content_hash"], body.path,
+                    "" if body.value is None else body.value, body.comment)
+    _, view = _view(request, report_id)
+    return {"corrections": len(view.fixes), "findings": [fv.to_dict() for fv in view.findings]}
+
+
+@router.get("/reports/{report_id}/history", tags=["review"])
+def history(request: Request, report_id: int, page: int = Query(1, ge=1),
+            user: User = Depends(viewer)) -> dict[str, Any]:
+    rows, more = reviews.audit_page(web(request).engine, page, 50, report_id=report_id)
+    return {"page": page, "has_next": more, "items": rows}
+
+
+@router.get("/reports/{report_id}/export/{name}", tags=["exports"],
+            responses={200: {"content": {exports.XLSX_TYPE: {}, exports.DOCX_TYPE: {}, "text/csv": {}}}})
+def report_export(request: Request, report_id: int, name: str, user: User = Depends(viewer)) -> Response:
+    """findings.xlsx | findings.docx (问题清单), cells.csv | cells.xlsx (data)."""
+    from ..routes.reports import export
+
+    return export(request, report_id, name, user)
+

@@ -1,0 +1,1 @@
+"""The web tables' migrations (alembic skips this file)."""
