@@ -1,9 +1,11 @@
-"""Exports of what a page shows: the 问题清单 (findings with the review decisions) as XLSX
-or DOCX, and data tables as CSV or XLSX.
+"""Exports of what a page shows: one report's 问题清单 as its page shows it (the findings
+re-checked on the corrected record, dismissed ones marked) as XLSX or DOCX, its cells with
+provenance and corrections, and data tables, as CSV or XLSX.  A region's 问题清单 comes
+from `nianbao.exports` (the same document as `nianbao issues`), which reads the review
+decisions through `decisions_for` and `reviews.finding_key`.
 
-These are small writers of the web app's own; when `nianbao.exports` lands they can be
-switched over to it.  Every text cell is guarded against formula injection (a report's
-text is untrusted and a spreadsheet would run "=..." as a formula)."""
+Every text cell is guarded against formula injection (a report's text is untrusted and a
+spreadsheet would run "=..." as a formula)."""
 from __future__ import annotations
 
 import csv
@@ -16,11 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..store.compare import cell_label
-from ..store.queries import report_select
-from ..store.records import finding_from_row
-from ..store.schema import agencies, findings, reports
 from .reviews import Decision
-from .reportview import FindingView, ReportView, finding_views
+from .reportview import FindingView, ReportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -78,32 +77,9 @@ def cell_rows(view: ReportView) -> list[list[Any]]:
     return rows
 
 
-def region_finding_rows(engine: Engine, report_ids: Sequence[int]) -> list[list[Any]]:
-    """问题清单 rows of many reports (stored findings, with the decisions in force)."""
-    out: list[list[Any]] = []
-    for start in range(0, len(report_ids), 2000):
-        chunk = list(report_ids[start:start + 2000])
-        with engine.connect() as conn:
-            metas = {r.id: dict(r._mapping) for r in conn.execute(report_select(
-                reports.c.id, reports.c.content_hash, reports.c.template, reports.c.year,
-                sa.func.coalesce(agencies.c.name, reports.c.agency).label("agency"),
-                sa.func.coalesce(agencies.c.region, reports.c.region).label("region")).where(reports.c.id.in_(chunk)))}
-            rows = conn.execute(sa.select(findings).where(findings.c.report_id.in_(chunk), findings.c.status == "fail")
-                                .order_by(findings.c.report_id, findings.c.id)).all()
-        decided = decisions_for(engine, [m["content_hash"] for m in metas.values()])
-        by_report: dict[int, list[Any]] = {}
-        for r in rows:
-            by_report.setdefault(r.report_id, []).append(finding_from_row(r))
-        for rid in chunk:
-            meta = metas.get(rid)
-            if meta is None or rid not in by_report:
-                continue
-            views = finding_views(by_report[rid], decided.get(meta["content_hash"], {}))
-            out.extend(finding_rows(meta, views, len(out) + 1))
-    return out
-
-
 def decisions_for(engine: Engine, hashes: Iterable[str]) -> dict[str, dict[str, Decision]]:
+    """The decisions in force for each finding key, by report content hash (what
+    `nianbao.exports`' 问题清单 shows beside each finding)."""
     from .schema import review_decisions
 
     out: dict[str, dict[str, Decision]] = {}

@@ -119,13 +119,15 @@ def export(request: Request, name: str, region: str = Query(..., min_length=1, m
         return Response(exports.to_xlsx("各机关", headers, rows, {1: 30}), media_type=exports.XLSX_TYPE,
                         headers=exports.filename_header(f"{stem}各机关数据.xlsx"))
     if name in ("findings.xlsx", "findings.docx"):
-        members = dash.stats.members
-        rows = exports.region_finding_rows(st.engine, [int(i) for i in members["id"]] if len(members) else [])
+        # the region's 问题清单 is the one `nianbao issues` writes (grouped by agency, with
+        # locations, explanations and the decisions recorded here)
+        from ...exports import Selection, build_issues, issues_docx, issues_xlsx
+
+        issues = build_issues(st.store, Selection(region=dash.region, years=(year,)))
         if name.endswith(".xlsx"):
-            return Response(exports.findings_xlsx(rows), media_type=exports.XLSX_TYPE,
+            return Response(issues_xlsx(issues), media_type=exports.XLSX_TYPE,
                             headers=exports.filename_header(f"{stem}问题清单.xlsx"))
-        data = exports.findings_docx(f"{dash.region}{year}年度政府信息公开工作年度报告问题清单",
-                                     f"共 {dash.reports} 份报告，{len(rows)} 个问题。", rows)
-        return Response(data, media_type=exports.DOCX_TYPE, headers=exports.filename_header(f"{stem}问题清单.docx"))
+        return Response(issues_docx(issues), media_type=exports.DOCX_TYPE,
+                        headers=exports.filename_header(f"{stem}问题清单.docx"))
     raise NotFound()
 
