@@ -112,6 +112,11 @@ def test_filters_errors_level_and_slices(store, tmp_path):
     assert (back["n_errors"] > 0).all() and "淮安区教育局" in set(back["agency"])
     export_data(store, tmp_path / "t.parquet", Selection(region=REGION, level="township"))
     assert set(pd.read_parquet(tmp_path / "t.parquet")["agency"]) == {"岔河镇人民政府"}
+    chosen = tuple(int(i) for i in listed["id"][:2])  # what a web page shows
+    export_data(store, tmp_path / "ids.parquet", Selection(ids=chosen))
+    assert sorted(pd.read_parquet(tmp_path / "ids.parquet")["id"]) == sorted(chosen)
+    one = build_issues(store, Selection(ids=chosen[:1]), reviews=None)
+    assert one.reports == 1 and {i.report_id for g in one.agencies for i in g.issues} <= {chosen[0]}
     # many small slices (one without any cell) make one file with one schema
     from nianbao.exports.frames import frames
     from nianbao.exports.tabular import write_parquet

@@ -147,7 +147,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, proces
             from .store.ingest import default_workers
 
             cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")  # any free port: no clash with another cluster
             client = Client(cluster, set_as_default=False)
     except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
         if cluster is not None:

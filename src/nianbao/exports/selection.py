@@ -24,6 +24,7 @@ class Selection:
     level: str | None = None  # province | city | county | township | department
     status: str | None = None  # ok | failed
     errors_only: bool = False  # only reports with at least one error
+    ids: tuple[int, ...] | None = None  # only these reports (e.g. what a web page shows)
 
     def store_filters(self) -> dict[str, Any]:
         """The keyword filters of `Store.reports` / `wide` / `long`."""
@@ -31,13 +32,16 @@ class Selection:
                                "status": self.status}
         if self.years:
             out["year"] = list(self.years)
+        if self.ids is not None:
+            out["ids"] = list(self.ids)
         return {k: v for k, v in out.items() if v is not None}
 
     def describe(self) -> str:
         """The selection in words, e.g. "淮安市 2024年度 乡镇（街道） 有错误的报告"."""
         parts = [self.region or "", "、".join(f"{y}年度" for y in self.years), str(self.agency or ""),
                  LEVEL_ZH.get(self.level or "", ""), {"ok": "已解析的报告", "failed": "无法解析的报告"}.get(self.status or "", ""),
-                 "有错误的报告" if self.errors_only else ""]
+                 "有错误的报告" if self.errors_only else "",
+                 f"报告 {'、'.join(f'#{i}' for i in self.ids[:5])}{' 等' if len(self.ids) > 5 else ''}" if self.ids else ""]
         return " ".join(p for p in parts if p) or "全部报告"
 
 
