@@ -208,6 +208,8 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
         last_flush = time.perf_counter()
 
     run = parse_engine or local_engine(workers or default_workers())
+    if not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")):
+        engine.dispose()  # no pooled database connection crosses a fork into the workers
     try:
         for parsed in run(tasks()):
             batch.append(parsed)

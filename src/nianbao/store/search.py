@@ -11,7 +11,7 @@ PostgreSQL: a `tsvector` column `sections.search` (config 'simple') with a GIN i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
