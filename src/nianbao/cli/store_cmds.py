@@ -110,12 +110,13 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
     if summary.read == 0:
         err.print("错误：没有找到要读入的文件。\nError: no files to ingest.")
         sys.exit(2)
-    rate = f"{summary.rate:,.0f} 份/秒" if summary.seconds else ""
+    # a rate over a handful of files would only measure the start-up
+    rate = f"（{summary.rate:,.0f} 份/秒）" if summary.seconds and summary.new >= 100 else ""
     out.print(f"读取 {summary.read} 份：新增 [bold]{summary.new}[/]，重复 {summary.duplicates}，"
               f"失败 [{'red' if summary.failed else 'green'}]{summary.failed}[/]"
               f"{'（已连同失败原因保存）' if summary.failed else ''}，有错误的报告 "
               f"[{'red' if summary.with_errors else 'green'}]{summary.with_errors}[/]。"
-              f"用时 {summary.seconds:.1f} 秒（{rate}）。")
+              f"用时 {summary.seconds:.1f} 秒{rate}。")
     if summary.cross_checked:
         out.print(f"跨报告检查（上下年衔接、雷同、重复）：{summary.cross_checked} 份，发现 {summary.cross_findings} 个问题。")
     out.print(f"数据库：{store.engine.url.render_as_string(hide_password=True)}", style="dim")
