@@ -31,6 +31,7 @@ DIGIT_ALIKES = {"0": "0Oo〇QD", "1": "1lI|丨"}
 SEPARATORS = ".,"
 _STRAY_POINT = re.compile(r"(?<=[）)\u4e00-\u9fff])[.·](?=[\u4e00-\u9fff（(])")
 _DOUBLE_POINT = re.compile(r"(?<=\d)[.·]{2,}(?=[\u4e00-\u9fff])")
+_ENUMERATOR_COMMA = re.compile(r"^(\d{1,2})[,，·](?=[\u4e00-\u9fff])")  # "1,属于…" is the item "1.属于…"
 
 
 def model_paths() -> dict[str, Path]:
@@ -170,7 +171,7 @@ class Recognizer:
         if numeric:  # a speck beside a number reads as a stray point: "7." is 7
             text = text.strip(SEPARATORS)
         else:  # nor does Chinese text put "." after a bracket or between hanzi, or two after a number
-            text = _DOUBLE_POINT.sub(".", _STRAY_POINT.sub("", text))
+            text = _ENUMERATOR_COMMA.sub(r"\1.", _DOUBLE_POINT.sub(".", _STRAY_POINT.sub("", text)))
         return Reading(text, min(confs), numeric)
 
 
