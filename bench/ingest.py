@@ -210,6 +210,8 @@ def query_phase(store, rounds: int) -> None:  # type: ignore[no-untyped-def]
         "one agency's history (compare)": lambda: store.compare(agency_id),
         "one agency's reports (list)": lambda: store.reports(agency=agency_id),
         f"full year wide table ({wide_rows:,} reports x all cells)": lambda: store.wide(year=year),
+        f"full year list ({wide_rows:,} reports, counts)": lambda: store.reports(year=year),
+        "full year findings": lambda: store.findings(year=year),
         f"region list ({province}, {year})": lambda: store.reports(region=province, year=year),
         "full-text search (section 五, a city)": lambda: store.search("栏目更新", sections=["problems"], year=year,
                                                                       region=city),
