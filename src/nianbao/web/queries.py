@@ -247,26 +247,35 @@ def rule_counts(engine: Engine) -> dict[str, int]:
         return {rule: int(n) for rule, n in conn.execute(stmt)}
 
 
-def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_PAGE, common: bool = True) -> Page:
-    """Reports failing `rule`, newest first, with the first message.  A `common` rule is
-    found by walking the reports newest first and probing their findings (a page costs a
-    page); a rare one through the findings' rule index."""
+def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Reports failing `rule`, most recently stored first, with the first message."""
     page, per_page = clamp(page, per_page)
     failing = sa.and_(findings.c.rule == rule, findings.c.status == "fail")
     with engine.connect() as conn:
-        if common:
-            probe = sa.select(findings.c.id).where(findings.c.report_id == reports.c.id, failing).exists()
-            ids = list(conn.execute(sa.select(reports.c.id).where(probe).order_by(reports.c.id.desc())
-                                    .limit(per_page + 1).offset((page - 1) * per_page)).scalars())
-        else:
-            ids = list(conn.execute(sa.select(findings.c.report_id).distinct().where(failing)
-                                    .order_by(findings.c.report_id.desc()).limit(per_page + 1)
-                                    .offset((page - 1) * per_page)).scalars())
+        ids = _failing_reports(conn, failing, (page - 1) * per_page, per_page + 1)
         more, ids = len(ids) > per_page, ids[:per_page]
         messages = dict(conn.execute(sa.select(findings.c.report_id, sa.func.min(findings.c.message))
                                      .where(failing, findings.c.report_id.in_(ids)).group_by(findings.c.report_id)).all())
-        rows = [dict(r) for r in conn.execute(report_select(*LIST_COLUMNS).where(reports.c.id.in_(ids))
-                                              .order_by(reports.c.id.desc())).mappings()]
-    for r in rows:
-        r["message"] = messages.get(r["id"], "")
+        found = {r["id"]: dict(r) for r in conn.execute(report_select(*LIST_COLUMNS).where(reports.c.id.in_(ids)))
+                 .mappings()}
+    rows = [dict(found[i], message=messages.get(i, "")) for i in ids if i in found]
     return Page(rows, page, per_page, None, more)
+
+
+def _failing_reports(conn: Connection, failing: sa.ColumnElement, skip: int, want: int, chunk: int = 1000) -> list[int]:
+    """Distinct report ids of the findings matching `failing`, newest finding first: the
+    rule index is read backwards in chunks (no sort of all the rule's findings), until the
+    page is complete - a page costs its depth, not the rule's frequency."""
+    seen: dict[int, None] = {}
+    last: int | None = None
+    while len(seen) < skip + want:
+        stmt = sa.select(findings.c.id, findings.c.report_id).where(failing).order_by(findings.c.id.desc()).limit(chunk)
+        if last is not None:
+            stmt = stmt.where(findings.c.id < last)
+        rows = conn.execute(stmt).all()
+        for _, report_id in rows:
+            seen.setdefault(report_id, None)
+        if len(rows) < chunk:
+            break
+        last = rows[-1][0]
+    return list(seen)[skip: skip + want]

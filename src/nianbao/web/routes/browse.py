@@ -17,7 +17,6 @@ from ..deps import NotFound, viewer, web
 from ..views import FAMILY_NAMES, page
 
 router = APIRouter(include_in_schema=False)
-COMMON_RULE = 2000  # reports failing a rule; above it, its report list walks the reports
 
 
 @router.get("/search")
@@ -50,8 +49,7 @@ def rule(request: Request, rule_id: str, page_no: int = Query(1, alias="page", g
 
 
 def rule_page(st: Any, rule_id: str, page_no: int) -> queries.Page:
-    counts = st.cache.get("rule_counts", lambda: queries.rule_counts(st.engine))
-    return queries.rule_reports(st.engine, rule_id, page_no, common=counts.get(rule_id, 0) > COMMON_RULE)
+    return queries.rule_reports(st.engine, rule_id, page_no)
 
 
 def trend(comparison: Any) -> dict[str, Any]:
