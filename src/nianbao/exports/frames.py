@@ -44,6 +44,13 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def python_rows(df: pd.DataFrame) -> list[tuple]:
+    """The rows of `df` as tuples of plain Python values (None for blanks): quick to write
+    cell by cell."""
+    plain = df.astype(object)
+    return list(plain.where(df.notna(), None).itertuples(index=False, name=None))
+
+
 def frames(store: Store, report_ids: list[int], shape: str, chunk: int = CHUNK_REPORTS) -> Iterator[pd.DataFrame]:
     """The rows of `report_ids` in `shape`, slice by slice, in the order the store lists them
     (wide: as given, which is `Store.reports` order; long: by report id, then cell)."""

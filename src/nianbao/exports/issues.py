@@ -122,15 +122,17 @@ def build_issues(store: Store, sel: Selection, *, min_severity: str = "warning",
         found = found[found["severity"].isin(allowed)]
         decided = reviews.decisions([hashes[i] for i in ids]) if reviews is not None else {}
         origins = _line_origins(store, found)
+        by_report: dict[int, list[Any]] = {}
+        for f in found.itertuples(index=False):
+            by_report.setdefault(int(f.report_id), []).append(f)
         part = listed[listed["id"].isin(ids)]
         for rep in part.itertuples(index=False):
             group = _group(groups, rep, agencies)
             if rep.status != "ok":
                 group.issues.append(_unreadable(rep))
                 continue
-            mine = found[found["report_id"] == rep.id]
             issues = []
-            for f in mine.itertuples(index=False):
+            for f in by_report.get(int(rep.id), []):
                 review = None
                 if reviews is not None:
                     review = decided.get(hashes[rep.id], {}).get(reviews.key(f.rule, f.location))

@@ -27,7 +27,7 @@ from ..model import Report
 from ..render.layout import report_grids
 from ..store import Store
 from ..store.records import fill_tables
-from .frames import frames
+from .frames import frames, python_rows
 from .selection import LEVEL_ZH, Selection, member_reports
 from .sheets import cell_name, grid_title, headings, write_grid
 from .xlsx import Sheet, Workbook
@@ -108,7 +108,7 @@ def write_workbook(store: Store, listed: pd.DataFrame, sel: Selection, out: IO[b
     for wide in frames(store, listed["id"].tolist(), "wide"):
         if n_reports == 0:
             headings(report_sheet, list(wide.columns), REPORT_HEADINGS)
-        for row in wide.itertuples(index=False, name=None):
+        for row in python_rows(wide):
             report_sheet.row(row)
         n_reports += len(wide)
         mine = wide[wide["id"].isin(member_ids)]
@@ -132,7 +132,7 @@ def _write_long(book: Workbook, store: Store, ids: list[int]) -> tuple[int, list
     for long in frames(store, ids, "long"):
         long.insert(long.columns.get_loc("path") + 1, "label", long["path"].map(cell_name))
         columns = list(long.columns)
-        for row in long.itertuples(index=False, name=None):
+        for row in python_rows(long):
             if not sheets or sheets[-1].full:
                 name = "明细" if not sheets else f"明细{len(sheets) + 1}"
                 sheets.append(book.sheet(name, [8, 8, 24, 10, 7, 26, 40, 8, 16, 14, 10, 10, 7, 8, 8, 8, 10, 10],

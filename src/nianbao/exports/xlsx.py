@@ -104,26 +104,40 @@ def _letters(n: int) -> list[str]:
     return _LETTERS
 
 
+_TEXT_CACHE: dict[str, str] = {}  # exported text repeats a lot (agency names, cell paths, methods)
+
+
 def text_xml(value: str) -> str:
-    text = _ILLEGAL.sub("", value)[:MAX_TEXT]
-    return escape(text)
+    """`value` escaped for XML, without the characters XML cannot hold, cut at Excel's limit."""
+    out = _TEXT_CACHE.get(value)
+    if out is None:
+        out = escape(_ILLEGAL.sub("", value)[:MAX_TEXT])
+        if len(value) < 200:
+            if len(_TEXT_CACHE) > 100_000:
+                _TEXT_CACHE.clear()
+            _TEXT_CACHE[value] = out
+    return out
 
 
 def _cell(ref: str, value: Any, style: int) -> str:
+    """One cell's XML (type checks by identity first: this runs for every cell written)."""
+    kind = type(value)
     s = f' s="{style}"' if style else ""
+    if kind is str:
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(value)}</t></is></c>'
+    if kind is int:
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if kind is float:
+        if value != value or value in (math.inf, -math.inf):
+            return f'<c r="{ref}"{s}/>' if style else ""
+        shown = int(value) if value.is_integer() and -1e15 < value < 1e15 else float.__repr__(value)
+        return f'<c r="{ref}"{s}><v>{shown}</v></c>'
     if value is None:
         return f'<c r="{ref}"{s}/>' if style else ""
-    if isinstance(value, bool):
+    if kind is bool:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int):
-        return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return f'<c r="{ref}"{s}/>' if style else ""
-        shown = int(value) if value.is_integer() and abs(value) < 1e15 else float.__repr__(value)
-        return f'<c r="{ref}"{s}><v>{shown}</v></c>'
-    if isinstance(value, str):
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(value)}</t></is></c>'
+    if isinstance(value, (str, int, float)):  # subclasses (numpy.float64, enum values)
+        return _cell(ref, (str if isinstance(value, str) else float if isinstance(value, float) else int)(value), style)
     return _cell(ref, _plain(value), style)
 
 
@@ -165,12 +179,13 @@ class Sheet:
         self.rows += 1
         n = self.rows
         letters = _letters(len(values))
+        row = str(n)
         if style is None or isinstance(style, str):
             sid = STYLE_IDS[style] if style else 0
-            cells = "".join(_cell(f"{letters[i]}{n}", v, sid) for i, v in enumerate(values))
+            cells = "".join([_cell(letters[i] + row, v, sid) for i, v in enumerate(values)])
         else:
-            cells = "".join(_cell(f"{letters[i]}{n}", v, STYLE_IDS[st] if st else 0)
-                            for i, (v, st) in enumerate(zip(values, style)))
+            cells = "".join([_cell(letters[i] + row, v, STYLE_IDS[st] if st else 0)
+                             for i, (v, st) in enumerate(zip(values, style))])
         self.width = max(self.width, len(values))
         self._data.write(f'<row r="{n}">{cells}</row>'.encode("utf-8"))
         return n
