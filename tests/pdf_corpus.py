@@ -52,8 +52,12 @@ def chromium_pdf(html: str) -> bytes:
         return out.read_bytes()
 
 
-def html_pdf(rec: Report, prose: dict[str, str]) -> bytes:
-    return chromium_pdf(render(rec, "html", prose))
+def html_pdf(rec: Report, prose: dict[str, str], rulings: bool = True) -> bytes:
+    """The renderer's HTML page printed by Chromium; `rulings=False`: tables without lines."""
+    html = render(rec, "html", prose)
+    if not rulings:
+        html = html.replace("</style>", "th,td{border:none!important}</style>", 1)
+    return chromium_pdf(html)
 
 
 def encrypted_pdf(rec: Report, prose: dict[str, str], password: str = "secret") -> bytes:

@@ -20,7 +20,7 @@ from nianbao.errors import LimitExceeded, NotAReport, UnreadableInput
 from nianbao.model import Finding
 from nianbao.pipeline import parse, parse_document
 from nianbao.readers import ocr, ocr_models, read
-from nianbao.readers.boxes import Box
+from nianbao.readers.boxes import Box, TextBox, align_columns
 from nianbao.readers.pages import PageLayout, TextLine
 
 pytestmark = pytest.mark.slow
@@ -125,6 +125,33 @@ def test_a_jpeg_page_gives_the_numbers_of_the_text_layer(sources):
     assert len(got) == len(want) and sum(len(r) for r in want) >= 50
     same = sum(a == b for w, g in zip(want, got) for a, b in zip(w, g))
     assert same >= 0.99 * sum(len(r) for r in want), (want, got)
+
+
+def test_a_table_without_rulings_gets_its_columns_and_blanks_from_positions(sources):
+    if not C.CHROMIUM:
+        pytest.skip("Chromium is not installed")
+    rec, prose = C.record(207, "2021")
+    rec.table3["denied_third_party"][0] = None  # printed blank
+    doc = read(C.tiff(C.scan(C.html_pdf(rec, prose, rulings=False), dpi=170, noise=5, seed=7)))
+    row = next(line for line, m in zip(doc.lines, doc.meta) if m.grid and "保护第三方" in line)
+    assert row.split("\t")[-7:] == [""] + [str(v) for v in rec.table3["denied_third_party"][1:]]
+    report = parse_document(doc)
+    findings = check(report)
+    wrong = _wrong_cells(report, rec)
+    assert len(wrong) <= 0.05 * _cells(rec), wrong  # no rulings and merged labels: harder than a ruled form
+    assert all(_flagged(report, findings, *w) for w in wrong), wrong
+
+
+def test_numbers_in_columns_are_aligned_with_blanks():
+    def row(y: float, *cells: tuple[float, str]) -> list[TextBox]:
+        return [TextBox(Box(x - 10, y, x + 10, y + 20), text) for x, text in cells]
+
+    rows = [row(0, (40, "规章"), (200, "1"), (300, "2"), (400, "3")),
+            row(30, (40, "规范性文件"), (198, "4"), (402, "6"))]
+    aligned = align_columns(rows, 20)
+    assert [[c.text if c else None for c in r] for r in aligned] == [["规章", "1", "2", "3"], ["规范性文件", "4", None, "6"]]
+    assert align_columns([rows[1], rows[1]], 20) is None  # no row fills every column: blanks unplaceable
+    assert align_columns(rows + [row(60, (40, "甲"), (250, "7"), (300, "8"), (400, "9"))], 20) is None  # between columns
 
 
 def test_a_broken_text_layer_page_is_read_by_ocr(sources):

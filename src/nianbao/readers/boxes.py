@@ -78,7 +78,7 @@ class Cell:
     confidence: float | None = None  # lowest confidence of its text, for OCR
 
     def is_numeric(self) -> bool:
-        return bool(_NUMERIC.match(self.text))
+        return is_number(self.text)
 
 
 @dataclass
@@ -126,6 +126,10 @@ class Table:
 
     def top_cells(self) -> dict[int, Cell]:
         return {c.col: c for c in self.cells if c.row == 0}
+
+
+def is_number(text: str) -> bool:
+    return bool(_NUMERIC.match(text))
 
 
 # ---------------------------------------------------------------------------- rulings
@@ -336,6 +340,33 @@ def fill(table: Table, parts: list[TextBox], chars: bool = False) -> list[TextBo
         if cell.parts and not chars:  # a text layer is not a reading: no confidence
             cell.confidence = min(p.confidence for p in cell.parts)
     return outside
+
+
+def align_columns(rows: list[list[TextBox]], height: float) -> list[list[TextBox | None]] | None:
+    """The cells of a table printed without rulings, by column.
+
+    `rows`: consecutive printed lines holding numbers, each as its cells left to right.
+    The columns are the clusters of the numbers' centres (centres nearer than `height`
+    are one column); each row becomes its label cells (left of the first column) and
+    then one cell, or None for a blank, per column.  None when the numbers do not stand
+    in clean columns: fewer than three, a cell between columns or two in one, or no row
+    that fills every column (blanks could not be placed with confidence)."""
+    columns = _cluster([c.box.cx for row in rows for c in row if is_number(c.text)], height)
+    if len(columns) < 3:
+        return None
+    out: list[list[TextBox | None]] = []
+    complete = False
+    for row in rows:
+        label = [c for c in row if c.box.cx < columns[0] - height and not is_number(c.text)]
+        slots: list[TextBox | None] = [None] * len(columns)
+        for cell in row[len(label):]:
+            k = min(range(len(columns)), key=lambda i: abs(columns[i] - cell.box.cx))
+            if abs(columns[k] - cell.box.cx) > height or slots[k] is not None:
+                return None
+            slots[k] = cell
+        complete = complete or all(s is not None for s in slots)
+        out.append(list(label) + slots)
+    return out if complete else None
 
 
 # ---------------------------------------------------------------------------- page breaks

@@ -14,7 +14,8 @@ import bisect
 import re
 from typing import TYPE_CHECKING, Any
 
-from .boxes import Box, Ruling, Table, TextBox, fill, find_tables, group_lines, merge_rulings, snap_to_junctions
+from .boxes import (Box, Ruling, Table, TextBox, align_columns, fill, find_tables, group_lines, is_number,
+                    merge_rulings, snap_to_junctions)
 from .ocr_models import detect, recognise
 from .pages import PageLayout, TextLine
 
@@ -45,6 +46,7 @@ def ocr_layout(gray: "np.ndarray", number: int, label: str | None = None) -> Pag
     clean_ink = despeckle(clean, text_height)
     pieces = [piece for box, wide in zip(boxes, widened(boxes, width)) for piece in _cut_at_cells(wide, layout.tables)
               if min(piece.x1, box.x1) - max(piece.x0, box.x0) >= 3]  # not wholly in the widening
+    pieces = [p for piece in pieces for p in split_at_gaps(piece, clean_ink, layout.tables)]
     pieces += _undetected(clean_ink, layout.tables, pieces, text_height)
     parts = read_pieces(clean, pieces, text_height)
     for table in layout.tables:
@@ -107,6 +109,32 @@ def despeckle(clean: "np.ndarray", text_height: float) -> "np.ndarray":
     clean[specks] = 255
     ink[specks] = 0
     return ink
+
+
+def split_at_gaps(box: Box, ink: "np.ndarray", tables: list[Table]) -> list[Box]:
+    """A detected box outside the ruled tables cut where it holds a gap of blank paper
+    wider than most of a character: two numbers of a table without rulings that detection took for
+    one ("0 0" read as "00").  The gaps between characters and words of a line are narrower."""
+    import numpy as np
+
+    if any(t.cell_at(box.cx, box.cy) is not None for t in tables):
+        return [box]
+    x0, y0, x1, y1 = int(box.x0), int(box.y0), int(box.x1) + 1, int(box.y1) + 1
+    blank = ~(ink[y0:y1, x0:x1] > 0).any(axis=0)
+    gap = max(int(0.75 * box.height), 4)
+    if blank.size < 3 * gap:
+        return [box]
+    edges, run = [], 0
+    for x, empty in enumerate(blank):
+        run = run + 1 if empty else 0
+        if run == gap:
+            edges.append(x0 + x - gap + 1)  # a cut where the gap starts ...
+        if not empty and edges and len(edges) % 2 == 1:
+            edges.append(x0 + x)  # ... and where the print resumes
+    if len(edges) < 2:
+        return [box]
+    bounds = [box.x0] + edges[: len(edges) // 2 * 2] + [box.x1]
+    return [Box(a, box.y0, b, box.y1) for a, b in zip(bounds[::2], bounds[1::2]) if b - a >= 3]
 
 
 def _undetected(ink: "np.ndarray", tables: list[Table], pieces: list[Box], text_height: float) -> list[Box]:
@@ -280,21 +308,52 @@ def reread_values(table: Table, clean: "np.ndarray") -> None:
 
 
 def text_lines(parts: list[TextBox]) -> list[TextLine]:
-    """Boxes outside tables as lines: boxes further apart than most of a character (the
-    cells of a table without rulings, a date set off at the end of a line) become
-    tab-separated cells, each with its confidence."""
-    out = []
-    for line in group_lines(parts):
-        height = sorted(p.box.height for p in line)[len(line) // 2]
-        cells: list[list[TextBox]] = [[line[0]]]
-        for prev, cur in zip(line, line[1:]):
-            if cur.box.x0 - prev.box.x1 > 0.8 * height:
-                cells.append([cur])
-            else:
-                cells[-1].append(cur)
-        texts = ["".join(p.text for p in cell) for cell in cells]
-        confs = tuple(min(p.confidence for p in cell) for cell in cells)
-        box = Box(min(p.box.x0 for p in line), min(p.box.y0 for p in line),
-                  max(p.box.x1 for p in line), max(p.box.y1 for p in line))
-        out.append(TextLine("\t".join(texts), box, confs, size=height))
+    """Boxes outside ruled tables as lines.  Boxes further apart than most of a character
+    become tab-separated cells, each with its confidence; runs of lines holding numbers
+    in columns (a table printed without rulings) become grid rows, a blank where a column
+    has no number (`boxes.align_columns`)."""
+    rows = [_cells_of(line) for line in group_lines(parts)]
+    out: list[TextLine] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and sum(is_number(c.text) for c in rows[j]) >= 2:
+            j += 1
+        aligned = align_columns(rows[i:j], _median_height(rows[i:j])) if j - i >= 2 else None
+        if aligned is None:
+            out.append(_line(rows[i], [*rows[i]], grid=False))
+            i += 1
+            continue
+        out += [_line(row, cells, grid=True) for row, cells in zip(rows[i:j], aligned)]
+        i = j
     return out
+
+
+def _cells_of(line: list[TextBox]) -> list[TextBox]:
+    """A line's boxes joined into cells where they stand close together (but two numbers
+    side by side are two cells)."""
+    height = sorted(p.box.height for p in line)[len(line) // 2]
+    groups: list[list[TextBox]] = [[line[0]]]
+    for prev, cur in zip(line, line[1:]):
+        if cur.box.x0 - prev.box.x1 > 0.8 * height or (is_number(prev.text) and is_number(cur.text)):
+            groups.append([cur])
+        else:
+            groups[-1].append(cur)
+    return [TextBox(Box(min(p.box.x0 for p in g), min(p.box.y0 for p in g), max(p.box.x1 for p in g),
+                        max(p.box.y1 for p in g)), "".join(p.text for p in g), min(p.confidence for p in g))
+            for g in groups]
+
+
+def _median_height(rows: list[list[TextBox]]) -> float:
+    heights = sorted(c.box.height for row in rows for c in row)
+    return heights[len(heights) // 2]
+
+
+BLANK_CONFIDENCE = 0.5  # a blank placed by column positions alone: maybe a number detection missed
+
+
+def _line(row: list[TextBox], cells: list[TextBox | None], grid: bool) -> TextLine:
+    box = Box(min(c.box.x0 for c in row), min(c.box.y0 for c in row), max(c.box.x1 for c in row), max(c.box.y1 for c in row))
+    texts = ["" if c is None else c.text for c in cells]
+    confs = tuple(BLANK_CONFIDENCE if c is None else c.confidence for c in cells)
+    return TextLine("\t".join(texts), box, confs, size=_median_height([row]), grid=grid)

@@ -27,6 +27,7 @@ class TextLine:
     box: Box
     confidences: tuple[float, ...] | None = None  # OCR: one per tab-separated cell
     size: float | None = None  # height of its characters (title lines are larger)
+    grid: bool = False  # a row of a table without rulings whose columns were rebuilt
 
 
 @dataclass
@@ -48,7 +49,7 @@ class PageLayout:
 
     def scaled(self, f: float, dx: float = 0.0, dy: float = 0.0) -> "PageLayout":
         """The page in other units (OCR pixels -> PDF points), shifted by (dx, dy)."""
-        lines = [TextLine(ln.text, ln.box.scaled(f, dx, dy), ln.confidences, ln.size * f if ln.size else None)
+        lines = [TextLine(ln.text, ln.box.scaled(f, dx, dy), ln.confidences, ln.size * f if ln.size else None, ln.grid)
                  for ln in self.lines]
         return PageLayout(self.number, self.width * f, self.height * f, lines,
                           [t.scaled(f, dx, dy) for t in self.tables], self.ocr, self.label)
@@ -148,7 +149,7 @@ def page_lines(page: PageLayout) -> list[tuple[str, LineMeta]]:
 
     for line in page.lines:
         flush(line.box.y0)
-        out.append((line.text, LineMeta(origin=origin, cell_confidence=line.confidences)))
+        out.append((line.text, LineMeta(origin=origin, cell_confidence=line.confidences, grid=line.grid)))
     flush(None)
     return out
 
