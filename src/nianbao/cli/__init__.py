@@ -17,11 +17,5 @@ def main() -> None:
     """
 
 
-from . import core  # noqa: E402,F401  (registers parse, check, render, synth, rules)
-
-for _module in ("store_cmds", "web_cmds", "draft_cmds", "export_cmds"):
-    try:
-        __import__(f"{__name__}.{_module}")
-    except ModuleNotFoundError as _exc:  # a command group of a later milestone
-        if _exc.name != f"{__name__}.{_module}":
-            raise
+# each module registers its commands on `main`
+from . import admin_cmds, core, draft_cmds, export_cmds, store_cmds, web_cmds  # noqa: E402,F401
