@@ -121,6 +121,7 @@ class WebEnv:
         ids = self.store.write([parse_and_check(name, data) for name, data in files])
         self.store.crosscheck(ids)
         self.state.cache.bump()
+        self.state.orders.bump()
         return ids
 
     def close(self) -> None:

@@ -39,7 +39,8 @@ class WebState:
     secret: str
     throttle: LoginThrottle
     uploads: UploadQueue
-    cache: TTLCache
+    cache: TTLCache  # dashboards, comparisons, counts
+    orders: TTLCache  # report lists' orderings by a column without an index (a few large entries)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -54,10 +55,15 @@ def create_app(config: WebConfig | None = None, store: Store | None = None, reco
     config = config or WebConfig()
     store = store or Store(config.db)
     upgrade(store.engine)
-    cache = TTLCache(config.cache_seconds)
+    cache, orders = TTLCache(config.cache_seconds), TTLCache(config.cache_seconds, size=16)
+
+    def stored() -> None:
+        cache.bump()
+        orders.bump()
+
     state = WebState(config, store, setting(store.engine, "secret"),
                      LoginThrottle(config.login_failures, config.login_window),
-                     UploadQueue(store, config.workers, on_stored=cache.bump), cache)
+                     UploadQueue(store, config.workers, on_stored=stored), cache, orders)
     if recover_uploads:
         interrupted(store)
 

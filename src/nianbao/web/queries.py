@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -134,9 +134,19 @@ def like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE, cap: int = MAX_PER_PAGE) -> Page:
-    """One page of the report list; `cap` bounds `per_page` (an export takes a larger one)."""
+def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE, cap: int = MAX_PER_PAGE,
+                orders: TTLCache | None = None) -> Page:
+    """One page of the report list; `cap` bounds `per_page` (an export takes a larger one).
+    Sorted by anything but the id (which the primary key orders), the whole ordering is
+    computed once and kept in `orders`, so the next pages of it are cheap."""
     page, per_page = max(1, page), min(max(1, per_page), cap)
+    if q.sort != "id" and orders is not None:
+        ordered = orders.get(("order", *astuple(q)), lambda: _ordered_ids(engine, q))
+        ids = ordered[(page - 1) * per_page: page * per_page]
+        with engine.connect() as conn:
+            found = {r["id"]: dict(r) for r in conn.execute(report_select(*LIST_COLUMNS)
+                                                            .where(reports.c.id.in_(ids))).mappings()}
+        return Page([found[i] for i in ids if i in found], page, per_page, len(ordered))
     order = SORTS.get(q.sort, reports.c.id)
     order = order.desc() if q.desc else order.asc()
     with engine.connect() as conn:
@@ -144,6 +154,14 @@ def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = P
         rows = [dict(r) for r in conn.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings()]
         total = conn.execute(q.where(conn, sa.select(sa.func.count()).select_from(reports))).scalar_one()
     return Page(rows, page, per_page, int(total))
+
+
+def _ordered_ids(engine: Engine, q: ReportQuery) -> list[int]:
+    order = SORTS.get(q.sort, reports.c.id)
+    order = order.desc() if q.desc else order.asc()
+    with engine.connect() as conn:
+        return list(conn.execute(q.where(conn, report_select(reports.c.id)).order_by(order, reports.c.id.desc()))
+                    .scalars())
 
 
 def report_row(engine: Engine, report_id: int) -> dict[str, Any] | None:

@@ -67,7 +67,8 @@ def reports(request: Request, region: str | None = None, year: int | None = None
     q = queries.ReportQuery(region=region, year=year, agency=agency, agency_id=agency_id,
                             status=status if status in ("ok", "failed") else None, problems=problems,
                             sort=sort if sort in queries.SORTS else "id", desc=order != "asc")
-    return queries.report_page(web(request).engine, q, page, per_page).to_dict()
+    st = web(request)
+    return queries.report_page(st.engine, q, page, per_page, orders=st.orders).to_dict()
 
 
 @router.get("/reports/{report_id}", tags=["reports"])

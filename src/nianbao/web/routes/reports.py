@@ -36,7 +36,7 @@ def home(request: Request, region: str | None = None, year: str | None = None, a
          page_no: int = Query(1, alias="page", ge=1, le=100_000), user: User = Depends(viewer)) -> Response:
     st = web(request)
     q = list_query(region, year, agency, status, problems, sort, order)
-    result = queries.report_page(st.engine, q, page_no)
+    result = queries.report_page(st.engine, q, page_no, orders=st.orders)
     years = st.cache.get("years", lambda: queries.years(st.engine))
     ctx = {"result": result, "q": q, "years": years, "filters": {"region": q.region or "", "year": q.year or "",
            "agency": q.agency or "", "status": q.status or "", "problems": "1" if q.problems else "",
