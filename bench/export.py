@@ -45,7 +45,8 @@ def main() -> None:
         print(f"ingested {summary.new} reports in {time.perf_counter() - t0:.0f} s")
     everything = Selection()
     n = len(store.reports())
-    cells = len(store.long())
+    with store.engine.connect() as conn:
+        cells = conn.exec_driver_sql("SELECT count(*) FROM cells").scalar_one()
     rows = []
     jobs = [(f"{fmt}, {shape}", f"all.{shape}.{fmt}", fmt, shape) for shape in ("wide", "long")
             for fmt in ("csv", "json", "parquet")] + [("xlsx workbook", "all.xlsx", "xlsx", "wide")]

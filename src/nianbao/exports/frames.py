@@ -7,6 +7,7 @@ that an export of any size keeps memory flat:
 
 Every slice gets the same column types (nullable integers, floats, strings), so that
 the slices of one export make one Parquet schema.
+
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..store import Store
 from .selection import chunked
 
 SHAPES = ("wide", "long")
-CHUNK_REPORTS = 2000
+CHUNK_REPORTS = {"wide": 2000, "long": 500}  # reports per slice (a report has ~200 cells)
 
 # integer columns that may be blank (a report without an agency or a year, a cell
 # without a line)
@@ -44,14 +45,14 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def python_rows(df: pd.DataFrame) -> list[tuple]:
+def python_rows(df: pd.DataFrame) -> Iterator[tuple]:
     """The rows of `df` as tuples of plain Python values (None for blanks): quick to write
     cell by cell."""
     plain = df.astype(object)
-    return list(plain.where(df.notna(), None).itertuples(index=False, name=None))
+    return plain.where(df.notna(), None).itertuples(index=False, name=None)
 
 
-def frames(store: Store, report_ids: list[int], shape: str, chunk: int = CHUNK_REPORTS) -> Iterator[pd.DataFrame]:
+def frames(store: Store, report_ids: list[int], shape: str, chunk: int | None = None) -> Iterator[pd.DataFrame]:
     """The rows of `report_ids` in `shape`, slice by slice, in the order the store lists them
     (wide: as given, which is `Store.reports` order; long: by report id, then cell)."""
     if shape not in SHAPES:
@@ -59,5 +60,5 @@ def frames(store: Store, report_ids: list[int], shape: str, chunk: int = CHUNK_R
     if shape == "long":
         report_ids = sorted(report_ids)
     read = store.wide if shape == "wide" else store.long
-    for ids in chunked(report_ids, chunk):
+    for ids in chunked(report_ids, chunk or CHUNK_REPORTS[shape]):
         yield conform(read(ids=ids))

@@ -16,6 +16,7 @@ from ..errors import StoreError
 STDOUT = "-"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = r"^[=+\-@\t\r]"  # the same, as a pattern (for whole columns)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import IO
 
 import pandas as pd
 
-from .output import guard_formula
+from .output import FORMULA_START, guard_formula
 
 DATA_FORMATS = ("csv", "json", "parquet")
 
@@ -21,7 +21,9 @@ def write_csv(frames: Iterable[pd.DataFrame], out: IO[bytes]) -> int:
     for df in frames:
         text = df.copy()
         for col in text.columns[text.dtypes == "str"]:
-            text[col] = text[col].map(guard_formula)
+            risky = text[col].str.match(FORMULA_START, na=False)
+            if risky.any():
+                text.loc[risky, col] = text.loc[risky, col].map(guard_formula)
         buf = io.StringIO()
         text.to_csv(buf, index=False, header=first, lineterminator="\n")
         out.write((("\ufeff" if first else "") + buf.getvalue()).encode("utf-8"))
@@ -38,9 +40,8 @@ def write_json(frames: Iterable[pd.DataFrame], out: IO[bytes]) -> int:
         if df.empty:
             continue
         lines = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15).splitlines()
-        for line in lines:
-            out.write((",\n" if rows else "\n").encode() + line.encode("utf-8"))
-            rows += 1
+        out.write(((",\n" if rows else "\n") + ",\n".join(lines)).encode("utf-8"))
+        rows += len(lines)
     out.write(b"\n]\n" if rows else b"]\n")
     return rows
 
