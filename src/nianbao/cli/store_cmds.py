@@ -47,7 +47,9 @@ def _progress(console: "Console") -> "Progress":
 
     class RateColumn(ProgressColumn):
         def render(self, task: Any) -> Text:
-            speed = task.finished_speed or task.speed
+            # the mean since the start: reports arrive in batches, so rich's windowed speed spikes
+            elapsed = task.finished_time if task.finished else task.elapsed
+            speed = task.completed / elapsed if elapsed and elapsed > 1 else None
             return Text(f"{speed:,.0f} 份/秒" if speed else "— 份/秒", style="cyan")
 
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
