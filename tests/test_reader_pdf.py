@@ -17,7 +17,8 @@ from nianbao.errors import LimitExceeded, UnreadableInput
 from nianbao.pipeline import parse
 from nianbao.readers import pdf as pdf_reader
 from nianbao.readers import read
-from nianbao.readers.boxes import Box, Ruling, TextBox, fill, find_tables, merge_rulings, snap_to_junctions, stitch
+from nianbao.readers.boxes import Box, Ruling, TextBox, fill, find_tables, merge_rulings, snap_to_junctions
+from nianbao.readers.pages import stitch
 from nianbao.readers.pdf import broken_reason
 
 SEEDS = {"docx-2021": (101, "2021"), "docx-2019": (102, "2019"), "docx-big": (103, None)}
@@ -84,8 +85,8 @@ def test_a_blank_cell_stays_blank_in_its_column():
 @pytest.mark.slow
 def test_real_pdfs_score_every_cell_and_all_metadata():
     score = REAL.parent.parent / "tools" / "score.py"
-    proc = subprocess.run([sys.executable, str(score), str(REAL), "--cmd", f"{sys.executable} -m nianbao parse --format json"],
-                          capture_output=True, timeout=600)
+    command = f"{sys.executable} -m nianbao parse --format json"
+    proc = subprocess.run([sys.executable, str(score), str(REAL), "--cmd", command], capture_output=True, timeout=600)
     out = proc.stdout.decode()
     assert "metadata: 8/8" in out, out
     assert "cells: 372/372 (100.00%) files-perfect: 2/2" in out, out

@@ -1,12 +1,17 @@
 """OCR of one page image: text lines and table grids rebuilt from box positions.
 
-grey page -> deskew (the angle within ±4° at which rows of ink are sharpest) -> text
-detection -> table rulings: morphological openings keep lines longer than any stroke of
-a character, then short vertical lines that join one horizontal ruling to the next are
-added row by row -> grids (`boxes.find_tables`, as for PDF vector rulings) -> each
-detected box cut at the cell borders it runs over, plus the ink of cells the detector
-missed -> every piece recognised on a copy of the page with the rulings erased ->
-pieces into cells; the rest into lines (far-apart pieces become tab-separated cells).
+1. deskew: the angle within ±4° at which the rows of ink are sharpest;
+2. text detection (rapidocr), boxes widened a little (a thin "一" at a box's end);
+3. table rulings: morphological openings keep lines longer than any stroke of a
+   character, cut back to where they meet other lines, plus short vertical lines that
+   join one horizontal ruling to the next in tall rows -> grids (`boxes.find_tables`,
+   as for PDF vector rulings);
+4. a copy of the page with the rulings and specks erased; detected boxes cut at the
+   cell borders (and, outside tables, at wide gaps), plus the ink of cells that
+   detection missed -> every piece recognised (`ocr_models`);
+5. pieces into cells; a value cell read as a non-number among numbers is read again as
+   a number; the rest into lines, where numbers standing in columns (a table without
+   rulings) become grid rows.
 """
 from __future__ import annotations
 
@@ -113,10 +118,9 @@ def despeckle(clean: "np.ndarray", text_height: float) -> "np.ndarray":
 
 def split_at_gaps(box: Box, ink: "np.ndarray", tables: list[Table]) -> list[Box]:
     """A detected box outside the ruled tables cut where it holds a gap of blank paper
-    wider than most of a character: two numbers of a table without rulings that detection took for
-    one ("0 0" read as "00").  The gaps between characters and words of a line are narrower."""
-    import numpy as np
-
+    wider than most of a character: two numbers of a table without rulings that detection
+    took for one ("0 0" read as "00").  Gaps between the characters and words of a line
+    are narrower."""
     if any(t.cell_at(box.cx, box.cy) is not None for t in tables):
         return [box]
     x0, y0, x1, y1 = int(box.x0), int(box.y0), int(box.x1) + 1, int(box.y1) + 1

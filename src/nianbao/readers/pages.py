@@ -1,8 +1,8 @@
 """Laid-out pages (text lines and table grids, with positions) -> a Document.
 
 Both page readers (the PDF text layer and OCR) produce `PageLayout`s; this module drops
-running page numbers by their place on the page, joins tables that cross a page break
-(`boxes.stitch`) and writes the lines in reading order: table rows as tab-separated
+running page numbers by their place on the page, joins the title's lines and tables
+that cross a page break (`stitch`), and writes the lines in reading order: table rows as tab-separated
 `grid` lines, every line tagged with its page.
 """
 from __future__ import annotations
@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Document, Finding, LineMeta
-from .boxes import Box, Table, TextBox, group_lines, row_lines, same_columns, stitch
+from .boxes import Box, Cell, Table, TextBox, group_lines, row_lines
 
+# a label that starts a new row or group ("（五）", "三、", "1."): not the rest of a label
+_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])")
 MARGIN = 0.15  # top and bottom of a page: where running headers, footers and page numbers live
 _PAGE_NUMBER = re.compile(
     r"^[-—–－~～_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:[/／]|共)\s*\d{1,4}\s*页?)?[-—–－~～_·•\s]*$"
@@ -105,6 +107,66 @@ def join_title(page: PageLayout, ratio: float = 1.15, most: int = 4) -> None:
               max(b.box.x1 for b in block), max(b.box.y1 for b in block))
     confs = tuple(c for b in block for c in (b.confidences or ()))
     page.lines[:end] = [TextLine("".join(b.text for b in block), box, (min(confs),) if confs else None, block[0].size)]
+
+
+def same_columns(upper: Table, lower: Table, tol: float) -> bool:
+    return upper.n_cols == lower.n_cols and all(abs(a - b) <= tol for a, b in zip(upper.xs, lower.xs))
+
+
+def stitch(upper: Table, lower: Table) -> None:
+    """Join `lower` (the top of a table on the next page) to `upper` (its part on this page).
+
+    * a row split by the page break (its values on one side only) becomes one row;
+    * a merged label cell that continues over the break is not repeated: the empty (or
+      un-numbered, e.g. the rest of a vertical label) cell at the top of the next page
+      is dropped, and its text, if any, appended to the cell above the break.
+    """
+    bottom, top = upper.bottom_cells(), lower.top_cells()
+    last_row = [c for c in upper.cells if c.row == upper.n_rows - 1]
+    first_row = [c for c in lower.cells if c.row == 0]
+    if _is_split_row(last_row, first_row, bottom, top):
+        for col, cell in top.items():
+            above = bottom.get(col)
+            if above is not None and above.colspan == cell.colspan:
+                above.text += cell.text
+                above.confidence = _min_conf(above.confidence, cell.confidence)
+                lower.cells.remove(cell)
+        return
+    for col, cell in top.items():
+        above = bottom.get(col)
+        if above is None or above.colspan != cell.colspan or not above.text or above.is_numeric():
+            continue
+        if above.rowspan == 1 and cell.rowspan == 1:
+            continue
+        if cell.text and (cell.is_numeric() or _ENUMERATOR.match(cell.text)):
+            continue
+        above.text += cell.text
+        lower.cells.remove(cell)
+
+
+def _is_split_row(last_row: list[Cell], first_row: list[Cell], bottom: dict[int, Cell],
+                  top: dict[int, Cell]) -> bool:
+    """The row at the page break was cut in two: the numbers are all on one side, no
+    column holds a number on one side and anything on the other (a header row above a
+    row of values is two rows), and the side without numbers starts no row of its own."""
+    if not last_row or not first_row:
+        return False
+    upper_numbers = any(c.is_numeric() and c.text for c in last_row)
+    lower_numbers = any(c.is_numeric() and c.text for c in first_row)
+    if upper_numbers == lower_numbers:
+        return False
+    for col, cell in top.items():
+        above = bottom.get(col)
+        if above is not None and above.text and cell.text and (above.is_numeric() or cell.is_numeric()):
+            return False
+    without = first_row if upper_numbers else last_row
+    return not any(_ENUMERATOR.match(c.text) for c in without if c.text)
+
+
+def _min_conf(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return min(a, b)
 
 
 def _last_table(page: PageLayout) -> Table | None:

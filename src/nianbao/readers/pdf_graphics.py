@@ -29,7 +29,8 @@ def _objects(page: Any) -> Iterator[tuple[Any, int, Matrix]]:
             m = _compose(_matrix(obj), outer)
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4:
-                yield from walk(raw.FPDFFormObj_CountObjects(obj), lambda j, o=obj: raw.FPDFFormObj_GetObject(o, j), m, depth + 1)
+                inside = raw.FPDFFormObj_CountObjects(obj)
+                yield from walk(inside, lambda j, o=obj: raw.FPDFFormObj_GetObject(o, j), m, depth + 1)
             else:
                 yield obj, kind, m
 
