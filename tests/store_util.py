@@ -2,6 +2,7 @@
 schema of its own so parallel workers never collide) and generated report corpora."""
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,8 @@ from nianbao.model import Report
 from nianbao.render.report import render
 from nianbao.synth import document, prose_for, random_record
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The PostgreSQL server the tests use (CI: the one on 127.0.0.1:5432); NIANBAO_TEST_PG points elsewhere.
+PG_SERVER = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 

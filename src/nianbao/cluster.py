@@ -19,6 +19,7 @@ this machine (for trying it out; the local engine is the faster choice on one ma
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -147,7 +148,8 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, proces
             from .store.ingest import default_workers
 
             cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=processes,
-                                   dashboard_address=":0")  # any free port: no clash with another cluster
+                                   dashboard_address=":0",  # any free port: no clash with another cluster
+                                   silence_logs=logging.ERROR)  # not its shutdown chatter on the user's terminal
             client = Client(cluster, set_as_default=False)
     except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
         if cluster is not None:

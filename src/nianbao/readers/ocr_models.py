@@ -31,7 +31,7 @@ DIGIT_ALIKES = {"0": "0Oo〇QD", "1": "1lI|丨"}
 SEPARATORS = ".,"
 _STRAY_POINT = re.compile(r"(?<=[）)\u4e00-\u9fff])[.·](?=[\u4e00-\u9fff（(])")
 _DOUBLE_POINT = re.compile(r"(?<=\d)[.·]{2,}(?=[\u4e00-\u9fff])")
-_ENUMERATOR_COMMA = re.compile(r"^(\d{1,2})[,，·](?=[\u4e00-\u9fff])")  # "1,属于…" is the item "1.属于…"
+_ENUMERATOR_COMMA = re.compile(r"^(\d{1,2})[,，·:：;；](?=[\u4e00-\u9fff])")  # "1,属于…" / "1:属于…" is the item "1.属于…"
 
 
 def model_paths() -> dict[str, Path]:

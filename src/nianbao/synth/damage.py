@@ -26,8 +26,9 @@ def document(rep: Report, layout: str, rng: random.Random, corruptions: tuple[st
     if layout == "html":
         return text
     lines = text.split("\n")
-    # layout damage first, then page-wide character changes (as a mirror site would add them)
-    for c in sorted(corruptions, key=lambda c: c in ("traditional", "fullwidth", "pinyin")):
+    # a wrapped label first (it splits whole cells), then other layout damage, then page-wide
+    # character changes (as a mirror site would add them)
+    for c in sorted(corruptions, key=lambda c: 0 if c == "wrap" else 2 if c in ("traditional", "fullwidth", "pinyin") else 1):
         lines = _CORRUPT[c](lines, rng, layout)
     return "\n".join(lines)
 

@@ -137,7 +137,9 @@ def random_table2(rng: random.Random, template: T.Template, level: str,
 def random_table4(rng: random.Random) -> dict[str, dict[str, int]]:
     out = {}
     for key, _, _ in T.T4_GROUPS:
-        cells = {f.key: (rng.randint(0, 12) if rng.random() < 0.3 else 0) for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD}
+        busy = rng.random() < 0.3  # most agencies see no review or suit at all
+        cells = {f.key: (rng.choice((1, 1, 2, 3, rng.randint(4, 40))) if busy and rng.random() < 0.4 else 0)
+                 for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD}
         cells[T.T4_TOTAL_FIELD] = sum(cells.values())
         out[key] = cells
     return out
