@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.cluster import chunks, dask_client, dask_engine
+from nianbao.cluster import dask_client, dask_engine
 from nianbao.errors import ClusterError
-from nianbao.store.ingest import Task, ingest
+from nianbao.store.ingest import Task, chunked, ingest
 from nianbao.synth import corpus
 
 from store_util import dbs  # noqa: F401  (fixture)
@@ -62,8 +62,8 @@ def test_the_work_ran_on_the_workers(client, items):
 
 def test_chunks_hold_few_items_and_bytes():
     tasks = [Task(f"{i}", b"x" * 100, str(i)) for i in range(10)]
-    assert [len(c) for c in chunks(tasks, 4, 1 << 20)] == [4, 4, 2]
-    assert [len(c) for c in chunks(tasks, 100, 250)] == [3, 3, 3, 1]
+    assert [len(c) for c in chunked(tasks, 4, 1 << 20)] == [4, 4, 2]
+    assert [len(c) for c in chunked(tasks, 100, 250)] == [3, 3, 3, 1]
 
 
 def test_workers_with_another_version_are_refused(client, monkeypatch):

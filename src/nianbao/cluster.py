@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .errors import ClusterError
-from .store.ingest import Task
+from .store.ingest import Task, chunked
 from .store.parsed import Parsed, parse_and_check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,19 +51,6 @@ def _warm_up() -> None:
     warm_up()
 
 
-def chunks(tasks: Iterable[Task], max_items: int, max_bytes: int) -> Iterator[list[Task]]:
-    chunk: list[Task] = []
-    size = 0
-    for t in tasks:
-        chunk.append(t)
-        size += len(t.data)
-        if len(chunk) >= max_items or size >= max_bytes:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
 def dask_engine(client: "Client", *, chunk_items: int = 16, chunk_bytes: int = 4 << 20,
                 per_worker: int = 3) -> Any:
     """A parse engine for `store.ingest.ingest(parse_engine=…)`: Tasks in, Parsed out (in the
@@ -74,7 +61,7 @@ def dask_engine(client: "Client", *, chunk_items: int = 16, chunk_bytes: int = 4
 
         threads = max(1, sum(client.nthreads().values()))  # task slots over all workers
         limit = threads * per_worker
-        pending = chunks(tasks, chunk_items, chunk_bytes)
+        pending = chunked(tasks, chunk_items, chunk_bytes)
         futures: set[Any] = set()
         finished = as_completed(loop=client.loop)
         exhausted = False

@@ -80,7 +80,8 @@ def _parse_chunk(chunk: list[Task]) -> list[Parsed]:
     return [parse_and_check(t.name, t.data, t.content_hash) for t in chunk]
 
 
-def _chunked(tasks: Iterable[Task], max_items: int = 8, max_bytes: int = 4 << 20) -> Iterator[list[Task]]:
+def chunked(tasks: Iterable[Task], max_items: int = 8, max_bytes: int = 4 << 20) -> Iterator[list[Task]]:
+    """Tasks in lists of at most `max_items`, closed early once they hold `max_bytes`."""
     chunk: list[Task] = []
     size = 0
     for t in tasks:
@@ -114,7 +115,7 @@ def local_engine(workers: int) -> ParseEngine:
             yield parse_and_check(t.name, t.data, t.content_hash)
 
     def run_pool(tasks: Iterable[Task]) -> Iterator[Parsed]:
-        chunks = _chunked(tasks)
+        chunks = chunked(tasks)
         first = next(chunks, None)
         if first is None:  # nothing new to parse: no pool to start
             return

@@ -7,8 +7,11 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..readers import sniff
+
+T = TypeVar("T")
 
 PAGED_READERS = ("pdf", "pdf+ocr", "ocr")  # readers whose originals have pages to show
 WIDTH = 1100  # pixels of a rendered page
@@ -73,7 +76,9 @@ def render_page(key: str, load: Callable[[], bytes | None], page: int) -> bytes 
     return png
 
 
-def _pdf_page(data: bytes, page: int) -> bytes | None:
+def _on_page(data: bytes, page: int, use: Callable[[Any], T]) -> T | None:
+    """`use(page object)` on page `page` (1-based) of a PDF, under the pdfium lock (pdfium is
+    not thread-safe); None when the bytes are no PDF, the page does not exist or pdfium fails."""
     import pypdfium2 as pdfium
 
     with _lock:
@@ -84,14 +89,16 @@ def _pdf_page(data: bytes, page: int) -> bytes | None:
         try:
             if not 1 <= page <= len(pdf):
                 return None
-            pg = pdf[page - 1]
-            width = pg.get_width() or 1
-            image = pg.render(scale=min(4.0, WIDTH / width)).to_pil()
+            return use(pdf[page - 1])
         except pdfium.PdfiumError:
             return None
         finally:
             pdf.close()
-    return _png(image)
+
+
+def _pdf_page(data: bytes, page: int) -> bytes | None:
+    image = _on_page(data, page, lambda pg: pg.render(scale=min(4.0, WIDTH / (pg.get_width() or 1))).to_pil())
+    return None if image is None else _png(image)
 
 
 def _image(data: bytes) -> bytes | None:
@@ -131,32 +138,21 @@ def locate(data: bytes, page: int, label: str) -> dict[str, list[float]] | None:
     the same words in the prose).  None when the page has no text layer or no match."""
     if page_kind(data) != "pdf" or len(label) < 2:
         return None
-    import pypdfium2 as pdfium
 
-    with _lock:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            return None
-        try:
-            if not 1 <= page <= len(pdf):
-                return None
-            pg = pdf[page - 1]
-            width, height = pg.get_width() or 1, pg.get_height() or 1
-            text = pg.get_textpage()
-            for length in (len(label), 12, 8, 6, 4):
-                needle = label[:length]
-                if len(needle) < 2 or (length != len(label) and length >= len(label)):
-                    continue
-                found = _matches(text, needle)
-                if found:
-                    x0, y0, x1, y1 = found
-                    return {"box": [x0 / width, 1 - y1 / height, x1 / width, 1 - y0 / height]}
-        except pdfium.PdfiumError:
-            return None
-        finally:
-            pdf.close()
-    return None
+    def find(pg: Any) -> dict[str, list[float]] | None:
+        width, height = pg.get_width() or 1, pg.get_height() or 1
+        text = pg.get_textpage()
+        for length in (len(label), 12, 8, 6, 4):
+            needle = label[:length]
+            if len(needle) < 2 or (length != len(label) and length >= len(label)):
+                continue
+            found = _matches(text, needle)
+            if found:
+                x0, y0, x1, y1 = found
+                return {"box": [x0 / width, 1 - y1 / height, x1 / width, 1 - y0 / height]}
+        return None
+
+    return _on_page(data, page, find)
 
 
 def _matches(text: object, needle: str) -> tuple[float, float, float, float] | None:
