@@ -82,13 +82,14 @@ class Client:
 class WebEnv:
     tmp: Path
     config_kw: dict[str, Any] = field(default_factory=dict)
+    url: str = ""  # a database of its own (PostgreSQL: `store_util.Databases`), else web.db in tmp
 
     def __post_init__(self) -> None:
         from nianbao.web import WebConfig, create_app
         from nianbao.web.accounts import add_user
         from nianbao.web.db import open_store
 
-        self.url = f"sqlite:///{self.tmp / 'web.db'}"
+        self.url = self.url or f"sqlite:///{self.tmp / 'web.db'}"
         self.store = open_store(self.url)
         for role in ROLES:
             add_user(self.store.engine, role, role, PASSWORD)

@@ -20,7 +20,7 @@ from .. import __version__
 from ..errors import NianbaoError
 from ..store import Store
 from .config import WebConfig
-from .db import setting, upgrade
+from .db import refuse_nul, setting, upgrade
 from .deps import Forbidden, LoginRequired, NotFound
 from .queries import TTLCache
 from .security import Guard, LoginThrottle
@@ -55,6 +55,7 @@ def create_app(config: WebConfig | None = None, store: Store | None = None, reco
     config = config or WebConfig()
     store = store or Store(config.db)
     upgrade(store.engine)
+    refuse_nul(store.engine)
     cache, orders = TTLCache(config.cache_seconds), TTLCache(config.cache_seconds, size=16)
 
     def stored() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..errors import StoreError
+from ..errors import StoreError, UnreadableInput
 from ..store import Store
 from ..store.db import write
 from .migrations import HEAD, VERSION_TABLE
@@ -19,7 +19,7 @@ from .schema import web_settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_ID = 4242005  # PostgreSQL advisory lock serialising two servers migrating at once
 
-__all__ = ["open_store", "upgrade", "current_revision", "write", "now", "setting"]
+__all__ = ["open_store", "upgrade", "refuse_nul", "current_revision", "write", "now", "setting"]
 
 
 def now() -> datetime:
@@ -31,6 +31,20 @@ def open_store(url: str | None = None) -> Store:
     store = Store(url)
     upgrade(store.engine)
     return store
+
+
+def refuse_nul(engine: Engine) -> None:
+    """PostgreSQL text cannot hold a NUL character, and psycopg refuses a parameter with one
+    before it reaches the server: make that refusal bad input (a 400 from the web app), not
+    a server error.  SQLite stores the character like any other."""
+    if engine.dialect.name == "postgresql" and not sa.event.contains(engine, "handle_error", _nul_error):
+        sa.event.listen(engine, "handle_error", _nul_error)
+
+
+def _nul_error(ctx: sa.engine.ExceptionContext) -> Exception | None:
+    if isinstance(ctx.sqlalchemy_exception, sa.exc.DataError) and "NUL (0x00)" in str(ctx.original_exception):
+        return UnreadableInput("文字中不能含有空字符（NUL）。", "Text cannot contain a NUL character.")
+    return None
 
 
 def current_revision(conn: Connection) -> str | None:

@@ -11,12 +11,14 @@ from .. import reviews
 from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, update_user
 from ..db import write
 from ..deps import Forbidden, NotFound, admin, admin_write, viewer, web
+from ..params import Id
 from .models import TokenIn, UserChange, UserIn
 
 router = APIRouter()
+public = APIRouter()  # no login needed
 
 
-@router.get("/health", tags=["service"])
+@public.get("/health", tags=["service"])
 def health(request: Request) -> dict[str, Any]:
     """Liveness: the version and whether the deployment is read-only (no login needed)."""
     return {"status": "ok", "version": __version__, "read_only": web(request).config.read_only}
@@ -45,7 +47,7 @@ def token_create(request: Request, body: TokenIn, user: User = Depends(viewer)) 
 
 
 @router.delete("/tokens/{token_id}", tags=["accounts"])
-def token_revoke(request: Request, token_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+def token_revoke(request: Request, token_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     if not revoke_token(web(request).engine, user, token_id):
         raise NotFound("没有这个令牌。", f"No token {token_id}.")
     with write(web(request).engine) as conn:

@@ -10,6 +10,7 @@ from .. import dashboard as dash_mod
 from .. import queries, reviews
 from ..accounts import User
 from ..deps import NotFound, reviewer, reviewer_write, viewer, web
+from ..params import Id, Page, Year
 from ..routes.browse import compare, rule_page, trend
 from .models import ExpectedIn
 
@@ -22,7 +23,7 @@ def agencies(request: Request, q: str = Query("", max_length=100), user: User = 
 
 
 @router.get("/agencies/{agency_id}", tags=["browse"])
-def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+def agency(request: Request, agency_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     """One agency's reports side by side: every cell per year and the change."""
     st = web(request)
     info = queries.agency_info(st.engine, agency_id)
@@ -36,8 +37,8 @@ def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> di
 
 
 @router.get("/stats/region", tags=["stats"])
-def region(request: Request, region: str = Query(..., min_length=1, max_length=80), year: int = Query(...),
-           sort: str = "n_errors", order: str = "desc", page: int = Query(1, ge=1),
+def region(request: Request, year: Year, region: str = Query(..., min_length=1, max_length=80),
+           sort: str = "n_errors", order: str = "desc", page: Page = 1,
            per_page: int = Query(100, ge=1, le=queries.MAX_PER_PAGE), user: User = Depends(viewer)) -> dict[str, Any]:
     """A region's reports of one year: counts, missing agencies, totals, and the agencies
     (paginated, sortable by any figure)."""
@@ -49,7 +50,7 @@ def region(request: Request, region: str = Query(..., min_length=1, max_length=8
 
 
 @router.get("/stats/expected", tags=["stats"])
-def expected(request: Request, region: str = Query(..., min_length=1, max_length=80), year: int = Query(...),
+def expected(request: Request, year: Year, region: str = Query(..., min_length=1, max_length=80),
              user: User = Depends(viewer)) -> dict[str, Any]:
     return {"region": region, "year": year, "names": dash_mod.expected_names(web(request).engine, region, year)}
 
@@ -81,7 +82,7 @@ def rules(request: Request, user: User = Depends(viewer)) -> list[dict[str, Any]
 
 
 @router.get("/rules/{rule_id}", tags=["browse"])
-def rule(request: Request, rule_id: str, page: int = Query(1, ge=1), user: User = Depends(viewer)) -> dict[str, Any]:
+def rule(request: Request, rule_id: str, page: Page = 1, user: User = Depends(viewer)) -> dict[str, Any]:
     found = next((r for r in catalogue() if r.id == rule_id), None)
     if found is None:
         raise NotFound("没有这条规则。", f"No rule {rule_id}.")
@@ -89,7 +90,7 @@ def rule(request: Request, rule_id: str, page: int = Query(1, ge=1), user: User 
 
 
 @router.get("/audit", tags=["review"])
-def audit_log(request: Request, page: int = Query(1, ge=1), user: User = Depends(reviewer)) -> dict[str, Any]:
+def audit_log(request: Request, page: Page = 1, user: User = Depends(reviewer)) -> dict[str, Any]:
     rows, more = reviews.audit_page(web(request).engine, page)
     return {"page": page, "has_next": more, "items": rows}
 

@@ -1,10 +1,13 @@
-"""The request bodies of the JSON API."""
+"""The request bodies of the JSON API, and the body of its refusals."""
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .. import dashboard as dash_mod
 from .. import reviews
+from ..params import FIRST_YEAR, LAST_YEAR
 from ..schema import DECISIONS, ROLES
 
 
@@ -21,7 +24,7 @@ class CorrectionIn(BaseModel):
 
 class ExpectedIn(BaseModel):
     region: str = Field(min_length=1, max_length=80)
-    year: int
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     names: list[str] = Field(max_length=dash_mod.MAX_EXPECTED)
 
 
@@ -42,10 +45,29 @@ class UserChange(BaseModel):
 
 
 class DraftIn(BaseModel):
-    year: int
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     agency: str = Field("", max_length=200)
     region: str = Field("", max_length=80)
     cells: dict[str, float | int | str | None] = Field(default_factory=dict, description="cell path -> number")
     prose: dict[str, str] = Field(default_factory=dict, description="overview | problems | other -> text")
     force: bool = False
 
+
+
+class ErrorOut(BaseModel):
+    """A refusal: what was wrong, in Chinese and in English."""
+
+    detail: str
+    detail_en: str
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="422 only: the invalid fields (loc, msg), or a refused draft's failed checks")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad input (a cell, a number, a name the request cannot use)"},
+    401: {"model": ErrorOut, "description": "No session and no valid API token"},
+    403: {"model": ErrorOut, "description": "The role may not, or a read-only site, or a missing CSRF token"},
+    404: {"model": ErrorOut, "description": "No such record"},
+    413: {"model": ErrorOut, "description": "The request is too large"},
+    422: {"model": ErrorOut, "description": "Invalid parameters or body"},
+}

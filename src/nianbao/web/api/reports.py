@@ -11,6 +11,7 @@ from ...store.compare import cell_label
 from .. import exports, queries, reviews
 from ..accounts import User
 from ..deps import NotFound, reviewer, reviewer_write, viewer, web
+from ..params import Id, OptId, OptYear, Page
 from ..reportview import FindingView, ReportView, build
 from ..routes.uploads import store_upload
 from ..uploads import batch_items
@@ -59,10 +60,10 @@ def upload_state(request: Request, batch: str, user: User = Depends(reviewer)) -
 
 
 @router.get("/reports", tags=["reports"])
-def reports(request: Request, region: str | None = None, year: int | None = None, agency: str | None = None,
-            agency_id: int | None = None, status: str | None = None, problems: bool = False,
+def reports(request: Request, region: str | None = None, year: OptYear = None, agency: str | None = None,
+            agency_id: OptId = None, status: str | None = None, problems: bool = False,
             sort: str = Query("id", description=", ".join(queries.SORTS)), order: str = "desc",
-            page: int = Query(1, ge=1), per_page: int = Query(queries.PER_PAGE, ge=1, le=queries.MAX_PER_PAGE),
+            page: Page = 1, per_page: int = Query(queries.PER_PAGE, ge=1, le=queries.MAX_PER_PAGE),
             user: User = Depends(viewer)) -> dict[str, Any]:
     q = queries.ReportQuery(region=region, year=year, agency=agency, agency_id=agency_id,
                             status=status if status in ("ok", "failed") else None, problems=problems,
@@ -72,7 +73,7 @@ def reports(request: Request, region: str | None = None, year: int | None = None
 
 
 @router.get("/reports/{report_id}", tags=["reports"])
-def report(request: Request, report_id: int, text: bool = False, user: User = Depends(viewer)) -> dict[str, Any]:
+def report(request: Request, report_id: Id, text: bool = False, user: User = Depends(viewer)) -> dict[str, Any]:
     """A report's metadata and its canonical record (with `text=true`, also the normalised
     text lines); corrected values are in `corrections`, never mixed into the record."""
     st = web(request)
@@ -90,7 +91,7 @@ def report(request: Request, report_id: int, text: bool = False, user: User = De
 
 
 @router.get("/reports/{report_id}/cells", tags=["reports"])
-def cells(request: Request, report_id: int, user: User = Depends(viewer)) -> list[dict[str, Any]]:
+def cells(request: Request, report_id: Id, user: User = Depends(viewer)) -> list[dict[str, Any]]:
     """Every extracted cell: value, raw text, provenance, and the correction in force."""
     _, view = _view(request, report_id)
     return [dict(zip(("path", "label", "value", "corrected", "raw", "line", "origin", "confidence", "method"), r))
@@ -98,14 +99,14 @@ def cells(request: Request, report_id: int, user: User = Depends(viewer)) -> lis
 
 
 @router.get("/reports/{report_id}/text", tags=["reports"])
-def text(request: Request, report_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+def text(request: Request, report_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     _, view = _view(request, report_id)
     return {"lines": view.report.lines,
             "sections": [s.to_dict() for s in view.report.sections]}
 
 
 @router.get("/reports/{report_id}/findings", tags=["review"])
-def report_findings(request: Request, report_id: int, user: User = Depends(viewer)) -> dict[str, Any]:
+def report_findings(request: Request, report_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     """The findings in force (re-checked on the corrected record when cells were
     corrected), each with its key, rule title, cells and the decision on it."""
     _, view = _view(request, report_id)
@@ -114,7 +115,7 @@ def report_findings(request: Request, report_id: int, user: User = Depends(viewe
 
 
 @router.post("/reports/{report_id}/findings/{key}/decision", tags=["review"])
-def decision(request: Request, report_id: int, key: str, body: DecisionIn,
+def decision(request: Request, report_id: Id, key: str, body: DecisionIn,
              user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Confirm or dismiss a finding (by its key from the findings list), with a comment."""
     row, view = _view(request, report_id)
@@ -125,14 +126,14 @@ def decision(request: Request, report_id: int, key: str, body: DecisionIn,
 
 
 @router.get("/reports/{report_id}/corrections", tags=["review"])
-def corrections(request: Request, report_id: int, user: User = Depends(viewer)) -> list[dict[str, Any]]:
+def corrections(request: Request, report_id: Id, user: User = Depends(viewer)) -> list[dict[str, Any]]:
     _, view = _view(request, report_id)
     return [{"path": p, "label": cell_label(p, view.report.template), "value": c.value, "extracted": c.extracted,
              "comment": c.comment, "user": c.user_name, "at": c.created_at.isoformat()} for p, c in view.fixes.items()]
 
 
 @router.post("/reports/{report_id}/corrections", tags=["review"])
-def correction(request: Request, report_id: int, body: CorrectionIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
+def correction(request: Request, report_id: Id, body: CorrectionIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Store a corrected value beside the extracted one (null reverts); returns the
     findings of the checks re-run on the corrected record."""
     row, view = _view(request, report_id)
@@ -143,7 +144,7 @@ def correction(request: Request, report_id: int, body: CorrectionIn, user: User 
 
 
 @router.get("/reports/{report_id}/history", tags=["review"])
-def history(request: Request, report_id: int, page: int = Query(1, ge=1),
+def history(request: Request, report_id: Id, page: Page = 1,
             user: User = Depends(viewer)) -> dict[str, Any]:
     rows, more = reviews.audit_page(web(request).engine, page, 50, report_id=report_id)
     return {"page": page, "has_next": more, "items": rows}
@@ -151,7 +152,7 @@ def history(request: Request, report_id: int, page: int = Query(1, ge=1),
 
 @router.get("/reports/{report_id}/export/{name}", tags=["exports"],
             responses={200: {"content": {exports.XLSX_TYPE: {}, exports.DOCX_TYPE: {}, "text/csv": {}}}})
-def report_export(request: Request, report_id: int, name: str, user: User = Depends(viewer)) -> Response:
+def report_export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
     """findings.xlsx | findings.docx (问题清单), cells.csv | cells.xlsx (data)."""
     from ..routes.reports import export
 

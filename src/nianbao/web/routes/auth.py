@@ -8,6 +8,7 @@ from ..accounts import (AccountError, User, authenticate, create_token, end_sess
                         start_session, update_user)
 from ..db import write
 from ..deps import Forbidden, Visitor, anyone, viewer, web
+from ..params import Id
 from ..reviews import audit
 from ..security import SESSION_COOKIE
 from ..views import page, secure
@@ -83,7 +84,7 @@ def new_token(request: Request, name: str = Form("", max_length=80),
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke(request: Request, token_id: int, user: User = Depends(viewer)) -> Response:
+def revoke(request: Request, token_id: Id, user: User = Depends(viewer)) -> Response:
     st = web(request)
     if revoke_token(st.engine, user, token_id):
         with write(st.engine) as conn:

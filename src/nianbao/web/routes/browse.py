@@ -14,6 +14,7 @@ from ...store.compare import FIGURES, figure_labels
 from .. import queries
 from ..accounts import User
 from ..deps import NotFound, viewer, web
+from ..params import Id
 from ..views import FAMILY_NAMES, page
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +83,7 @@ def compare(st: Any, agency_id: int) -> Any:
 
 
 @router.get("/agencies/{agency_id}")
-def agency(request: Request, agency_id: int, user: User = Depends(viewer)) -> Response:
+def agency(request: Request, agency_id: Id, user: User = Depends(viewer)) -> Response:
     st = web(request)
     info = queries.agency_info(st.engine, agency_id)
     if info is None:

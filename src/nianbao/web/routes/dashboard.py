@@ -15,6 +15,7 @@ from .. import dashboard as dash_mod
 from .. import exports, queries
 from ..accounts import User
 from ..deps import NotFound, reviewer_write, viewer, web
+from ..params import FIRST_YEAR, LAST_YEAR
 from ..views import page, partial
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +60,8 @@ def _totals_tables(dash: dash_mod.Dashboard) -> list[tuple[str, Markup]]:
 
 
 @router.post("/dashboard/expected")
-async def expected(request: Request, region: str = Form(..., min_length=1, max_length=80), year: int = Form(...),
+async def expected(request: Request, region: str = Form(..., min_length=1, max_length=80),
+                   year: int = Form(..., ge=FIRST_YEAR, le=LAST_YEAR),
                    names: str = Form("", max_length=MAX_LIST_BYTES), file: UploadFile | None = File(None),
                    user: User = Depends(reviewer_write)) -> Response:
     st = web(request)
@@ -103,7 +105,8 @@ def _list_text(data: bytes) -> str:
 
 
 @router.get("/dashboard/export/{name}")
-def export(request: Request, name: str, region: str = Query(..., min_length=1, max_length=80), year: int = Query(...),
+def export(request: Request, name: str, region: str = Query(..., min_length=1, max_length=80),
+           year: int = Query(..., ge=FIRST_YEAR, le=LAST_YEAR),
            user: User = Depends(viewer)) -> Response:
     st = web(request)
     dash = dash_mod.load(st.store, st.cache, region.strip(), year)

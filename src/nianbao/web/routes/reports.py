@@ -12,6 +12,7 @@ from ...store.compare import cell_label
 from .. import exports, pageimage, queries, reviews
 from ..accounts import User
 from ..deps import NotFound, reviewer_write, viewer, web
+from ..params import Id
 from ..reportview import ReportView, build, section_texts
 from ..views import page, partial
 
@@ -91,19 +92,19 @@ def report_context(request: Request, row: dict[str, Any], view: ReportView | Non
 
 
 @router.get("/reports/{report_id}")
-def report_page(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
+def report_page(request: Request, report_id: Id, user: User = Depends(viewer)) -> Response:
     row, view = load(request, report_id)
     return page(request, "report.html", report_context(request, row, view))
 
 
 @router.get("/reports/{report_id}/print")
-def report_print(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
+def report_print(request: Request, report_id: Id, user: User = Depends(viewer)) -> Response:
     row, view = load(request, report_id)
     return page(request, "print.html", report_context(request, row, view))
 
 
 @router.get("/reports/{report_id}/pages/{number}.png")
-def page_image(request: Request, report_id: int, number: int, user: User = Depends(viewer)) -> Response:
+def page_image(request: Request, report_id: Id, number: int, user: User = Depends(viewer)) -> Response:
     st = web(request)
     row = queries.report_row(st.engine, report_id)
     png = pageimage.render_page(row["content_hash"], lambda: st.store.original(report_id), number) if row else None
@@ -113,7 +114,7 @@ def page_image(request: Request, report_id: int, number: int, user: User = Depen
 
 
 @router.get("/reports/{report_id}/pages/{number}/locate")
-def locate_line(request: Request, report_id: int, number: int, line: int = Query(..., ge=1, le=1_000_000),
+def locate_line(request: Request, report_id: Id, number: int, line: int = Query(..., ge=1, le=1_000_000),
                 user: User = Depends(viewer)) -> dict[str, Any]:
     """Where text line `line` (its row label) is printed on page `number` of a PDF original:
     {"label": ..., "box": [x0, y0, x1, y1] as fractions of the page, or null}."""
@@ -128,7 +129,7 @@ def locate_line(request: Request, report_id: int, number: int, line: int = Query
 
 
 @router.get("/reports/{report_id}/original")
-def original(request: Request, report_id: int, user: User = Depends(viewer)) -> Response:
+def original(request: Request, report_id: Id, user: User = Depends(viewer)) -> Response:
     st = web(request)
     row = queries.report_row(st.engine, report_id)
     data = st.store.original(report_id) if row else None
@@ -140,7 +141,7 @@ def original(request: Request, report_id: int, user: User = Depends(viewer)) -> 
 
 
 @router.post("/reports/{report_id}/findings/{key}")
-def decide(request: Request, report_id: int, key: str, decision: str = Form(...),
+def decide(request: Request, report_id: Id, key: str, decision: str = Form(...),
            comment: str = Form("", max_length=reviews.MAX_COMMENT), user: User = Depends(reviewer_write)) -> Response:
     st = web(request)
     row, view = load(request, report_id)
@@ -155,7 +156,7 @@ def decide(request: Request, report_id: int, key: str, decision: str = Form(...)
 
 
 @router.post("/reports/{report_id}/cells")
-def correct(request: Request, report_id: int, path: str = Form(..., max_length=120), value: str = Form("", max_length=40),
+def correct(request: Request, report_id: Id, path: str = Form(..., max_length=120), value: str = Form("", max_length=40),
             comment: str = Form("", max_length=reviews.MAX_COMMENT), user: User = Depends(reviewer_write)) -> Response:
     st = web(request)
     row, view = load(request, report_id)
@@ -168,7 +169,7 @@ def correct(request: Request, report_id: int, path: str = Form(..., max_length=1
 
 
 @router.get("/reports/{report_id}/export/{name}")
-def export(request: Request, report_id: int, name: str, user: User = Depends(viewer)) -> Response:
+def export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
     row, view = load(request, report_id)
     if view is None:
         raise NotFound("该报告未能解析，没有可导出的内容。", "The report was not parsed.")
