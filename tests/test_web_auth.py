@@ -282,3 +282,35 @@ def test_serve_refuses_to_start_without_users_when_not_interactive(tmp_path) -> 
     r = CliRunner().invoke(main, ["serve", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
     assert r.exit_code == 2
     assert "nianbao user add" in r.output
+
+
+def _audit_actions(env: WebEnv) -> list[tuple[str, str, str]]:
+    from nianbao.web.reviews import audit_page
+
+    rows, _ = audit_page(env.store.engine, 1, per_page=500)
+    return [(r["user_name"], r["action"], r["target"]) for r in rows]
+
+
+def test_account_changes_are_audited_in_their_own_transaction(env: WebEnv, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    admin = env.login("admin")
+    r = admin.api("POST", "/api/users", json={"name": "审计对象", "role": "viewer", "password": "足够长的密码123"})
+    assert r.status_code == 201
+    token = admin.api("POST", "/api/tokens", json={"name": "审计令牌"}).json()
+    assert admin.api("DELETE", f"/api/tokens/{token['id']}").status_code == 200
+    assert admin.api("PATCH", "/api/users/审计对象", json={"role": "reviewer"}).status_code == 200
+    actions = _audit_actions(env)
+    for entry in (("admin", "user.add", "审计对象"), ("admin", "token.create", str(token["id"])),
+                  ("admin", "token.revoke", str(token["id"])), ("admin", "user.update", "审计对象")):
+        assert entry in actions
+
+    # the audit entry failing takes the account change with it: both or neither
+    import nianbao.web.reviews as reviews
+
+    def broken_audit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(reviews, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        admin.api("POST", "/api/users", json={"name": "未入账", "role": "viewer", "password": "足够长的密码123"})
+    monkeypatch.undo()
+    assert "未入账" not in [u["name"] for u in admin.api("GET", "/api/users").json()]

@@ -81,12 +81,8 @@ def user() -> None:
 
 def _add(store, name: str, role: str, password: str) -> None:  # type: ignore[no-untyped-def]
     from ..web.accounts import CLI_USER, add_user
-    from ..web.db import write
-    from ..web.reviews import audit
 
-    created = add_user(store.engine, name, role, password)
-    with write(store.engine) as conn:
-        audit(conn, CLI_USER, "user.add", target=created.name, detail={"role": created.role})
+    created = add_user(store.engine, name, role, password, by=CLI_USER)
     click.echo(f"已创建用户 {created.name}（{created.role}）。 Created user {created.name} ({created.role}).", err=True)
 
 
@@ -125,11 +121,11 @@ def user_list(db_url: str | None) -> None:
 def user_set(name: str, role: str | None, new_password: bool, password_stdin: bool, active: bool | None,
              db_url: str | None) -> None:
     """修改用户的角色、密码或状态。Change a user's role, password or state."""
-    from ..web.accounts import update_user
+    from ..web.accounts import CLI_USER, update_user
     from ..web.db import open_store
 
     password = _password(password_stdin) if (new_password or password_stdin) else None
-    changed = update_user(open_store(db_url).engine, name, role=role, password=password, active=active)
+    changed = update_user(open_store(db_url).engine, name, role=role, password=password, active=active, by=CLI_USER)
     click.echo(f"已更新用户 {changed.name}（{changed.role}）。 Updated user {changed.name}.", err=True)
 
 
@@ -141,7 +137,7 @@ def user_token(name: str, label: str, db_url: str | None) -> None:
     """为用户创建 API 令牌（只显示这一次）。Create an API token for a user (shown once)."""
     import sqlalchemy as sa
 
-    from ..web.accounts import AccountError, User, create_token
+    from ..web.accounts import CLI_USER, AccountError, User, create_token
     from ..web.db import open_store
     from ..web.schema import users
 
@@ -150,5 +146,5 @@ def user_token(name: str, label: str, db_url: str | None) -> None:
         row = conn.execute(sa.select(users).where(users.c.name == name)).first()
     if row is None:
         raise AccountError(f"没有用户“{name}”。", f"No user {name!r}.")
-    _, token = create_token(store.engine, User(row.id, row.name, row.role), label)
+    _, token = create_token(store.engine, User(row.id, row.name, row.role), label, by=CLI_USER)
     click.echo(token)

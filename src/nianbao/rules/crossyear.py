@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from .. import templates as T
-from ..model import Report
+from ..model import Finding, Report
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]

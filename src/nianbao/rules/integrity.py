@@ -8,7 +8,7 @@ from itertools import accumulate
 from functools import lru_cache
 from collections.abc import Iterator
 
-from ..model import Report
+from ..model import Finding, Report
 from . import finding, rule
 
 # Injected spam, as literal terms (matched lower-cased, all at once with Aho–Corasick).

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .. import templates as T
-from ..model import Report
+from ..model import Finding, Report
 from . import finding, rule
 
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([\dXx])(?![0-9A-Za-z])")

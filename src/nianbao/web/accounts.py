@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..errors import NianbaoError
 from .db import now, write
@@ -86,18 +86,28 @@ def check_password(password: str) -> str:
     return password
 
 
-def add_user(engine: Engine, name: str, role: str, password: str) -> User:
+def _log(conn: Connection, by: User | None, action: str, target: str, detail: dict[str, object] | None = None) -> None:
+    """The audit entry of an account change made by `by`, in the change's own transaction
+    (a crash keeps both or neither)."""
+    if by is not None:
+        from .reviews import audit
+
+        audit(conn, by, action, target=target, detail=detail)
+
+
+def add_user(engine: Engine, name: str, role: str, password: str, *, by: User | None = None) -> User:
     name, role, password = check_name(name), check_role(role), check_password(password)
     with write(engine) as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
             raise AccountError(f"用户“{name}”已存在。", f"The user {name!r} exists already.")
         uid = conn.execute(users.insert().values(name=name, role=role, password_hash=_hasher.hash(password),
                                                  active=True, created_at=now())).inserted_primary_key[0]
+        _log(conn, by, "user.add", name, {"role": role})
     return User(int(uid), name, role)
 
 
 def update_user(engine: Engine, name: str, *, role: str | None = None, password: str | None = None,
-                active: bool | None = None) -> User:
+                active: bool | None = None, by: User | None = None, action: str = "user.update") -> User:
     values: dict[str, object] = {}
     if role is not None:
         values["role"] = check_role(role)
@@ -114,6 +124,7 @@ def update_user(engine: Engine, name: str, *, role: str | None = None, password:
         if password is not None or active is False:  # log out everywhere
             conn.execute(web_sessions.delete().where(web_sessions.c.user_id == row.id))
         row = conn.execute(sa.select(users).where(users.c.id == row.id)).first()
+        _log(conn, by, action, name, {"role": role, "active": active, "password": password is not None})
     return _user(row)
 
 
@@ -191,13 +202,14 @@ def end_session(engine: Engine, token: str) -> None:
 # --------------------------------------------------------------------------- API tokens
 
 
-def create_token(engine: Engine, user: User, name: str) -> tuple[int, str]:
+def create_token(engine: Engine, user: User, name: str, *, by: User | None = None) -> tuple[int, str]:
     """(id, token): the token is shown once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     label = name.strip()[:80] or "token"
     with write(engine) as conn:
         tid = conn.execute(api_tokens.insert().values(user_id=user.id, name=label, token_hash=_sha(token),
                                                       created_at=now(), revoked=False)).inserted_primary_key[0]
+        _log(conn, by, "token.create", str(tid), {"name": label})
     return int(tid), token
 
 
@@ -227,10 +239,13 @@ def list_tokens(engine: Engine, user: User) -> list[dict[str, object]]:
     return [dict(r) for r in rows]
 
 
-def revoke_token(engine: Engine, user: User, token_id: int) -> bool:
+def revoke_token(engine: Engine, user: User, token_id: int, *, by: User | None = None) -> bool:
     """Revoke one of `user`'s tokens (an admin may revoke anyone's); False if there is none."""
     stmt = api_tokens.update().where(api_tokens.c.id == token_id).values(revoked=True)
     if not user.can("admin"):
         stmt = stmt.where(api_tokens.c.user_id == user.id)
     with write(engine) as conn:
-        return conn.execute(stmt).rowcount > 0
+        revoked = conn.execute(stmt).rowcount > 0
+        if revoked:
+            _log(conn, by, "token.revoke", str(token_id))
+    return revoked

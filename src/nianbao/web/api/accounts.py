@@ -7,9 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ... import __version__
-from .. import reviews
 from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, update_user
-from ..db import write
 from ..deps import Forbidden, NotFound, admin, admin_write, viewer, web
 from ..params import Id
 from .models import TokenIn, UserChange, UserIn
@@ -40,18 +38,14 @@ def token_create(request: Request, body: TokenIn, user: User = Depends(viewer)) 
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点。", "This is a read-only public site.")
-    token_id, token = create_token(st.engine, user, body.name)
-    with write(st.engine) as conn:
-        reviews.audit(conn, user, "token.create", target=str(token_id), detail={"name": body.name})
+    token_id, token = create_token(st.engine, user, body.name, by=user)
     return {"id": token_id, "token": token}
 
 
 @router.delete("/tokens/{token_id}", tags=["accounts"])
 def token_revoke(request: Request, token_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
-    if not revoke_token(web(request).engine, user, token_id):
+    if not revoke_token(web(request).engine, user, token_id, by=user):
         raise NotFound("没有这个令牌。", f"No token {token_id}.")
-    with write(web(request).engine) as conn:
-        reviews.audit(conn, user, "token.revoke", target=str(token_id))
     return {"revoked": token_id}
 
 
@@ -63,9 +57,7 @@ def users(request: Request, user: User = Depends(admin)) -> list[dict[str, Any]]
 @router.post("/users", tags=["accounts"], status_code=201)
 def user_create(request: Request, body: UserIn, user: User = Depends(admin_write)) -> dict[str, Any]:
     st = web(request)
-    created = add_user(st.engine, body.name, body.role, body.password)  # AccountError -> 400
-    with write(st.engine) as conn:
-        reviews.audit(conn, user, "user.add", target=created.name, detail={"role": created.role})
+    created = add_user(st.engine, body.name, body.role, body.password, by=user)  # AccountError -> 400
     return {"name": created.name, "role": created.role}
 
 
@@ -74,10 +66,7 @@ def user_update(request: Request, name: str, body: UserChange, user: User = Depe
     st = web(request)
     if name == user.name and ((body.role and body.role != "admin") or body.active is False):
         raise Forbidden("不能降低自己的权限或停用自己的账号。", "You cannot demote or deactivate yourself.")
-    changed = update_user(st.engine, name, role=body.role, password=body.password, active=body.active)
-    with write(st.engine) as conn:
-        reviews.audit(conn, user, "user.update", target=changed.name,
-                      detail={"role": body.role, "active": body.active, "password": body.password is not None})
+    changed = update_user(st.engine, name, role=body.role, password=body.password, active=body.active, by=user)
     return {"name": changed.name, "role": changed.role}
 
 

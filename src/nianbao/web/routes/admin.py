@@ -5,9 +5,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..accounts import AccountError, User, add_user, list_users, update_user
-from ..db import write
 from ..deps import admin, admin_write, reviewer, web
-from ..reviews import audit, audit_page
+from ..reviews import audit_page
 from ..schema import ROLES
 from ..views import page
 
@@ -29,11 +28,9 @@ def create(request: Request, name: str = Form(..., max_length=80), role: str = F
            password: str = Form(..., max_length=256), user: User = Depends(admin_write)) -> Response:
     st = web(request)
     try:
-        created = add_user(st.engine, name, role, password)
+        add_user(st.engine, name, role, password, by=user)
     except AccountError as exc:
         return _users_page(request, exc.message_zh, 400)
-    with write(st.engine) as conn:
-        audit(conn, user, "user.add", target=created.name, detail={"role": created.role})
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -44,13 +41,10 @@ def change(request: Request, name: str, role: str = Form(""), active: str = Form
     if name == user.name and ((role and role != "admin") or active == "0"):
         return _users_page(request, "不能降低自己的权限或停用自己的账号。", 400)
     try:
-        changed = update_user(st.engine, name, role=role or None, password=password or None,
-                              active=None if active == "" else active == "1")
+        update_user(st.engine, name, role=role or None, password=password or None,
+                    active=None if active == "" else active == "1", by=user)
     except AccountError as exc:
         return _users_page(request, exc.message_zh, 400)
-    with write(st.engine) as conn:
-        audit(conn, user, "user.update", target=changed.name,
-              detail={"role": role or None, "active": active or None, "password": bool(password)})
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -77,18 +77,14 @@ def new_token(request: Request, name: str = Form("", max_length=80),
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点，不能创建令牌。", "This is a read-only public site.")
-    token_id, token = create_token(st.engine, user, name or "脚本")
-    with write(st.engine) as conn:
-        audit(conn, user, "token.create", target=str(token_id), detail={"name": name})
+    _, token = create_token(st.engine, user, name or "脚本", by=user)
     return page(request, "account.html", {"tokens": list_tokens(st.engine, user), "new_token": token, "message": None})
 
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke(request: Request, token_id: Id, user: User = Depends(viewer)) -> Response:
     st = web(request)
-    if revoke_token(st.engine, user, token_id):
-        with write(st.engine) as conn:
-            audit(conn, user, "token.revoke", target=str(token_id))
+    revoke_token(st.engine, user, token_id, by=user)
     return RedirectResponse("/account", status_code=303)
 
 
@@ -102,12 +98,10 @@ def change_password(request: Request, current: str = Form(..., max_length=256), 
         return page(request, "account.html", {"tokens": list_tokens(st.engine, user), "new_token": None,
                                               "message": "当前密码不正确。"}, status=400)
     try:
-        update_user(st.engine, user.name, password=new)
+        update_user(st.engine, user.name, password=new, by=user, action="user.password")
     except AccountError as exc:
         return page(request, "account.html", {"tokens": list_tokens(st.engine, user), "new_token": None,
                                               "message": exc.message_zh}, status=400)
-    with write(st.engine) as conn:
-        audit(conn, user, "user.password", target=user.name)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
