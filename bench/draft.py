@@ -14,7 +14,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import peak_rss_mb, repeat, show  # noqa: E402
+from _common import one_core, peak_rss_mb, repeat, show  # noqa: E402
 
 from nianbao import draft  # noqa: E402
 from nianbao.synth import random_record  # noqa: E402
@@ -25,10 +25,7 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    except (AttributeError, OSError):
-        pass
+    one_core()
     rng = random.Random(42)
     records = [random_record(rng) for _ in range(args.reports)]
     inputs = [(draft.record_cells(r), r.year, r.agency, r.region, r.template) for r in records]

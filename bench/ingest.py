@@ -24,30 +24,10 @@ import statistics
 import sys
 import tempfile
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import peak_rss_mb, repeat, show  # noqa: E402
-
-LAYOUTS = ("txt", "space", "pipe", "md")
-
-
-def _generate(args: tuple[str, int, int]) -> int:
-    from nianbao.synth import corpus
-
-    folder, seed, n = args
-    for s in corpus(n, seed=seed, layouts=LAYOUTS, corruption_rate=0.5, invalid_rate=0.05):
-        Path(folder, f"{s.name}.txt").write_text(s.text, encoding="utf-8")
-    return n
-
-
-def generate(folder: Path, n: int, procs: int) -> None:
-    chunk = 500
-    jobs = [(str(folder), 1000 + i, min(chunk, n - i * chunk)) for i in range((n + chunk - 1) // chunk)]
-    with Pool(procs) as pool:
-        pool.map(_generate, jobs)
-
+from _common import generate, peak_rss_mb, repeat, show  # noqa: E402
 
 def cpu_seconds() -> tuple[float, float]:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -21,30 +21,10 @@ import statistics
 import sys
 import tempfile
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import peak_rss_mb, show  # noqa: E402
-
-LAYOUTS = ("txt", "space", "pipe", "md")
-
-
-def _generate(args: tuple[str, int, int]) -> int:
-    from nianbao.synth import corpus
-
-    folder, seed, n = args
-    for s in corpus(n, seed=seed, layouts=LAYOUTS, corruption_rate=0.5, invalid_rate=0.05):
-        Path(folder, f"{s.name}.txt").write_text(s.text, encoding="utf-8")
-    return n
-
-
-def generate(folder: Path, n: int) -> None:
-    chunk = 250
-    jobs = [(str(folder), 5000 + i, min(chunk, n - i * chunk)) for i in range((n + chunk - 1) // chunk)]
-    with Pool(max(1, os.cpu_count() or 1)) as pool:
-        pool.map(_generate, jobs)
-
+from _common import generate, peak_rss_mb, show  # noqa: E402
 
 def cpu_seconds() -> float:
     """CPU time of this process and of its finished children (the local engine's pool)."""
@@ -96,7 +76,7 @@ def main() -> None:
     if not corpus_dir.exists() or len(list(corpus_dir.iterdir())) < args.reports:
         corpus_dir.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        generate(corpus_dir, args.reports)
+        generate(corpus_dir, args.reports, seed=5000, chunk=250)
         print(f"generated {args.reports} reports in {time.perf_counter() - t0:.0f} s")
     files = sorted(corpus_dir.iterdir())[: args.reports]
     db = work / "bench.db"

@@ -14,7 +14,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import peak_rss_mb, repeat, show  # noqa: E402
+from _common import one_core, peak_rss_mb, repeat, show  # noqa: E402
 
 from nianbao import check, parse  # noqa: E402
 from nianbao.synth import corpus  # noqa: E402
@@ -25,10 +25,7 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    except (AttributeError, OSError):
-        pass
+    one_core()
     samples = corpus(args.reports, seed=42, layouts=("txt", "md", "pipe", "space"), corruption_rate=0.5)
     blobs = [s.text.encode("utf-8") for s in samples]
     size_kb = sum(map(len, blobs)) / len(blobs) / 1024

@@ -25,7 +25,7 @@ from collections.abc import Callable
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
-from _common import peak_rss_mb, show  # noqa: E402
+from _common import one_core, peak_rss_mb, show  # noqa: E402
 from html_pages import VARIANTS, gov_page  # noqa: E402
 
 from nianbao import office  # noqa: E402
@@ -84,10 +84,7 @@ def main() -> None:
     ap.add_argument("--doc-reports", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    except (AttributeError, OSError):
-        pass
+    one_core()
     t0 = time.perf_counter()
     files = inputs(args.reports, args.doc_reports)
     rows: list[tuple[str, str]] = [("inputs generated", f"{time.perf_counter() - t0:.1f} s")]

@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from _common import peak_rss_mb, show  # noqa: E402
+from _common import one_core, peak_rss_mb, show  # noqa: E402
 
 REAL = HERE.parent.parent / "shared" / "fixtures" / "real"
 
@@ -38,11 +38,7 @@ def spread(values: list[float], unit: str = "s") -> str:
             f"min-max {min(values):.3f}-{max(values):.3f}   (n={len(values)})")
 
 
-def one_core() -> None:
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
+
 
 
 def make_inputs(folder: Path, n: int) -> None:

@@ -1,0 +1,83 @@
+"""Run every benchmark, one after the other, and keep what each printed.
+
+    python bench/run_all.py [--quick] [--only parse_speed,read_pdf] [--out bench/results]
+
+Each script runs in its own process (so peak memory is its own) with the arguments listed
+below; its output goes to `<out>/<name>.txt` and all of them to `<out>/summary.md`, each
+under the exact command that produced it - the README's table of figures is copied from
+there. `--quick` uses small sizes (a smoke run: the figures are then only indicative).
+Nothing here asserts a target: benchmarks print, tests assert.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# name -> (full arguments, quick arguments)
+BENCHES: dict[str, tuple[list[str], list[str]]] = {
+    "parse_speed": (["--reports", "1000", "--rounds", "5"], ["--reports", "200", "--rounds", "3"]),
+    "read_office": (["--reports", "100", "--doc-reports", "5", "--rounds", "3"],
+                    ["--reports", "20", "--doc-reports", "2", "--rounds", "2"]),
+    "read_pdf": (["--reports", "6", "--rounds", "3", "--ocr-reports", "2"],
+                 ["--reports", "2", "--rounds", "1", "--ocr-reports", "1"]),
+    "draft": (["--reports", "200", "--rounds", "5"], ["--reports", "50", "--rounds", "2"]),
+    "ingest": (["--reports", "20000", "--workers", "2", "--total", "100000", "--rounds", "5"],
+               ["--reports", "1000", "--workers", "2", "--total", "5000", "--rounds", "2"]),
+    "ingest_dask": (["--reports", "3000", "--workers", "2", "--rounds", "3"],
+                    ["--reports", "300", "--workers", "2", "--rounds", "1"]),
+    "export": (["--reports", "2000", "--rounds", "3"], ["--reports", "300", "--rounds", "1"]),
+    "web_load": (["--total", "100000", "--users", "1,4,8", "--seconds", "20"],
+                 ["--total", "5000", "--base", "500", "--users", "1,4", "--seconds", "5",
+                  "--keep", "/tmp/nianbao-web-bench-quick"]),
+    "fuzz_mass": (["--cases", "100000"], ["--cases", "2000"]),
+}
+
+
+def run_one(name: str, args: list[str], out_dir: Path) -> tuple[str, int, float, str]:
+    command = ["python", f"bench/{name}.py", *args]
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(HERE / f"{name}.py"), *args], cwd=HERE.parent,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    seconds = time.perf_counter() - started
+    output = proc.stdout + (f"\n[stderr]\n{proc.stderr[-4000:]}" if proc.returncode else "")
+    (out_dir / f"{name}.txt").write_text(output, "utf-8")
+    return " ".join(command), proc.returncode, seconds, output
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    ap.add_argument("--only", default="", help="comma-separated benchmark names")
+    ap.add_argument("--out", default=str(HERE / "results"))
+    args = ap.parse_args()
+    names = [n for n in args.only.split(",") if n] or list(BENCHES)
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHES)}")
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = [f"# Benchmark run {date.today()} ({'quick' if args.quick else 'full'})", "",
+               f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}", ""]
+    failed = 0
+    for name in names:
+        full, quick = BENCHES[name]
+        print(f"== {name} ...", flush=True)
+        command, code, seconds, output = run_one(name, quick if args.quick else full, out_dir)
+        failed += code != 0
+        print(output, flush=True)
+        summary += [f"## {name}", "", f"`{command}` - exit {code}, {seconds:.0f} s", "", "```", output.rstrip(), "```", ""]
+    (out_dir / "summary.md").write_text("\n".join(summary), "utf-8")
+    print(f"summary: {out_dir / 'summary.md'}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
