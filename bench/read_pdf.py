@@ -141,7 +141,7 @@ def main() -> None:
         t0 = time.perf_counter()
         make_inputs(folder, max(args.reports, args.ocr_reports))
         print(f"inputs generated in {time.perf_counter() - t0:.1f} s")
-        for phase in ("text", "ocr"):
+        for phase in ("text", "ocr") if args.ocr_reports else ("text",):
             sys.stdout.flush()
             subprocess.run([sys.executable, __file__, "--phase", phase, "--folder", str(folder),
                             "--rounds", str(args.rounds), "--ocr-reports", str(args.ocr_reports)], check=True)
