@@ -138,7 +138,7 @@ def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], l
     out_meta: list[LineMeta] = []
     i, n = 0, len(lines)
     while i < n:
-        if len(lines[i]) <= 3 and _ONE_CJK.match(lines[i]):
+        if 0 < len(lines[i]) <= 3 and _ONE_CJK.match(lines[i]):
             j = i
             while j < n and len(lines[j]) <= 3 and _ONE_CJK.match(lines[j]):
                 j += 1

@@ -15,7 +15,8 @@ from .readers import read
 from .segment import detect_template, find_metadata, find_sections
 from .vocab import normalized
 
-MAX_BYTES = 200 * 1024 * 1024
+MB = 1024 * 1024
+MAX_BYTES = 200 * MB
 
 
 def load(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str | None]:
@@ -29,8 +30,8 @@ def load(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str | None]:
             from .errors import LimitExceeded
 
             raise LimitExceeded(
-                f"文件过大（{size // 1024 // 1024} MB，上限 {MAX_BYTES // 1024 // 1024} MB）。",
-                f"File too large ({size // 1024 // 1024} MB; the limit is {MAX_BYTES // 1024 // 1024} MB).",
+                f"文件过大（{size / MB:.1f} MB，上限 {MAX_BYTES / MB:g} MB）。",
+                f"File too large ({size / MB:.1f} MB; the limit is {MAX_BYTES / MB:g} MB).",
             )
         return path.read_bytes(), path.name
     except FileNotFoundError:

@@ -49,7 +49,7 @@ def find_sections(lines: list[str]) -> list[SectionText]:
     found: list[tuple[int, str, str, str]] = []  # (line, key, number, rest of line)
     seen: set[str] = set()
     for i, line in enumerate(lines):
-        if len(line) > 120 or not any(tail in line for tail in _HEADING_TAILS):
+        if not line or len(line) > 120 or not any(tail in line for tail in _HEADING_TAILS):
             continue
         s = line.strip()
         if not s or "\t" in s or "|" in s:

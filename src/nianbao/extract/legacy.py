@@ -13,7 +13,7 @@ from .tokens import NUMBER, TEXT, Token
 _UNITS = T.LEGACY_UNITS
 _SENTENCE = re.compile(
     "((?:" + "|".join(sorted(T.LEGACY_FIGURE_WORDS, key=len, reverse=True)) + ")"
-    r"[^。;,\n\d]{0,14}?)(\d+(?:\.\d+)?)\s*(" + "|".join(_UNITS) + ")"
+    r"[^。;,\n\d]{0,14}?)(\d{1,15}(?:\.\d+)?)\s*(" + "|".join(_UNITS) + ")"
 )
 
 

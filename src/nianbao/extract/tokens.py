@@ -6,6 +6,7 @@ numbers, or a row of short header words); any other line is one text cell.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from typing import NamedTuple
@@ -16,6 +17,9 @@ BLANK, DASH, NUMBER, TEXT = "blank", "dash", "number", "text"
 
 DASHES = frozenset({"-", "--", "—", "——", "–", "/", "\\", "无", "－", "—-", "-—", "×", "／", "空"})
 UNITS = ("万元", "元", "件", "个", "项", "次", "条", "起", "宗", "份")
+MAX_DIGITS = 15  # a longer run of digits is not a count (nor exact as a float): it is text
+MAX_CELLS = 2000  # a line with more cells is no table row (a report's three tables have ~400 cells in all)
+MAX_CACHED = 1000  # longer lines and cells are not cached: a hostile 10 MB line must not outlive its report
 _NUMBER = re.compile(r"^(增加|减少|增|减|\+|-)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(" + "|".join(UNITS) + ")?$")
 # a label that starts inside a cell: "本年度办理结果(一)予以公开", "无法提供1.本机关不掌握…"
 _INNER_ENUM = re.compile(r"(?<=[\u4e00-\u9fff）)])(?=\((?:[一二三四五六七八九十]|\d{1,2})\)[\u4e00-\u9fff]|\d{1,2}\.[\u4e00-\u9fff])")
@@ -40,9 +44,13 @@ class Token(NamedTuple):
         return self.text
 
 
-@lru_cache(maxsize=8192)
 def classify(text: str) -> tuple[str, int | float | None, str | None]:
     """(kind, value, unit) of one cell."""
+    return _classify(text) if len(text) <= MAX_CACHED else _classify.__wrapped__(text)
+
+
+@lru_cache(maxsize=8192)
+def _classify(text: str) -> tuple[str, int | float | None, str | None]:
     s = text.strip()
     if not s:
         return BLANK, None, None
@@ -54,6 +62,8 @@ def classify(text: str) -> tuple[str, int | float | None, str | None]:
         return TEXT, None, None
     sign, digits, frac, unit = m.groups()
     digits = digits.replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        return TEXT, None, None
     value: int | float = float(digits + frac) if frac else int(digits)
     if sign in ("-", "减少", "减"):
         value = -value
@@ -62,14 +72,23 @@ def classify(text: str) -> tuple[str, int | float | None, str | None]:
 
 def _cells_by(line: str, sep: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
-    for part in line.split(sep):
+    for part in line.split(sep, MAX_CELLS):  # more parts than MAX_CELLS: split_cells makes it one cell
         spans.append((pos, pos + len(part)))
         pos += len(part) + len(sep)
     return spans
 
 
 def split_cells(line: str) -> list[tuple[int, int]]:
-    """Column spans [start, end) of the cells of one line (untrimmed)."""
+    """Column spans [start, end) of the cells of one line (untrimmed); a line of more than
+    MAX_CELLS cells is one text cell."""
+    spans = _split_cells(line)
+    if len(spans) <= MAX_CELLS:
+        return spans
+    lead = len(line) - len(line.lstrip())
+    return [(lead, len(line.rstrip()))]
+
+
+def _split_cells(line: str) -> list[tuple[int, int]]:
     if "\t" in line:
         return _cells_by(line, "\t")
     if "|" in line:
@@ -86,7 +105,9 @@ def split_cells(line: str) -> list[tuple[int, int]]:
     if " " not in stripped:
         lead = len(line) - len(line.lstrip())
         return [(lead, lead + len(stripped))]
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^ ]+", line)]
+    spans = [(m.start(), m.end()) for m in itertools.islice(re.finditer(r"[^ ]+", line), MAX_CELLS + 1)]
+    if len(spans) > MAX_CELLS:
+        return spans  # too many for a row: split_cells makes it one cell
     kinds = [classify(line[a:b])[0] for a, b in spans]
     if _looks_like_row(line, spans, kinds):
         return _attach_units(line, spans, kinds)
@@ -119,9 +140,13 @@ def _attach_units(line: str, spans: list[tuple[int, int]], kinds: list[str]) -> 
 Cell = tuple[int, int, str, str, "int | float | None", "str | None", int]  # start, end, text, kind, value, unit, cell no.
 
 
-@lru_cache(maxsize=32768)
 def line_cells(line: str) -> tuple[Cell, ...]:
     """The classified cells of one line (cached: rows like "0\t0\t0" recur in every report)."""
+    return _line_cells(line) if len(line) <= MAX_CACHED else _line_cells.__wrapped__(line)
+
+
+@lru_cache(maxsize=32768)
+def _line_cells(line: str) -> tuple[Cell, ...]:
     if not line.strip("|\t -:"):  # "||||||", a markdown rule: filler between rows
         return ()
     out: list[Cell] = []

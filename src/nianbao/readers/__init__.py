@@ -63,10 +63,12 @@ def _zip_kind(data: bytes) -> str:
     """docx (a Word package, whatever its main part is called), doc (OpenDocument text,
     converted like DOC), ooxml (another Office package: a workbook, a deck) or zip (an
     archive of reports)."""
+    from .archive import UNPACK_ERRORS
+
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):  # truncated: let the reader say so
+    except UNPACK_ERRORS:  # truncated or corrupt: let the reader say so
         return "docx" if b"word/document.xml" in data else "zip"
     if "word/document.xml" in names:
         return "docx"
@@ -78,8 +80,8 @@ def _zip_kind(data: bytes) -> str:
         if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
             if zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
                 return "doc"
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-        return "zip"
+    except UNPACK_ERRORS:  # a damaged part: the Word reader does without [Content_Types].xml
+        return "docx" if any(n.startswith("word/") for n in names) else "zip"
     return "zip"
 
 

@@ -100,7 +100,7 @@ def members(data: bytes, budget: Budget | None = None) -> Iterator[Member]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except UNPACK_ERRORS as exc:  # NotImplementedError: a central directory naming an unknown zip version
         raise UnreadableInput("压缩包已损坏，无法打开。", f"The zip archive is corrupt and cannot be opened ({exc}).") from None
     if len(infos) > limits.members:
         raise LimitExceeded(f"压缩包内文件过多（{len(infos)} 个，上限 {limits.members} 个）。",

@@ -9,6 +9,8 @@ A table is found as a connected set of horizontal and vertical rulings.  Its col
 boundaries are the x positions of its vertical rulings (plus the ends of its horizontal
 rulings, for tables drawn without side borders), its row boundaries likewise.  Two
 neighbouring elementary cells belong to one merged cell when no ruling separates them.
+A page of more than MAX_RULINGS lines, or a grid of more than MAX_GRID elementary cells,
+is no report table (graph paper, a pattern, a hostile file): its tables are not built.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+MAX_RULINGS = 1000  # after merging; a report page has well under 200
+MAX_GRID = 20_000  # rows x columns of one table; a report table has a few hundred
 _NUMERIC = re.compile(r"^[\s\d.,，%+\-—]*\d[\s\d.,，%+\-—]*$")
 
 
@@ -207,8 +211,19 @@ def _components(rulings: list[Ruling], tol: float) -> list[list[Ruling]]:
     return list(groups.values())
 
 
-def _covers(rulings: list[Ruling], pos: float, at: float, tol: float) -> bool:
-    return any(abs(r.pos - pos) <= tol and r.start - tol <= at <= r.end + tol for r in rulings)
+def _on_lines(rulings: list[Ruling], lines: list[float], tol: float) -> list[list[Ruling]]:
+    """For each grid line (sorted positions), the rulings lying on it (within `tol`)."""
+    out: list[list[Ruling]] = [[] for _ in lines]
+    for r in rulings:
+        k = bisect.bisect_left(lines, r.pos - tol)
+        while k < len(lines) and lines[k] <= r.pos + tol:
+            out[k].append(r)
+            k += 1
+    return out
+
+
+def _covers(on_line: list[Ruling], at: float, tol: float) -> bool:
+    return any(r.start - tol <= at <= r.end + tol for r in on_line)
 
 
 def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Table]:
@@ -216,8 +231,11 @@ def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Tabl
 
     `tol`: how far apart two rulings may be and still be one line; `min_cell`: the
     smallest row height / column width (narrower gaps are double lines, not cells)."""
-    tables = []
-    for comp in _components(merge_rulings(rulings, tol), tol):
+    tables: list[Table] = []
+    merged = merge_rulings(rulings, tol)
+    if len(merged) > MAX_RULINGS:
+        return tables
+    for comp in _components(merged, tol):
         hs = [r for r in comp if r.orient == "h"]
         vs = [r for r in comp if r.orient == "v"]
         if len(hs) < 2 or len(vs) < 2 and len(hs) < 3:
@@ -225,6 +243,8 @@ def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Tabl
         xs = _cluster([r.pos for r in vs] + [min(r.start for r in hs), max(r.end for r in hs)], min_cell)
         ys = _cluster([r.pos for r in hs] + ([min(r.start for r in vs), max(r.end for r in vs)] if vs else []), min_cell)
         if len(xs) < 3 or len(ys) < 2:  # a box around a paragraph is not a table; one row is
+            continue
+        if (len(xs) - 1) * (len(ys) - 1) > MAX_GRID:
             continue
         tables.append(_build(xs, ys, hs, vs, tol))
     return sorted(tables, key=lambda t: (t.box.y0, t.box.x0))
@@ -240,13 +260,14 @@ def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling],
             k = parent[k]
         return k
 
+    v_on, h_on = _on_lines(vs, xs, tol), _on_lines(hs, ys, tol)
     for r in range(n_rows):
         ymid = (ys[r] + ys[r + 1]) / 2
         for c in range(n_cols):
             xmid = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < n_cols and not _covers(vs, xs[c + 1], ymid, tol):
+            if c + 1 < n_cols and not _covers(v_on[c + 1], ymid, tol):
                 parent[find((r, c))] = find((r, c + 1))
-            if r + 1 < n_rows and not _covers(hs, ys[r + 1], xmid, tol):
+            if r + 1 < n_rows and not _covers(h_on[r + 1], xmid, tol):
                 parent[find((r, c))] = find((r + 1, c))
     groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for key in parent:

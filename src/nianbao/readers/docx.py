@@ -29,6 +29,7 @@ from .grid import Cell, Row, grid_lines
 
 MAX_PART_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, for parts over 1 MB
+MAX_COLUMNS = 200  # as in HTML: columns beyond are not tracked, so rows of a wider table are never reliable
 MAIN_REL = "/officeDocument"
 WRAPPERS = ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")  # content read in place
 WORDML_2003 = "http://schemas.microsoft.com/office/word/2003/wordml"
@@ -52,7 +53,7 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.names = set(self.zip.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        except UNPACK_ERRORS:  # NotImplementedError: a central directory naming an unknown zip version
             raise _bad("文件不完整或已损坏（不是有效的 ZIP 包）。", "it is truncated or corrupt (not a valid zip package).") from None
 
     def read(self, name: str) -> bytes | None:
@@ -185,11 +186,11 @@ class Reader:
         (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not)."""
         props = tr.find(self.w("trPr"))
         col = self._grid_value(props, "gridBefore")
-        row = Row(covered=set(range(col)))
+        row = Row(covered=set(range(min(col, MAX_COLUMNS))))
         for tc in self._children(tr, "tc"):
             pr = tc.find(self.w("tcPr"))
             span = max(1, self._grid_value(pr, "gridSpan"))
-            row.covered.update(range(col, col + span))
+            row.covered.update(range(min(col, MAX_COLUMNS), min(col + span, MAX_COLUMNS)))
             if pr is None or not self._continues(pr):
                 row.cells.append(Cell(col, span, " ".join(self.cell_text(tc).split())))
             col += span

@@ -34,6 +34,9 @@ _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:\-]+)""
 _GB_NAMES = frozenset({"gb2312", "gbk", "x-gbk", "cp936", "gb_2312", "gb_2312-80", "chinese", "csgb2312",
                        "euc-cn", "x-euc-cn", "iso-ir-58", "gb18030", "hz-gb-2312"})
 _BIG5_NAMES = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"})
+# Python codecs that are not the encoding of any web page (bytes-to-bytes codecs are
+# recognised by codecs' own flag)
+_NOT_PAGE_CODECS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7", "charmap"})
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _WS = re.compile(r"[ \t\n\r\f\v]+")
@@ -69,9 +72,14 @@ def _codec(label: str) -> str | None:
     if label.startswith(("utf-16", "utf-32", "unicode")):
         return "utf-8"  # a page read as bytes cannot be UTF-16 without a BOM (WHATWG)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    if info.name.startswith(("utf-16", "utf-32")):  # the same under another alias (utf_16, u16)
+        return "utf-8"
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CODECS:
+        return None  # base64, zlib, rot13, undefined, unicode-escape: ignored, as a browser does
+    return info.name
 
 
 def decode_html(data: bytes, transport: str | None = None) -> tuple[str, str, bool]:
@@ -89,7 +97,7 @@ def decode_html(data: bytes, transport: str | None = None) -> tuple[str, str, bo
         if declared:
             try:
                 return data.decode(declared), declared, False
-            except UnicodeDecodeError:
+            except UnicodeError:
                 pass  # the page lies about its encoding: detect instead
     return detect_and_decode(data)
 
@@ -163,9 +171,12 @@ def cell_text(cell: etree._Element) -> str:
 
 
 def _rows_in_order(table: etree._Element) -> list[etree._Element]:
-    rows = list(table.iter("tr"))
-    foot = [tr for tr in rows if tr.getparent() is not None and tr.getparent().tag == "tfoot"]
-    return [tr for tr in rows if tr not in foot] + foot
+    body: list[etree._Element] = []
+    foot: list[etree._Element] = []  # a footer's rows last, wherever the page puts it (one pass: 10,000 rows are fine)
+    for tr in table.iter("tr"):
+        parent = tr.getparent()
+        (foot if parent is not None and parent.tag == "tfoot" else body).append(tr)
+    return body + foot
 
 
 def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[list[str]]] | None:
@@ -184,7 +195,9 @@ def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[
 
 def _span(cell: etree._Element, name: str, limit: int) -> int:
     m = re.match(r"\s*(\d+)", cell.get(name) or "")
-    return min(int(m.group(1)), limit) if m else 1
+    if not m:
+        return 1
+    return limit if len(m.group(1)) > 9 else min(int(m.group(1)), limit)  # no int() of 5,000 digits
 
 
 def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row] | None:

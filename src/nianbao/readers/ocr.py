@@ -13,6 +13,7 @@ page read raises `LimitExceeded`).
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import time
@@ -33,6 +34,8 @@ MAX_PAGES = 60
 MAX_PIXELS = 80_000_000  # per image (a long screenshot of a whole report is ~20 million)
 PAGE_WIDTH = (1200, 1800)  # page images are scaled to this width (A4 at ~150-200 dpi)
 PDF_DPI = 200
+MAX_PAGE_PIXELS = 16_000_000  # a PDF page is rendered smaller than PDF_DPI when it would be larger (A3 is 7.8 M)
+MIN_SIDE = 16  # pixels: a page or image smaller than this holds nothing to read
 LOW_CONFIDENCE = 0.85
 _NUMBER = re.compile(r"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*%?\s*$")
 
@@ -195,7 +198,9 @@ class Session:
         layout: PageLayout = found.layout
         if self._over_budget(f"第{layout.number}页", layout.number):
             return layout
-        scale = PDF_DPI / 72
+        scale = render_scale(layout.width, layout.height)
+        if min(layout.width, layout.height) * scale < MIN_SIDE:
+            return layout  # a page box a few points wide (a damaged file)
         gray = _render(page, scale)
         if found.broken is not None:
             if not looks_like_page(gray):  # a photograph, a blank page: nothing to read
@@ -210,6 +215,8 @@ class Session:
             return result
         for area in found.images:
             x0, y0, x1, y1 = (int(v * scale) for v in (area.x0, area.y0, area.x1, area.y1))
+            if min(x1 - x0, y1 - y0) < MIN_SIDE:
+                continue
             part = ocr_layout(gray[y0:y1, x0:x1], layout.number).scaled(1 / scale, area.x0, area.y0)
             self._account(part)
             layout.merge(part)
@@ -226,6 +233,14 @@ class Session:
                 "图片中没有识别出中文文字，不像是年度报告的扫描件。",
                 "No Chinese text was recognised in the image; it does not look like a scanned annual report.",
             )
+
+
+def render_scale(width: float, height: float) -> float:
+    """Pixels per point for OCR of a page: PDF_DPI, less for a page box so large (up to
+    200 by 200 inches in PDF) that its bitmap would take gigabytes."""
+    scale = PDF_DPI / 72
+    pixels = max(width, 0.0) * max(height, 0.0) * scale * scale
+    return scale if pixels <= MAX_PAGE_PIXELS else scale * math.sqrt(MAX_PAGE_PIXELS / pixels)
 
 
 def _render(page: Any, scale: float) -> "np.ndarray":

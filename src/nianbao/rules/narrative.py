@@ -5,21 +5,22 @@ import re
 from collections.abc import Iterator
 
 from .. import templates as T
-from ..model import Report
+from ..model import Finding, Report
 from . import finding, rule
 
 _END = r"[^。;\n]"
 _UNIT = r"\s*(?:件|个|起|条|份|宗|次)"
+_COUNT = r"(?<!\d)(\d{1,15})"  # a whole number (a longer run of digits is no count)
 # (pattern, group holding the number)
 _RECEIVED = [
-    re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,24}}?(?:申请|请求){_END}{{0,8}}?(\d+){_UNIT}"),
-    re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,12}}?(\d+){_UNIT}{_END}{{0,12}}?(?:申请|请求)"),
-    re.compile(rf"依申请公开{_END}{{0,6}}?(?:办理|受理|收到){_END}{{0,2}}?(\d+){_UNIT}"),
+    re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,24}}?(?:申请|请求){_END}{{0,8}}?{_COUNT}{_UNIT}"),
+    re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,12}}?{_COUNT}{_UNIT}{_END}{{0,12}}?(?:申请|请求)"),
+    re.compile(rf"依申请公开{_END}{{0,6}}?(?:办理|受理|收到){_END}{{0,2}}?{_COUNT}{_UNIT}"),
 ]
 _RECEIVED_NONE = re.compile(rf"(?:未|没有)(?:收到|受理|接到|发生){_END}{{0,12}}?(?:申请|请求)")
 _REVIEW_WORD, _SUIT_WORD = T.T4_GROUPS[0][1], T.T4_HEADER_LITIGATION
-_REVIEW = re.compile(rf"{_REVIEW_WORD}{_END}{{0,8}}?(\d+){_UNIT}")
-_LITIGATION = re.compile(rf"{_SUIT_WORD}{_END}{{0,8}}?(\d+){_UNIT}")
+_REVIEW = re.compile(rf"{_REVIEW_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
+_LITIGATION = re.compile(rf"{_SUIT_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
 _NO_APPEALS = re.compile(
     rf"(?:未|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_END}{{0,14}}?(?:{_REVIEW_WORD}|{_SUIT_WORD})"
     rf"(?:{_END}{{0,10}}?(?:{_SUIT_WORD}|案件|情况))?"
