@@ -22,7 +22,7 @@ from PIL import Image
 
 from nianbao import check, parse, pipeline
 from nianbao.cli import main
-from nianbao.errors import NianbaoError, NotAReport, UnreadableInput
+from nianbao.errors import LimitExceeded, NianbaoError, NotAReport, UnreadableInput
 from nianbao.extract import tokens
 from nianbao.readers import ocr
 from nianbao.render.docx import render_docx
@@ -57,6 +57,13 @@ def test_a_file_over_the_size_limit_is_refused_by_the_cli(tmp_path, monkeypatch,
     assert "文件过大（1.5 MB，上限 1 MB）" in result.output
     assert "File too large (1.5 MB; the limit is 1 MB)" in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+def test_bytes_over_the_size_limit_are_refused_by_the_api(monkeypatch):
+    monkeypatch.setattr(pipeline, "MAX_BYTES", MB)
+    with pytest.raises(LimitExceeded) as exc:
+        parse(b"x" * (MB + MB // 2))
+    assert "文件过大（1.5 MB，上限 1 MB）" in exc.value.message_zh
 
 
 def test_a_file_at_the_size_limit_is_read(tmp_path, monkeypatch):

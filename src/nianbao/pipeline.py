@@ -19,20 +19,25 @@ MB = 1024 * 1024
 MAX_BYTES = 200 * MB
 
 
+def _check_size(size: int) -> None:
+    if size > MAX_BYTES:
+        from .errors import LimitExceeded
+
+        raise LimitExceeded(
+            f"文件过大（{size / MB:.1f} MB，上限 {MAX_BYTES / MB:g} MB）。",
+            f"File too large ({size / MB:.1f} MB; the limit is {MAX_BYTES / MB:g} MB).",
+        )
+
+
 def load(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str | None]:
-    """The bytes of `source` (a path or the bytes themselves) and a display name."""
+    """The bytes of `source` (a path or the bytes themselves) and a display name; over
+    MAX_BYTES either way is `LimitExceeded` (a path is refused before it is read)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
+        _check_size(len(source))
         return bytes(source), None
     path = Path(source)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            from .errors import LimitExceeded
-
-            raise LimitExceeded(
-                f"文件过大（{size / MB:.1f} MB，上限 {MAX_BYTES / MB:g} MB）。",
-                f"File too large ({size / MB:.1f} MB; the limit is {MAX_BYTES / MB:g} MB).",
-            )
+        _check_size(path.stat().st_size)
         return path.read_bytes(), path.name
     except FileNotFoundError:
         raise UnreadableInput(f"找不到文件：{path}", f"File not found: {path}") from None
