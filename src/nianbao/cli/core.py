@@ -187,8 +187,9 @@ def rules(fmt: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="检查规则 Rule catalogue", show_lines=False)
-    for col in ("规则", "类别", "级别", "名称", "说明"):
+    table = Table(title="检查规则 Rule catalogue", show_lines=False,
+                  caption="级别为默认级别；个别情形（如按勾稽关系推算的空白单元格）会降一级报告。")
+    for col in ("规则", "类别", "默认级别", "名称", "说明"):
         table.add_column(col)
     zh = {"error": "错误", "warning": "警告", "info": "提示"}
     for r in items:
