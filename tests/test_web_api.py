@@ -157,6 +157,7 @@ def test_report_record_cells_text(env: WebEnv) -> None:
     assert total["raw"] == str(total["value"]) and total["line"] > 0
     text = env.viewer.get(f"/api/reports/{rid}/text").json()
     assert text["lines"][total["line"] - 1].count(total["raw"]) >= 1
+    assert text["lines"][total["line"] - 1][total["start"]:total["end"]] == total["raw"]  # the column span
     assert [s["key"] for s in text["sections"]][:2] == ["overview", "proactive"]
     assert env.viewer.get("/api/reports/99999").status_code == 404
     assert env.viewer.get("/api/reports/99999/cells").status_code == 404

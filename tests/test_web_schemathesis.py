@@ -4,7 +4,10 @@ as an admin with an API token so the writes run too; no answer may be a server e
 every answer's status, content type and body must be the documented ones.  Then, walking
 the application's routes rather than the document: every /api/ route refuses anonymous
 callers but the public few, and no route, pages too, answers what a database cannot store
-(huge numbers, NUL characters) with a server error."""
+(huge numbers, NUL characters) with a server error.  Last, the document itself: every JSON
+answer is declared with its fields, and a script's ordinary calls to each operation answer
+as declared (the generated run reaches some of them, a decision or an upload's state, only
+by luck)."""
 from __future__ import annotations
 
 import re
@@ -157,3 +160,169 @@ def test_no_route_answers_hostile_parameters_with_a_server_error(env: WebEnv, ki
             assert r.status_code < 500, (method, path, r.status_code)
     http.close()
     assert tried > 60
+
+
+# --------------------------------------------------------------------------- the documented answers
+
+# (method, path) -> the keys its successful answer (for a list, each item) must declare, and
+# those of the objects inside it, reached by a path of keys (lists are stepped through)
+DECLARED: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = {
+    ("GET", "/api/reports"): {(): {"page", "per_page", "total", "has_next", "items"},
+                              ("items",): {"id", "agency", "region", "year", "status", "n_errors", "n_warnings"}},
+    ("GET", "/api/reports/{report_id}"): {
+        (): {"meta", "record", "errors", "warnings", "corrections"},
+        ("meta",): {"id", "agency", "year", "status", "content_hash", "reader", "error_en"},
+        ("record",): {"table2", "table3", "table4", "extras", "sections", "provenance"},
+        ("record", "provenance"): set(), ("corrections",): set()},  # keyed by cell path: open maps
+    ("GET", "/api/reports/{report_id}/cells"): {
+        (): {"path", "label", "value", "corrected", "raw", "line", "start", "end", "origin", "confidence", "method"}},
+    ("GET", "/api/reports/{report_id}/text"): {(): {"lines", "sections"}},
+    ("GET", "/api/reports/{report_id}/findings"): {
+        (): {"corrected", "extracted_counts", "findings"},
+        ("findings",): {"rule", "severity", "status", "message", "location", "expected", "actual", "key", "title",
+                        "cells", "decision"},
+        ("findings", "decision"): {"decision", "comment", "user", "at"}},
+    ("POST", "/api/reports/{report_id}/findings/{key}/decision"): {
+        (): {"rule", "severity", "status", "message", "key", "decision"},
+        ("decision",): {"decision", "comment", "user", "at"}},
+    ("GET", "/api/reports/{report_id}/corrections"): {
+        (): {"path", "label", "value", "extracted", "comment", "user", "at"}},
+    ("POST", "/api/reports/{report_id}/corrections"): {(): {"corrections", "findings"},
+                                                       ("findings",): {"rule", "severity", "key", "decision"}},
+    ("GET", "/api/reports/{report_id}/history"): {(): {"page", "has_next", "items"},
+                                                  ("items",): {"at", "user_name", "action", "target", "detail"}},
+    ("GET", "/api/audit"): {(): {"page", "has_next", "items"}, ("items",): {"at", "user_name", "action"}},
+    ("GET", "/api/stats/region"): {(): {"region", "year", "reports", "errors", "missing", "totals", "agencies"},
+                                   ("agencies", "items"): {"agency", "n_errors", "applications", "denied_share"}},
+    ("GET", "/api/stats/expected"): {(): {"region", "year", "names"}},
+    ("PUT", "/api/stats/expected"): {(): {"region", "year", "names"}},
+    ("GET", "/api/agencies"): {(): {"id", "name", "region"}},
+    ("GET", "/api/agencies/{agency_id}"): {(): {"agency", "years", "report_ids", "trend", "counts", "cells"},
+                                           ("trend", "series"): {"name", "values"}},
+    ("GET", "/api/search"): {(): {"agencies", "sections"},
+                             ("sections", "items"): {"report_id", "agency", "section", "before", "match", "after"}},
+    ("GET", "/api/rules"): {(): {"id", "severity", "title", "reports"}},
+    ("GET", "/api/rules/{rule_id}"): {(): {"rule", "reports"}, ("reports", "items"): {"id", "agency", "message"}},
+    ("POST", "/api/uploads"): {(): {"batch", "items"}, ("items",): {"name", "state", "report_id", "message"}},
+    ("GET", "/api/uploads/{batch}"): {(): {"batch", "finished", "items"}, ("items",): {"name", "state", "report_id"}},
+    ("GET", "/api/me"): {(): {"name", "role"}},
+    ("GET", "/api/tokens"): {(): {"id", "name", "created_at", "last_used_at", "revoked"}},
+    ("POST", "/api/tokens"): {(): {"id", "token"}},
+    ("DELETE", "/api/tokens/{token_id}"): {(): {"revoked"}},
+    ("GET", "/api/users"): {(): {"id", "name", "role", "active", "created_at", "last_login_at"}},
+    ("POST", "/api/users"): {(): {"name", "role"}},
+    ("PATCH", "/api/users/{name}"): {(): {"name", "role"}},
+    ("POST", "/api/draft/check"): {(): {"passed", "bad_cells", "values", "errors", "warnings"}},
+    ("GET", "/api/health"): {(): {"status", "version", "read_only"}},
+}
+BINARY = {("GET", "/api/reports/{report_id}/export/{name}"), ("POST", "/api/draft/docx")}
+
+
+def _object(spec: dict, schema: dict) -> dict:
+    """The object a schema stands for: references followed, through a list to its items
+    and through an optional (anyOf with null) to the value."""
+    while True:
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        elif schema.get("type") == "array":
+            schema = schema["items"]
+        elif "anyOf" in schema:
+            (schema,) = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        else:
+            return schema
+
+
+def test_every_json_answer_is_declared_with_its_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each operation's successful answer is a described object (no bare `object`), with
+    the fields scripts rely on, down to the rows inside pages and lists."""
+    env = WebEnv(tmp_path)
+    spec = env.app.openapi()
+    env.close()
+    seen = set()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            key = (method.upper(), path)
+            seen.add(key)
+            (ok,) = [r for code, r in op["responses"].items() if code.startswith("2")]
+            if key in BINARY:
+                continue
+            assert key in DECLARED, f"{key}: say here what its answer declares"
+            top = _object(spec, ok["content"]["application/json"]["schema"])
+            for steps, keys in DECLARED[key].items():
+                schema = top
+                for step in steps:
+                    schema = _object(spec, schema["properties"][step])
+                if keys:
+                    declared = set(schema.get("properties", {}))
+                    assert keys <= declared, (key, steps, keys - declared)
+                else:  # an open map (keyed by cell path): its values are still described
+                    assert _object(spec, schema["additionalProperties"]).get("properties"), (key, steps)
+    assert seen == set(DECLARED) | BINARY
+
+
+def test_known_good_requests_answer_as_documented(env: WebEnv, api) -> None:  # type: ignore[no-untyped-def]
+    """The generated run reaches some answers rarely (a decision needs a real finding key,
+    an upload's state a real batch): here every documented JSON operation is called once
+    the way a script would, must succeed, and its answer must match the document."""
+    from web_util import wait_for_uploads
+
+    http = env.login("admin")
+    rid, region_report = env.ids[0], env.ids[1]
+    meta = http.get(f"/api/reports/{region_report}").json()["meta"]
+    key = http.get(f"/api/reports/{rid}/findings").json()["findings"][0]["key"]
+    rule_id = next(f["rule"] for f in http.get(f"/api/reports/{rid}/findings").json()["findings"])
+    draft = {"year": 2023, "agency": "寺口镇人民政府", "cells": {"table3.granted[0]": 1}}
+    calls: list[tuple[str, str, dict, dict]] = [  # method, documented path, path parameters, request keywords
+        ("GET", "/api/health", {}, {}), ("GET", "/api/me", {}, {}),
+        ("POST", "/api/tokens", {}, {"json": {"name": "probe"}}), ("GET", "/api/tokens", {}, {}),
+        ("POST", "/api/users", {}, {"json": {"name": "probe", "role": "viewer", "password": PASSWORD}}),
+        ("PATCH", "/api/users/{name}", {"name": "probe"}, {"json": {"role": "reviewer"}}),
+        ("GET", "/api/users", {}, {}),
+        ("GET", "/api/reports", {}, {"params": {"per_page": 500}}),
+        ("GET", "/api/reports/{report_id}", {"report_id": rid}, {"params": {"text": "true"}}),
+        ("GET", "/api/reports/{report_id}/cells", {"report_id": rid}, {}),
+        ("GET", "/api/reports/{report_id}/text", {"report_id": rid}, {}),
+        ("POST", "/api/reports/{report_id}/findings/{key}/decision", {"report_id": rid, "key": key},
+         {"json": {"decision": DECISIONS[0], "comment": "核实"}}),
+        ("POST", "/api/reports/{report_id}/corrections", {"report_id": rid},
+         {"json": {"path": "table3.granted[0]", "value": 3}}),
+        ("GET", "/api/reports/{report_id}/findings", {"report_id": rid}, {}),
+        ("GET", "/api/reports/{report_id}/corrections", {"report_id": rid}, {}),
+        ("GET", "/api/reports/{report_id}", {"report_id": rid}, {}),
+        ("GET", "/api/reports/{report_id}/history", {"report_id": rid}, {}),
+        ("GET", "/api/audit", {}, {}),
+        ("GET", "/api/agencies", {}, {"params": {"q": meta["agency"][:2]}}),
+        ("GET", "/api/agencies/{agency_id}", {"agency_id": meta["agency_id"]}, {}),
+        ("PUT", "/api/stats/expected", {}, {"json": {"region": meta["region"], "year": meta["year"],
+                                                      "names": [meta["agency"], "未报送局"]}}),
+        ("GET", "/api/stats/expected", {}, {"params": {"region": meta["region"], "year": meta["year"]}}),
+        ("GET", "/api/stats/region", {}, {"params": {"region": meta["region"], "year": meta["year"]}}),
+        ("GET", "/api/search", {}, {"params": {"q": "政府"}}),
+        ("GET", "/api/rules", {}, {}), ("GET", "/api/rules/{rule_id}", {"rule_id": rule_id}, {}),
+        ("POST", "/api/draft/check", {}, {"json": draft}),
+        ("POST", "/api/uploads", {}, {"files": [("files", ("probe.txt", report_file(record(7), 7)))]}),
+    ]
+    answers = {}
+    for method, path, params, kw in calls:
+        url = path.format(**params)
+        r = http.api(method, url, **kw) if "files" not in kw else http.post(url, files=kw["files"])
+        assert 200 <= r.status_code < 300, (method, url, r.status_code, r.text[:300])
+        api[path][method].Case(path_parameters=params).validate_response(r, checks=CHECKS)
+        answers[(method, path)] = r.json()
+    wait_for_uploads(env)
+    batch = answers[("POST", "/api/uploads")]["batch"]
+    r = http.get(f"/api/uploads/{batch}")
+    api["/api/uploads/{batch}"]["GET"].Case(path_parameters={"batch": batch}).validate_response(r, checks=CHECKS)
+    assert r.json()["finished"] and r.json()["items"][0]["report_id"]
+    token_id = answers[("POST", "/api/tokens")]["id"]
+    r = http.api("DELETE", f"/api/tokens/{token_id}")
+    api["/api/tokens/{token_id}"]["DELETE"].Case(path_parameters={"token_id": token_id}).validate_response(
+        r, checks=CHECKS)
+    assert r.json() == {"revoked": token_id}
+    # what the answers hold, beyond their form
+    decided = answers[("POST", "/api/reports/{report_id}/findings/{key}/decision")]
+    assert decided["key"] == key and decided["decision"]["decision"] == DECISIONS[0]
+    assert answers[("GET", "/api/reports/{report_id}/corrections")][0]["value"] == 3
+    assert "未报送局" in answers[("GET", "/api/stats/region")]["missing"]
+    times = [e["at"] for e in answers[("GET", "/api/audit")]["items"]]
+    assert times and all(t.endswith("+00:00") for t in times), times  # UTC, said so, on either database

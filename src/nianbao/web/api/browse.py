@@ -12,17 +12,18 @@ from ..accounts import User
 from ..deps import NotFound, reviewer, reviewer_write, viewer, web
 from ..params import Id, Page, Year
 from ..routes.browse import compare, rule_page, trend
+from . import responses as R
 from .models import ExpectedIn
 
 router = APIRouter()
 
 
-@router.get("/agencies", tags=["browse"])
+@router.get("/agencies", tags=["browse"], response_model=list[R.AgencyHit])
 def agencies(request: Request, q: str = Query("", max_length=100), user: User = Depends(viewer)) -> list[dict[str, Any]]:
     return queries.search_agencies(web(request).engine, q, 50)
 
 
-@router.get("/agencies/{agency_id}", tags=["browse"])
+@router.get("/agencies/{agency_id}", tags=["browse"], response_model=R.AgencyOut)
 def agency(request: Request, agency_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     """One agency's reports side by side: every cell per year and the change."""
     st = web(request)
@@ -36,7 +37,7 @@ def agency(request: Request, agency_id: Id, user: User = Depends(viewer)) -> dic
             "cells": [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]}
 
 
-@router.get("/stats/region", tags=["stats"])
+@router.get("/stats/region", tags=["stats"], response_model=R.RegionOut)
 def region(request: Request, year: Year, region: str = Query(..., min_length=1, max_length=80),
            sort: str = "n_errors", order: str = "desc", page: Page = 1,
            per_page: int = Query(100, ge=1, le=queries.MAX_PER_PAGE), user: User = Depends(viewer)) -> dict[str, Any]:
@@ -49,13 +50,13 @@ def region(request: Request, year: Year, region: str = Query(..., min_length=1, 
     return out
 
 
-@router.get("/stats/expected", tags=["stats"])
+@router.get("/stats/expected", tags=["stats"], response_model=R.ExpectedOut)
 def expected(request: Request, year: Year, region: str = Query(..., min_length=1, max_length=80),
              user: User = Depends(viewer)) -> dict[str, Any]:
     return {"region": region, "year": year, "names": dash_mod.expected_names(web(request).engine, region, year)}
 
 
-@router.put("/stats/expected", tags=["stats"])
+@router.put("/stats/expected", tags=["stats"], response_model=R.ExpectedOut)
 def expected_set(request: Request, body: ExpectedIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Replace the list of agencies that should report for a region and year."""
     st = web(request)
@@ -65,7 +66,7 @@ def expected_set(request: Request, body: ExpectedIn, user: User = Depends(review
     return {"region": body.region, "year": body.year, "names": names}
 
 
-@router.get("/search", tags=["browse"])
+@router.get("/search", tags=["browse"], response_model=R.SearchOut)
 def search(request: Request, q: str = Query(..., min_length=1, max_length=100), page: int = Query(1, ge=1, le=1000),
            user: User = Depends(viewer)) -> dict[str, Any]:
     """Report text (sections) containing `q`, and agencies whose name contains it."""
@@ -74,14 +75,14 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=100), 
     return {"agencies": queries.search_agencies(st.engine, q) if page == 1 else [], "sections": hits.to_dict()}
 
 
-@router.get("/rules", tags=["browse"])
+@router.get("/rules", tags=["browse"], response_model=list[R.RuleRow])
 def rules(request: Request, user: User = Depends(viewer)) -> list[dict[str, Any]]:
     st = web(request)
     counts = st.cache.get("rule_counts", lambda: queries.rule_counts(st.engine))
     return [{**r.to_dict(), "reports": counts.get(r.id, 0)} for r in catalogue()]
 
 
-@router.get("/rules/{rule_id}", tags=["browse"])
+@router.get("/rules/{rule_id}", tags=["browse"], response_model=R.RuleDetail)
 def rule(request: Request, rule_id: str, page: Page = 1, user: User = Depends(viewer)) -> dict[str, Any]:
     found = next((r for r in catalogue() if r.id == rule_id), None)
     if found is None:
@@ -89,7 +90,7 @@ def rule(request: Request, rule_id: str, page: Page = 1, user: User = Depends(vi
     return {"rule": found.to_dict(), "reports": rule_page(web(request), rule_id, page).to_dict()}
 
 
-@router.get("/audit", tags=["review"])
+@router.get("/audit", tags=["review"], response_model=R.AuditPage)
 def audit_log(request: Request, page: Page = 1, user: User = Depends(reviewer)) -> dict[str, Any]:
     rows, more = reviews.audit_page(web(request).engine, page)
     return {"page": page, "has_next": more, "items": rows}

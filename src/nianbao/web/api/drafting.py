@@ -10,6 +10,7 @@ from ...draft import MEDIA_TYPES
 from .. import drafting, exports
 from ..accounts import User
 from ..deps import viewer
+from . import responses as R
 from .models import DraftIn
 
 router = APIRouter()
@@ -31,7 +32,7 @@ def _draft_out(result: drafting.DraftResult) -> dict[str, Any]:
 
 
 
-@router.post("/draft/check", tags=["drafting"])
+@router.post("/draft/check", tags=["drafting"], response_model=R.DraftOut, response_model_exclude_unset=True)
 def draft_check(request: Request, body: DraftIn = Body(...), user: User = Depends(viewer)) -> dict[str, Any]:
     """Build a record from numbers (totals computed) and run the draft's checks."""
     return _draft_out(drafting.evaluate(_draft_form(body)))

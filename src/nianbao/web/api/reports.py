@@ -15,6 +15,7 @@ from ..params import Id, OptId, OptYear, Page
 from ..reportview import FindingView, ReportView, build
 from ..routes.uploads import store_upload
 from ..uploads import batch_items
+from . import responses as R
 from .models import CorrectionIn, DecisionIn
 
 router = APIRouter()
@@ -39,7 +40,7 @@ def _finding(view: ReportView, key: str) -> FindingView:
 
 
 
-@router.post("/uploads", tags=["uploads"], status_code=202)
+@router.post("/uploads", tags=["uploads"], status_code=202, response_model=R.UploadOut)
 async def upload(request: Request, files: list[UploadFile] = File(...), user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Upload report files or zip archives; they are parsed in the background. Poll
     `GET /api/uploads/{batch}` for each file's state (queued, parsing, done, duplicate,
@@ -48,7 +49,7 @@ async def upload(request: Request, files: list[UploadFile] = File(...), user: Us
     return {"batch": batch, "items": batch_items(web(request).store, batch, user)}
 
 
-@router.get("/uploads/{batch}", tags=["uploads"])
+@router.get("/uploads/{batch}", tags=["uploads"], response_model=R.UploadState)
 def upload_state(request: Request, batch: str, user: User = Depends(reviewer)) -> dict[str, Any]:
     items = batch_items(web(request).store, batch, user)
     if not items:
@@ -59,7 +60,7 @@ def upload_state(request: Request, batch: str, user: User = Depends(reviewer)) -
 # --------------------------------------------------------------------------- reports
 
 
-@router.get("/reports", tags=["reports"])
+@router.get("/reports", tags=["reports"], response_model=R.Page[R.ReportItem])
 def reports(request: Request, region: str | None = None, year: OptYear = None, agency: str | None = None,
             agency_id: OptId = None, status: str | None = None, problems: bool = False,
             sort: str = Query("id", description=", ".join(queries.SORTS)), order: str = "desc",
@@ -72,7 +73,7 @@ def reports(request: Request, region: str | None = None, year: OptYear = None, a
     return queries.report_page(st.engine, q, page, per_page, orders=st.orders).to_dict()
 
 
-@router.get("/reports/{report_id}", tags=["reports"])
+@router.get("/reports/{report_id}", tags=["reports"], response_model=R.ReportOut, response_model_exclude_unset=True)
 def report(request: Request, report_id: Id, text: bool = False, user: User = Depends(viewer)) -> dict[str, Any]:
     """A report's metadata and its canonical record (with `text=true`, also the normalised
     text lines); corrected values are in `corrections`, never mixed into the record."""
@@ -90,22 +91,30 @@ def report(request: Request, report_id: Id, text: bool = False, user: User = Dep
     return out
 
 
-@router.get("/reports/{report_id}/cells", tags=["reports"])
+@router.get("/reports/{report_id}/cells", tags=["reports"], response_model=list[R.CellOut])
 def cells(request: Request, report_id: Id, user: User = Depends(viewer)) -> list[dict[str, Any]]:
-    """Every extracted cell: value, raw text, provenance, and the correction in force."""
+    """Every extracted cell: value, raw text, provenance (line, column span, source origin,
+    confidence, method), and the correction in force."""
     _, view = _view(request, report_id)
-    return [dict(zip(("path", "label", "value", "corrected", "raw", "line", "origin", "confidence", "method"), r))
-            for r in exports.cell_rows(view)]
+    prov = view.report.provenance
+    out = []
+    for r in exports.cell_rows(view):
+        row = dict(zip(("path", "label", "value", "corrected", "raw", "line", "origin", "confidence", "method"), r))
+        p = prov.get(row["path"])
+        row["start"], row["end"] = (p.start, p.end) if p else (None, None)
+        out.append(row)
+    return out
 
 
-@router.get("/reports/{report_id}/text", tags=["reports"])
+@router.get("/reports/{report_id}/text", tags=["reports"], response_model=R.TextOut)
 def text(request: Request, report_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     _, view = _view(request, report_id)
     return {"lines": view.report.lines,
             "sections": [s.to_dict() for s in view.report.sections]}
 
 
-@router.get("/reports/{report_id}/findings", tags=["review"])
+@router.get("/reports/{report_id}/findings", tags=["review"], response_model=R.FindingsOut,
+            response_model_exclude_unset=True)
 def report_findings(request: Request, report_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     """The findings in force (re-checked on the corrected record when cells were
     corrected), each with its key, rule title, cells and the decision on it."""
@@ -114,7 +123,8 @@ def report_findings(request: Request, report_id: Id, user: User = Depends(viewer
             "findings": [fv.to_dict() for fv in view.findings]}
 
 
-@router.post("/reports/{report_id}/findings/{key}/decision", tags=["review"])
+@router.post("/reports/{report_id}/findings/{key}/decision", tags=["review"], response_model=R.FindingView,
+             response_model_exclude_unset=True)
 def decision(request: Request, report_id: Id, key: str, body: DecisionIn,
              user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Confirm or dismiss a finding (by its key from the findings list), with a comment."""
@@ -125,14 +135,15 @@ def decision(request: Request, report_id: Id, key: str, body: DecisionIn,
     return fv.to_dict()
 
 
-@router.get("/reports/{report_id}/corrections", tags=["review"])
+@router.get("/reports/{report_id}/corrections", tags=["review"], response_model=list[R.CorrectionRow])
 def corrections(request: Request, report_id: Id, user: User = Depends(viewer)) -> list[dict[str, Any]]:
     _, view = _view(request, report_id)
     return [{"path": p, "label": cell_label(p, view.report.template), "value": c.value, "extracted": c.extracted,
              "comment": c.comment, "user": c.user_name, "at": c.created_at.isoformat()} for p, c in view.fixes.items()]
 
 
-@router.post("/reports/{report_id}/corrections", tags=["review"])
+@router.post("/reports/{report_id}/corrections", tags=["review"], response_model=R.CorrectionResult,
+             response_model_exclude_unset=True)
 def correction(request: Request, report_id: Id, body: CorrectionIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Store a corrected value beside the extracted one (null reverts); returns the
     findings of the checks re-run on the corrected record."""
@@ -143,7 +154,7 @@ def correction(request: Request, report_id: Id, body: CorrectionIn, user: User =
     return {"corrections": len(view.fixes), "findings": [fv.to_dict() for fv in view.findings]}
 
 
-@router.get("/reports/{report_id}/history", tags=["review"])
+@router.get("/reports/{report_id}/history", tags=["review"], response_model=R.AuditPage)
 def history(request: Request, report_id: Id, page: Page = 1,
             user: User = Depends(viewer)) -> dict[str, Any]:
     rows, more = reviews.audit_page(web(request).engine, page, 50, report_id=report_id)
