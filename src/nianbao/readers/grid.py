@@ -37,6 +37,6 @@ def grid_lines(rows: list[Row]) -> list[tuple[int, str, bool]]:
         cells = [c for c in row.cells if c.col < used] if used else row.cells
         if not cells:
             continue
-        reliable = used > 0 and all(k in row.covered for k in range(used))
+        reliable = used > 0 and row.covered.issuperset(range(used))
         out.append((i, "\t".join(c.text for c in cells), reliable))
     return out

@@ -45,17 +45,36 @@ _CHROME_LINE = re.compile(
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|——|--)\s*")
 _TOKEN = re.compile(r"[a-z]+")
 MIN_EVIDENCE = 2  # distinct headings + data tables needed to trust the evidence
+_KEEP, _CHROME, _OUTSIDE = 0, 1, 2  # where a line's block lies, relative to the chosen root
 
 
 class PageStats:
-    """Text and link-text length of every element (one pass, children before parents)."""
+    """Text and link-text length of the elements of a subtree, each measured when first
+    asked for: the first question about an element measures its whole subtree in one pass
+    (children before parents), so elements asked about top-down cost one pass in all, and
+    a subtree nobody asks about (a menu recognised by its class) is never walked."""
 
-    def __init__(self, body: etree._Element) -> None:
-        self.elements = list(body.iter())  # holds the proxies, so identities stay stable
+    def __init__(self, body: etree._Element, opaque: frozenset[etree._Element] = frozenset()) -> None:
+        """`opaque`: elements (data tables) whose own totals are wanted but never those of
+        the elements inside them; each is measured in one C-level pass."""
         self.text: dict[etree._Element, int] = {}
         self.link: dict[etree._Element, int] = {}
         self.links: dict[etree._Element, int] = {}
-        for el in reversed(self.elements):
+        self.opaque = opaque
+        self.elements_only = next(body.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
+
+    def totals(self, el: etree._Element) -> tuple[int, int, int]:
+        """(text, link text, links) of `el`'s subtree."""
+        if el not in self.text:
+            if self.elements_only:
+                self._walk(el, self.opaque)
+            else:
+                self._children(el)
+        return self.text[el], self.link[el], self.links[el]
+
+    def _children(self, body: etree._Element) -> None:
+        """Each node from its children's totals (comments, entities: their tails count)."""
+        for el in reversed(list(body.iter())):  # the dicts hold the proxies: identities stay stable
             own = _length(el.text) if isinstance(el.tag, str) else 0
             text = link = links = 0
             for child in el:
@@ -67,8 +86,39 @@ class PageStats:
             self.link[el] = own + text if is_link else link
             self.links[el] = links + is_link
 
+    def _walk(self, body: etree._Element, opaque: frozenset[etree._Element]) -> None:
+        """The same totals in one walk with a stack, for a tree of elements only (what the
+        reader's parser leaves): no per-child lookups."""
+        text_of, link_of, links_of = self.text, self.link, self.links
+        stack: list[list[int]] = []  # per open element: [text, link text, links] so far
+        walker = etree.iterwalk(body, events=("start", "end"))
+        for event, el in walker:
+            if event == "start":
+                if el in opaque and el is not body and not _COUNT_LINKS(el):
+                    # no links inside: its text is its text nodes' (no comments in this tree)
+                    walker.skip_subtree()
+                    stack.append([_length("".join(el.itertext())), 0, 0])
+                else:
+                    stack.append([_length(el.text), 0, 0])
+                continue
+            text, link, links = stack.pop()
+            if el.tag == "a":
+                link, links = text, links + 1
+            text_of[el] = text
+            link_of[el] = link
+            links_of[el] = links
+            if stack:
+                parent = stack[-1]
+                parent[0] += text + (_length(el.tail) if el is not body else 0)
+                parent[1] += link
+                parent[2] += links
+
     def content(self, el: etree._Element) -> int:
-        return self.text.get(el, 0) - self.link.get(el, 0)
+        text, link, _ = self.totals(el)
+        return text - link
+
+
+_COUNT_LINKS = etree.XPath("count(descendant-or-self::a)")
 
 
 def _length(s: str | None) -> int:
@@ -79,8 +129,12 @@ def _evidence(lines: list[Line], norm: list[str]) -> dict[etree._Element, int]:
     """Per element: distinct section headings plus data tables inside it."""
     keys: dict[etree._Element, set[str]] = {}
     tables: dict[etree._Element, set[int]] = {}
+    seen_tables: set[int] = set()
     for ln, text in zip(lines, norm):
         if ln.row:
+            if id(ln.owner) in seen_tables:  # one table's rows all mark the same elements
+                continue
+            seen_tables.add(id(ln.owner))
             mark = ("table", id(ln.owner))
         else:
             found = find_sections([text]) if len(text) <= 120 else []
@@ -115,8 +169,8 @@ def _is_chrome(el: etree._Element, stats: PageStats) -> bool:
     words = set(_TOKEN.findall(f"{el.get('class') or ''} {el.get('id') or ''}".lower()))
     if words & CHROME_WORDS:
         return True
-    text = stats.text.get(el, 0)
-    return stats.links.get(el, 0) >= 3 and text > 0 and stats.link.get(el, 0) >= 0.5 * text
+    text, link, links = stats.totals(el)
+    return links >= 3 and text > 0 and link >= 0.5 * text
 
 
 def _title_line(before: list[tuple[Line, str]], page_title: str) -> Line | None:
@@ -137,30 +191,36 @@ def select(body: etree._Element, lines: list[Line], page_title: str = "") -> lis
     norm = normalize_text("\n".join(ln.text for ln in lines)).split("\n")
     if len(norm) != len(lines):
         norm = [ln.text for ln in lines]
-    stats = PageStats(body)
     evidence = _evidence(lines, norm)
     best = max(evidence.values(), default=0)
     if best >= MIN_EVIDENCE:
         root = max((el for el, n in evidence.items() if n == best), key=_depth)
+        # only the article's elements are ever looked up, and of a data table only the table
+        stats = PageStats(root, frozenset(ln.owner for ln in lines if ln.row))
     else:
+        stats = PageStats(body)
         root = _densest(body, stats)
-    inside = set(root.iter())
-    chrome: dict[etree._Element, bool] = {}
+    state: dict[etree._Element, int] = {root: _KEEP}
 
-    def in_chrome(el: etree._Element) -> bool:
-        for anc in (el, *el.iterancestors()):
-            if anc is root:
-                return False
-            if anc not in chrome:
-                chrome[anc] = anc not in evidence and _is_chrome(anc, stats)
-            if chrome[anc]:
-                return True
-        return False
+    def status(el: etree._Element) -> int:
+        """_KEEP inside `root`, _CHROME inside a chrome element below it, _OUTSIDE else
+        (memoised per element, top-down along the ancestor path)."""
+        path = []
+        node = el
+        while node is not None and node not in state:
+            path.append(node)
+            node = node.getparent()
+        up = _OUTSIDE if node is None else state[node]
+        for anc in reversed(path):
+            if up == _KEEP and anc not in evidence and _is_chrome(anc, stats):
+                up = _CHROME
+            state[anc] = up
+        return up
 
     kept: list[tuple[Line, str]] = []
     first = None
     for i, (ln, text) in enumerate(zip(lines, norm)):
-        if ln.owner not in inside or in_chrome(ln.owner):
+        if status(ln.owner) != _KEEP:
             continue
         if not ln.row and len(text) <= 40 and _CHROME_LINE.match(text):
             continue
