@@ -411,6 +411,9 @@ STATISTICAL_PERIOD = "本报告所列数据的统计期限自{year}年1月1日�
 T3_HEADER_LABELS = (T3_HEADER_TOP, T3_HEADER_ORGS) + tuple(c.label for c in T3_COLUMNS)
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a request or a generated report may name (input bounds)
+
+
 def template_for_year(year: int | None) -> str | None:
     """The template a report of `year` must use: "2021", "2019", "legacy" or None."""
     if year is None:

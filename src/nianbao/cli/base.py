@@ -41,3 +41,14 @@ class NianbaoGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
             fail(exc)
             sys.exit(2)
+
+
+def parse_years(values: "str | tuple[str, ...]") -> list[int]:
+    """Years as a user writes them: "2023 2024", "2022,2023", "2021-2024" (one string or
+    several arguments); ValueError for anything that is not a year or a range of years."""
+    parts = [values] if isinstance(values, str) else list(values)
+    years: list[int] = []
+    for part in " ".join(parts).replace("，", ",").replace(",", " ").split():
+        first, _, last = part.partition("-")
+        years.extend(range(int(first), int(last or first) + 1))
+    return years

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .base import fail
+from .base import fail, parse_years
 
 
 @main.command()
@@ -165,11 +165,10 @@ def synth(count: int, out: Path, region: str | None, years: str, agencies: int, 
 
 
 def _year_list(text: str) -> list[int]:
-    years: list[int] = []
-    for part in text.replace("，", ",").split(","):
-        a, _, b = part.strip().partition("-")
-        years += list(range(int(a), int(b or a) + 1))
-    if not years or any(not 1990 <= y <= 2100 for y in years):
+    from ..templates import FIRST_YEAR, LAST_YEAR
+
+    years = parse_years(text)
+    if not years or any(not FIRST_YEAR <= y <= LAST_YEAR for y in years):
         raise ValueError(f"invalid years {text!r}")
     return years
 

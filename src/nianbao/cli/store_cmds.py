@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import main
+from .base import parse_years
 from .ingest_sources import ingest_options
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,6 +56,14 @@ def _progress(console: "Console") -> "Progress":
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                     TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
                     console=console, transient=False)
+
+
+def _echo_frame(df: Any, fmt: str) -> None:
+    """A DataFrame on stdout as JSON records or CSV (the machine-readable --format choices)."""
+    if fmt == "json":
+        click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        click.echo(df.to_csv(index=False), nl=False)
 
 
 def _num(v: Any, pct: bool = False) -> str:
@@ -155,11 +164,8 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
         limit = TABLE_LIMIT
     if limit:
         df = df.head(limit)
-    if fmt == "json":
-        click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
-        return
-    if fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+    if fmt in ("json", "csv"):
+        _echo_frame(df, fmt)
         return
     from rich.table import Table
 
@@ -265,18 +271,6 @@ def _source_panel(meta: dict[str, Any], names: list[str]) -> Any:
 # --------------------------------------------------------------------------- compare
 
 
-def _years(values: tuple[str, ...]) -> list[int]:
-    out: list[int] = []
-    for v in values:
-        for part in str(v).replace(",", " ").split():
-            if "-" in part:
-                a, b = part.split("-", 1)
-                out.extend(range(int(a), int(b) + 1))
-            else:
-                out.append(int(part))
-    return out
-
-
 def _spark(values: list[float]) -> str:
     import math
 
@@ -303,7 +297,7 @@ def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...]
     from ..templates import T3_TOTAL_COLUMN
 
     try:
-        years = _years(years_opt + more_years)
+        years = parse_years(years_opt + more_years)
     except ValueError:
         raise click.BadParameter("年度应为数字，如 2023 2024 或 2021-2024。", param_hint="--years") from None
     store = _open(db_url)
@@ -312,11 +306,8 @@ def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...]
         raise StoreError(f"机关“{comp.agency}”在所选年度没有已解析的报告。",
                          f"Agency {comp.agency!r} has no parsed report in the years asked for.")
     table = comp.table
-    if fmt == "json":
-        click.echo(table.to_json(orient="records", force_ascii=False, indent=1))
-        return
-    if fmt == "csv":
-        click.echo(table.to_csv(index=False), nl=False)
+    if fmt in ("json", "csv"):
+        _echo_frame(table, fmt)
         return
     _print_comparison(comp, show_all)
 
@@ -403,9 +394,7 @@ def stats(region: str, year: int, db_url: str | None, by: str, sort_by: str, top
         groups = groups.head(top)
     if fmt != "table":
         cols = ["rank", "group", "reports", *FIGURES, "denied_share", "n_errors", "n_warnings"]
-        data = groups[cols]
-        click.echo(data.to_json(orient="records", force_ascii=False, indent=1) if fmt == "json" else data.to_csv(index=False),
-                   nl=fmt == "json")
+        _echo_frame(groups[cols], fmt)
         return
     from rich.table import Table
 

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from ..templates import FIRST_YEAR, LAST_YEAR
+
 MAX_ID = 2**31 - 1  # the ids are INTEGER columns: 32 bits on PostgreSQL
 MAX_PAGE = 100_000
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]  # a row id in the path
 OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]  # one in the query string

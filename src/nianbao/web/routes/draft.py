@@ -2,7 +2,7 @@
 server as the clerk types (HTMX), and the DOCX to download."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -11,6 +11,7 @@ from ...errors import NianbaoError
 from .. import drafting
 from ..deps import Visitor, anyone, visitor, web
 from ..exports import filename_header
+from ..params import OptId, OptYear
 from ..views import page, partial
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +46,7 @@ async def _evaluate(request: Request) -> drafting.DraftResult:
 
 
 @router.get("/draft")
-def draft_form(request: Request, year: int | None = Query(None, ge=1990, le=2100),
-               previous: int | None = Query(None, ge=1)) -> Response:
+def draft_form(request: Request, year: OptYear = None, previous: OptId = None) -> Response:
     """The empty form of a year's format; with `previous` (a stored report id), the cells
     the format links across years are pre-filled from that report."""
     _allowed(request)
