@@ -8,12 +8,12 @@ import re
 from typing import Any
 
 from .. import templates as T
-from .tokens import NUMBER, TEXT, Token
+from .tokens import MAX_DIGITS, NUMBER, TEXT, Token
 
 _UNITS = T.LEGACY_UNITS
 _SENTENCE = re.compile(
     "((?:" + "|".join(sorted(T.LEGACY_FIGURE_WORDS, key=len, reverse=True)) + ")"
-    r"[^。;,\n\d]{0,14}?)(\d{1,15}(?:\.\d+)?)\s*(" + "|".join(_UNITS) + ")"
+    r"[^。;,\n\d]{0,14}?)(\d{1," + str(MAX_DIGITS) + r"}(?:\.\d+)?)\s*(" + "|".join(_UNITS) + ")"
 )
 
 

@@ -5,12 +5,13 @@ import re
 from collections.abc import Iterator
 
 from .. import templates as T
+from ..extract.tokens import MAX_DIGITS
 from ..model import Finding, Report
 from . import finding, rule
 
 _END = r"[^。;\n]"
 _UNIT = r"\s*(?:件|个|起|条|份|宗|次)"
-_COUNT = r"(?<!\d)(\d{1,15})"  # a whole number (a longer run of digits is no count)
+_COUNT = rf"(?<!\d)(\d{{1,{MAX_DIGITS}}})"  # a whole number (a longer run of digits is no count)
 # (pattern, group holding the number)
 _RECEIVED = [
     re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,24}}?(?:申请|请求){_END}{{0,8}}?{_COUNT}{_UNIT}"),
