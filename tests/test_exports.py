@@ -299,6 +299,7 @@ def test_issue_list_documents(store, tmp_path):
     first = bad.issues[0]
     assert any(r[2] == first.report_id and r[5] == first.rule and r[6] == first.location and r[10] == first.explanation
                for r in rows)
+    assert all(c != "nan" for r in rows for c in r)  # a finding without an expected value shows a blank
     summary = pd.read_excel(io.BytesIO(issues_xlsx(issues)), sheet_name="汇总")
     assert set(summary["机关"]) == {g.agency for g in issues.agencies + issues.clean}
 

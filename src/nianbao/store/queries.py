@@ -240,8 +240,8 @@ def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["finding_id", "report_id", "agency", "region", "year", "scope", "rule", "severity",
                                      "status", "message", "location", "expected", "actual", "detail",
                                      "related_report_id", "signature"])
-    for col in ("location", "expected", "actual"):
-        df[col] = df[col].map(lambda s: json.loads(s) if isinstance(s, str) else None)
+    for col in ("location", "expected", "actual"):  # as the rule gave them: None, 19, [0, 3], {...}
+        df[col] = pd.Series([json.loads(s) if isinstance(s, str) else None for s in df[col]], index=df.index, dtype=object)
     return df
 
 
