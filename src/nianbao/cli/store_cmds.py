@@ -63,7 +63,9 @@ def _echo_frame(df: Any, fmt: str) -> None:
     if fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        click.echo(df.to_csv(index=False, float_format=lambda v: f"{v:.15g}"), nl=False)  # 3, not 3.0
+        from ..exports.output import float_text
+
+        click.echo(df.to_csv(index=False, float_format=float_text), nl=False)  # 3, not 3.0
 
 
 def _num(v: Any, pct: bool = False) -> str:

@@ -58,6 +58,12 @@ def guard_formula(value: Any) -> Any:
     return value
 
 
+def float_text(value: float) -> str:
+    """A float in a CSV: a whole number as "183" (as the XLSX writes it), any other in full."""
+    value = float(value)  # numpy floats print as np.float64(…)
+    return str(int(value)) if math.isfinite(value) and value.is_integer() else repr(value)
+
+
 def cell_value(value: Any) -> Any:
     """A value for a spreadsheet cell: None for blanks (NaN, pandas NA), whole numbers as int."""
     if value is None:

@@ -9,13 +9,14 @@ from typing import IO
 
 import pandas as pd
 
-from .output import FORMULA_START, guard_formula
+from .output import FORMULA_START, float_text, guard_formula
 
 DATA_FORMATS = ("csv", "json", "parquet")
 
 
 def write_csv(frames: Iterable[pd.DataFrame], out: IO[bytes]) -> int:
-    """CSV; text cells that a spreadsheet would take for a formula get an apostrophe."""
+    """CSV; whole numbers without ".0"; text cells that a spreadsheet would take for a
+    formula get an apostrophe."""
     rows = 0
     first = True
     for df in frames:
@@ -25,7 +26,7 @@ def write_csv(frames: Iterable[pd.DataFrame], out: IO[bytes]) -> int:
             if risky.any():
                 text.loc[risky, col] = text.loc[risky, col].map(guard_formula)
         buf = io.StringIO()
-        text.to_csv(buf, index=False, header=first, lineterminator="\n")
+        text.to_csv(buf, index=False, header=first, lineterminator="\n", float_format=float_text)
         out.write((("\ufeff" if first else "") + buf.getvalue()).encode("utf-8"))
         rows += len(df)
         first = False
