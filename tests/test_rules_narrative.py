@@ -133,3 +133,20 @@ def test_t3_9_answers_to_proposals_or_messages_are_not_applications():
     rec = record(10, "办结人大代表建议和政协提案8件，答复网民留言30件。")
     _t3(rec, "results_total", 5)
     assert [f for f in found(rec, "T3.9") if f.location.get("row") == "results_total"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["未经行政复议直接提起行政诉讼1件。", "尚未审结的行政复议1件。"],
+    ids=["without-review", "pending"],
+)
+def test_t4_4_words_that_only_look_like_a_denial(text):
+    rec = record(11, text)
+    rec.table4 = t4(review=(0, 0, 0, 1), litigation_direct=(1, 0, 0, 0))
+    assert found(rec, "T4.4") == []
+
+
+def test_t4_4_a_long_denial_within_one_clause():
+    rec = record(12, "未发生针对本部门有关政府信息公开事务的行政复议案、行政诉讼案和有关的申诉案。")
+    rec.table4 = t4(review=(1, 0, 0, 0))
+    assert found(rec, "T4.4")

@@ -20,12 +20,13 @@ _RECEIVED = [
     re.compile(rf"依申请公开{_END}{{0,6}}?(?:办理|受理|收到){_END}{{0,2}}?{_COUNT}{_UNIT}"),
 ]
 _RECEIVED_NONE = re.compile(rf"(?:未|没有)(?:收到|受理|接到|发生){_END}{{0,12}}?(?:申请|请求)")
-# counts of table 三's other totals the prose often states: (row key, patterns)
+# counts of table 三's other totals the prose often states: (row key, patterns); a carry written
+# with years ("2023年结转2024年…") is left alone: which side of it is this report's is unclear
 _CARRIED = "结转"
 _ROW_PATTERNS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
     ("carried_over", (re.compile(rf"上一?年度?{_CARRIED}{_CLAUSE}{{0,16}}?{_COUNT}{_UNIT}"),)),
     ("carried_forward", (
-        re.compile(rf"(?<!上年)(?<!上年度){_CARRIED}(?:至|到)?(?:下一?年度?|(?:19|20)\d{{2}}\s*年度?){_CLAUSE}{{0,8}}?{_COUNT}{_UNIT}"),
+        re.compile(rf"(?<!上年)(?<!上年度){_CARRIED}(?:至|到)?下一?年度?{_CLAUSE}{{0,8}}?{_COUNT}{_UNIT}"),
         re.compile(rf"{_COUNT}{_UNIT}{_CLAUSE}{{0,4}}?{_CARRIED}(?:至|到)?下一?年度?"),
     )),
     (T.RESULTS_TOTAL_KEY, (re.compile(rf"(?:办结|答复)(?:完毕|完成)?{_CLAUSE}{{0,4}}?{_COUNT}{_UNIT}"),)),
@@ -39,8 +40,9 @@ _SENTENCE_START = re.compile(r"[。;；!！?？\n]")
 _REVIEW_WORD, _SUIT_WORD = T.T4_GROUPS[0][1], T.T4_HEADER_LITIGATION
 _REVIEW = re.compile(rf"{_REVIEW_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
 _LITIGATION = re.compile(rf"{_SUIT_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
+# "未发生…行政复议、行政诉讼"; not "未经行政复议直接起诉", "尚未审结的行政复议"
 _NO_APPEALS = re.compile(
-    rf"(?:未|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_CLAUSE}{{0,14}}?(?:{_REVIEW_WORD}|{_SUIT_WORD})"
+    rf"(?:(?<!尚)未(?!经)|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_CLAUSE}{{0,20}}?(?:{_REVIEW_WORD}|{_SUIT_WORD})"
     rf"{_CLAUSE}*"
 )
 # a denial of corrections or lost suits only ("未发生…被行政复议纠错或行政诉讼败诉情形"), not of any case
