@@ -69,6 +69,7 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
     hi = min((s.line_start for s in report.sections if rank[s.key] > rank[key]), default=len(report.lines) + 1)
     sec = T.SECTION_BY_KEY[key]
     wordings = [normalized(h) for h in (sec.heading,) + sec.variants]
+    tails = tuple({w[-2:] for w in wordings})
     index = section_index()
     for i in range(lo + 1, hi):
         s = report.lines[i - 1].strip()
@@ -78,7 +79,7 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
         rest = s[m.end():]
         end = _HEADING_END.search(rest)
         cand = normalized(rest[: end.start()] if end else rest).strip()
-        if not cand or (not end and len(rest) > 40):
+        if not cand or (not end and len(rest) > 40) or not cand.endswith(tails):
             continue
         number = _HEADING_NUMBER.match(s)
         if number and number.group(2) and number.group(2) != sec.number:

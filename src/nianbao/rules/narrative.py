@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from .. import templates as T
 from ..extract.tokens import MAX_DIGITS
@@ -68,9 +69,15 @@ def _total(report: Report, key: str) -> float | None:
     return v if isinstance(v, (int, float)) else None
 
 
+_MAX_TRIES = 50  # whole-area or off-topic statements skipped per pattern before giving up
+_LOOKBACK = 200  # characters: a sentence is shorter; bounds the work on a hostile page
+
+
 def _sentence_before(text: str, pos: int) -> str:
-    starts = [m.end() for m in _SENTENCE_START.finditer(text, 0, pos)]
-    return text[starts[-1] if starts else 0:pos]
+    """The sentence that runs up to `pos`, from its start (at most _LOOKBACK characters)."""
+    window = text[max(0, pos - _LOOKBACK):pos]
+    starts = [m.end() for m in _SENTENCE_START.finditer(window)]
+    return window[starts[-1] if starts else 0:]
 
 
 def _whole_area(text: str, pos: int) -> bool:
@@ -84,7 +91,7 @@ def _whole_area(text: str, pos: int) -> bool:
 def _first(text: str, patterns, *, off_topic: bool = False) -> re.Match[str] | None:
     """The first match of the first pattern that states the agency's own count."""
     for pattern in patterns:
-        for m in pattern.finditer(text):
+        for m in islice(pattern.finditer(text), _MAX_TRIES):
             if _whole_area(text, m.start()):
                 continue
             if off_topic and _OFF_TOPIC.search(_sentence_before(text, m.start()) + m.group(0)):
