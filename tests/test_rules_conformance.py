@@ -110,3 +110,10 @@ def test_g6_1_an_empty_or_one_line_section_5_is_a_warning(problems):
 def test_g6_1_also_under_a_garbled_heading():
     text = report_text(headings=HEADINGS[:4] + ["l五、存在的主要问题及改进情况"] + HEADINGS[5:], problems="暂无")
     assert findings(text, "G6.1")
+
+
+def test_g1_misnumbered_headings_are_numbering_warnings_only():
+    heads = HEADINGS[:3] + ["五、政府信息公开行政复议、行政诉讼情况", "六、存在的主要问题及改进情况", "七、其他需要报告的事项"]
+    found = findings(report_text(headings=heads), "G1")
+    assert len(found) == 3 and all(f.severity == "warning" for f in found)
+    assert {f.location["section"] for f in found} == {"appeals", "problems", "other"}
