@@ -1,8 +1,10 @@
 """Whole sites: every report of a site's 政府信息公开年报 column, fetched politely.
 
+    from nianbao.store.ingest import ingest    # streams (Store.ingest would list the items first)
+
     with Fetcher(Politeness(delay=1.0)) as fetcher:
         crawler = Crawler("https://www.example.gov.cn/zfxxgk/ndbg/index.html", fetcher, CrawlLog(store.engine))
-        summary = store.ingest(crawler.items(), workers=1, progress=crawler.on_stored)
+        summary = ingest(store.engine, crawler.items(), workers=1, progress=crawler.on_stored)
 
 The crawler starts at a column (栏目) page and follows, breadth first:
 
@@ -121,17 +123,18 @@ class CrawlLog:
     def close(self) -> None:
         self.engine.dispose()
 
-    def done(self) -> set[str]:
-        """URLs not to fetch again: reports stored, pages judged not to be reports, and every
-        name a stored report was seen under."""
+    def done(self) -> dict[str, str]:
+        """URLs not to fetch again, with their status: reports stored, pages judged not to be
+        reports (skipped), and every name a stored report was seen under (report)."""
         from .store.schema import crawl_log, report_sources
 
         with self.engine.connect() as conn:
-            done = set(conn.execute(sa.select(crawl_log.c.url).where(sa.or_(
-                crawl_log.c.status == REPORT,
-                sa.and_(crawl_log.c.status == SKIPPED, crawl_log.c.note == NOTE_NOT_REPORT)))).scalars())
-            done.update(conn.execute(sa.select(report_sources.c.name).where(
-                sa.or_(report_sources.c.name.like("http://%"), report_sources.c.name.like("https://%")))).scalars())
+            done = {name: REPORT for name in conn.execute(sa.select(report_sources.c.name).where(
+                sa.or_(report_sources.c.name.like("http://%"), report_sources.c.name.like("https://%")))).scalars()}
+            done.update((url, status) for url, status in conn.execute(
+                sa.select(crawl_log.c.url, crawl_log.c.status).where(sa.or_(
+                    crawl_log.c.status == REPORT,
+                    sa.and_(crawl_log.c.status == SKIPPED, crawl_log.c.note == NOTE_NOT_REPORT)))))
         return done
 
     def record(self, url: str, status: str, *, note: str | None = None, error: str | None = None,
@@ -290,7 +293,7 @@ class Crawler:
         self.stats = CrawlStats()
         self.problems: list[CrawlProblem] = []
         self.on_event = on_event or (lambda event, url: None)
-        self.done: set[str] = log.done() if log is not None else set()
+        self.done: dict[str, str] = log.done() if log is not None else {}
         self.seen: set[str] = set()
         self.offsite: set[str] = set()
         self.chrome: set[str] = set()  # the start page's links: the site's navigation
@@ -330,7 +333,8 @@ class Crawler:
 
     # ------------------------------------------------------------------ the walk
     def _allowed_host(self, url: str) -> bool:
-        return urlsplit(url).netloc.lower() in self.hosts
+        parts = urlsplit(url)
+        return parts.netloc.lower() in self.hosts or (parts.hostname or "") in self.hosts
 
     def _get(self, target: Target) -> Fetched | None:
         """The page, or None (logged: failed, or skipped by robots.txt)."""
@@ -343,8 +347,9 @@ class Crawler:
 
     def _fail(self, url: str, exc: NianbaoError, referrer: str | None, depth: int | None) -> None:
         robots = isinstance(exc, FetchError) and "robots.txt" in exc.message_en and "disallows" in exc.message_en
-        if robots:  # the site's choice, not a failure
+        if robots:  # the site's choice, not a failure (and no request was made)
             self.stats.robots += 1
+            self.requests -= 1
         else:
             self.problems.append(CrawlProblem(url, exc, referrer))
             self.stats.failed += 1
@@ -360,11 +365,19 @@ class Crawler:
             self.queue.append(target)
             return
         if target.url in self.done:
-            self.stats.already += 1
+            if self.done[target.url] == REPORT:
+                self.stats.already += 1
+            else:
+                self.stats.not_reports += 1
             if self.options.dry_run:
                 self.stats.known.append(target)
             return
         if self.options.dry_run:
+            try:
+                self.fetcher._allowed(target.url)  # robots.txt (read once per host)
+            except NianbaoError:
+                self.stats.robots += 1
+                return
             self.stats.planned.append(target)
             self.on_event("planned", target.url)
             return
