@@ -55,7 +55,7 @@ NOTE_ROBOTS = "robots"  # refused by robots.txt (asked again next time)
 REPORT_WORDS = ("年报", "年度报告", "信息公开工作报告") + T.REPORT_TITLE_WORDS
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}\s*年?度?\s*(?:年报|报告|年度报告)?$")
-_SUBSITE = re.compile(r"^(?:各|县直|市直|区直|本级)?(?:部门|单位|乡镇|镇|街道|乡镇街道|乡镇（街道）|镇（街道）|镇街|镇区|"
+_SUBSITE = re.compile(r"^(?:各|县直|市直|区直|县级|市级|区级|本级)?(?:部门|单位|乡镇|镇|街道|乡镇街道|乡镇（街道）|镇（街道）|镇街|镇区|"
                       r"县区|区县|县市区|县（市、区）)(?:政府信息公开)?(?:年报|年度报告)?$")
 _AGENCY = re.compile(r"(?:局|委|办|办公室|委员会|人民政府|政府|镇|乡|街道|办事处|管委会|中心|院|署|所|队|站|社|会)$")
 _PAGER_FILE = re.compile(r"^(?:index|list|default)(?:_\d+)?\.s?html?$", re.I)
@@ -251,9 +251,14 @@ def _is_document(url: str, text: str) -> bool:
 
 
 def says_report(text: str, url: str = "") -> bool:
-    """A link to a report: its text names one (年报, 年度报告, …) and a year, and is more than
-    a year column (`2023年度报告` is a column's name only when it is nothing else)."""
-    return any(w in text for w in REPORT_WORDS) and bool(_YEAR.search(text)) and not _YEAR_COLUMN.match(text)
+    """A link to a report: its text names one (年报, 年度报告, …) and a year.  A bare
+    `2023年度报告` may name a year column too: then the address decides (an article, or a
+    column's folder / index.html)."""
+    if not (any(w in text for w in REPORT_WORDS) and _YEAR.search(text)):
+        return False
+    if _YEAR_COLUMN.match(text.strip()):
+        return bool(url) and not _column_path(urlsplit(url).path or "/")
+    return True
 
 
 def says_column(text: str) -> str | None:
@@ -395,7 +400,7 @@ class Crawler:
                 if url not in self.offsite:
                     self.offsite.add(url)
                     self.stats.offsite += 1
-                if says_report(text) or (_is_document(url, text) and any(w in text for w in REPORT_WORDS)):
+                if says_report(text, url) or (_is_document(url, text) and any(w in text for w in REPORT_WORDS)):
                     self.seen.add(url)
                     self._record(url, SKIPPED, note=NOTE_OFFSITE, referrer=page_url, depth=target.depth + 1)
                 continue
@@ -403,7 +408,7 @@ class Crawler:
                 if any(w in text or w in unquote(url) for w in REPORT_WORDS):
                     self._add(Target(url, REPORT, target.depth + 1, page_url, text))
                 continue
-            if says_report(text):
+            if says_report(text, url):
                 self._add(Target(url, REPORT, target.depth + 1, page_url, text))
                 continue
             if _is_pager(url, page_url):
@@ -443,6 +448,8 @@ class Crawler:
             return
         if page.url != target.url:  # redirected: the links are relative to where it landed
             self.seen.add(page.url)
+            if not self._allowed_host(page.url):
+                return  # ... on another host: not followed
         if target.url == self.start:
             self.chrome = {link.url for link in links}
         self._follow(page.url, target, links, scripts)
