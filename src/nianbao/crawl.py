@@ -304,8 +304,8 @@ class Crawler:
         self.chrome: set[str] = set()  # the start page's links: the site's navigation
         self.queue: deque[Target] = deque()
         self.requests = 0
-        self._pending: dict[str, str] = {}  # item URL -> the report URL it came from
-        self._open: dict[str, list] = {}  # report URL -> [items not stored yet, Target, failed?]
+        self._pending: dict[str, tuple[str, tuple[str, int]]] = {}  # item URL -> (its report URL, digest)
+        self._open: dict[str, list] = {}  # report URL -> [items not stored yet, Target, failed?, digest]
 
     # ------------------------------------------------------------------ outcomes
     def _record(self, url: str, status: str, **kw) -> None:  # type: ignore[no-untyped-def]
@@ -350,7 +350,8 @@ class Crawler:
             self._fail(target.url, exc, target.referrer, target.depth)
             return None
 
-    def _fail(self, url: str, exc: NianbaoError, referrer: str | None, depth: int | None) -> None:
+    def _fail(self, url: str, exc: NianbaoError, referrer: str | None, depth: int | None) -> bool:
+        """Log a URL that could not be fetched; whether robots.txt refused it (not a failure)."""
         robots = isinstance(exc, FetchError) and "robots.txt" in exc.message_en and "disallows" in exc.message_en
         if robots:  # the site's choice, not a failure (and no request was made)
             self.stats.robots += 1
@@ -361,6 +362,7 @@ class Crawler:
         self._record(url, SKIPPED if robots else FAILED, note=NOTE_ROBOTS if robots else None, error=exc.message_zh,
                      referrer=referrer, depth=depth)
         self.on_event("failed", url)
+        return robots
 
     def _add(self, target: Target) -> None:
         if target.url in self.seen:
@@ -461,7 +463,7 @@ class Crawler:
         self.stats.reports += 1
         self.on_event("report", target.url)
         items: list[InputItem] = []
-        failed = False
+        failed = refused = False
         if not page.is_html:
             items.append(InputItem(target.url, page.data))
         else:
@@ -489,8 +491,10 @@ class Crawler:
                 try:
                     data = self.fetcher.get(link.url).data
                 except NianbaoError as exc:
-                    self._fail(link.url, exc, target.url, target.depth + 1)
-                    failed = True
+                    if self._fail(link.url, exc, target.url, target.depth + 1):
+                        refused = True
+                    else:
+                        failed = True
                     continue
                 self.stats.attachments += 1
                 self.on_event("attachment", link.url)
@@ -501,8 +505,14 @@ class Crawler:
                              data=page.data)
                 return
         if not items:  # every report file it links is stored already, or could not be fetched
-            self._record(target.url, FAILED if failed else REPORT, error=_PARTLY if failed else None,
-                         referrer=target.referrer, depth=target.depth, data=page.data)
+            if failed:
+                self._record(target.url, FAILED, error=_PARTLY, referrer=target.referrer, depth=target.depth,
+                             data=page.data)
+            elif refused:
+                self._record(target.url, SKIPPED, note=NOTE_ROBOTS, referrer=target.referrer, depth=target.depth,
+                             data=page.data)
+            else:
+                self._record(target.url, REPORT, referrer=target.referrer, depth=target.depth, data=page.data)
             return
         self._open[target.url] = [len(items), target, failed, _digest(page.data)]
         for item in items:
