@@ -2,7 +2,8 @@
 a 政府信息公开年报 column paginated by script (TRS `createPageHTML`, `var countPage`), year
 sub-columns, a 各部门 index paginated with `?page=2`, department columns paginated with
 `list_2.html` links and table rows, a 各乡镇 index whose township columns have year
-sub-columns listing `<li>` items or report files, GBK and UTF-8 pages, report pages that
+sub-columns listing `<li>` items (one in a Hanweb `<datastore>` data island) or report
+files, GBK and UTF-8 pages, report pages that
 are the report and pages that carry it as an attachment, and noise: notices, news, a
 budget page, a notice whose title names the annual report, a spreadsheet, links to other
 hosts, a robots.txt-protected page, a flaky page (503 once), an oversized attachment.
@@ -233,7 +234,12 @@ def build(site: Site, *, departments: int = 9, townships: int = 6, docx_departme
             else:
                 page, _ = report(s, f"{folder}{y}/")
                 item = _li(page.removeprefix(f"{folder}{y}/"), _cut(title), f"{y + 1}-01-15", title)
-            _page(site, f"{folder}{y}/index.html", _chrome(f"{y}年", f"<ul class='list'>{item}</ul>"))
+            if i == 0:  # Hanweb: the records in an XML data island, written into the page by a script
+                listing = (f"<div id='list'><script type='text/xml'><datastore><recordset><record><![CDATA[{item}]]>"
+                           "</record></recordset></datastore></script></div>")
+            else:
+                listing = f"<ul class='list'>{item}</ul>"
+            _page(site, f"{folder}{y}/index.html", _chrome(f"{y}年", listing))
             ex.listings.append(f"{folder}{y}/index.html")
 
     # --- trouble: a flaky report page (503 once), an oversized attachment

@@ -342,3 +342,24 @@ def test_crawl_command_errors(tmp_path, site, served):
     assert gone.exit_code == 2 and "HTTP 404" in gone.stderr and "起始网址无法读取" in gone.stderr
     empty = run_cli(site.url("/xwzx/index.html"), "--db", db, "--delay", "0", "--max-depth", "0")
     assert empty.exit_code == 2 and "没有找到年报链接" in empty.stderr
+
+
+def test_links_written_by_scripts():
+    from nianbao.crawl import page_links
+    from nianbao.fetch import Fetched
+
+    html = ("<html><body><div id='list'><script type='text/xml'><datastore><nextgroup><![CDATA[<a href=\"/module/"
+            "web/jpage/dataproxy.jsp?page=1\"></a>]]></nextgroup><recordset>"
+            "<record><![CDATA[<li><a href='/art/2024/1/30/art_123_4567.html' title='栖霞市2023年政府信息公开工作年度报告'>"
+            "栖霞市2023年政府信息公开...</a><span>2024-01-30</span></li>]]></record>"
+            "<record><![CDATA[<li><a href='/art/2023/1/20/art_123_3456.html'>栖霞市2022年政府信息公开年报</a></li>]]>"
+            "</record></recordset></datastore></script>"
+            "<script>document.write('<a href=\\'/col/col124/index.html\\'>2021年度</a>');</script></div></body></html>")
+    page = Fetched("http://www.qixia.gov.cn/col/col123/index.html", 200, "text/html", "utf-8", html.encode())
+    links, scripts = page_links(page)
+    assert [(link.url.removeprefix("http://www.qixia.gov.cn"), link.text) for link in links] == [
+        ("/module/web/jpage/dataproxy.jsp?page=1", ""),
+        ("/art/2024/1/30/art_123_4567.html", "栖霞市2023年政府信息公开工作年度报告"),
+        ("/art/2023/1/20/art_123_3456.html", "栖霞市2022年政府信息公开年报"),
+        ("/col/col124/index.html", "2021年度")]
+    assert len(scripts) == 2

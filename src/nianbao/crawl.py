@@ -63,6 +63,7 @@ _PAGE_PARAMS = frozenset({"page", "pageno", "pageindex", "pagenum", "p", "curpag
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*([\w.]+)\s*,\s*[\w.]+\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _COUNT_VAR = re.compile(r"\b(?:countPage|pageCount|totalPage|pageTotal|page_count|totalPages)\s*=\s*[\"']?(\d+)")
 _PARTLY = "部分附件未能下载，下次运行时重试"
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 MAX_PAGER = 500  # listing pages taken from one script
 
 
@@ -181,7 +182,9 @@ class PageLink:
 
 def page_links(page: Fetched) -> tuple[list[PageLink], list[str]]:
     """The links of a page (absolute, without fragments; the text, or the title when that is
-    longer: listings cut long titles) and the texts of its scripts."""
+    longer: listings cut long titles), including links in its scripts (Hanweb sites send a
+    listing's first records as `<script type="text/xml"><datastore>…<record><![CDATA[<li><a
+    href=…>…]]>`), and the texts of its scripts."""
     from .readers.html import decode_html, parse_tree
 
     text, _, _ = decode_html(page.data, page.charset)
@@ -190,8 +193,17 @@ def page_links(page: Fetched) -> tuple[list[PageLink], list[str]]:
     tag = root.find(".//base[@href]")
     if tag is not None:
         base = urljoin(base, tag.get("href", "").strip())
+    scripts = ["".join(el.itertext()) for el in root.iter("script")]
+    anchors = list(root.iter("a", "area", "iframe"))
+    for script in scripts:  # lists written by scripts: Hanweb's <datastore><record><![CDATA[<li><a …>, document.write
+        if "<a" in script.lower() and "href" in script.lower():
+            fragment = _CDATA.sub(r"\1", script).replace("\\'", "'").replace('\\"', '"')
+            try:
+                anchors.extend(parse_tree(f"<html><body>{fragment}</body></html>")[0].iter("a"))
+            except NianbaoError:
+                pass
     links: list[PageLink] = []
-    for el in root.iter("a", "area", "iframe"):
+    for el in anchors:
         href = (el.get("href") or el.get("src") or "").strip()
         if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
@@ -201,7 +213,6 @@ def page_links(page: Fetched) -> tuple[list[PageLink], list[str]]:
         label = " ".join("".join(el.itertext()).split())
         title = " ".join((el.get("title") or "").split())
         links.append(PageLink(url, title if len(title) > len(label) else label))
-    scripts = ["".join(el.itertext()) for el in root.iter("script")]
     return links, scripts
 
 
