@@ -340,6 +340,9 @@ def test_crawl_command_errors(tmp_path, site, served):
     assert "Traceback" not in bad.output
     gone = run_cli(site.url("/nowhere/index.html"), "--db", db, "--delay", "0")
     assert gone.exit_code == 2 and "HTTP 404" in gone.stderr and "起始网址无法读取" in gone.stderr
+    _, ex = served
+    refused = run_cli(site.url(ex.robots), "--db", db, "--delay", "0")
+    assert refused.exit_code == 2 and "robots.txt 不允许抓取" in refused.stderr and "起始网址无法读取" in refused.stderr
     empty = run_cli(site.url("/xwzx/index.html"), "--db", db, "--delay", "0", "--max-depth", "0")
     assert empty.exit_code == 2 and "没有找到年报链接" in empty.stderr
 

@@ -367,6 +367,8 @@ class Crawler:
         if robots:  # the site's choice, not a failure (and no request was made)
             self.stats.robots += 1
             self.requests -= 1
+            if url == self.start:
+                self.problems.append(CrawlProblem(url, exc, referrer))
         else:
             self.problems.append(CrawlProblem(url, exc, referrer))
             self.stats.failed += 1

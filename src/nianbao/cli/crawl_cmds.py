@@ -37,6 +37,7 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
     from ..crawl import Crawler, CrawlLog, CrawlOptions
     from ..fetch import Fetcher, Politeness, _check_url
     from ..store.ingest import ingest as run_ingest
+    from rich.markup import escape
 
     _check_url(url)  # a clear message before anything is opened
     store = _open(db_url)
@@ -52,7 +53,7 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
             counts[event] += 1
         if status is not None:
             parts = [f"栏目页 {counts['listing']}", f"报告页和文件 {counts['report'] + counts['attachment']}",
-                     f"将下载 {counts['planned']}" if dry_run else f"入库 {counts['stored']}", _short(where)]
+                     f"将下载 {counts['planned']}" if dry_run else f"入库 {counts['stored']}", escape(_short(where))]
             status.update(" · ".join(parts))
 
     summary = None
@@ -103,15 +104,20 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
         sys.exit(2)
 
 
-def _short(url: str, width: int = 60) -> str:
-    return url if len(url) <= width else "…" + url[-(width - 1):]
+def _short(url: str, width: int = 36) -> str:
+    """The end of a URL's path, for the status line."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if len(path) <= width else "…" + path[-(width - 1):]
 
 
 def _print_plan(out: Any, crawler: Any) -> None:
     stats = crawler.stats
     out.print(f"试运行：将下载 [bold]{len(stats.planned)}[/] 个报告网址" + ("：" if stats.planned else "。"))
     for t in stats.planned:
-        out.print(f"  {t.url}  {t.text}", soft_wrap=True)
+        out.print(f"  {t.url}  {t.text}", soft_wrap=True, markup=False)
     if stats.known:
         out.print(f"已入库，不再下载 {len(stats.known)} 个。")
 
@@ -122,7 +128,7 @@ def _print_problems(err: Any, crawler: Any) -> None:
     err.print(f"[red]{len(crawler.problems)} 个网址未能下载[/]（已记入抓取日志，重新运行时再试）：")
     for p in crawler.problems:
         via = f"（见于 {p.page}）" if p.page else ""
-        err.print(f"  {p.url}{via}\n    {p.error.message_zh}", soft_wrap=True)
+        err.print(f"  {p.url}{via}\n    {p.error.message_zh}", soft_wrap=True, markup=False)
 
 
 def _print_ingest(out: Any, summary: Any) -> None:
