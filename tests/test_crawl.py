@@ -87,6 +87,20 @@ def test_listing_pagination_in_scripts():
     urls = pager_urls("http://a.gov.cn/col/index_5.shtml", [script])
     assert len(urls) == 12 and urls[0] == "http://a.gov.cn/col/list.shtml" and urls[-1] == "http://a.gov.cn/col/list_11.shtml"
     assert pager_urls(base, ["var countPage = 3;", "document.write('x')"]) == []  # no page template: nothing guessed
+    script = "var totalPage = 4; function go(n) { location.href = 'list-' + (n - 1) + '.html'; }"
+    assert pager_urls(base, [script]) == [f"http://a.gov.cn/zfxxgk/ndbg/list-{k}.html" for k in (1, 2, 3)]
+
+
+def test_links_to_other_pages_of_a_listing():
+    from nianbao.crawl import _is_pager
+
+    page = "http://a.gov.cn/zfxxgk/ndbg/index.html"
+    for url in ("index_2.html", "list_3.html", "index-4.shtml", "more_2.jhtml", "index.html?page=2", "index.html?pageNo=3"):
+        assert _is_pager(f"http://a.gov.cn/zfxxgk/ndbg/{url}", page), url
+    for url in ("http://a.gov.cn/zfxxgk/ndbg/2023/index_2.html", "http://a.gov.cn/zfxxgk/ndbg/index.html",
+                "http://a.gov.cn/zfxxgk/ndbg/t20240120_2.html", "http://a.gov.cn/zfxxgk/ndbg/index.html?id=2",
+                "http://b.gov.cn/zfxxgk/ndbg/index_2.html"):
+        assert not _is_pager(url, page), url
 
 
 def test_what_a_link_text_says():

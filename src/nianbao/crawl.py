@@ -58,8 +58,10 @@ _YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}\s*年?度?\s*(?:年报|报告|年度
 _SUBSITE = re.compile(r"^(?:各|县直|市直|区直|县级|市级|区级|本级)?(?:部门|单位|乡镇|镇|街道|乡镇街道|乡镇（街道）|镇（街道）|镇街|镇区|"
                       r"县区|区县|县市区|县（市、区）)(?:政府信息公开)?(?:年报|年度报告)?$")
 _AGENCY = re.compile(r"(?:局|委|办|办公室|委员会|人民政府|政府|镇|乡|街道|办事处|管委会|中心|院|署|所|队|站|社|会)$")
-_PAGER_FILE = re.compile(r"^(?:index|list|default)(?:_\d+)?\.s?html?$", re.I)
-_PAGE_PARAMS = frozenset({"page", "pageno", "pageindex", "pagenum", "p", "curpage", "currentpage", "pn"})
+_PAGER_FILE = re.compile(r"^(?:index|list|default|more)(?:[_-](\d+))?\.[sj]?html?$", re.I)
+_PAGE_PARAMS = frozenset({"page", "pageno", "page_no", "pageindex", "pagenum", "page_num", "p", "curpage", "currpage",
+                          "currentpage", "pagenow", "pn"})
+_PAGE_TEMPLATE = re.compile(r"[\"'](?:\./)?((?:index|list)[_-])[\"']\s*\+\s*[\w.()+\s-]+?\+\s*[\"']\.([sj]?html?)[\"']")
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*([\w.]+)\s*,\s*[\w.]+\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 _COUNT_VAR = re.compile(r"\b(?:countPage|pageCount|totalPage|pageTotal|page_count|totalPages)\s*=\s*[\"']?(\d+)")
 _PARTLY = "部分附件未能下载，下次运行时重试"
@@ -233,6 +235,12 @@ def pager_urls(page_url: str, scripts: Iterable[str]) -> list[str]:
                 count = int(var.group(1))
             for k in range(min(count, MAX_PAGER)):
                 out.append(urljoin(page_url, f"{prefix}.{ext}" if k == 0 else f"{prefix}_{k}.{ext}"))
+        count_var = _COUNT_VAR.search(script)
+        template = _PAGE_TEMPLATE.search(script)
+        if count_var and template and not _CREATE_PAGE.search(script):  # location.href = "index_" + n + ".html"
+            stem, ext = template.groups()
+            for k in range(1, min(int(count_var.group(1)), MAX_PAGER)):
+                out.append(urljoin(page_url, f"{stem}{k}.{ext}"))
     return out
 
 
@@ -248,8 +256,8 @@ def _is_pager(url: str, page_url: str) -> bool:
         return False
     if a.path == b.path and a.query != b.query:
         return any(k.lower() in _PAGE_PARAMS for k, _ in parse_qsl(a.query, keep_blank_values=True))
-    name = a.path.rsplit("/", 1)[-1]
-    return _folder(a.path) == _folder(b.path) and bool(_PAGER_FILE.match(name)) and "_" in name
+    m = _PAGER_FILE.match(a.path.rsplit("/", 1)[-1])
+    return _folder(a.path) == _folder(b.path) and m is not None and m.group(1) is not None
 
 
 def _column_path(path: str) -> bool:
