@@ -499,7 +499,11 @@ class Crawler:
                     self._record(link.url, SKIPPED, note=NOTE_OFFSITE, referrer=target.url, depth=target.depth + 1)
                     continue
                 links.append(link)
-            if is_report(page.data):
+            try:
+                page_is_report = is_report(page.data)
+            except Exception:  # noqa: BLE001 - a parser bug: the ingest stores the page as failed, with the reason
+                page_is_report = True
+            if page_is_report:
                 items.append(InputItem(target.url, page.data))
             for link in links:
                 if link.url in self.done:
