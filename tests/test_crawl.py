@@ -24,6 +24,7 @@ from crawl_site import OFF_HOST, Expected, build
 from fetch_server import Reply, Site
 from store_util import dbs  # noqa: F401  (fixture)
 
+HTML_TYPE = {"Content-Type": "text/html"}
 FAST = Politeness(delay=0.0, backoff=0.01, retries=2, max_bytes=400_000, timeout=5.0)
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -380,3 +381,34 @@ def test_links_written_by_scripts():
         ("/art/2023/1/20/art_123_3456.html", "栖霞市2022年政府信息公开年报"),
         ("/col/col124/index.html", "2021年度")]
     assert len(scripts) == 2
+
+
+def test_report_pages_whose_attachments_cannot_be_had(tmp_path):
+    """An attachment robots.txt refuses leaves its page skipped (not retried as failed); a
+    broken one leaves it failed, and the next run asks for that page and attachment again."""
+    from nianbao import Store
+
+    s = Site()
+    s.add("/robots.txt", Reply(200, b"User-agent: *\nDisallow: /files/private/\n"))
+    page = "<html><head><meta charset='utf-8'></head><body>{}</body></html>"
+    s.add("/nb/index.html", Reply(200, page.format(
+        "<ul><li><a href='a.html'>甲局2023年政府信息公开工作年度报告</a></li>"
+        "<li><a href='b.html'>乙局2023年政府信息公开工作年度报告</a></li></ul>").encode(), HTML_TYPE))
+    s.add("/nb/a.html", Reply(200, page.format("<a href='/files/private/a.pdf'>甲局年度报告.pdf</a>").encode(), HTML_TYPE))
+    s.add("/nb/b.html", Reply(200, page.format("<a href='/files/b.pdf'>乙局年度报告.pdf</a>").encode(), HTML_TYPE))
+    s.start()
+    try:
+        store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+        ex = Expected(start="/nb/index.html")
+        for run in (1, 2):
+            with s.lock:
+                s.log.clear()
+            crawler, summary, rows = crawl(store, s, ex)
+            log = {r["url"].removeprefix(s.url("")): (r["status"], r["note"]) for r in rows}
+            assert log["/nb/a.html"] == (SKIPPED, "robots") and log["/files/private/a.pdf"] == (SKIPPED, "robots")
+            assert log["/nb/b.html"] == (FAILED, None) and log["/files/b.pdf"] == (FAILED, None)
+            assert [p.url for p in crawler.problems] == [s.url("/files/b.pdf")] and summary.read == 0
+            assert "/files/private/a.pdf" not in requested(s)
+            assert ("/nb/b.html" in requested(s)) and ("/files/b.pdf" in requested(s))
+    finally:
+        s.stop()
