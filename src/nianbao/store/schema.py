@@ -21,6 +21,8 @@ to these.
                     need another report, recomputed after every ingest)
     sections        the six sections' texts (full-text searchable: FTS5 on SQLite, a
                     tsvector of character bigrams on PostgreSQL)
+    crawl_log       one URL met by `nianbao crawl`: listing | report | skipped | failed, when,
+                    the hash of what it served (so a re-run skips what is stored)
 """
 from __future__ import annotations
 
@@ -180,6 +182,23 @@ sections = sa.Table(
     sa.Column("line_end", sa.Integer),
     sa.Column("text", sa.Text, nullable=False),
     sa.UniqueConstraint("report_id", "key", name="uq_sections_report_key"),
+)
+
+crawl_log = sa.Table(
+    "crawl_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # listing | report | skipped | failed
+    sa.Column("note", sa.String(20)),  # why skipped: not_report | offsite | robots
+    sa.Column("error", sa.Text),  # why failed (Chinese)
+    sa.Column("referrer", sa.Text),  # the page that linked it
+    sa.Column("depth", sa.Integer),  # column hops from the start page
+    sa.Column("content_hash", sa.String(80)),  # SHA-256 of what it served
+    sa.Column("size", sa.Integer),
+    sa.Column("crawl", sa.Text),  # the start URL of the crawl that last met it
+    sa.Column("fetched_at", _ts, nullable=False),
+    sa.UniqueConstraint("url", name="uq_crawl_log_url"),
 )
 
 # Tables that hang off a report (written together with it, replaced by a reparse).
