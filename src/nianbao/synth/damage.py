@@ -9,6 +9,8 @@ from functools import lru_cache
 from .. import templates as T
 from ..model import Report
 from ..render.report import LAYOUTS, render
+from .crawl import LAYOUT as CRAWL
+from .crawl import crawl_document
 from .records import prose_for
 
 LOSSLESS = ("page_numbers", "wrap", "cjk_spaces", "blank_lines", "traditional", "fullwidth", "pinyin")
@@ -18,7 +20,10 @@ CORRUPTIONS = LOSSLESS + LOSSY
 
 def document(rep: Report, layout: str, rng: random.Random, corruptions: tuple[str, ...] = (),
              prose: dict[str, str] | None = None) -> str:
-    """The report as a text file in `layout` (see render.report.LAYOUTS), corrupted."""
+    """The report as a text file in `layout` (see render.report.LAYOUTS, and synth.crawl's
+    crawler dump), corrupted."""
+    if layout == CRAWL:  # one glued line: the line-based damage does not apply
+        return crawl_document(rep, rng, prose if prose is not None else prose_for(rep, rng))
     if layout not in LAYOUTS:
         raise ValueError(layout)
     bodies = prose if prose is not None else prose_for(rep, rng)
