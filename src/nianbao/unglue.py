@@ -36,21 +36,25 @@ class RowLabel:
 
 
 @lru_cache(maxsize=1)
-def _detector() -> re.Pattern[str]:
+def _detectors() -> tuple[re.Pattern[str], ...]:
+    """One pattern per official row label of tables 二 and 三 (both templates): the label
+    directly followed by a digit."""
     labels = {normalized(r.label) for t in T.TEMPLATES.values() for r in t.table3_rows if len(r.label) >= 4}
     labels |= {normalized(r.label) for t in T.TEMPLATES.values() for b in t.table2 for r in b.rows}
-    alts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
-    return re.compile(f"(?:{alts})[ ]?[+\\-]?[0-9]")
+    return tuple(re.compile(re.escape(x) + "[ ]?[+\\-]?[0-9]") for x in sorted(labels))
 
 
 def is_glued(line: str) -> bool:
+    """A long line on which at least MIN_LABELS different official row labels are directly
+    followed by digits (a few linear scans; ordinary lines are shorter than MIN_LINE)."""
     if len(line) < MIN_LINE:
         return False
     found = 0
-    for _ in _detector().finditer(line):
-        found += 1
-        if found >= MIN_LABELS:
-            return True
+    for pattern in _detectors():
+        if pattern.search(line):
+            found += 1
+            if found >= MIN_LABELS:
+                return True
     return False
 
 
