@@ -227,6 +227,32 @@ def test_rows_without_identities_are_exact_when_unique_and_null_otherwise(cells)
         assert all(v is None or v == c for v, c in zip(out["x"].values, cells))
 
 
+SMALL = {k: G.RowSpec(k, (G.COUNT, G.COUNT)) for k in "abc"}
+SMALL_IDS = [G.Identity("c=a+b", (("c", col),), (("a", col), ("b", col))) for col in range(2)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.lists(st.integers(0, 150), min_size=2, max_size=2), b=st.lists(st.integers(0, 150), min_size=2, max_size=2))
+def test_table_solve_settles_exactly_the_cells_every_consistent_assignment_agrees_on(a, b):
+    truth = {"a": tuple(a), "b": tuple(b), "c": tuple(x + y for x, y in zip(a, b))}
+    runs = {k: glue(v) for k, v in truth.items()}
+    # the oracle: every combination of the rows' splits that satisfies the column identities
+    splits = {k: sorted(oracle(runs[k], SMALL[k])) for k in "abc"}
+    consistent = [dict(zip("abc", combo)) for combo in itertools.product(*(splits[k] for k in "abc"))
+                  if all(combo[2][col] == combo[0][col] + combo[1][col] for col in range(2))]
+    assert truth in consistent
+    out = G.solve_table(runs, SMALL, SMALL_IDS)
+    for key in "abc":
+        for col in range(2):
+            agreed = {sol[key][col] for sol in consistent}
+            got = out[key].values[col]
+            assert got is None or got == truth[key][col]
+            if len(consistent) <= G.MAX_SOLUTIONS:
+                assert got == (agreed.pop() if len(agreed) == 1 else None), (key, col, runs, consistent)
+        if None in out[key].values:
+            assert truth[key] in out[key].candidates
+
+
 # --------------------------------------------------------------------------- unglue and the pipeline
 
 

@@ -212,14 +212,11 @@ def solve_table(runs: dict[str, str], specs: dict[str, RowSpec], identities: Ite
         cells: list[Value | None] = []
         cell_spans: list[tuple[int, int] | None] = []
         for col in range(width):
-            seen = {(c[0][col], c[1][col]) for c in pool}
-            if len(seen) == 1:
-                v, sp = next(iter(seen))
-                cells.append(v)
-                cell_spans.append(sp)
-            else:
-                cells.append(None)
-                cell_spans.append(None)
+            seen = {c[0][col] for c in pool}
+            spans_seen = {c[1][col] for c in pool}
+            # a value every consistent split agrees on is settled (its place in the run may vary)
+            cells.append(next(iter(seen)) if len(seen) == 1 else None)
+            cell_spans.append(next(iter(spans_seen)) if len(seen) == 1 and len(spans_seen) == 1 else None)
         out[key] = RowOutcome(cells, cell_spans, [c[0] for c in pool], how if any(v is not None for v in cells) else "",
                               "ambiguous")
     return out
@@ -517,7 +514,9 @@ def extract_glued(table: str, lines: list[str], meta: list[LineMeta], start: int
             if v is not None and specs[key].kinds[col] == MONEY:
                 v = _money(v, row.unit)
             values.append(v)
-            prov = _provenance(row, sp if v is not None else None, how, meta)
+            prov = _provenance(row, sp, how, meta) if v is not None and sp is not None else _provenance(row, None, how, meta)
+            if v is not None and sp is None:  # the value is certain, its place in the run is not
+                prov.confidence, prov.note = _CONF[how], _HOW[how] + "（数值确定，位置不唯一）"
             if specs[key].width == 1 and v is not None:
                 prov.method, prov.confidence, prov.note = "label", 0.99, ""
             result.provenance[paths[col]] = prov
