@@ -334,9 +334,34 @@ def test_prose_figure_settles_a_split_the_arithmetic_leaves_open():
 
 def test_last_years_report_pins_the_carry_over():
     prev = random_record(random.Random(4), template="2021")
-    hints = G.previous_hints("table3", T.TEMPLATE_2021, prev)
-    assert hints[("carried_over", 0)] == prev.table3["carried_forward"][0]
-    assert G.previous_hints("table3", T.TEMPLATE_2019, prev) == {}
+    values, relations = G.previous_hints("table3", T.TEMPLATE_2021, prev)
+    assert values[("carried_over", 0)] == prev.table3["carried_forward"][0] and not relations
+    assert G.previous_hints("table3", T.TEMPLATE_2019, prev) == ({}, {})
+
+
+def test_last_years_report_settles_a_table2_row_its_own_year_leaves_open():
+    rec, _ = crawl(3, "2021")
+    rec.table2["normative_documents"] = {"issued": 250, "repealed": 9, "in_force": 250}
+    rep = parse_text(document(rec, "crawl", random.Random(1)))
+    assert rep.table2["normative_documents"]["issued"] is None
+    prev = random_record(random.Random(8), template="2021")
+    prev.table2["normative_documents"]["in_force"] = 7  # 250 = 7 + 250 - 9 is wrong: nothing may change
+    assert G.refine_with_previous(rep, prev) == 0
+    assert rep.table2["normative_documents"]["issued"] is None
+    prev.table2["normative_documents"]["in_force"] = 9  # 250 = 9 + 250 - 9
+    assert G.refine_with_previous(rep, prev) == 3
+    assert rep.table2["normative_documents"] == {"issued": 250, "repealed": 9, "in_force": 250}
+    assert not any(f.rule == "N8" for f in rep.notes)
+    prov = rep.provenance["table2.normative_documents.issued"]
+    assert prov.method == "arithmetic" and prov.confidence == G.CONF_HINT and prov.raw == "250"
+    assert rep.lines[prov.line - 1][prov.start:prov.end] == "250"
+
+
+def test_last_years_2019_item_count_is_a_hint():
+    prev = random_record(random.Random(4), template="2019")
+    values, _ = G.previous_hints("table2", T.TEMPLATE_2019, prev)
+    before = prev.table2["licensing"]
+    assert values[("licensing", 0)] == before["prev_count"] + before["change"]
 
 
 @pytest.mark.parametrize("seed", range(3))

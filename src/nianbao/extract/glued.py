@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, cell_path
@@ -176,15 +176,46 @@ def _forced(run: str, spec: RowSpec) -> bool:
     return len(run) == spec.width
 
 
+Check = Callable[[tuple], bool]  # a relation a row's values must satisfy (a hint)
+
+
 def solve_table(runs: dict[str, str], specs: dict[str, RowSpec], identities: Iterable[Identity] = (),
-                hints: dict[tuple[str, int], Value] | None = None) -> dict[str, RowOutcome]:
-    """Split every row's run; settle what the row and column identities (and then the
-    hints) determine; leave the rest null with its candidates."""
+                hints: dict[tuple[str, int], Value] | None = None, relations: dict[str, list[Check]] | None = None,
+                fixed: dict[str, tuple[Value, ...]] | None = None) -> dict[str, RowOutcome]:
+    """Split every row's run; settle what the row and column identities determine; then,
+    for rows still open, what the hints (a cell's value stated elsewhere, a relation to last
+    year's report) add; leave the rest null with its candidates.  `fixed` rows (values
+    already known, no run) take part in the column identities only."""
     splits = {key: split_run(run, specs[key]) for key, run in runs.items()}
     domains: dict[str, list[Candidate]] = {k: s.candidates for k, s in splits.items()
                                            if s.candidates and not s.exploded}
+    for key, values in (fixed or {}).items():
+        domains[key] = [(tuple(values), tuple((0, 0) for _ in values))]
+    identities = list(identities)
+    out = _settle(runs, specs, splits, domains, identities)
+    checks: dict[str, list[Check]] = {k: list(v) for k, v in (relations or {}).items()}
+    for (key, col), value in (hints or {}).items():
+        checks.setdefault(key, []).append(lambda c, col=col, value=value: c[col] == value)
+    open_rows = [k for k, o in out.items() if o.reason == "ambiguous"]
+    if not any(k in checks for k in open_rows):
+        return out
+    narrowed = dict(domains)
+    for key in open_rows:
+        if key in checks:
+            agree = [c for c in domains[key] if all(check(c[0]) for check in checks[key])]
+            if agree:  # a hint no split agrees with is ignored
+                narrowed[key] = agree
+    again = _settle(runs, specs, splits, narrowed, identities)
+    for key in open_rows:
+        if sum(v is None for v in again[key].values) < sum(v is None for v in out[key].values):
+            again[key].settled_by = "hint"
+            out[key] = again[key]
+    return out
+
+
+def _settle(runs: dict[str, str], specs: dict[str, RowSpec], splits: dict[str, RowSplits],
+            domains: dict[str, list[Candidate]], identities: list[Identity]) -> dict[str, RowOutcome]:
     usable = [i for i in identities if i.rows() <= set(domains)]
-    row_level = {k: list(v) for k, v in domains.items()}
     solutions = _search(domains, usable) if usable else None
     out: dict[str, RowOutcome] = {}
     for key, run in runs.items():
@@ -196,15 +227,11 @@ def solve_table(runs: dict[str, str], specs: dict[str, RowSpec], identities: Ite
         if not s.candidates:
             out[key] = RowOutcome([None] * width, [None] * width, [], "", "none")
             continue
-        pool = row_level[key]
+        pool = domains[key]
         how = "forced" if _forced(run, spec) else "row"
         if len(pool) > 1 and solutions is not None and key in solutions.rows:
             pool = solutions.rows[key]
             how = "table"
-        if len(pool) > 1 and hints:
-            agree = [c for c in pool if all(c[0][col] == v for (k, col), v in hints.items() if k == key)]
-            if len(agree) == 1:
-                pool, how = agree, "hint"
         if len(pool) == 1:
             values, spans = pool[0]
             out[key] = RowOutcome(list(values), list(spans), [], how)
@@ -498,8 +525,9 @@ def extract_glued(table: str, lines: list[str], meta: list[LineMeta], start: int
         identities = []
         title = "表二"
     hints = dict(hints or {})
-    hints.update(previous_hints(table, template, previous))
-    outcomes = solve_table({k: r.run for k, r in by_key.items()}, specs, identities, hints)
+    last, relations = previous_hints(table, template, previous)
+    hints.update(last)
+    outcomes = solve_table({k: r.run for k, r in by_key.items()}, specs, identities, hints, relations)
     result.found = bool(outcomes)
     settled: dict[str, str] = {}
     order = list(specs)
@@ -549,23 +577,87 @@ def _store(values: dict[str, Any], table: str, key: str, cells: list[Value | Non
         values[key] = {f.key: v for f, v in zip(template.table2_fields()[key], cells)}
 
 
-def previous_hints(table: str, template: T.Template, previous: Any) -> dict[tuple[str, int], Value]:
-    """Cells last year's report pins down: 上年结转 = last year's 结转下年度 (table 三), and
-    the 2019 table 二's 上一年项目数量 = last year's 上一年项目数量 + 本年增/减."""
+def previous_hints(table: str, template: T.Template, previous: Any) -> tuple[dict[tuple[str, int], Value], dict[str, list[Check]]]:
+    """What last year's report (same template) pins down: 上年结转 = last year's 结转下年度
+    (table 三); the 2019 table 二's 上一年项目数量 = last year's 上一年项目数量 + 本年增/减; the
+    2021 table 二's 现行有效件数 = last year's + 本年制发 - 本年废止.  (values, relations)"""
+    values: dict[tuple[str, int], Value] = {}
+    relations: dict[str, list[Check]] = {}
     if previous is None or getattr(previous, "template", None) != template.id:
-        return {}
-    out: dict[tuple[str, int], Value] = {}
+        return values, relations
     if table == "table3":
         row = (previous.table3 or {}).get("carried_forward")
         if row and all(isinstance(v, int) for v in row):
-            out.update({("carried_over", c): v for c, v in enumerate(row)})
-    elif table == "table2" and template.id == "2019":
+            values.update({("carried_over", c): v for c, v in enumerate(row)})
+    elif table == "table2":
         for key, fields in template.table2_fields().items():
             names = [f.key for f in fields]
             before = (previous.table2 or {}).get(key) or {}
             if "prev_count" in names and isinstance(before.get("prev_count"), int) and isinstance(before.get("change"), int):
-                out[(key, names.index("prev_count"))] = before["prev_count"] + before["change"]
-    return out
+                values[(key, names.index("prev_count"))] = before["prev_count"] + before["change"]
+            if {"issued", "repealed", "in_force"} <= set(names) and isinstance(before.get("in_force"), int):
+                i, r, f, last = names.index("issued"), names.index("repealed"), names.index("in_force"), before["in_force"]
+                relations.setdefault(key, []).append(lambda c, i=i, r=r, f=f, last=last: c[f] == last + c[i] - c[r])
+    return values, relations
+
+
+def refine_with_previous(report: Any, previous: Any) -> int:
+    """Re-split the rows of a glued report that its own arithmetic left open (its N8
+    findings), now with last year's report of the same agency; fill the cells that become
+    unique (provenance `arithmetic`, confidence CONF_HINT), replace the findings.  Returns
+    the number of cells filled.  For the store, which knows last year's report."""
+    if previous is None or report.template not in T.TEMPLATES or previous.template != report.template:
+        return 0
+    template = T.TEMPLATES[report.template]
+    filled = 0
+    for table in ("table2", "table3", "table4"):
+        open_notes = [f for f in report.notes if f.rule == "N8" and f.location.get("table") == table]
+        if not open_notes:
+            continue
+        values, relations = previous_hints(table, template, previous)
+        if not values and not relations:
+            continue
+        rows: dict[str, GluedRow] = {}
+        for f in open_notes:
+            line = f.location["line"] - 1
+            text = report.lines[line]
+            cut = text.rfind(GLUED_SEP)
+            run, cols, unit = read_run(text[cut + 1:], cut + 1)
+            rows[f.location["row"]] = GluedRow(f.location["row"], line, text[:cut].strip(), run, cols, unit)
+        if table == "table3":
+            specs = table3_specs(template)
+            current = report.table3
+            fixed = {k: tuple(v) for k, v in current.items() if k not in rows and v and None not in v}
+            identities = table3_identities(template, set(fixed) | set(rows))
+        else:
+            specs = table2_specs(template) if table == "table2" else {TABLE4_ROW: table4_spec()}
+            fixed, identities = {}, []
+        rows = {k: r for k, r in rows.items() if k in specs}
+        outcomes = solve_table({k: r.run for k, r in rows.items()}, specs, identities, values, relations, fixed)
+        meta = [LineMeta() for _ in report.lines]
+        for key, outcome in outcomes.items():
+            if outcome.settled_by != "hint":
+                continue
+            row, paths = rows[key], _paths(table, key, template)
+            got: list[Value | None] = []
+            for col, (v, sp) in enumerate(zip(outcome.values, outcome.spans)):
+                if v is not None and specs[key].kinds[col] == MONEY:
+                    v = _money(v, row.unit)
+                got.append(v)
+                old = report.provenance.get(paths[col])
+                if v is not None and (old is None or old.confidence == 0.0):
+                    prov = _provenance(row, sp, "hint", meta)
+                    prov.origin = old.origin if old is not None else None
+                    report.provenance[paths[col]] = prov
+                    filled += 1
+            _store(getattr(report, table), table, key, got, template)
+            report.notes = [f for f in report.notes
+                            if not (f.rule == "N8" and f.location.get("table") == table and f.location.get("row") == key)]
+            if outcome.reason:
+                title = {"table2": "表二", "table3": "表三", "table4": "表四"}[table]
+                report.notes.append(_unsettled_note(table, title, key, row, outcome,
+                                                    [p for p, v in zip(paths, got) if v is None]))
+    return filled
 
 
 _RECEIVED = re.compile(r"(?:收到|受理|新收|接到)[^。;\n\d]{0,24}?申请[^。;\n\d]{0,8}?(?<!\d)(\d{1,%d})\s*件" % MAX_DIGITS)
