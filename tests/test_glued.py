@@ -389,3 +389,22 @@ def test_crawl_round_trip_every_cell_back_or_null_with_a_finding(seed):
                     else:
                         assert value == truth, (s.name, path, value, truth)
     assert nulls < total * 0.05  # the arithmetic settles nearly all of it
+
+
+def test_a_glued_table4_on_its_own_line_in_an_ordinary_report():
+    rec = random_record(random.Random(21), template="2021")
+    rec.table4["review"] = {"upheld": 12, "corrected": 3, "other": 0, "pending": 1, "total": 16}
+    text = document(rec, "txt", random.Random(2))
+    from nianbao.render.report import grids_of
+    from nianbao.synth.crawl import glued_table
+    lines = text.split("\n")
+    head = next(i for i, ln in enumerate(lines) if ln.startswith(T.SECTION_BY_KEY["appeals"].title))
+    tail = next(i for i, ln in enumerate(lines) if ln.startswith(T.SECTION_BY_KEY["problems"].title))
+    lines[head + 1:tail] = ["", glued_table(grids_of(rec)[2]), ""]
+    rep = parse_text("\n".join(lines))
+    got = rep.table4
+    for group, cells in rec.table4.items():
+        for key, want in cells.items():
+            assert got[group][key] == want
+    assert rep.table3 == rec.table3 and rep.table2 == rec.table2
+    assert rep.provenance["table4.review.upheld"].method == "arithmetic"

@@ -44,9 +44,21 @@ def _detectors() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(re.escape(x) + "[ ]?[+\\-]?[0-9]") for x in sorted(labels))
 
 
+@lru_cache(maxsize=1)
+def _t4_glued() -> tuple[str, re.Pattern[str]]:
+    """Table 四 flattened on its own: the header words, then its cells as one run of digits."""
+    total = normalized(next(f.label for f in T.T4_FIELDS if f.key == T.T4_TOTAL_FIELD))
+    return _t4_anchor()[0], re.compile(re.escape(total) + "[0-9]{%d,}" % len(T.table4_keys()))
+
+
 def is_glued(line: str) -> bool:
     """A long line on which at least MIN_LABELS different official row labels are directly
-    followed by digits (a few linear scans; ordinary lines are shorter than MIN_LINE)."""
+    followed by digits, or table 四's header glued to a run of at least 15 digits (a few
+    linear scans; ordinary lines are shorter than MIN_LINE and hold no such header)."""
+    anchor, t4 = _t4_glued()
+    i = line.find(anchor)
+    if i >= 0 and t4.search(line, i):
+        return True
     if len(line) < MIN_LINE:
         return False
     found = 0
@@ -60,7 +72,8 @@ def is_glued(line: str) -> bool:
 
 def unglue(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
     """Lines with every glued body cut into label-anchored lines (others unchanged)."""
-    if not any(len(line) >= MIN_LINE for line in lines):
+    anchor = _t4_glued()[0]
+    if not any(len(line) >= MIN_LINE or anchor in line for line in lines):
         return lines, meta
     out_lines: list[str] = []
     out_meta: list[LineMeta] = []
