@@ -108,6 +108,48 @@ def split_run(run: str, spec: RowSpec, max_nodes: int = MAX_NODES, max_candidate
                 need += 1
         return need
 
+    # a group of count cells followed directly by their total ("a b c d = e"): the total is
+    # chosen first and the parts are split to add up to it (far fewer paths than parts first)
+    blocks = {parts[0]: (len(parts), total) for parts, total in spec.sums
+              if parts and list(parts) == list(range(parts[0], total))
+              and all(spec.kinds[c] == COUNT for c in (*parts, total))}
+
+    memo: dict[tuple[int, int, int, int], list[tuple[tuple[int, int, int], ...]]] = {}
+
+    def parts_summing(a: int, b: int, r: int, rest: int) -> list[tuple[tuple[int, int, int], ...]]:
+        """Splits of run[a:b] into r counts adding up to `rest` (each piece (value, start, end))."""
+        key = (a, b, r, rest)
+        if key in memo:
+            return memo[key]
+        budget[0] -= 1
+        found: list[tuple[tuple[int, int, int], ...]] = []
+        if budget[0] < 0:
+            exploded[0] = True
+            return found
+        if r == 1:
+            piece = run[a:b]
+            if (len(piece) == 1 or piece[0] != "0") and len(piece) <= len(str(rest)) and int(piece) == rest:
+                found.append(((rest, a, b),))
+            memo[key] = found
+            return found
+        widest = len(str(rest))
+        for q in range(a + 1, min(b - r + 1, a + widest) + 1):
+            if q - a > 1 and run[a] == "0":
+                break
+            v = int(run[a:q])
+            if v > rest:
+                break
+            left = rest - v
+            if b - q > (r - 1) * len(str(left)):
+                continue  # what is left cannot be r - 1 counts adding up to `left`
+            for tail in parts_summing(q, b, r - 1, left):
+                found.append(((v, a, q),) + tail)
+            if exploded[0] or len(found) > max_candidates:
+                exploded[0] = True
+                break
+        memo[key] = found
+        return found
+
     def walk(i: int, p: int) -> None:
         if exploded[0]:
             return
@@ -120,6 +162,26 @@ def split_run(run: str, spec: RowSpec, max_nodes: int = MAX_NODES, max_candidate
                 out.append((tuple(vals), tuple(spans)))
             return
         if min_rest(i) > n - p:
+            return
+        if i in blocks:
+            r, total = blocks[i]
+            after = k - total - 1  # cells after this group's total, one character at least each
+            ends = [n] if after == 0 else range(p + r + 1, n - after + 1)
+            for end in ends:
+                for t in range(1, end - p - r + 1):
+                    tstr = run[end - t:end]
+                    if not _PIECE[COUNT].fullmatch(tstr):
+                        continue
+                    width = end - t - p
+                    if width > r * t or len(tstr) > MAX_DIGITS:  # the parts cannot be longer than their sum
+                        continue
+                    for pieces in parts_summing(p, end - t, r, int(tstr)):
+                        for c, (v, a, b) in zip(range(i, total), pieces):
+                            vals[c], spans[c] = v, (a, b)
+                        vals[total], spans[total] = int(tstr), (end - t, end)
+                        walk(total + 1, end)
+                        if exploded[0]:
+                            return
             return
         if i in total_of:
             want = str(int(sum(vals[q] for q in total_of[i])))
@@ -325,7 +387,7 @@ def _search(domains: dict[str, list[Candidate]], identities: list[Identity]) -> 
 
 def _sums(sets: list[set[Value]]) -> set[Value] | None:
     acc: set[Value] = {0}
-    for s in sets:
+    for s in sorted(sets, key=len):  # the fixed rows first: the set stays small as long as it can
         acc = {a + b for a in acc for b in s}
         if len(acc) > MAX_SUMS:
             return None
