@@ -524,19 +524,24 @@ def _provenance(row: GluedRow, span: tuple[int, int] | None, how: str, meta: lis
     return Provenance(row.line + 1, a, b, raw, _CONF[how], "arithmetic", _HOW[how], origin)
 
 
-def _unsettled_note(table: str, title: str, key: str, row: GluedRow, outcome: RowOutcome, paths: list[str]) -> Finding:
+def _unsettled_note(table: str, title: str, key: str, row: GluedRow, outcome: RowOutcome, paths: list[str],
+                    spec: RowSpec) -> Finding:
+    label = row.label.split(GLUED_SEP)[-1].strip()
     if outcome.reason == "many":
         what = "可能的拆分过多，无法一一核对"
         cands: list[Any] = []
     elif outcome.reason == "none":
-        what = "没有一种拆分满足本行勾稽关系（原表数据可能有误）"
+        what = ("没有一种拆分满足本行勾稽关系（原表数据可能有误）" if spec.sums
+                else f"无法拆成{spec.width}个单元格")
         cands = []
     else:
-        what = f"有{len(outcome.candidates)}种拆分都满足勾稽关系：{_candidates_text(outcome.candidates)}"
+        n = len(outcome.candidates)
+        what = (f"有{n}种拆分都满足勾稽关系：" if spec.sums else f"本行没有可供核对的勾稽关系，有{n}种可能的拆分：")
+        what += _candidates_text(outcome.candidates)
         cands = [list(c) for c in outcome.candidates]
     return Finding(
         "N8", "warning",
-        f"{title}“{row.label}”一行的数字在原文中粘连为“{row.run}”，{what}，无法确定的单元格已留空，请对照原件填写。",
+        f"{title}“{label}”一行的数字在原文中粘连为“{row.run}”，{what}，无法确定的单元格已留空，请对照原件填写。",
         {"table": table, "row": key, "line": row.line + 1, "cells": paths},
         actual=row.run, expected=cands or None,
     )
@@ -612,7 +617,7 @@ def extract_glued(table: str, lines: list[str], meta: list[LineMeta], start: int
             result.provenance[paths[col]] = prov
         if outcome.reason:
             result.notes.append(_unsettled_note(table, title, key, row, outcome,
-                                                [p for p, v in zip(paths, values) if v is None]))
+                                                [p for p, v in zip(paths, values) if v is None], specs[key]))
         elif specs[key].width > 1:
             settled[key] = outcome.settled_by
         _store(result.values, table, key, values, template)
@@ -718,7 +723,7 @@ def refine_with_previous(report: Any, previous: Any) -> int:
             if outcome.reason:
                 title = {"table2": "表二", "table3": "表三", "table4": "表四"}[table]
                 report.notes.append(_unsettled_note(table, title, key, row, outcome,
-                                                    [p for p, v in zip(paths, got) if v is None]))
+                                                    [p for p, v in zip(paths, got) if v is None], specs[key]))
     return filled
 
 
