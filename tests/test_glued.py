@@ -102,7 +102,8 @@ def test_split_run_finds_exactly_the_brute_force_splits(run, k, summed):
 @given(run=st.text("0123456789+-.", min_size=2, max_size=10))
 def test_split_run_with_signs_and_decimals_matches_brute_force(run):
     for spec in (G.RowSpec("a", (G.COUNT, G.SIGNED, G.COUNT)), G.RowSpec("b", (G.COUNT, G.MONEY)),
-                 G.RowSpec("c", (G.COUNT, G.SIGNED))):
+                 G.RowSpec("c", (G.COUNT, G.SIGNED)), G.RowSpec("d", (G.COUNT,) * 3, (((0, 1), 2),)),
+                 G.RowSpec("e", (G.COUNT,) * 4, (((0, 1), 2),))):
         assert set(G.split_run(run, spec).values) == oracle(run, spec)
 
 
@@ -426,3 +427,21 @@ def test_a_glued_row_is_not_read_as_a_mobile_number():
     assert rep.table3["partially_granted"] == [188, 0, 0, 0, 0, 0, 188]
     from nianbao import check
     assert not [f for f in check(rep) if f.rule == "G8"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), edits=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(
+    list("0123456789-+.|增减万元 ") + ["", "00", "1.", "\t"])), max_size=25))
+def test_damaged_glued_bodies_never_crash_and_never_invent_rows(seed, edits):
+    from nianbao.errors import NianbaoError
+    rec, text = crawl(seed)
+    head, body = text.rsplit("\n", 1)
+    chars = list(body)
+    for pos, new in edits:
+        chars[pos % len(chars)] = new
+    try:
+        rep = parse_text(head + "\n" + "".join(chars))
+    except NianbaoError:
+        return
+    for table in ("table2", "table3", "table4"):
+        assert set(getattr(rep, table)) <= set(getattr(rec, table))

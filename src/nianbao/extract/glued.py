@@ -128,14 +128,15 @@ def split_run(run: str, spec: RowSpec, max_nodes: int = MAX_NODES, max_candidate
             return found
         if r == 1:
             piece = run[a:b]
-            if (len(piece) == 1 or piece[0] != "0") and len(piece) <= len(str(rest)) and int(piece) == rest:
+            if piece.isdigit() and (len(piece) == 1 or piece[0] != "0") and len(piece) <= len(str(rest)) \
+                    and int(piece) == rest:
                 found.append(((rest, a, b),))
             memo[key] = found
             return found
         widest = len(str(rest))
         for q in range(a + 1, min(b - r + 1, a + widest) + 1):
-            if q - a > 1 and run[a] == "0":
-                break
+            if (q - a > 1 and run[a] == "0") or not run[q - 1].isdigit():
+                break  # a leading zero, or a sign or decimal point inside a count
             v = int(run[a:q])
             if v > rest:
                 break
