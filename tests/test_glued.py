@@ -445,3 +445,14 @@ def test_damaged_glued_bodies_never_crash_and_never_invent_rows(seed, edits):
         return
     for table in ("table2", "table3", "table4"):
         assert set(getattr(rep, table)) <= set(getattr(rec, table))
+
+
+def test_a_row_label_in_the_prose_does_not_start_a_table():
+    rec, _ = crawl(3, "2021")
+    label = T.TEMPLATE_2021.t3_row("new_received").label
+    prose = {"overview": f"本机关{label}12件，{label}较上年增加。", "problems": "无。", "other": "无。"}
+    text = document(rec, "crawl", random.Random(1), prose=prose)
+    rep = parse_text(text)
+    assert rep.table3 == rec.table3
+    overview = rep.section_text("overview")
+    assert f"{label}12件" in overview and "\t" not in overview

@@ -106,22 +106,28 @@ def _find_first(text: str, words: tuple[str, ...], start: int, end: int | None =
     return best
 
 
+_TABLE_OF = {"proactive": "table2", "requests": "table3", "appeals": "table4"}
+
+
 def split_body(line: str) -> list[tuple[str, str | None]]:
-    """(text, tag) pieces of a glued body, in order; tag None for prose and headings."""
-    cuts: list[tuple[int, int]] = []
+    """(text, tag) pieces of a glued body, in order; tag None for prose and headings.  A
+    table is looked for under its own section heading (anywhere when that heading is missing)."""
+    cuts: list[tuple[int, int, str]] = []
     pos = 0
-    for _key, words in _headings():
+    for key, words in _headings():
         hit = _find_first(line, words, pos)
         if hit is not None:
-            cuts.append(hit)
+            cuts.append((hit[0], hit[1], key))
             pos = hit[1]
+    homeless = {t for k, t in _TABLE_OF.items() if k not in {c[2] for c in cuts}}
     out: list[tuple[str, str | None]] = []
-    edges = [0] + [x for c in cuts for x in c] + [len(line)]
-    for n, (a, b) in enumerate(zip(edges, edges[1:])):
-        if n % 2:  # a heading
-            out.append((line[a:b], None))
-        else:
-            out += _split_segment(line, a, b)
+    start, allowed = 0, homeless
+    for a, b, key in cuts:
+        out += _split_segment(line, start, a, allowed)
+        out.append((line[a:b], None))
+        start = b
+        allowed = homeless | ({_TABLE_OF[key]} if key in _TABLE_OF else set())
+    out += _split_segment(line, start, len(line), allowed)
     return out
 
 
@@ -137,10 +143,14 @@ def _t4_anchor() -> tuple[str, ...]:
     return (normalized(T.T4_GROUPS[0][1] + T.T4_HEADER_LITIGATION),)
 
 
-def _split_segment(line: str, a: int, b: int) -> list[tuple[str, str | None]]:
-    """A stretch between headings: prose, and the tables that start in it."""
+def _split_segment(line: str, a: int, b: int, tables: set[str]) -> list[tuple[str, str | None]]:
+    """A stretch between headings: prose, and the tables (of `tables`) that start in it."""
+    if a >= b:
+        return []
     starts = []
     for name, words in (("table2", _t2_anchor()), ("table3", _t3_anchor()), ("table4", _t4_anchor())):
+        if name not in tables:
+            continue
         hit = _find_first(line, words, a, b)
         if hit is not None:
             starts.append((hit[0], name))
