@@ -20,7 +20,7 @@ from nianbao.model import LineMeta
 from nianbao.normalize import normalize
 from nianbao.readers import read
 from nianbao.synth import corpus, document, random_record
-from nianbao.unglue import is_glued, split_body, unglue
+from nianbao.unglue import is_glued, unglue
 
 T3 = G.table3_specs(T.TEMPLATE_2021)["granted"]
 T4 = G.table4_spec()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import product
 from typing import Any, Callable, Iterable
 
 from .. import templates as T
