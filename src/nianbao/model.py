@@ -24,6 +24,7 @@ class LineMeta:
     origin: str | None = None  # "第3页", "表格2 第5行", "L12" (source line) ...
     cell_confidence: tuple[float, ...] | None = None  # OCR confidence of each tab-separated cell
     grid: bool = False  # a row of a real table grid: cell positions (and blanks) are reliable
+    glued: str | None = None  # "table3.granted": a row unglue split out of a one-line body ("label<TAB>digits")
 
 
 @dataclass

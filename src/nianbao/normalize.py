@@ -14,6 +14,8 @@ Steps, in order:
   7. "1. 属于" -> "1.属于"
   8. page-number lines ("- 3 -", "第3页 共5页") and running headers/footers dropped
   9. vertical stacks of one-character lines joined ("三/、/本/年/度…" -> "三、本年度…")
+ 10. a crawler dump's one-line body cut into headings, prose and "label<TAB>digits" rows
+     (`unglue`; only a long line with glued table rows)
 """
 from __future__ import annotations
 
@@ -104,7 +106,9 @@ def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
         _drop_running_lines(lines, meta, keep)
     lines = [line for line, k in zip(lines, keep) if k]
     meta = [m for m, k in zip(meta, keep) if k]
-    return _join_vertical(lines, meta)
+    from .unglue import unglue  # (unglue reads the templates through vocab, which imports this module)
+
+    return unglue(*_join_vertical(lines, meta))
 
 
 def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]) -> None:

@@ -154,7 +154,7 @@ def synth(count: int, out: Path, region: str | None, years: str, agencies: int, 
     else:
         samples = corpus(count, seed, chosen, invalid_rate or 0.0, corruption_rate, lossy)
     out.mkdir(parents=True, exist_ok=True)
-    ext = {"txt": "txt", "md": "md", "pipe": "txt", "space": "txt", "html": "html"}
+    ext = {"txt": "txt", "md": "md", "pipe": "txt", "space": "txt", "html": "html", "crawl": "txt"}
     for s in samples:
         (out / f"{s.name}.{ext[s.layout]}").write_text(s.text, encoding="utf-8")
         truth = s.record.to_dict(with_text=False)

@@ -11,6 +11,7 @@ from typing import Any
 from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, SectionText
 from ..vocab import normalized
+from .glued import extract_glued, has_glued, prose_hints
 from .legacy import legacy_figures
 from .table2 import extract_table2
 from .table3 import extract_table3
@@ -74,18 +75,24 @@ def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText],
         return out
     out.regions = table_regions(lines, sections)
     if "table2" in out.regions:
-        res = extract_table2(tokenize(lines, meta, *out.regions["table2"]), meta, template)
+        res = (extract_glued("table2", lines, meta, *out.regions["table2"], template)
+               if has_glued(meta, *out.regions["table2"], "table2")
+               else extract_table2(tokenize(lines, meta, *out.regions["table2"]), meta, template))
         out.table2 = res.values
         out.provenance.update(res.provenance)
         out.notes += res.notes
     if "table3" in out.regions:
-        res3 = extract_table3(tokenize(lines, meta, *out.regions["table3"]), meta, template)
+        res3 = (extract_glued("table3", lines, meta, *out.regions["table3"], template, prose_hints(lines, sections))
+                if has_glued(meta, *out.regions["table3"], "table3")
+                else extract_table3(tokenize(lines, meta, *out.regions["table3"]), meta, template))
         out.table3 = res3.values
         out.provenance.update(res3.provenance)
         out.extras.update(res3.extras)
         out.notes += res3.notes
     if "table4" in out.regions:
-        res4 = extract_table4(tokenize(lines, meta, *out.regions["table4"]), meta)
+        res4 = (extract_glued("table4", lines, meta, *out.regions["table4"], template)
+                if has_glued(meta, *out.regions["table4"], "table4")
+                else extract_table4(tokenize(lines, meta, *out.regions["table4"]), meta))
         out.table4 = res4.values
         out.provenance.update(res4.provenance)
         out.notes += res4.notes

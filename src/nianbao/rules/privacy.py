@@ -126,6 +126,7 @@ def find_names(text: str) -> list[str]:
 
 
 _SENTENCE_MARK = re.compile(r"[。,;:]")
+_TABLE_ROW = re.compile(r"\t[\d\s.+\-]*$")  # a row ending in its number cells ("label<TAB>18800000188" of a crawler dump)
 
 
 def _prose(report: Report) -> str:
@@ -135,7 +136,7 @@ def _prose(report: Report) -> str:
     for s in report.sections:
         if s.key in ("proactive", "requests", "appeals"):
             skip.update(i for i in range(s.line_start, min(s.line_end, len(report.lines)))
-                        if not _SENTENCE_MARK.search(report.lines[i]))
+                        if not _SENTENCE_MARK.search(report.lines[i]) or _TABLE_ROW.search(report.lines[i]))
     return "\n".join(line for i, line in enumerate(report.lines) if i not in skip)
 
 

@@ -9,16 +9,25 @@ from functools import lru_cache
 from .. import templates as T
 from ..model import Report
 from ..render.report import LAYOUTS, render
+from .crawl import LAYOUT as CRAWL
+from .crawl import crawl_document
 from .records import prose_for
 
 LOSSLESS = ("page_numbers", "wrap", "cjk_spaces", "blank_lines", "traditional", "fullwidth", "pinyin")
 LOSSY = ("drop_row", "blank_cell", "duplicate_line")
 CORRUPTIONS = LOSSLESS + LOSSY
+CRAWL_DAMAGE = ("cjk_spaces", "traditional", "fullwidth", "pinyin")  # what a crawler dump can carry
 
 
 def document(rep: Report, layout: str, rng: random.Random, corruptions: tuple[str, ...] = (),
              prose: dict[str, str] | None = None) -> str:
-    """The report as a text file in `layout` (see render.report.LAYOUTS), corrupted."""
+    """The report as a text file in `layout` (see render.report.LAYOUTS, and synth.crawl's
+    crawler dump), corrupted."""
+    if layout == CRAWL:  # one glued line: only the damage within a line applies
+        lines = crawl_document(rep, rng, prose if prose is not None else prose_for(rep, rng)).split("\n")
+        for c in sorted(c for c in corruptions if c in CRAWL_DAMAGE):
+            lines = _CORRUPT[c](lines, rng, layout)
+        return "\n".join(lines)
     if layout not in LAYOUTS:
         raise ValueError(layout)
     bodies = prose if prose is not None else prose_for(rep, rng)
