@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import pytest
 
@@ -288,6 +289,12 @@ def _js_single(text: str) -> str:
     return "'" + "".join(out) + "'"
 
 
+def _js_escape(text: str) -> str:
+    """JavaScript's legacy escape(): %XX below 256, %uXXXX above, a few ASCII marks kept."""
+    keep = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@*_+-./")
+    return "".join(ch if ch in keep else f"%{ord(ch):02X}" if ord(ch) < 256 else f"%u{ord(ch):04X}" for ch in text)
+
+
 def _chunks(text: str, size: int = 700) -> list[str]:
     return [text[i:i + size] for i in range(0, len(text), size)]
 
@@ -298,6 +305,8 @@ SCRIPT_FORMS = {
     "const-concat": lambda body: "const html = " + " +\n    ".join(_js_double(c) for c in _chunks(body)) + ";\nzoom.innerHTML = html;",
     "document-write": lambda body: f"// the article\ndocument.write({_js_single(body)});",
     "append-lines": lambda body: "var s = '';\n" + "".join(f"s += {_js_double(c)};\n" for c in _chunks(body, 300)),
+    "unescape": lambda body: f'document.write(unescape("{_js_escape(body)}"));',
+    "uri-component": lambda body: f"el.innerHTML = decodeURIComponent('{urllib.parse.quote(body, safe='')}');",
     "template": lambda body: "zoom.innerHTML = `" + body.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${") + "`;",
 }
 

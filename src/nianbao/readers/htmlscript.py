@@ -36,6 +36,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _TEMPLATE_SUB = re.compile(r"\$\{[^{}]*\}")
 _MARKUP = re.compile(r"<\s*(?:p|table|tr|td|th|div|span|br|h[1-6]|section|article|font|strong|b|li)\b[^<>]*>", re.I)
 _ESCAPED_MARKUP = re.compile(r"&lt;\s*(?:p|table|tr|td|div|span|br|h[1-6])\b", re.I)
+_PERCENT_MARKUP = re.compile(r"%3C\s*(?:%2F)?(?:p|table|tr|td|div|span|br)\b", re.I)
+_PERCENT_U = re.compile(r"%u([0-9a-fA-F]{4})")
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _HANZI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _HTML_TYPES = ("text/html", "text/template", "text/x-template", "text/x-html", "text/x-jquery-tmpl")
 
@@ -89,13 +92,31 @@ def markup_of(value: str) -> str | None:
         return value
     if _ESCAPED_MARKUP.search(value):  # stored entity-escaped, unescaped before use
         return html.unescape(value)
+    if _PERCENT_MARKUP.search(value):  # document.write(unescape("%3Cp%3E%u653F...")), decodeURIComponent
+        decoded = percent_decode(value)
+        return decoded if _MARKUP.search(decoded) else None
     return None
+
+
+def percent_decode(value: str) -> str:
+    """What JavaScript's ``unescape`` makes of a string: %XX and %uXXXX decoded; %XX runs
+    that are UTF-8 (``decodeURIComponent``'s input) decoded as UTF-8."""
+    def run(m: re.Match[str]) -> str:
+        raw = bytes(int(h, 16) for h in re.findall(r"%([0-9a-fA-F]{2})", m.group(0)))
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+    text = _PERCENT_U.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return _PERCENT_RUN.sub(run, text)
 
 
 def _piece(value: str) -> bool:
     """Whether a string can be part of the content: markup, or text (hanzi), not an element
     id, a selector or a URL (``"zoom"``, ``'#content'``)."""
-    return "<" in value or ">" in value or "&lt;" in value or _HANZI.search(value) is not None
+    return ("<" in value or ">" in value or "&lt;" in value or "%3c" in value.lower() or "%u" in value
+            or _HANZI.search(value) is not None)
 
 
 def script_html(scripts: list[tuple[str | None, str]]) -> str:
@@ -117,7 +138,8 @@ def script_html(scripts: list[tuple[str | None, str]]) -> str:
             continue
         if kind and "javascript" not in kind and "ecmascript" not in kind and kind != "module":
             continue  # JSON data, other languages
-        if "<" not in text and "&lt;" not in text and "\\u003c" not in text.lower() and "\\x3c" not in text.lower():
+        lower = text.lower()
+        if "<" not in text and not any(mark in lower for mark in ("&lt;", "\\u003c", "\\x3c", "%3c")):
             continue
         markup = markup_of("".join(v for v in string_values(text) if _piece(v)))
         if markup is not None:
