@@ -371,3 +371,19 @@ def test_json_and_external_scripts_are_not_read_as_content():
             "</body></html>").encode()
     doc = read_html(page)
     assert doc.lines == ["网站首页"] and not doc.notes
+
+
+def test_hostile_script_strings_never_crash_the_reader():
+    from nianbao.readers.htmlscript import percent_decode
+
+    assert percent_decode("%3Cp%3E%uD83D%uDE00%uD800%E6%94%BF%FF") == "<p>😀\ufffd政ÿ"
+    rng = random.Random(5)
+    pieces = ["<p>", "</p>", "<table><tr><td>", "\\uD800", "\\uDFFF", "\\u{110000}", "\\x00", "\\0", "%uD800", "%3Cp%3E",
+              "\\", "'", '"', "`", "${", "*/", "/*", "//", "\n", "一、总体情况", "&lt;p&gt;", "\\u003c", "%E6%94"]
+    for _ in range(200):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        page = f"<html><body><p>网站首页</p><script>var c = \"{body}\"; document.write('{body}');</script></body></html>"
+        try:
+            read_html(page.encode("utf-8", "surrogatepass"))
+        except UnreadableInput:
+            pass

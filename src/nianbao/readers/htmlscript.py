@@ -39,6 +39,7 @@ _ESCAPED_MARKUP = re.compile(r"&lt;\s*(?:p|table|tr|td|div|span|br|h[1-6])\b", r
 _PERCENT_MARKUP = re.compile(r"%3C\s*(?:%2F)?(?:p|table|tr|td|div|span|br)\b", re.I)
 _PERCENT_U = re.compile(r"%u([0-9a-fA-F]{4})")
 _PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _HANZI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _HTML_TYPES = ("text/html", "text/template", "text/x-template", "text/x-html", "text/x-jquery-tmpl")
 
@@ -58,9 +59,7 @@ def unescape_js(body: str) -> str:
         ch = m.group(5)
         return _SIMPLE.get(ch, ch)  # \" \' \\ \/ and any other character: the character itself
 
-    text = _ESCAPE.sub(one, body)
-    text = _SURROGATES.sub(lambda m: m.group(0).encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)
-    return _LONE_SURROGATE.sub("\ufffd", text)
+    return _whole_characters(_ESCAPE.sub(one, body))
 
 
 def string_values(script: str) -> list[str]:
@@ -100,16 +99,20 @@ def markup_of(value: str) -> str | None:
 
 def percent_decode(value: str) -> str:
     """What JavaScript's ``unescape`` makes of a string: %XX and %uXXXX decoded; %XX runs
-    that are UTF-8 (``decodeURIComponent``'s input) decoded as UTF-8."""
+    that are UTF-8 (``decodeURIComponent``'s input) decoded as UTF-8, other bytes as Latin-1."""
     def run(m: re.Match[str]) -> str:
         raw = bytes(int(h, 16) for h in re.findall(r"%([0-9a-fA-F]{2})", m.group(0)))
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return raw.decode("latin-1")
+        # UTF-8 where it is UTF-8, else each byte the Latin-1 character it is (as unescape does)
+        return _ESCAPED_BYTE.sub(lambda b: chr(ord(b.group(0)) - 0xDC00), raw.decode("utf-8", "surrogateescape"))
 
-    text = _PERCENT_U.sub(lambda m: chr(int(m.group(1), 16)), value)
-    return _PERCENT_RUN.sub(run, text)
+    text = _PERCENT_RUN.sub(run, _PERCENT_U.sub(lambda m: chr(int(m.group(1), 16)), value))
+    return _whole_characters(text)
+
+
+def _whole_characters(text: str) -> str:
+    """Surrogate pairs (from \\uD83D\\uDE00 or %uD83D%uDE00) joined; a lone surrogate is no character."""
+    text = _SURROGATES.sub(lambda m: m.group(0).encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _piece(value: str) -> bool:
