@@ -13,7 +13,7 @@ from nianbao.rules import REGISTRY, catalogue, check as run_rules
 from nianbao.synth import break_record, random_record
 
 REQUIRED = ["T3.1", "T3.2", "T3.3", "T3.4", "T3.5", "T3.7", "T3.8", "T3.9", "T3.11", "T2.1", "T2.2", "T2.4", "T2.5",
-            "T2.6", "T2.7", "T4.1", "T4.2", "T4.4", "G1", "G2", "G3", "G8", "G12"]
+            "T2.6", "T2.7", "T4.1", "T4.2", "T4.4", "G1", "G2", "G3", "G6.1", "G8", "G12"]
 
 
 def base(seed: int = 1, template: str = "2021") -> Report:

@@ -7,11 +7,23 @@ from collections.abc import Iterator
 
 from .. import templates as T
 from ..model import Finding, Report
+from ..vocab import normalized, section_index
 from . import finding, rule
 from .arithmetic import row_title, template_of
 
-_PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
-_PERIOD_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起|至|到|-|—)+[^。\n]{0,6}?((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
+# matched on the text with all white space removed (PDF lines wrap inside dates); the end
+# date may omit its year ("2025年1月1日至12月31日"): it is then the start's year
+_YEAR_JAN1 = r"((?:19|20)\d{2})年0?1月0?1日"
+_DEC31 = r"(?:((?:19|20)\d{2})年)?12月31日"
+_PERIOD = re.compile(rf"统计(?:期限|时限|期间|区间|时间|数据)[^。]{{0,12}}?{_YEAR_JAN1}[^。]{{0,12}}?{_DEC31}")
+_PERIOD_LOOSE = re.compile(rf"{_YEAR_JAN1}(?:起|至|到|-|—|－|~|～)+[^。]{{0,6}}?{_DEC31}")
+# a line that holds a section heading behind junk or a wrong number ("l六、存在的主要问题及改进情况",
+# "5、其他需要报告的事项", "（四）政府信息公开行政复议、行政诉讼情况")
+_HEADING_PREFIX = re.compile(
+    r"^[^\u4e00-\u9fff]{0,4}(?:第?[一二三四五六七八九十]{1,2}(?:部分)?|[(（][一二三四五六七八九十\d]{1,2}[)）])?[^\u4e00-\u9fff]{0,4}")
+_HEADING_END = re.compile(r"[。:：;；]")
+# a heading number as printed: "六、", "第五部分" (group 1) or "（五）" (group 2)
+_HEADING_NUMBER = re.compile(r"^\s*(?:第?([一二三四五六七八九十]{1,2})(?:部分)?\s*[、.,，．\s]|[(（]([一二三四五六七八九十]{1,2})[)）])")
 
 
 @rule("G1", "conformance", "error", "六个部分齐全且顺序正确",
@@ -21,14 +33,25 @@ def g1(report: Report) -> Iterator[Finding]:
     if report.template == T.LEGACY:
         return
     found = [s.key for s in report.sections]
+    placed = [(s.line_start, s.key) for s in report.sections]
     lost = not_read(report)
     for sec in T.SECTIONS:
-        if sec.key not in found:
-            if lost:  # the part may well be on a page the reader lost: not the author's fault
-                yield finding("G1", f"没有读到第{sec.number}部分“{sec.title}”，{_lost_hint(lost, '该部分')}", severity="warning",
-                              section=sec.key, expected=sec.title, pages=lost, detail="pages-not-read")
-                continue
+        if sec.key in found:
+            continue
+        garbled = _garbled_heading(report, sec.key)
+        if garbled is None and lost:  # the part may well be on a page the reader lost: not the author's fault
+            yield finding("G1", f"没有读到第{sec.number}部分“{sec.title}”，{_lost_hint(lost, '该部分')}", severity="warning",
+                          section=sec.key, expected=sec.title, pages=lost, detail="pages-not-read")
+            continue
+        if garbled is None:
             yield finding("G1", f"缺少第{sec.number}部分“{sec.title}”。", section=sec.key, expected=sec.title)
+            continue
+        line, printed = garbled
+        placed.append((line, sec.key))
+        wrong = "文字与官方格式不一致" if printed.startswith(f"{sec.number}、") else "编号或文字有误"
+        yield finding("G1", f"第{sec.number}部分的标题印为“{printed}”，{wrong}，应为“{sec.title}”。", severity="warning",
+                      section=sec.key, line=line, expected=sec.title, actual=printed)
+    found = [k for _, k in sorted(placed)]
     order = [k for k in (s.key for s in T.SECTIONS) if k in found]
     if found != order:
         printed = "、".join(T.SECTION_BY_KEY[k].number for k in found)
@@ -38,6 +61,54 @@ def g1(report: Report) -> Iterator[Finding]:
         if s.number and s.number != canonical.number:
             yield finding("G1", f"“{s.heading}”应为第{canonical.number}部分，编号印为“{s.number}”。", severity="warning",
                           section=s.key, line=s.line_start, expected=canonical.title, actual=s.heading)
+
+
+def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
+    """(1-based line, text) of a line the segmenter did not take for a heading but that is the
+    heading of section `key` once stray characters or a wrong kind of number before it are
+    dropped ("l六、存在的主要问题及改进情况", "5、其他需要报告的事项"), or a numbered heading with
+    words added in front ("一、政府信息公开工作的总体情况").  Only between the sections found
+    before and after it, so that a sub-heading elsewhere is not taken for it."""
+    rank = {k: n for n, k in enumerate(T.SECTION_BY_KEY)}
+    lo = max((s.line_start for s in report.sections if rank[s.key] < rank[key]), default=0)
+    hi = min((s.line_start for s in report.sections if rank[s.key] > rank[key]), default=len(report.lines) + 1)
+    sec = T.SECTION_BY_KEY[key]
+    wordings = [normalized(h) for h in (sec.heading,) + sec.variants]
+    tails = tuple({w[-2:] for w in wordings})
+    index = section_index()
+    for i in range(lo + 1, hi):
+        s = report.lines[i - 1].strip()
+        if not s or len(s) > 60 or "|" in s or "\t" in s:
+            continue
+        m = _HEADING_PREFIX.match(s)
+        rest = s[m.end():]
+        end = _HEADING_END.search(rest)
+        cand = normalized(rest[: end.start()] if end else rest).strip()
+        if not cand or (not end and len(rest) > 40) or not cand.endswith(tails):
+            continue
+        number = _HEADING_NUMBER.match(s)
+        if number and number.group(2) and number.group(2) != sec.number:
+            continue  # "（二）依申请公开政府信息情况": a sub-heading of another section
+        hit = index.match(cand)
+        if hit is not None and hit.quality == "exact" and hit.refs[0].key == key:
+            return i, s
+        if number and number.group(1) and any(cand.endswith(w) and len(cand) - len(w) <= 10 for w in wordings):
+            return i, s
+    return None
+
+
+def _section_body(report: Report, key: str) -> tuple[str, int | None]:
+    """(text, heading line) of a section, also when only a garbled heading marks it."""
+    sec = report.section(key)
+    if sec is not None:
+        return sec.text, sec.line_start
+    garbled = _garbled_heading(report, key)
+    if garbled is None:
+        return "", None
+    line = garbled[0]
+    following = [s.line_start for s in report.sections if s.line_start > line]
+    end = min(following) - 1 if following else len(report.lines)
+    return "\n".join(report.lines[line:end]), line
 
 
 @rule("G2", "conformance", "error", "统计表格式与报告年度相符",
@@ -89,15 +160,45 @@ def g3(report: Report) -> Iterator[Finding]:
     if report.year is None:
         yield finding("G3", "未能从标题或正文确定报告年度。")
         return
-    text = "\n".join(report.lines)
+    text = re.sub(r"\s+", "", "\n".join(report.lines))
     m = _PERIOD.search(text) or _PERIOD_LOOSE.search(text)
     if not m:
         yield finding("G3", f"报告未写明统计期限（应为{report.year}年1月1日至{report.year}年12月31日）。")
         return
-    start, end = int(m.group(1)), int(m.group(2))
+    start = int(m.group(1))
+    end = int(m.group(2)) if m.group(2) else start
     if start != report.year or end != report.year:
         yield finding("G3", f"统计期限写为{start}年1月1日至{end}年12月31日，与报告年度{report.year}年不一致。",
                       expected=report.year, actual=f"{start}-{end}")
+
+
+_NOTHING = ("无", "暂无", "没有", "无问题", "暂无问题", "不存在", "略", "无存在的主要问题")
+_SENTENCE = re.compile(r"[。！？!?；;]")
+_SHORT = 50  # characters: below this, one sentence cannot say what went wrong and what was done
+
+
+@rule("G6.1", "conformance", "warning", "存在的主要问题及改进情况过于简单",
+      "第五部分应具体写明本机关政府信息公开工作存在的问题、改进措施和上年问题的整改情况；"
+      "空白、只写“无”“暂无”或只有一句话的，不符合年度报告格式要求，也是评估中常见的扣分项。",
+      "《政府信息公开条例》第五十条；国办公开办函〔2021〕30号")
+def g6_1(report: Report) -> Iterator[Finding]:
+    if report.template == T.LEGACY:
+        return
+    text, line = _section_body(report, "problems")
+    if line is None:
+        return
+    body = re.sub(r"\s+", "", text)
+    core = body.strip("。.;；:：!！、，,")
+    title = T.SECTION_BY_KEY["problems"].title
+    if not core or core in _NOTHING:
+        said = f"只写了“{core}”" if core else "没有内容"
+        yield finding("G6.1", f"第五部分“{title}”{said}，应写明存在的问题和改进措施。", section="problems",
+                      line=line, actual=core)
+        return
+    sentences = [x for x in _SENTENCE.split(body) if x.strip("，,、")]
+    if len(sentences) <= 1 and len(core) < _SHORT:
+        yield finding("G6.1", f"第五部分“{title}”只有一句话（“{core}”），过于简单，应具体写明存在的问题和改进措施。",
+                      section="problems", line=line, actual=core)
 
 
 @rule("T2.5", "conformance", "warning", "无规章制定权的机关填报了规章",
