@@ -170,3 +170,17 @@ def test_legacy_report_is_labelled_and_its_headline_figures_kept():
     assert report.table3 == {} and report.table2 == {}
     assert {"label": "主动公开政府信息数", "value": 1523, "unit": "条", "line": 10} in report.extras["legacy_figures"]
     assert not any(f.rule in ("G1", "N6") for f in check(report))
+
+
+def test_a_numbered_row_label_that_lost_its_dot_is_still_its_row():
+    """OCR drops the small "." of "1.属于…" and clerks type "1 属于…": the digit is numbering."""
+    from nianbao.vocab import normalized, table3_index
+
+    rows = T.TEMPLATES["2021"].table3_rows
+    for n, row in enumerate(rows[4:12], start=1):
+        want = table3_index().match(normalized(f"{n}.{row.label}")).refs[0].key
+        assert want == row.key
+        for text in (f"{n}{row.label}", f"{n} {row.label}"):
+            match = table3_index().match(normalized(text))
+            assert match is not None and match.refs[0].key == row.key, (text, match)
+    assert table3_index().match(normalized("12月31日")) is None

@@ -1,10 +1,13 @@
 """The HTML reader: encodings, main content among site chrome, tables as grids, safety."""
 from __future__ import annotations
 
+import json
 import random
+import re
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import pytest
 
@@ -255,3 +258,132 @@ def test_a_big_government_page_reads_in_linear_time():
     assert cpu[1] < 0.6 * megabytes, f"{cpu[1]:.2f} s for {megabytes:.1f} MB"
     assert cpu[1] < 24 * min(libxml2), (cpu[1], min(libxml2))
     assert cpu[1] < 8 * max(cpu[0], 0.05), cpu
+
+
+# ---------------------------------------------------------------------------- HTML inside JavaScript
+def _js_double(text: str) -> str:
+    """A double-quoted literal as JSON writes it (\\uXXXX for every non-ASCII character, \\" and
+    \\n), with "/" escaped as "\\/" the way PHP's json_encode does."""
+    return json.dumps(text, ensure_ascii=True).replace("/", "\\/")
+
+
+def _js_single(text: str) -> str:
+    """A single-quoted literal as a hand-written escaper makes it: \\' and \\\\, \\xHH for
+    Latin-1 characters and "<", \\uXXXX for the rest of non-ASCII, a line continuation."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch in "'\\":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "<" and i % 3 == 0:
+            out.append("\\x3c")
+        elif 0x80 <= ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) >= 0x100 and i % 2:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+        if i % 500 == 499:
+            out.append("\\\n")  # a line continuation: no character
+    return "'" + "".join(out) + "'"
+
+
+def _js_escape(text: str) -> str:
+    """JavaScript's legacy escape(): %XX below 256, %uXXXX above, a few ASCII marks kept."""
+    keep = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@*_+-./")
+    return "".join(ch if ch in keep else f"%{ord(ch):02X}" if ord(ch) < 256 else f"%u{ord(ch):04X}" for ch in text)
+
+
+def _chunks(text: str, size: int = 700) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+SCRIPT_FORMS = {
+    "let-json": lambda body: f'let content = {_js_double(body)};\ndocument.getElementById("zoom").innerHTML = content;',
+    "var-single": lambda body: f"var content = {_js_single(body)};\n$('#zoom').html(content);",
+    "const-concat": lambda body: "const html = " + " +\n    ".join(_js_double(c) for c in _chunks(body)) + ";\nzoom.innerHTML = html;",
+    "document-write": lambda body: f"// the article\ndocument.write({_js_single(body)});",
+    "append-lines": lambda body: "var s = '';\n" + "".join(f"s += {_js_double(c)};\n" for c in _chunks(body, 300)),
+    "unescape": lambda body: f'document.write(unescape("{_js_escape(body)}"));',
+    "uri-component": lambda body: f"el.innerHTML = decodeURIComponent('{urllib.parse.quote(body, safe='')}');",
+    "template": lambda body: "zoom.innerHTML = `" + body.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${") + "`;",
+}
+
+
+def _script_page(body: str, form: str, title: str) -> bytes:
+    """A government page whose visible body is only chrome, the report in a script string."""
+    script = SCRIPT_FORMS[form](body)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+            "<script src='/js/jquery.min.js'></script><script>var _hmt = _hmt || []; /* \"<p>统计</p>\" */</script>"
+            "</head><body><div class='nav'><a href='/'>网站首页</a> <a href='/zwgk'>政务公开</a></div>"
+            f"<div id='zoom'></div><script type='text/javascript'>\n{script}\n</script>"
+            "<div class='footer'>主办单位：人民政府办公室 网站标识码 1234567890</div></body></html>").encode("utf-8")
+
+
+def _report_body(rec, rng) -> str:
+    page = render(rec, "html", prose=prose_for(rec, rng))
+    body = re.search(r"<body[^>]*>(.*)</body>", page, re.S).group(1)
+    # a style with quotes of both kinds, as CMS editors write it
+    return body.replace("<p>", "<p style='text-indent:2em; font-family:\"仿宋_GB2312\"'>")
+
+
+@pytest.mark.parametrize("form", sorted(SCRIPT_FORMS))
+def test_a_report_written_inside_a_script_string_is_read(form):
+    rng = random.Random(sorted(SCRIPT_FORMS).index(form) + 400)
+    rec = with_blanks(random_record(rng), rng)
+    page = _script_page(_report_body(rec, rng), form, f"{rec.agency}{rec.year}年政府信息公开工作年度报告")
+    assert sniff(page) == "html"
+    doc = read_html(page)
+    assert any(n.rule == "N7" and n.severity == "info" and "脚本" in n.message for n in doc.notes), doc.notes
+    assert not [ln for ln in doc.lines if "网站首页" in ln or "网站标识码" in ln]
+    got = parse(page)
+    assert differences(got, rec) == [], form
+
+
+def test_a_visible_report_wins_over_markup_in_scripts():
+    rng = random.Random(8)
+    rec = random_record(rng)
+    page = render(rec, "html", prose=prose_for(rec, rng))
+    menu = _js_double("<ul class='menu'><li><a href='/a'>机构概况</a></li><li><p>政务公开</p></li></ul>")
+    page = page.replace("</body>", f"<script>var menu = {menu}; document.write(menu);</script></body>").encode()
+    doc = read_html(page)
+    assert not [n for n in doc.notes if n.detail == "html-in-script"]
+    assert differences(parse(page), rec) == []
+
+
+def test_script_strings_are_decoded_as_javascript_decodes_them():
+    from nianbao.readers.htmlscript import markup_of, string_values, unescape_js
+
+    assert unescape_js(r"\x3cp\x3e\u4e2d\u{1F600}\uD83D\uDE00\'\"\/\\\n\t\0\101\q") == "<p>中😀😀'\"/\\\n\t\0Aq"
+    assert unescape_js("a\\\nb") == "ab"  # a line continuation
+    assert unescape_js(r"\uD800x") == "\ufffdx"  # a lone surrogate is not a character
+    script = ('var a = "<p>一" + \'二\' +\n "三</p>"; // "<p>comment</p>"\n/* \'<table>\' */ var b = \'it\\\'s\';'
+              "var c = `<p>${x}四</p>`; var d = \"unterminated\nvar e = 'ok';")
+    assert string_values(script) == ["<p>一二三</p>", "it's", "<p>四</p>", "unterminated", "ok"]
+    assert markup_of("&lt;p&gt;政府信息公开&lt;/p&gt; 工作年度报告") == "<p>政府信息公开</p> 工作年度报告"
+    assert markup_of("<br>") is None and markup_of("1 < 2 and 3 > 2, not markup at all") is None
+
+
+def test_json_and_external_scripts_are_not_read_as_content():
+    inner = _js_double("<p>一、总体情况</p><p>二、主动公开政府信息情况</p><table><tr><td>规章</td><td>1</td></tr></table>")
+    page = (f"<html><body><p>网站首页</p><script type='application/json'>{{\"html\": {inner}}}</script>"
+            "</body></html>").encode()
+    doc = read_html(page)
+    assert doc.lines == ["网站首页"] and not doc.notes
+
+
+def test_hostile_script_strings_never_crash_the_reader():
+    from nianbao.readers.htmlscript import percent_decode
+
+    assert percent_decode("%3Cp%3E%uD83D%uDE00%uD800%E6%94%BF%FF") == "<p>😀\ufffd政ÿ"
+    rng = random.Random(5)
+    pieces = ["<p>", "</p>", "<table><tr><td>", "\\uD800", "\\uDFFF", "\\u{110000}", "\\x00", "\\0", "%uD800", "%3Cp%3E",
+              "\\", "'", '"', "`", "${", "*/", "/*", "//", "\n", "一、总体情况", "&lt;p&gt;", "\\u003c", "%E6%94"]
+    for _ in range(200):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+        page = f"<html><body><p>网站首页</p><script>var c = \"{body}\"; document.write('{body}');</script></body></html>"
+        try:
+            read_html(page.encode("utf-8", "surrogatepass"))
+        except UnreadableInput:
+            pass

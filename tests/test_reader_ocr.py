@@ -22,6 +22,7 @@ from nianbao.pipeline import parse, parse_document
 from nianbao.readers import ocr, ocr_models, read
 from nianbao.readers.boxes import Box, TextBox, align_columns
 from nianbao.readers.pages import PageLayout, TextLine
+from nianbao.render.report import render
 
 pytestmark = pytest.mark.slow
 
@@ -184,6 +185,103 @@ def test_the_ocr_budget_skips_pages_with_a_finding_never_hangs(sources, monkeypa
     assert doc.reader == "pdf"
     with pytest.raises(LimitExceeded):
         read(C.tiff(C.scan(pdf, dpi=100)[:1]))
+
+
+# ---------------------------------------------------------------------------- shaded tables, skipped pages
+SHADING = "th{background:#b4c6e7}td.label{background:#d9e1f2}"  # WPS-style light blue header rows, tinted labels
+
+
+def _photo_page(width: int, height: int) -> Image.Image:
+    return Image.open(io.BytesIO(_photo())).convert("L").resize((width, height))
+
+
+def test_shaded_tables_are_read_and_skipped_pages_are_findings(sources):
+    """A report whose tables have coloured header rows and label cells (which fail a plain
+    "light paper, dark ink" test: the shading is neither), scanned into an image-only PDF
+    with a photo and a blank page after it: every table page read, >= 99% of cells right
+    and the rest flagged, and the two pages not read are findings naming them."""
+    if not C.CHROMIUM:
+        pytest.skip("Chromium is not installed")
+    rec, prose, _ = sources["a"]
+    html = render(rec, "html", prose).replace("</style>", SHADING + "</style>", 1)
+    pages = C.scan(C.chromium_pdf(html), dpi=150, noise=3, seed=4)
+    shaded = [i + 1 for i, p in enumerate(pages) if _plain_paper_test_fails(np.asarray(p))]
+    assert shaded, "the shading no longer fails the plain test: make it darker or larger"
+    width, height = pages[0].size
+    pages += [_photo_page(width, height), Image.new("L", (width, height), 255)]
+    report = parse(C.image_pdf(pages, 150))
+    findings = check(report)
+    assert report.source.reader == "ocr"
+    wrong = _wrong_cells(report, rec)
+    assert len(wrong) <= 0.01 * _cells(rec), wrong
+    assert all(_flagged(report, findings, *w) for w in wrong), wrong
+    skipped = {f.location.get("page"): f for f in report.notes if f.rule == "N7" and f.detail in ("not-a-page", "blank-page")}
+    n = len(pages)
+    assert sorted(skipped) == [n - 1, n], (shaded, skipped)
+    assert skipped[n - 1].severity == "warning" and f"第{n - 1}页" in skipped[n - 1].message
+    assert skipped[n].severity == "info" and "空白" in skipped[n].message
+
+
+def _plain_paper_test_fails(gray: np.ndarray) -> bool:
+    """The page test before shading was accepted: Otsu's split of the page into paper and
+    ink, paper even and light, ink 50 levels darker.  A shaded table's tint falls on the
+    ink side and pulls the ink's median up to the tint."""
+    import cv2
+
+    small = cv2.resize(gray, (min(gray.shape[1], 400), min(gray.shape[0], 400)), interpolation=cv2.INTER_AREA)
+    _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = binary > 0
+    paper, ink = small[light], small[~light]
+    return not (light.mean() >= 0.7 and np.median(paper) >= 150 and paper.std() <= 20
+                and np.median(paper) - np.median(ink) >= 50)
+
+
+def _printed_page(shade: int | None = None) -> np.ndarray:
+    """A page of fine "print" (thin dark strokes in lines) with, optionally, a shaded band
+    across it (the header rows of a table)."""
+    img = np.full((1754, 1240), 255, dtype=np.uint8)
+    if shade is not None:
+        img[300:550, 100:1140] = shade
+    rng = np.random.default_rng(1)
+    for row in range(40):
+        y = 120 + 38 * row
+        for x in range(120, 1100, 34):
+            if rng.random() < 0.8:
+                img[y:y + 24, x + 4] = 20  # a vertical stroke
+                img[y + 10, x:x + 26] = 20  # a horizontal stroke
+    return img
+
+
+def test_the_page_test_takes_shading_and_tinted_paper_but_not_photos_noise_or_blanks():
+    assert ocr.page_verdict(_printed_page()) is None
+    for shade in (235, 214, 190, 170):
+        page = _printed_page(shade)
+        assert ocr.page_verdict(page) is None, shade
+    assert _plain_paper_test_fails(_printed_page(214))  # what the old test did with it
+    assert ocr.page_verdict(np.clip(_printed_page().astype(int) - 40, 0, 255).astype(np.uint8)) is None  # grey paper
+    photo = np.asarray(Image.open(io.BytesIO(_photo())).convert("L"))
+    noise = np.random.default_rng(0).integers(0, 256, (700, 500), dtype=np.uint8)
+    assert ocr.page_verdict(photo) == "not-a-page" and ocr.page_verdict(noise) == "not-a-page"
+    assert ocr.page_verdict(np.full((1754, 1240), 255, np.uint8)) == "blank"
+    assert ocr.page_verdict(np.full((1754, 1240), 200, np.uint8)) == "blank"
+
+
+def test_a_frame_that_is_not_a_page_is_a_finding_naming_it():
+    frames = [Image.fromarray(_printed_page(214)), _photo_page(1240, 1754), Image.new("L", (1240, 1754), 255)]
+    notes: list[Finding] = []
+    images = ocr.page_images(C.tiff(frames), notes)
+    assert [im.number for im in images] == [1]
+    assert [(n.rule, n.severity, n.location["page"], n.detail) for n in notes] == [
+        ("N7", "warning", 2, "not-a-page"), ("N7", "info", 3, "blank-page")]
+    assert "第2页" in notes[0].message
+
+
+def test_a_page_read_without_any_text_is_a_finding(monkeypatch):
+    monkeypatch.setattr(ocr, "ocr_layout", lambda gray, number, label=None: PageLayout(number, 1240.0, 1754.0, ocr=True))
+    session = ocr.Session()
+    session.image_page(ocr.PageImage(3, None, _printed_page()))
+    assert [(n.rule, n.severity, n.location["page"], n.detail) for n in session.notes] == [("N7", "warning", 3, "no-text")]
+    assert "第3页" in session.notes[0].message
 
 
 # ---------------------------------------------------------------------------- the models

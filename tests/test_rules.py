@@ -160,6 +160,25 @@ def test_g1_missing_and_out_of_order_sections():
     assert any("第四部分" in m for m in msgs) and any("第六部分" in m for m in msgs) and any("顺序" in m for m in msgs)
 
 
+def test_g1_and_n6_do_not_blame_the_author_for_a_page_the_reader_lost():
+    from nianbao.model import Finding
+
+    rec = base(14)
+    rec.sections = [SectionText(k, n, f"{n}、x", i, i, "") for i, (k, n) in
+                    enumerate([("overview", "一"), ("proactive", "二"), ("problems", "五"), ("other", "六")], 1)]
+    rec.table3, rec.table4 = {}, {}
+    rec.table2.pop(next(iter(rec.table2)))
+    plain = rules_of(copy.deepcopy(rec))
+    assert {f.severity for f in plain["G1"] + plain["N6"]} == {"error", "warning"}
+    rec.notes = [Finding("N7", "warning", "第3页不像是文字页面……", {"page": 3}, detail="not-a-page"),
+                 Finding("N7", "info", "第5页是空白页……", {"page": 5}, detail="blank-page")]
+    found = rules_of(rec)
+    lost = [f for f in found["G1"] + found["N6"]]
+    assert len(lost) == len(plain["G1"]) + len(plain["N6"])
+    assert all(f.severity == "warning" and "第3页未能读取" in f.message and "第5页" not in f.message for f in lost)
+    assert all(f.location.get("pages") == [3] for f in lost)
+
+
 def test_g3_period_and_year():
     rec = _with_overview(base(15), "本报告所列数据的统计期限自2022年1月1日起至2022年12月31日止。")
     assert rules_of(rec)["G3"][0].actual == "2022-2022"

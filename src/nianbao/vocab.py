@@ -19,8 +19,11 @@ from functools import lru_cache
 from . import templates as T
 from .normalize import normalize_text
 
+# numbering: "(一)", "一、", "1." and "①"; also a lone digit right before a hanzi, "1属于…" (the
+# dot lost by OCR or never typed: "1 属于…" once spaces are stripped)
 _ENUM = re.compile(
-    r"^(?:\((?:[一二三四五六七八九十]{1,3}|\d{1,2})\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[.、)]|[①-⑳])"
+    r"^(?:\((?:[一二三四五六七八九十]{1,3}|\d{1,2})\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[.、)]|[①-⑳]"
+    r"|[1-9](?=[\u4e00-\u9fff]))"
 )
 _QUOTES = re.compile("[\u201c\u201d\u2018\u2019\"'`\\s]")
 _TRAILING = re.compile(r"[:;,.。、]+$")

@@ -12,7 +12,10 @@
    empty or `&nbsp;` cell an empty string);
 5. keep the main content (`htmlcontent.select`): the element holding the report's section
    headings and tables (else the densest text), without navigation, "相关链接" and link farms,
-   and with the title when the page prints it outside the article.
+   and with the title when the page prints it outside the article;
+6. a page whose visible body holds no report but whose scripts hold report HTML in a
+   string (``var content = "<p>…</p><table>…"``, ``document.write('…')``) is read from
+   that HTML (`htmlscript`), with an info finding saying so.
 """
 from __future__ import annotations
 
@@ -31,7 +34,10 @@ from lxml import etree
 from ..errors import UnreadableInput
 from ..model import Document, Finding, LineMeta
 from .grid import Cell, Row, grid_lines
+from ..normalize import normalize_text
+from ..segment import find_sections
 from .htmlcontent import Line, select
+from .htmlscript import script_html
 from .text import decode as detect_and_decode
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:\-]+)""", re.IGNORECASE)
@@ -398,19 +404,51 @@ def _read_html(data: bytes) -> Document:
     text, encoding, lossy = decode_html(data, transport)
     root, cut = parse_tree(text)
     title = page_title(root)
-    strip_non_content(root)
-    body = root.find("body")
-    lines = page_lines(body if body is not None else root)
-    chosen = select(body if body is not None else root, lines, title)
+    scripts = [(el.get("type"), el.text or "") for el in root.iter("script") if el.text]
+    chosen = _content(root, title)
+    from_script = False
+    if scripts:
+        chosen, from_script = _script_content(scripts, chosen, title)
     if not chosen:
         raise UnreadableInput("网页中没有可读的正文。", "The web page has no readable text.")
     doc = Document(lines=[ln.text for ln in chosen], meta=_origins(chosen), reader="html", encoding=encoding)
+    if from_script:
+        doc.notes.append(Finding("N7", "info", "网页的可见正文中没有报告，报告内容写在网页脚本（JavaScript）的字符串里，已从中读取。",
+                                 detail="html-in-script"))
     if lossy:
         doc.notes.append(Finding("N7", "warning", f"网页中有无法按 {encoding} 解码的字节，已用替换字符代替。", detail=encoding))
     if cut:
         doc.notes.append(Finding("N7", "warning", "网页嵌套层数超过256层，超出部分未能读取，内容可能不完整。",
                                  detail="libxml2 nesting limit"))
     return doc
+
+
+def _content(root: etree._Element, title: str) -> list[Line]:
+    """The main content lines of a parsed page (its scripts, styles and hidden parts dropped)."""
+    strip_non_content(root)
+    body = root.find("body")
+    lines = page_lines(body if body is not None else root)
+    return select(body if body is not None else root, lines, title)
+
+
+def report_evidence(lines: list[Line]) -> int:
+    """Distinct section headings plus data tables among `lines`: how much of a report they hold."""
+    tables = {id(ln.owner) for ln in lines if ln.row}
+    norm = normalize_text("\n".join(ln.text for ln in lines if not ln.row)).split("\n")
+    return len(tables) + len({s.key for s in find_sections(norm)})
+
+
+def _script_content(scripts: list[tuple[str | None, str]], chosen: list[Line], title: str) -> tuple[list[Line], bool]:
+    """The report written inside the page's scripts (`htmlscript`), when the visible body
+    holds less of one: (lines, True); else (`chosen`, False)."""
+    markup = script_html(scripts)
+    if not markup:
+        return chosen, False
+    root, _ = parse_tree(f"<html><body>{markup}</body></html>")
+    lines = _content(root, title)
+    if lines and report_evidence(lines) > report_evidence(chosen):
+        return lines, True
+    return chosen, False
 
 
 def _origins(lines: list[Line]) -> list[LineMeta]:

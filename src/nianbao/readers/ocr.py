@@ -2,8 +2,11 @@
 
 Images (PNG, JPEG, TIFF with one page per frame, GIF, BMP, WebP) and the pages of a
 PDF that need it (`pdf.py`) are read page by page by `ocr_page.ocr_layout`.  A photo or
-noise is refused before any OCR (no light page with dark print); a long screenshot of a
-whole report is cut into page-sized parts at blank rows or table rulings.
+noise is refused before any OCR (no light page with dark print, judged with the page's
+background flattened, so shaded and coloured table rows and tinted paper are paper); a
+long screenshot of a whole report is cut into page-sized parts at blank rows or table
+rulings.  A page never goes missing silently: one skipped (blank, not like print, over
+the time budget) or read without any text is an N7 finding naming it.
 
 Every recognised piece keeps its confidence (`LineMeta.cell_confidence`); numbers read
 with low confidence become N5 findings.  Limits: pixels per image, pages, and an OCR time
@@ -54,16 +57,17 @@ class PageImage:
 def read_image(data: bytes) -> Document:
     """A scanned report given as an image file."""
     session = Session()
-    pages = [layout for image in page_images(data) if (layout := session.image_page(image)) is not None]
+    pages = [layout for image in page_images(data, session.notes) if (layout := session.image_page(image)) is not None]
     if not pages:
         raise LimitExceeded("OCR 时间预算已用完，没有读出任何页面。", "The OCR time budget ran out before any page was read.")
     session.require_text()
     return to_document(pages, "ocr", session.notes)
 
 
-def page_images(data: bytes) -> list[PageImage]:
+def page_images(data: bytes, notes: list[Finding] | None = None) -> list[PageImage]:
     """Each frame as grey-scale page images of a readable size; a file in which no frame
-    looks like a printed page is refused as not a report."""
+    looks like a printed page is refused as not a report.  A frame that is skipped (blank,
+    or not like a page) gets a finding in `notes` when other frames are read."""
     import numpy as np
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -87,6 +91,7 @@ def page_images(data: bytes) -> list[PageImage]:
         raise LimitExceeded(f"图片共 {frames} 页，超过上限 {MAX_PAGES} 页。",
                             f"The image has {frames} pages, over the limit of {MAX_PAGES}.")
     out: list[PageImage] = []
+    skipped: list[Finding] = []
     for index in range(frames):
         try:
             img.seek(index)
@@ -95,7 +100,9 @@ def page_images(data: bytes) -> list[PageImage]:
             raise UnreadableInput("图片文件不完整或已损坏，无法解码。",
                                   f"The image is truncated or damaged and cannot be decoded ({exc}).") from None
         gray = np.asarray(frame, dtype=np.uint8)
-        if not looks_like_page(gray):
+        verdict = page_verdict(gray)
+        if verdict is not None:
+            skipped.append(skipped_page(index + 1, verdict))
             continue
         parts = split_tall(fit(gray))
         for k, part in enumerate(parts, start=1):
@@ -106,22 +113,51 @@ def page_images(data: bytes) -> list[PageImage]:
             "The image does not look like a scanned or photographed document (no dark print on a light page); "
             "it is not an annual report.",
         )
+    if notes is not None:
+        notes += skipped
     return out
 
 
 def looks_like_page(gray: "np.ndarray") -> bool:
-    """Printed pages are mostly even, light paper with a little dark ink; photos and
-    noise are not."""
+    """Printed pages are mostly light paper with a little dark ink; photos and noise are not."""
+    return page_verdict(gray) is None
+
+
+def page_verdict(gray: "np.ndarray") -> str | None:
+    """None for a printed page; "blank" for a page without print; "not-a-page" for a
+    photo or noise.
+
+    The test is made on the page with its background flattened (each pixel divided by the
+    local paper level, a closing wider than any stroke): shaded or coloured table rows and
+    tinted paper become paper, and what is left must be even, light paper with a little
+    dark ink.  The background itself must be mostly one light level (a photo's is not)."""
     import cv2
     import numpy as np
 
     small = cv2.resize(gray, (min(gray.shape[1], 400), min(gray.shape[0], 400)), interpolation=cv2.INTER_AREA)
-    _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    level = float(np.median(background))
+    even = float((np.abs(background.astype(np.int16) - level) <= 20).mean())
+    if level < 150 or even < 0.5:
+        return "not-a-page"
+    flat = flatten(small, background)
+    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     light = binary > 0
-    if float(light.mean()) < 0.7 or light.all():
-        return False
-    paper, ink = small[light], small[~light]
-    return float(np.median(paper)) >= 150 and float(paper.std()) <= 20 and float(np.median(paper) - np.median(ink)) >= 50
+    if light.all() or int(flat.min()) >= 235:
+        return "blank"
+    if float(light.mean()) < 0.7:
+        return "not-a-page"
+    paper, ink = flat[light], flat[~light]
+    if float(np.median(paper)) >= 150 and float(paper.std()) <= 20 and float(np.median(paper) - np.median(ink)) >= 50:
+        return None
+    return "not-a-page"
+
+
+def flatten(gray: "np.ndarray", background: "np.ndarray") -> "np.ndarray":
+    """`gray` divided by its background level: paper of any light tint becomes white."""
+    import numpy as np
+
+    return np.clip(gray.astype(np.float32) * 255.0 / np.maximum(background, 1), 0, 255).astype(np.uint8)
 
 
 def fit(gray: "np.ndarray") -> "np.ndarray":
@@ -190,6 +226,7 @@ class Session:
             return None
         layout = ocr_layout(image.gray, image.number, image.label if image.part else None)
         self._account(layout)
+        self._nothing_read(layout, image.label)
         return layout
 
     def pdf_page(self, page: Any, found: Any) -> PageLayout:
@@ -203,7 +240,9 @@ class Session:
             return layout  # a page box a few points wide (a damaged file)
         gray = _render(page, scale)
         if found.broken is not None:
-            if not looks_like_page(gray):  # a photograph, a blank page: nothing to read
+            verdict = page_verdict(gray)
+            if verdict is not None:  # a photograph, a blank page: nothing to read, but never silently
+                self.notes.append(skipped_page(layout.number, verdict))
                 return layout
             result = ocr_layout(gray, layout.number).scaled(1 / scale)
             result.width, result.height = layout.width, layout.height
@@ -212,6 +251,7 @@ class Session:
                 self.notes.append(Finding("N7", "info", f"第{layout.number}页的文字层无法使用（{reason}），已改用 OCR 识别。",
                                           {"page": layout.number}, detail=found.broken))
             self._account(result)
+            self._nothing_read(result, f"第{layout.number}页")
             return result
         for area in found.images:
             x0, y0, x1, y1 = (int(v * scale) for v in (area.x0, area.y0, area.x1, area.y1))
@@ -221,6 +261,13 @@ class Session:
             self._account(part)
             layout.merge(part)
         return layout
+
+    def _nothing_read(self, layout: PageLayout, label: str) -> None:
+        """A page that looked printed but gave no text at all (a chart, a seal, a page too
+        blurred to read) is a finding, never a silent gap."""
+        if not layout.lines and not layout.tables:
+            self.notes.append(Finding("N7", "warning", f"{label}没有识别出任何文字，该页内容可能缺失，请对照原件核实。",
+                                      {"page": layout.number}, detail="no-text"))
 
     def _account(self, layout: PageLayout) -> None:
         texts = [ln.text for ln in layout.lines] + [c.text for t in layout.tables for c in t.cells]
@@ -233,6 +280,16 @@ class Session:
                 "图片中没有识别出中文文字，不像是年度报告的扫描件。",
                 "No Chinese text was recognised in the image; it does not look like a scanned annual report.",
             )
+
+
+def skipped_page(number: int, verdict: str) -> Finding:
+    """The finding for a page image that is not read: a blank page loses nothing (info);
+    a page that does not look like print (a photo, a very dark or faint scan) may hold
+    part of the report (warning)."""
+    if verdict == "blank":
+        return Finding("N7", "info", f"第{number}页是空白页，没有可识别的内容。", {"page": number}, detail="blank-page")
+    return Finding("N7", "warning", f"第{number}页不像是文字页面（可能是照片，或扫描过暗、过淡），未能识别，"
+                   "该页内容缺失；如该页属于报告正文或表格，请对照原件核实。", {"page": number}, detail="not-a-page")
 
 
 def render_scale(width: float, height: float) -> float:

@@ -105,7 +105,7 @@ def _read_pages(pdf: pdfium.PdfDocument, n_pages: int) -> Document:
     if not layouts:
         raise UnreadableInput("PDF 的页面都无法读取，文件可能已损坏。", "None of the PDF's pages could be read; the file may be damaged.")
     reader = "pdf+ocr" if used_ocr else "pdf"
-    if used_ocr and all(p.ocr for p in layouts):
+    if used_ocr and all(p.ocr for p in layouts if p.lines or p.tables):  # pages with nothing on them do not count
         reader = "ocr"
     return to_document(layouts, reader, notes)
 

@@ -34,10 +34,15 @@ def g1(report: Report) -> Iterator[Finding]:
         return
     found = [s.key for s in report.sections]
     placed = [(s.line_start, s.key) for s in report.sections]
+    lost = not_read(report)
     for sec in T.SECTIONS:
         if sec.key in found:
             continue
         garbled = _garbled_heading(report, sec.key)
+        if garbled is None and lost:  # the part may well be on a page the reader lost: not the author's fault
+            yield finding("G1", f"没有读到第{sec.number}部分“{sec.title}”，{_lost_hint(lost, '该部分')}", severity="warning",
+                          section=sec.key, expected=sec.title, pages=lost, detail="pages-not-read")
+            continue
         if garbled is None:
             yield finding("G1", f"缺少第{sec.number}部分“{sec.title}”。", section=sec.key, expected=sec.title)
             continue
@@ -220,8 +225,13 @@ def n6(report: Report) -> Iterator[Finding]:
         return
     names = {t: f"{n}（{T.SECTION_BY_KEY[s].heading}）" for t, n, s in
              (("table2", "表二", "proactive"), ("table3", "表三", "requests"), ("table4", "表四", "appeals"))}
+    lost = not_read(report)
     for table, name in names.items():
         if not getattr(report, table):
+            if lost:
+                yield finding("N6", f"没有读到{name}，{_lost_hint(lost, '该表')}", severity="warning", table=table,
+                              pages=lost, detail="pages-not-read")
+                continue
             yield finding("N6", f"没有读到{name}。", severity="error", table=table)
     if report.table3:
         single = "other_other" in report.table3 and "other_no_correction" not in report.table3 and "other_no_fee" not in report.table3
@@ -229,9 +239,23 @@ def n6(report: Report) -> Iterator[Finding]:
                    and not (single and k in ("other_no_correction", "other_no_fee"))]
         if missing:
             shown = "、".join(row_title(report, k) for k in missing[:5]) + ("等" if len(missing) > 5 else "")
-            yield finding("N6", f"表三缺少{len(missing)}行：{shown}。", table="table3", rows=missing)
+            hint = _lost_hint(lost, "这些行") if lost else ""
+            yield finding("N6", f"表三缺少{len(missing)}行：{shown}。{hint}", table="table3", rows=missing, pages=lost or None)
     if report.table2:
         missing2 = [k for k in template_of(report).table2_fields() if k not in report.table2]
         if missing2:
             labels = "、".join(template_of(report).table2_row(k).label for k in missing2)
-            yield finding("N6", f"表二缺少：{labels}。", table="table2", rows=missing2)
+            hint = _lost_hint(lost, "这些行") if lost else ""
+            yield finding("N6", f"表二缺少：{labels}。{hint}", table="table2", rows=missing2, pages=lost or None)
+
+
+def not_read(report: Report) -> list[int]:
+    """Pages the reader could not read (its N7 warnings that name a page: damaged, skipped
+    as not print, read without any text, over the OCR time budget)."""
+    return sorted({f.location["page"] for f in report.notes
+                   if f.rule == "N7" and f.severity == "warning" and isinstance(f.location.get("page"), int)})
+
+
+def _lost_hint(pages: list[int], what: str) -> str:
+    shown = "、".join(f"第{p}页" for p in pages[:5]) + ("等" if len(pages) > 5 else "")
+    return f"但{shown}未能读取（见N7），{what}可能就在其中，请先对照原件核实，不一定是报告本身缺失。"
