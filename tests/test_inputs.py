@@ -75,8 +75,8 @@ def test_devices_fifos_and_sockets_are_skipped_with_a_message(dbs, tmp_path, mon
     assert "新增 2，重复 0，失败 0" in proc.stdout
     for name, zh, en in (("zero.txt", "设备文件", "a device"), ("random.pdf", "设备文件", "a device"),
                          ("pipe.txt", "命名管道（FIFO）", "a FIFO"), ("socket.txt", "套接字", "a socket")):
-        assert f"不是普通文件（{zh}），已跳过：{folder / name}\n" in proc.stderr
-        assert f"Not a regular file ({en}); skipped: {folder / name}\n" in proc.stderr
+        assert f"不是普通文件（{zh}），未读取：{folder / name}\n" in proc.stderr
+        assert f"Not a regular file ({en}); not read: {folder / name}\n" in proc.stderr
     assert "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
     assert stored_names(url) == sorted(good)  # nothing stored for the special files
 
@@ -158,3 +158,13 @@ def test_a_folder_that_cannot_be_listed_is_reported_and_the_rest_stored(dbs, tmp
     monkeypatch.setattr(os, "scandir", real_scandir)
     again = cli("ingest", str(folder), "--db", url, "-q", "-w", "1")
     assert again.exit_code == 0 and "新增 1，重复 2" in again.stdout, again.output
+
+
+def test_parse_and_draft_refuse_a_fifo_instead_of_waiting_on_it(tmp_path):
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    for args in (["parse", str(fifo)], ["draft", str(fifo), "-o", str(tmp_path / "out.md")]):
+        proc = subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert f"不是普通文件（命名管道（FIFO）），未读取：{fifo}" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out.md").exists()

@@ -95,7 +95,7 @@ def read_regular(path: str | os.PathLike[str]) -> bytes:
         raise UnreadableInput(f"无法读取：{shown}（{exc.strerror or exc}）",
                               f"Cannot read {shown}: {exc.strerror or exc}") from None
     zh, en = _kind(st.st_mode)
-    raise NotAFile(f"不是普通文件（{zh}），已跳过：{shown}", f"Not a regular file ({en}); skipped: {shown}")
+    raise NotAFile(f"不是普通文件（{zh}），未读取：{shown}", f"Not a regular file ({en}); not read: {shown}")
 
 
 def _walk(root: Path) -> Iterator[Path | InputItem]:
