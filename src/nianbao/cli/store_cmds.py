@@ -63,9 +63,9 @@ def _echo_frame(df: Any, fmt: str) -> None:
     if fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        from ..exports.output import float_text
+        from ..exports.output import csv_text
 
-        click.echo(df.to_csv(index=False, float_format=float_text), nl=False)  # 3, not 3.0
+        click.echo(csv_text(df), nl=False)  # formulas guarded; 3, not 3.0
 
 
 def _num(v: Any, pct: bool = False) -> str:
