@@ -185,3 +185,19 @@ def _number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def test_a_region_is_a_name_not_a_like_pattern(dbs):
+    """`%` and `_` in a region match only themselves, as in agency names (API and CLI)."""
+    store = dbs.store()
+    store.ingest([(f"{i}.txt", text_of(record(agency, "洪泽区", 2023, level, seed=70 + i)))
+                  for i, (agency, level) in enumerate([("洪泽区审计局", "department"), ("岔河镇人民政府", "township")])],
+                 workers=1)
+    assert len(store.reports(region="洪泽区")) == 2 and len(store.agencies(region="淮安市")) == 2
+    for pattern in ("%", "洪泽_", "洪%", "_", "洪泽区\\"):
+        assert store.reports(region=pattern).empty, pattern
+        assert store.agencies(region=pattern).empty, pattern
+        listed = cli("list", "--db", store.url, "--region", pattern, "--format", "csv")
+        assert listed.exit_code == 0 and listed.stdout.strip().count("\n") == 0, (pattern, listed.output)  # the header
+    stats = cli("stats", "--db", store.url, "--region", "洪泽_", "--year", "2023")
+    assert stats.exit_code == 2 and "没有 洪泽_ 2023 年度已解析的报告" in stats.stderr
