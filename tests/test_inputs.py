@@ -59,6 +59,7 @@ def test_devices_fifos_and_sockets_are_skipped_with_a_message(dbs, tmp_path, mon
     (folder / "zero.txt").symlink_to("/dev/zero")
     (folder / "random.pdf").symlink_to("/dev/urandom")
     os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(folder / "pipe.zip")  # counting an archive's members (the progress total) opened it
     monkeypatch.chdir(folder)  # a short socket path (AF_UNIX paths are limited to ~100 bytes)
     sock = socket.socket(socket.AF_UNIX)
     sock.bind("socket.txt")
@@ -66,7 +67,7 @@ def test_devices_fifos_and_sockets_are_skipped_with_a_message(dbs, tmp_path, mon
         url = dbs.url()
         # a real process with a memory and time bound: the old code read /dev/zero without end
         # and waited on the FIFO for ever
-        proc = subprocess.run([sys.executable, "-m", "nianbao", "ingest", str(folder), "--db", url, "-q", "-w", "1"],
+        proc = subprocess.run([sys.executable, "-m", "nianbao", "ingest", str(folder), "--db", url, "-w", "1"],
                               capture_output=True, text=True, timeout=60, preexec_fn=_limited_memory,
                               env={**os.environ, "COLUMNS": "200"})
     finally:
@@ -74,7 +75,8 @@ def test_devices_fifos_and_sockets_are_skipped_with_a_message(dbs, tmp_path, mon
     assert proc.returncode == 2, proc.stderr
     assert "新增 2，重复 0，失败 0" in proc.stdout
     for name, zh, en in (("zero.txt", "设备文件", "a device"), ("random.pdf", "设备文件", "a device"),
-                         ("pipe.txt", "命名管道（FIFO）", "a FIFO"), ("socket.txt", "套接字", "a socket")):
+                         ("pipe.txt", "命名管道（FIFO）", "a FIFO"), ("pipe.zip", "命名管道（FIFO）", "a FIFO"),
+                         ("socket.txt", "套接字", "a socket")):
         assert f"不是普通文件（{zh}），未读取：{folder / name}\n" in proc.stderr
         assert f"Not a regular file ({en}); not read: {folder / name}\n" in proc.stderr
     assert "内部错误" not in proc.stderr and "Traceback" not in proc.stderr

@@ -265,7 +265,7 @@ def count_inputs(paths: Iterable[str]) -> int:
         for f in files:
             if not isinstance(f, Path):  # a folder that cannot be listed
                 continue
-            if str(f).lower().endswith(".zip"):
+            if str(f).lower().endswith(".zip") and f.is_file():  # never open a FIFO or a device
                 try:
                     with zipfile.ZipFile(f) as zf:
                         n += sum(1 for i in zf.infolist() if not i.is_dir())
