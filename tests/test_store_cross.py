@@ -185,7 +185,7 @@ def test_many_copies_make_one_finding_each_not_one_per_pair(dbs):
     ids = sorted(store.reports()["id"].astype(int))
     first = g13.set_index("report_id").loc[ids[0]]
     assert first.severity == "warning" and int(first.related_report_id) == ids[1]
-    assert f"{n - 1}份报告（#{ids[1]}、#{ids[2]}、#{ids[3]}、#{ids[4]}、#{ids[5]}等{n - 1}份）" in first.message
+    assert f"等{n - 1}个机关的{n - 1}份报告（#{ids[1]}、#{ids[2]}、#{ids[3]}、#{ids[4]}、#{ids[5]}等）" in first.message
     assert max(len(m) for m in g13["message"]) < 200  # bounded, whatever the size of the group
     store.crosscheck(everything=True)  # recomputed: the same, not more
     assert len(store.findings().query("rule == 'G13'")) == n

@@ -210,7 +210,7 @@ def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, 
 
 def _ids(ids: Sequence[int]) -> str:
     named = "、".join(f"#{i}" for i in ids[:DUPLICATES_NAMED])
-    return named + (f"等{len(ids)}份" if len(ids) > DUPLICATES_NAMED else "")
+    return named + ("等" if len(ids) > DUPLICATES_NAMED else "")  # the message says how many
 
 
 def update_counts(conn: Connection, ids: Sequence[int]) -> None:
