@@ -43,7 +43,10 @@ def test_parse_table_view_shows_the_tables(corpus_dir):
     path = sorted(p for p in corpus_dir.iterdir() if p.suffix == ".txt")[0]
     proc = run("parse", str(path))
     text = proc.stdout.decode()
-    assert proc.returncode == 0 and "二、主动公开政府信息情况" in text and "检查结果" in text or "未发现问题" in text
+    assert proc.returncode == 0, proc.stderr.decode()
+    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+        assert heading in text
+    assert ("检查结果" in text) != ("未发现问题" in text)  # the findings, or the sentence saying there are none
 
 
 def test_check_exit_codes(corpus_dir, tmp_path):

@@ -31,7 +31,8 @@ def drafts(batch: int):
 def test_drafts_parse_back_to_the_exact_record(fmt, batch):
     failures = []
     for name, rec, report, prose in drafts(batch):
-        assert draft.gate(report, prose=prose).passed if int(name.split("-")[1]) % 50 == 0 else True
+        if int(name.split("-")[1]) % 25 == 0:  # the gate is slow: every 25th draft, with prose and without
+            assert draft.gate(report, prose=prose).passed, (name, [f.message for f in draft.gate(report, prose=prose).errors])
         got = parse(draft.render(report, fmt, prose))
         diff = differences(got, rec)
         if diff:

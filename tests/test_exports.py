@@ -253,6 +253,26 @@ def test_xlsx_text_is_never_a_formula(tmp_path):
     assert guard_formula("=1+1") == "'=1+1" and guard_formula("-3") == "-3" and guard_formula("@SUM(A1)") == "'@SUM(A1)"
 
 
+@pytest.mark.parametrize("dtype", [None, object, "string", "category"])
+def test_csv_guards_every_text_value_whatever_the_column_dtype(dtype):
+    """pandas 2 gives text columns dtype object (pandas 3: str); a guard that picks columns
+    by dtype missed them.  The guard goes by value."""
+    import csv
+
+    from nianbao.exports.tabular import write_csv
+
+    names = ["+cmd|' C calc'!A0", "@SUM(1)", "=1+1", "\tx", "-3", "栖霞市", None]
+    frame = pd.DataFrame({"name": pd.Series(names, dtype=dtype), "n": [1.0, 2.5, 3, 4, 5, 6, None]})
+    out = io.BytesIO()
+    assert write_csv([frame, frame.head(2)], out) == len(names) + 2
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    assert rows[0] == ["name", "n"]
+    assert [r[0] for r in rows[1:]] == ["'+cmd|' C calc'!A0", "'@SUM(1)", "'=1+1", "'\tx", "-3", "栖霞市", "",
+                                        "'+cmd|' C calc'!A0", "'@SUM(1)"]
+    assert [r[1] for r in rows[1:3]] == ["1", "2.5"]
+    assert list(frame["name"].head(6).astype(object)) == names[:6]  # the caller's frame is left as it was
+
+
 # --------------------------------------------------------------------------- 问题清单
 
 

@@ -26,3 +26,41 @@ def test_package_data_declared_for_web_assets() -> None:
     patterns = pyproject["tool"]["setuptools"]["package-data"]["nianbao"]
     assert any(p.startswith("web/templates/") for p in patterns)
     assert any(p.startswith("web/static/") for p in patterns)
+
+
+def test_the_wheel_ships_templates_static_files_migrations_and_py_typed(tmp_path) -> None:
+    """Build the wheel (from a copy of the source, so no stale build/ folder can fill a
+    gap) and look inside: what an editable install hides, a real install lacks."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "src-copy"
+    source.mkdir()
+    root = PACKAGE_ROOT.parents[1]
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (root / name).exists():
+            shutil.copy2(root / name, source / name)
+    shutil.copytree(PACKAGE_ROOT, source / "src" / "nianbao", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    out = tmp_path / "dist"
+    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)]
+    # without build isolation when setuptools can build wheels here (offline), else with it
+    proc = subprocess.run([*base, "--no-build-isolation"], capture_output=True, text=True, timeout=600)
+    if proc.returncode:
+        proc = subprocess.run(base, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = out.glob("nianbao-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {n.removeprefix("nianbao/") for n in names if n.startswith("nianbao/")}
+    expected = {
+        str(p.relative_to(PACKAGE_ROOT)) for p in PACKAGE_ROOT.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and (
+            p.suffix == ".py" or p.name == "py.typed"
+            or p.parts[len(PACKAGE_ROOT.parts):][:2] in (("web", "templates"), ("web", "static")))
+    }
+    assert "py.typed" in expected and any(n.startswith("web/templates/") for n in expected)
+    assert any(n.startswith("web/static/vendor/") for n in expected)
+    assert {"store/migrations/env.py", "store/migrations/versions/0001_initial.py", "web/migrations/env.py"} <= expected
+    assert sorted(expected - shipped) == []
+    assert "py.typed" in shipped  # pyproject declares it: type checkers use the installed package's hints

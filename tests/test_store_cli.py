@@ -156,3 +156,48 @@ def test_ingest_killed_midway_is_completed_by_a_rerun(dbs, big_folder):
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).where(reports.c.cross_pending == sa.true())).scalar_one() == 0
     engine.dispose()
+
+
+def test_csv_output_of_list_and_stats_never_starts_a_formula(dbs):
+    """File names are the uploader's: `+cmd|' C calc'!A0` and `@SUM(1)` must not reach a
+    spreadsheet as formulas from `nianbao list/stats/compare --format csv` either."""
+    import csv
+    import io
+
+    store = dbs.store()
+    names = ["+cmd|' C calc'!A0.txt", "@SUM(1).txt", "=HYPERLINK(1).txt"]
+    store.ingest([(n, text_of(record(f"测试{i}镇人民政府", "洪泽区", 2023, "township", seed=60 + i)))
+                  for i, n in enumerate(names)], workers=1)
+    listed = cli("list", "--db", store.url, "--format", "csv")
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert sorted(r["source_name"] for r in rows) == sorted("'" + n for n in names)
+    for args in (["stats", "--region", "洪泽区", "--year", "2023"], ["compare", "--agency", rows[0]["agency_id"]]):
+        out = cli(*args, "--db", store.url, "--format", "csv")
+        assert out.exit_code == 0, out.output
+        cells = [c for r in csv.reader(io.StringIO(out.stdout)) for c in r]
+        assert cells and not [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not _number(c))]
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def test_a_region_is_a_name_not_a_like_pattern(dbs):
+    """`%` and `_` in a region match only themselves, as in agency names (API and CLI)."""
+    store = dbs.store()
+    store.ingest([(f"{i}.txt", text_of(record(agency, "洪泽区", 2023, level, seed=70 + i)))
+                  for i, (agency, level) in enumerate([("洪泽区审计局", "department"), ("岔河镇人民政府", "township")])],
+                 workers=1)
+    assert len(store.reports(region="洪泽区")) == 2 and len(store.agencies(region="淮安市")) == 2
+    for pattern in ("%", "洪泽_", "洪%", "_", "洪泽区\\"):
+        assert store.reports(region=pattern).empty, pattern
+        assert store.agencies(region=pattern).empty, pattern
+        listed = cli("list", "--db", store.url, "--region", pattern, "--format", "csv")
+        assert listed.exit_code == 0 and listed.stdout.strip().count("\n") == 0, (pattern, listed.output)  # the header
+    stats = cli("stats", "--db", store.url, "--region", "洪泽_", "--year", "2023")
+    assert stats.exit_code == 2 and "没有 洪泽_ 2023 年度已解析的报告" in stats.stderr

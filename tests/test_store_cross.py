@@ -2,6 +2,8 @@
 ingest (cross-year pairs, 雷同 across agencies, duplicates), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 import nianbao
@@ -145,13 +147,48 @@ def test_duplicate_reports_under_two_names(dbs):
     store.ingest([("a.txt", text_of(rec, layout="txt")), ("a.md", text_of(rec, layout="md")),
                   ("b.txt", text_of(copy, layout="txt", seed=3))], workers=1)
     ids = store.reports().set_index("source_name")["id"].astype(int).to_dict()
-    g13 = store.findings().query("rule == 'G13'")
-    by_pair = {(r.report_id, r.related_report_id): r.severity for r in g13.itertuples()}
-    assert by_pair[(ids["a.txt"], ids["a.md"])] == "info"  # the same report in two files
-    assert by_pair[(ids["b.txt"], ids["a.txt"])] == "warning"  # another agency's statistics
+    g13 = store.findings().query("rule == 'G13'").set_index("report_id")
+    assert sorted(g13.index) == sorted(ids.values())  # one finding per report, naming its group
+    # another agency's statistics: a warning pointing at that agency's report
+    assert (g13.loc[ids["b.txt"], "severity"], g13.loc[ids["b.txt"], "related_report_id"]) == ("warning", ids["a.txt"])
+    assert (g13.loc[ids["a.txt"], "severity"], g13.loc[ids["a.txt"], "related_report_id"]) == ("warning", ids["b.txt"])
+    a_msg = g13.loc[ids["a.txt"], "message"]
+    assert f"#{ids['a.md']}" in a_msg and "同一份2023年度报告的另1份文件" in a_msg  # the same report in another file
+    assert f"洪泽区统计局的1份报告（#{ids['b.txt']}）" in a_msg and "照抄" in a_msg
     # the same agency's second file is not counted twice in the region's figures
     stats = store.region_stats("洪泽区", 2023)
     assert stats.duplicates == 1 and len(stats.members) == 2
+
+
+def test_the_same_report_in_several_files_is_a_note(dbs):
+    store = dbs.store()
+    rec = record("洪泽区审计局", "洪泽区", 2023, "department", seed=22)
+    store.ingest([(f"a.{layout}", text_of(rec, layout=layout)) for layout in ("txt", "md")], workers=1)
+    g13 = store.findings().query("rule == 'G13'")
+    assert list(g13["severity"]) == ["info", "info"] and all("另1份文件" in m for m in g13["message"])
+
+
+def test_many_copies_make_one_finding_each_not_one_per_pair(dbs):
+    """570 uploads of one table made 311,980 findings (n·(n-1)); n copies now make n,
+    each naming its group (the first few ids and how many there are)."""
+    store = dbs.store()
+    n = 24
+    files = []
+    for i in range(n):
+        rec = record("洪泽区审计局", "洪泽区", 2023, "department", seed=23)
+        rec.agency = f"测试{i}镇人民政府"
+        files.append((f"copy{i:02}.txt", text_of(rec, layout="txt", seed=i)))
+    summary = store.ingest(files, workers=1)
+    assert summary.new == n
+    g13 = store.findings().query("rule == 'G13'")
+    assert summary.cross_findings == len(g13) == n and g13["report_id"].is_unique
+    ids = sorted(store.reports()["id"].astype(int))
+    first = g13.set_index("report_id").loc[ids[0]]
+    assert first.severity == "warning" and int(first.related_report_id) == ids[1]
+    assert f"等{n - 1}个机关的{n - 1}份报告（#{ids[1]}、#{ids[2]}、#{ids[3]}、#{ids[4]}、#{ids[5]}等）" in first.message
+    assert max(len(m) for m in g13["message"]) < 200  # bounded, whatever the size of the group
+    store.crosscheck(everything=True)  # recomputed: the same, not more
+    assert len(store.findings().query("rule == 'G13'")) == n
 
 
 def test_cross_checks_are_recomputable(dbs):
@@ -175,8 +212,20 @@ def test_real_pair_is_paired(dbs):
     assert listed.loc[2024, "agency"] == "洪泽区人民政府" and listed.loc[2024, "region"] == "淮安市"
     old, new = int(listed.loc[2023, "id"]), int(listed.loc[2024, "id"])
     assert store.previous(new) == old
-    direct = crossyear_findings(nianbao.parse(paths[1]), nianbao.parse(paths[0]))
-    stored = [f for f in store.report_findings(new, scope="cross") if f.rule != "G13"]
-    assert sorted(f.message for f in stored) == sorted(f.message for f in direct)
+    before, after = nianbao.parse(paths[0]), nianbao.parse(paths[1])
+    assert crossyear_findings(after, before) == []  # the real pair agrees across the years ...
+    assert store.report_findings(new, scope="cross") == []
     comp = store.compare("洪泽区人民政府", [2023, 2024])
     assert comp.years == [2023, 2024]
+    # ... so pair the real 2024 report with a 2023 one whose 现行有效件数 is off by one:
+    # the stored cross findings are those of the pair, and there are some
+    tampered = copy.deepcopy(before)
+    tampered.table2["normative_documents"]["in_force"] += 1
+    other = dbs.store()
+    other.ingest([("洪泽区_2023.txt", text_of(tampered, seed=1)), ("洪泽区_2024.pdf", paths[1].read_bytes())], workers=1)
+    ids = {int(y): int(i) for y, i in zip(other.reports()["year"], other.reports()["id"])}
+    assert other.previous(ids[2024]) == ids[2023]
+    direct = crossyear_findings(after, nianbao.parse(text_of(tampered, seed=1)))
+    stored = [f for f in other.report_findings(ids[2024], scope="cross") if f.rule != "G13"]
+    assert "T2.3" in {f.rule for f in direct}
+    assert sorted(f.message for f in stored) == sorted(f.message for f in direct)

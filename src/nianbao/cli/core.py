@@ -19,9 +19,10 @@ from .base import fail, parse_years
 def parse(file: Path, fmt: str, no_text: bool) -> None:
     """读取一份报告并显示其三张统计表。Read one report and show its three tables."""
     from .. import check as run_checks
+    from ..inputs import read_regular
     from ..pipeline import parse as parse_file
 
-    report = parse_file(file)
+    report = parse_file(read_regular(file), name=file.name)  # a FIFO or /dev/zero is refused, not read
     findings = run_checks(report)
     if fmt == "json":
         out = report.to_dict(findings, with_text=not no_text)

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,21 +17,12 @@ FORMAT_SUFFIXES = {".docx": "docx", ".html": "html", ".htm": "html", ".md": "md"
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same directory, so a
-    failure never leaves a half-written file (or destroys the old one)."""
-    from ..errors import UnreadableInput
+    """Write `data` to `path` whole or not at all, as an export is written (`atomic_file`:
+    never a half-written file, the old one kept on failure, the mode the umask gives)."""
+    from ..exports.output import atomic_file
 
-    directory = path.resolve().parent
-    if not directory.is_dir():
-        raise UnreadableInput(f"输出目录不存在：{directory}", f"Output directory does not exist: {directory}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        fh.write(data)
 
 
 def _findings(title: str, findings: list["Finding"], style: str) -> None:
@@ -47,10 +36,10 @@ def _load_input(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, s
     from ..draft import read_form, record_cells
     from ..errors import UnreadableInput
     from ..model import Report
-    from ..pipeline import load
+    from ..inputs import read_regular
     from ..render.report import TABLE_SECTIONS
 
-    data, _ = load(path)
+    data = read_regular(path)
     if data[:4] == b"PK\x03\x04":
         form = read_form(data)
         return form.cells, {"year": form.year, "template": form.template, "agency": form.agency,

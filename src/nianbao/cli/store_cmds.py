@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import main
-from .base import parse_years
+from .base import fail, parse_years
 from .ingest_sources import ingest_options
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,9 +63,9 @@ def _echo_frame(df: Any, fmt: str) -> None:
     if fmt == "json":
         click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
     else:
-        from ..exports.output import float_text
+        from ..exports.output import csv_text
 
-        click.echo(df.to_csv(index=False, float_format=float_text), nl=False)  # 3, not 3.0
+        click.echo(csv_text(df), nl=False)  # formulas guarded; 3, not 3.0
 
 
 def _num(v: Any, pct: bool = False) -> str:
@@ -95,11 +95,12 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
 
     可重复运行：已入库的文件（按内容哈希）不会重复读取；中断后重新运行即可继续。
     """
+    from ..errors import UnreadableInput
     from ..store.ingest import ingest as run_ingest
     from .ingest_sources import prepare
 
+    setup = prepare(paths, engine, scheduler, workers, delay)  # a missing path stops here, before the store is touched
     store = _open(db_url)
-    setup = prepare(paths, engine, scheduler, workers, delay)
     err = _console(stderr=True)
     total = setup.total
     progress = None if quiet else _progress(err)
@@ -119,6 +120,8 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
         if progress is not None:
             progress.stop()
     setup.report(err)
+    for item in summary.skipped:  # devices, FIFOs, unreadable folders: said, not stored
+        fail(item.error or UnreadableInput("已跳过。", "Skipped."))
     out = _console()
     if summary.read == 0:
         err.print("错误：没有找到要读入的文件。\nError: no files to ingest.")
@@ -136,7 +139,7 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
     if summary.interrupted:
         err.print("[yellow]已中断。已保存的报告不受影响，重新运行同一命令即可继续。[/]")
         sys.exit(130)
-    if setup.problems:
+    if setup.problems or summary.skipped:
         sys.exit(2)
 
 

@@ -9,14 +9,16 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 STDOUT = "-"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_START = r"^[=+\-@\t\r]"  # the same, as a pattern (for whole columns)
 
 
 @contextmanager
@@ -36,11 +38,18 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; an export is an ordinary file
-        os.replace(tmp, target)
+        publish(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def publish(tmp: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Rename the finished temporary file `tmp` to `target`, with the mode an ordinary new
+    file gets (0666 less the umask): mkstemp made it private (0600).  Every file nianbao
+    writes through a temporary file (exports, backups, restores, forms, drafts) ends here."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
 
 
 def _umask() -> int:
@@ -56,6 +65,34 @@ def guard_formula(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value.strip()):
         return "'" + value
     return value
+
+
+def _risky(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def guard_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+    """`df` with `guard_formula` applied to every text value, whatever the column's dtype
+    says (object, str, string, category: pandas 2 and 3 differ); a copy only when needed."""
+    import pandas as pd
+
+    out = df
+    for i in range(df.shape[1]):
+        col = df.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
+            continue  # cannot hold text
+        risky = col.map(_risky).astype(bool)
+        if risky.any():
+            if out is df:
+                out = df.copy()
+            out.isetitem(i, col.astype(object).where(~risky, col[risky].map(guard_formula)))
+    return out
+
+
+def csv_text(df: "pd.DataFrame", header: bool = True) -> str:
+    """`df` as CSV text (no index, "\\n" line ends), every text value guarded against formula
+    injection and whole numbers written as "183": what every CSV nianbao writes goes through here."""
+    return guard_frame(df).to_csv(index=False, header=header, lineterminator="\n", float_format=float_text)
 
 
 def float_text(value: float) -> str:

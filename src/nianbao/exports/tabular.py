@@ -3,13 +3,12 @@ array of records; NaN as null) and Parquet (pyarrow, one schema for every slice)
 Each writer takes the frames of one shape slice by slice and returns the number of rows."""
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import IO
 
 import pandas as pd
 
-from .output import FORMULA_START, float_text, guard_formula
+from .output import csv_text
 
 DATA_FORMATS = ("csv", "json", "parquet")
 
@@ -20,14 +19,8 @@ def write_csv(frames: Iterable[pd.DataFrame], out: IO[bytes]) -> int:
     rows = 0
     first = True
     for df in frames:
-        text = df.copy()
-        for col in text.columns[text.dtypes == "str"]:
-            risky = text[col].str.match(FORMULA_START, na=False)
-            if risky.any():
-                text.loc[risky, col] = text.loc[risky, col].map(guard_formula)
-        buf = io.StringIO()
-        text.to_csv(buf, index=False, header=first, lineterminator="\n", float_format=float_text)
-        out.write((("\ufeff" if first else "") + buf.getvalue()).encode("utf-8"))
+        text = csv_text(df, header=first)
+        out.write((("\ufeff" if first else "") + text).encode("utf-8"))
         rows += len(df)
         first = False
     return rows

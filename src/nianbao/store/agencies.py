@@ -204,7 +204,21 @@ def _chunks(seq: list[str], n: int) -> Iterator[list[str]]:
         yield seq[i : i + n]
 
 
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with `LIKE_ESCAPE`: its %, _ and \\ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def region_pattern(region: str) -> str:
-    """A LIKE pattern matching the paths of agencies in `region` (at any depth)."""
+    """A LIKE pattern (escape character `LIKE_ESCAPE`) matching the paths of agencies in
+    `region` (at any depth); a % or _ in the name matches only itself."""
     name = _NOISE.sub("", region)
-    return f"%/{name}/%"
+    return f"%/{escape_like(name)}/%"
+
+
+def in_region(path: sa.ColumnElement, region: str) -> sa.ColumnElement:
+    """`path LIKE …`: the agencies in `region` (at any depth), wildcards in the name escaped."""
+    return path.like(region_pattern(region), escape=LIKE_ESCAPE)

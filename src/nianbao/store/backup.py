@@ -15,12 +15,14 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from ..errors import MissingDependency, StoreError
+from ..exports.output import publish
 from .db import normalize_url
 
 
@@ -39,10 +41,23 @@ def _sqlite_path(url: sa.engine.URL) -> Path:
 
 def _count_reports(path: Path) -> int:
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             return int(conn.execute("select count(*) from reports").fetchone()[0])
     except sqlite3.DatabaseError:
         raise StoreError(f"不是 nianbao 数据库：{path}", f"Not a nianbao database: {path}") from None
+
+
+def _copy_sqlite(source: Path, target: str) -> None:
+    """SQLite's online backup of `source` into the file `target`, both connections closed
+    before returning (an open one leaves its -wal and -shm files behind)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _remove(tmp: str) -> None:
+    """The temporary copy, and any journal files SQLite left beside it, gone."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(tmp + suffix).unlink(missing_ok=True)
 
 
 def _pg_args(url: sa.engine.URL) -> tuple[str, list[str], str | None]:
@@ -78,8 +93,7 @@ def backup(url: str | None, out: Path) -> BackupInfo:
             src_path = _sqlite_path(parsed)
             if not src_path.exists():
                 raise StoreError(f"数据库文件不存在：{src_path}", f"No database file at {src_path}")
-            with sqlite3.connect(src_path) as src, sqlite3.connect(tmp) as dst:
-                src.backup(dst)
+            _copy_sqlite(src_path, tmp)
             reports: int | None = _count_reports(Path(tmp))
         else:
             conn_url, schema, _ = _pg_args(parsed)
@@ -88,10 +102,9 @@ def backup(url: str | None, out: Path) -> BackupInfo:
             if proc.returncode:
                 raise StoreError(f"pg_dump 失败：{proc.stderr.strip()[:300]}", f"pg_dump failed: {proc.stderr.strip()[:300]}")
             reports = None
-        os.replace(tmp, out)
+        publish(tmp, out)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _remove(tmp)
     return BackupInfo(out, out.stat().st_size, reports)
 
 
@@ -111,14 +124,12 @@ def restore(url: str | None, source: Path, force: bool = False) -> BackupInfo:
         fd, tmp = tempfile.mkstemp(prefix=".nianbao-restore-", dir=target.parent)
         os.close(fd)
         try:
-            with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
-                src.backup(dst)
+            _copy_sqlite(source, tmp)
             for suffix in ("-wal", "-shm"):
                 Path(str(target) + suffix).unlink(missing_ok=True)
-            os.replace(tmp, target)
+            publish(tmp, target)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            _remove(tmp)
         return BackupInfo(target, target.stat().st_size, reports)
     conn_url, schema, schema_name = _pg_args(parsed)
     engine = sa.create_engine(parsed)

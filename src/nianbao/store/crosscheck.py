@@ -4,8 +4,9 @@
   (T3.6, T2.3, T2.8, G6 via the rules of family "crossyear");
 - G6 across agencies: section 五 nearly identical to that of another agency of the same
   region and year (雷同);
-- G13 duplicates: two stored reports with the same statistics (or the same text) under two
-  names — the same agency's report in two files (info), or another agency's copy (warning).
+- G13 duplicates: stored reports with the same statistics (or the same text) under other
+  names — the same agency's report in several files (info), or other agencies' copies
+  (warning).  One finding per report, naming its group (n copies: n findings, not n·(n-1)).
 
 The findings are stored with scope "cross"; each run recomputes them for the reports it
 touches: the pending ones (new or re-parsed, `reports.cross_pending`) and every report
@@ -170,23 +171,46 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
             if score is not None:
                 found.append((finding("G6", f"第五部分与{_who(reps[peer], peer)}的相似度为{score:.0%}，内容雷同。",
                                       section="problems", actual=round(score, 3), related_report=peer), peer))
-        for dup in dups:
-            found.append((_duplicate(index, rid, dup), dup))
+        if dups:
+            found.append(_duplicates(index, rid, dups))
         for f, related in found:
             out.append(dict(finding_row(f), report_id=rid, scope=SCOPE_CROSS, related_report_id=related))
     return out
 
 
-def _duplicate(index: _Index, rid: int, other: int) -> Finding:
-    a, b = index.rows[rid], index.rows[other]
-    same_agency = pd.notna(a.agency_id) and a.agency_id == b.agency_id
-    what = "全文" if isinstance(a.text_hash, str) and a.text_hash == b.text_hash else "统计数据"
-    year = f"{int(b.year)}年度" if pd.notna(b.year) else ""
-    if same_agency:
-        return finding("G13", f"与报告#{other}的{what}完全相同，是同一份{year}报告的另一份文件。",
-                       severity="info", related_report=other)
-    return finding("G13", f"与{b.agency or '另一机关'}{year}报告（#{other}）的{what}完全相同，可能照抄了其他机关的报告。",
-                   related_report=other)
+DUPLICATES_NAMED = 5  # the other reports a G13 message names (the count says how many there are)
+
+
+def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, int]:
+    """One G13 finding for a report and all the stored reports it duplicates (its group),
+    never one per pair: n copies make n findings, not n·(n-1).  A warning when another
+    agency's report is among them (a copy), else a note (the same report in several files);
+    the finding points at the group's first report of that kind."""
+    a = index.rows[rid]
+    same: list[int] = []
+    others: list[int] = []
+    for d in dups:
+        (same if pd.notna(a.agency_id) and index.rows[d].agency_id == a.agency_id else others).append(d)
+    whole_text = isinstance(a.text_hash, str) and all(index.rows[d].text_hash == a.text_hash for d in dups)
+    what = "全文" if whole_text else "统计数据"
+    year = f"{int(a.year)}年度" if pd.notna(a.year) else ""
+    parts = []
+    if same:
+        parts.append(f"与报告{_ids(same)}的{what}完全相同，是同一份{year}报告的另{len(same)}份文件")
+    if others:
+        first = index.rows[others[0]]
+        agencies = len({index.rows[d].agency_id for d in others})
+        who = f"{first.agency or '另一机关'}{'等' + str(agencies) + '个机关' if agencies > 1 else ''}"
+        parts.append(f"与{who}的{len(others)}份报告（{_ids(others)}）的{what}完全相同，可能照抄了其他机关的报告")
+    message = "；".join(parts) + "。"
+    if others:
+        return finding("G13", message, actual=len(dups), related_report=others[0]), others[0]
+    return finding("G13", message, severity="info", actual=len(dups), related_report=same[0]), same[0]
+
+
+def _ids(ids: Sequence[int]) -> str:
+    named = "、".join(f"#{i}" for i in ids[:DUPLICATES_NAMED])
+    return named + ("等" if len(ids) > DUPLICATES_NAMED else "")  # the message says how many
 
 
 def update_counts(conn: Connection, ids: Sequence[int]) -> None:

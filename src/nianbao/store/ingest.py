@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..errors import UnreadableInput
-from ..inputs import InputItem
+from ..inputs import InputItem, safe_name
 from . import crosscheck
 from .parsed import Parsed, content_key, failed, parse_and_check
 from .schema import STATUS_FAILED, reports
@@ -55,6 +55,7 @@ class IngestSummary:
     interrupted: bool = False
     seconds: float = 0.0
     report_ids: list[int] = field(default_factory=list)
+    skipped: list[InputItem] = field(default_factory=list)  # not reports (devices, FIFOs, unreadable folders): not stored
 
     @property
     def rate(self) -> float:
@@ -152,7 +153,9 @@ def stored_hashes(engine: Engine) -> set[str]:
 
 
 def _as_item(x: InputItem | tuple[str, bytes]) -> InputItem:
-    return x if isinstance(x, InputItem) else InputItem(x[0], x[1])
+    item = x if isinstance(x, InputItem) else InputItem(x[0], x[1])
+    name = safe_name(item.name)  # a name the database can store, whatever bytes the file system gave
+    return item if name == item.name else InputItem(name, item.data, item.error, item.skipped)
 
 
 def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, workers: int | None = None,
@@ -170,6 +173,10 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
     def tasks() -> Iterator[Task]:
         for raw in items:
             item = _as_item(raw)
+            if item.skipped:
+                summary.skipped.append(item)
+                notify("skipped", item.name)
+                continue
             summary.read += 1
             key = content_key(item.data, item.name)
             if key in known:
@@ -228,16 +235,19 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
 
 def expand(paths: Iterable[str]) -> list[str]:
     """Paths with shell-style patterns (`reports/*.pdf`, quoted so the shell left them)
-    expanded; a pattern that matches nothing is an error."""
+    expanded; a pattern that matches nothing, or a path that does not exist, is an error
+    (before anything is read or stored)."""
     import glob
 
     out: list[str] = []
     for p in paths:
-        if any(ch in p for ch in "*?[") and not os.path.exists(p):
+        if any(ch in p for ch in "*?[") and not os.path.lexists(p):
             hits = sorted(glob.glob(p, recursive=True))
             if not hits:
-                raise UnreadableInput(f"没有与“{p}”匹配的文件。", f"No files match {p!r}.")
+                raise UnreadableInput(f"没有与“{safe_name(p)}”匹配的文件。", f"No files match {safe_name(p)!r}.")
             out.extend(hits)
+        elif not os.path.exists(p):
+            raise UnreadableInput(f"找不到文件或目录：{safe_name(p)}", f"No such file or directory: {safe_name(p)}")
         else:
             out.append(p)
     return out
@@ -253,7 +263,9 @@ def count_inputs(paths: Iterable[str]) -> int:
     for p in paths:
         files = _walk(Path(p)) if os.path.isdir(p) else [Path(p)]
         for f in files:
-            if str(f).lower().endswith(".zip"):
+            if not isinstance(f, Path):  # a folder that cannot be listed
+                continue
+            if str(f).lower().endswith(".zip") and f.is_file():  # never open a FIFO or a device
                 try:
                     with zipfile.ZipFile(f) as zf:
                         n += sum(1 for i in zf.infolist() if not i.is_dir())

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from .. import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
-from .agencies import identify, region_pattern
+from .agencies import identify, in_region
 from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
@@ -70,7 +70,7 @@ def apply(conn: Connection, stmt: sa.Select, f: Filters) -> sa.Select:
     if f.level:
         stmt = stmt.where(sa.func.coalesce(agencies.c.level, reports.c.level) == f.level)
     if f.region:
-        stmt = stmt.where(sa.or_(agencies.c.path.like(region_pattern(f.region)),
+        stmt = stmt.where(sa.or_(in_region(agencies.c.path, f.region),
                                  sa.and_(reports.c.agency_id.is_(None), reports.c.region == f.region)))
     if f.agency is not None:
         ids = agency_ids(conn, f.agency)
@@ -132,7 +132,7 @@ def agency_list(conn: Connection, f: Filters) -> pd.DataFrame:
                      sa.func.min(reports.c.year).label("first_year"), sa.func.max(reports.c.year).label("last_year"))
     stmt = stmt.select_from(agencies.outerjoin(reports, reports.c.agency_id == agencies.c.id))
     if f.region:
-        stmt = stmt.where(agencies.c.path.like(region_pattern(f.region)))
+        stmt = stmt.where(in_region(agencies.c.path, f.region))
     if f.agency is not None:
         stmt = stmt.where(agencies.c.id.in_(agency_ids(conn, f.agency)))
     stmt = stmt.group_by(agencies.c.id).order_by(agencies.c.path, agencies.c.name)

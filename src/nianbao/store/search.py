@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .agencies import LIKE_ESCAPE, escape_like
 from .schema import sections
 
 # at each position: a CJK bigram, or (at the start of a run) a word of letters and digits
@@ -60,8 +61,7 @@ def matching_sections(dialect: str, query: str) -> sa.Select:
     tokens = bigrams(query).split()
     stmt = sa.select(sections.c.id, sections.c.report_id, sections.c.key, sections.c.text)
     if not tokens:
-        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return stmt.where(sections.c.text.like(like, escape="\\"))
+        return stmt.where(sections.c.text.like("%" + escape_like(query) + "%", escape=LIKE_ESCAPE))
     phrase = " ".join(tokens)
     if dialect == "postgresql":
         return stmt.where(sa.text("sections.search @@ phraseto_tsquery('simple', :q)").bindparams(q=phrase))
