@@ -53,7 +53,7 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
         ("POST", "/api/tokens"): ("/api/tokens", {"name": "x"}),
         ("DELETE", "/api/tokens/{token_id}"): ("/api/tokens/1", None),
         ("GET", "/api/users"): ("/api/users", None),
-        ("POST", "/api/users"): ("/api/users", {"name": "u", "role": "viewer", "password": "12345678"}),
+        ("POST", "/api/users"): ("/api/users", {"name": "u", "role": "viewer", "password": "a-long-api-password"}),
         ("PATCH", "/api/users/{name}"): ("/api/users/viewer", {"role": "viewer"}),
         ("POST", "/api/uploads"): ("/api/uploads", None),
         ("GET", "/api/uploads/{batch}"): ("/api/uploads/abc", None),
@@ -313,11 +313,11 @@ def test_audit_log(env: WebEnv) -> None:
 
 def test_user_administration_through_the_api(env: WebEnv) -> None:
     a = env.admin
-    assert a.api("POST", "/api/users", json={"name": "api用户", "role": "viewer", "password": "12345678"}).status_code == 201
+    assert a.api("POST", "/api/users", json={"name": "api用户", "role": "viewer", "password": "a-long-api-password"}).status_code == 201
     assert "api用户" in {u["name"] for u in a.get("/api/users").json()}
     assert a.api("PATCH", "/api/users/api用户", json={"role": "reviewer"}).json()["role"] == "reviewer"
     assert a.api("PATCH", "/api/users/nobody", json={"role": "reviewer"}).status_code == 400
-    assert a.api("POST", "/api/users", json={"name": "bad", "role": "king", "password": "12345678"}).status_code == 400
+    assert a.api("POST", "/api/users", json={"name": "bad", "role": "king", "password": "a-long-api-password"}).status_code == 400
     assert a.api("PATCH", "/api/users/admin", json={"active": False}).status_code == 403
 
 
