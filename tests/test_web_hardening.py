@@ -49,3 +49,53 @@ def test_the_admin_form_and_the_api_refuse_weak_passwords(env: WebEnv) -> None:
     c = env.login("viewer")
     r = c.post("/account/password", data={"current": PASSWORD, "new": "12345678"})
     assert r.status_code == 400 and "密码" in r.text
+
+
+# --------------------------------------------------------------------------- 12: tokens, HSTS
+
+
+def _token(c) -> str:  # type: ignore[no-untyped-def]
+    r = c.api("POST", "/api/tokens", json={"name": "script"})
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+def test_tokens_die_with_a_password_change_and_a_deactivation(env: WebEnv) -> None:
+    admin = env.login("admin")
+    assert admin.post("/admin/users", data={"name": "tokenuser", "role": "reviewer", "password": PASSWORD}).status_code == 303
+    c = env.login("tokenuser")
+    auth = {"Authorization": f"Bearer {_token(c)}"}
+    script = env.anonymous().http
+    assert script.get("/api/me", headers=auth).status_code == 200
+    r = c.post("/account/password", data={"current": PASSWORD, "new": "a brand new secret"})
+    assert r.status_code == 303
+    assert script.get("/api/me", headers=auth).status_code == 401
+    c = env.login("tokenuser", "a brand new secret")
+    auth = {"Authorization": f"Bearer {_token(c)}"}
+    assert admin.post("/admin/users/tokenuser", data={"active": "0"}).status_code == 303
+    assert admin.post("/admin/users/tokenuser", data={"active": "1"}).status_code == 303
+    assert script.get("/api/me", headers=auth).status_code == 401  # not back with the account
+    c = env.login("tokenuser", "a brand new secret")
+    auth = {"Authorization": f"Bearer {_token(c)}"}
+    assert admin.api("PATCH", "/api/users/tokenuser", json={"password": "yet another secret"}).status_code == 200
+    assert script.get("/api/me", headers=auth).status_code == 401
+
+
+def test_a_token_cannot_mint_tokens(env: WebEnv) -> None:
+    c = env.login("reviewer")
+    auth = {"Authorization": f"Bearer {_token(c)}"}
+    script = env.anonymous().http
+    r = script.post("/api/tokens", json={"name": "child"}, headers=auth)
+    assert r.status_code == 403 and "token" in r.json()["detail_en"]
+    assert script.get("/api/me", headers=auth).status_code == 200  # the token itself still works
+
+
+def test_hsts_only_over_https(env: WebEnv) -> None:
+    from fastapi.testclient import TestClient
+
+    plain = env.anonymous().http.get("/login")
+    assert "strict-transport-security" not in plain.headers
+    tls = TestClient(env.app, base_url="https://testserver", follow_redirects=False)  # no lifespan: no `with`
+    r = tls.get("/login")
+    tls.close()
+    assert "max-age=" in r.headers["strict-transport-security"]

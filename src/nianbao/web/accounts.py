@@ -125,8 +125,10 @@ def update_user(engine: Engine, name: str, *, role: str | None = None, password:
             raise AccountError(f"没有用户“{name}”。", f"No user {name!r}.")
         if values:
             conn.execute(users.update().where(users.c.id == row.id).values(**values))
-        if password is not None or active is False:  # log out everywhere
+        if password is not None or active is False:  # log out everywhere, and no script keeps access
             conn.execute(web_sessions.delete().where(web_sessions.c.user_id == row.id))
+            conn.execute(api_tokens.update().where(api_tokens.c.user_id == row.id, api_tokens.c.revoked.is_(False))
+                         .values(revoked=True))
         row = conn.execute(sa.select(users).where(users.c.id == row.id)).first()
         _log(conn, by, action, name, {"role": role, "active": active, "password": password is not None})
     return _user(row)

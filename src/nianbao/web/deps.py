@@ -129,6 +129,15 @@ class Anyone:
         return v
 
 
+def require_session(request: Request) -> None:
+    """Refuse an API token where a login is needed (creating tokens: a stolen token must
+    not mint more of them)."""
+    v = visitor(request)
+    if v.via != "session":
+        raise Forbidden("创建访问令牌需要先在网页上登录，不能用令牌创建令牌。",
+                        "Creating an API token needs a login session; a token cannot create tokens.")
+
+
 viewer = Need("viewer")
 reviewer = Need("reviewer")
 admin = Need("admin")

@@ -26,6 +26,8 @@ HEADERS = (
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
+# only over https (a browser ignores it over http, and it must not pin a plain-http test site)
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 PRE_COOKIE = "nb_pre"  # a random value binding the CSRF token of a visitor who is not logged in
@@ -84,7 +86,10 @@ class Guard:
                 started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + [h for h in HEADERS if h[0] not in names]
+                extra = [h for h in HEADERS if h[0] not in names]
+                if scope.get("scheme") == "https" and HSTS[0] not in names:
+                    extra.append(HSTS)
+                message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         try:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from ... import __version__
 from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, update_user
-from ..deps import Forbidden, NotFound, admin, admin_write, viewer, web
+from ..deps import Forbidden, NotFound, admin, admin_write, require_session, viewer, web
 from ..params import Id
 from . import responses as R
 from .models import TokenIn, UserChange, UserIn
@@ -39,6 +39,7 @@ def token_create(request: Request, body: TokenIn, user: User = Depends(viewer)) 
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点。", "This is a read-only public site.")
+    require_session(request)
     token_id, token = create_token(st.engine, user, body.name, by=user)
     return {"id": token_id, "token": token}
 

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..accounts import (AccountError, User, authenticate, create_token, end_session, list_tokens, revoke_token,
                         start_session, update_user)
 from ..db import write
-from ..deps import Forbidden, Visitor, anyone, viewer, web
+from ..deps import Forbidden, Visitor, anyone, require_session, viewer, web
 from ..params import Id
 from ..reviews import audit
 from ..security import SESSION_COOKIE
@@ -77,6 +77,7 @@ def new_token(request: Request, name: str = Form("", max_length=80),
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点，不能创建令牌。", "This is a read-only public site.")
+    require_session(request)
     _, token = create_token(st.engine, user, name or "脚本", by=user)
     return page(request, "account.html", {"tokens": list_tokens(st.engine, user), "new_token": token, "message": None})
 
