@@ -55,6 +55,7 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
         ("GET", "/api/users"): ("/api/users", None),
         ("POST", "/api/users"): ("/api/users", {"name": "u", "role": "viewer", "password": "a-long-api-password"}),
         ("PATCH", "/api/users/{name}"): ("/api/users/viewer", {"role": "viewer"}),
+        ("POST", "/api/users/{name}/unlock"): ("/api/users/viewer/unlock", None),
         ("POST", "/api/uploads"): ("/api/uploads", None),
         ("GET", "/api/uploads/{batch}"): ("/api/uploads/abc", None),
         ("GET", "/api/reports"): ("/api/reports", None),
@@ -87,7 +88,8 @@ WRITES_FOR = {  # endpoints a viewer may not use (-> 403), and those only an adm
     "reviewer": {("POST", "/api/uploads"), ("GET", "/api/uploads/{batch}"), ("GET", "/api/audit"),
                  ("POST", "/api/reports/{report_id}/findings/{key}/decision"),
                  ("POST", "/api/reports/{report_id}/corrections"), ("PUT", "/api/stats/expected")},
-    "admin": {("GET", "/api/users"), ("POST", "/api/users"), ("PATCH", "/api/users/{name}")},
+    "admin": {("GET", "/api/users"), ("POST", "/api/users"), ("PATCH", "/api/users/{name}"),
+              ("POST", "/api/users/{name}/unlock")},
 }
 
 

@@ -99,3 +99,101 @@ def test_hsts_only_over_https(env: WebEnv) -> None:
     r = tls.get("/login")
     tls.close()
     assert "max-age=" in r.headers["strict-transport-security"]
+
+
+# --------------------------------------------------------------------------- 10: login throttle
+
+
+def _from(e: WebEnv, address: str):  # type: ignore[no-untyped-def]
+    """An anonymous client at `address`, with the CSRF token of its login page."""
+    from fastapi.testclient import TestClient
+
+    from web_util import Client, csrf_in
+
+    http = TestClient(e.app, follow_redirects=False, client=(address, 40000))
+    e._clients.append(http)
+    return Client(http, csrf_in(http.get("/login").text))
+
+
+def _audit_actions(e: WebEnv) -> list[str]:
+    import sqlalchemy as sa
+
+    from nianbao.web.schema import audit_log
+
+    with e.store.engine.connect() as conn:
+        return list(conn.execute(sa.select(audit_log.c.action).order_by(audit_log.c.id)).scalars())
+
+
+def test_a_guesser_locks_only_their_own_address_and_backs_off(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    e = WebEnv(tmp_path, {"login_failures": 3, "login_window": 60})
+    try:
+        attacker, owner = _from(e, "10.0.0.66"), _from(e, "10.0.0.7")
+        for _ in range(3):
+            assert attacker.post("/login", data={"name": "viewer", "password": "bad"}).status_code == 401
+        r = attacker.post("/login", data={"name": "viewer", "password": PASSWORD})
+        assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 61
+        # the real user at their own address is not locked out
+        assert owner.post("/login", data={"name": "viewer", "password": PASSWORD}).status_code == 303
+        # back-off: once the lock ends, the next failure locks twice as long
+        import sqlalchemy as sa
+
+        from nianbao.web.schema import login_throttle
+
+        with e.store.engine.begin() as conn:
+            conn.execute(login_throttle.update().values(locked_until=None))
+        assert attacker.post("/login", data={"name": "viewer", "password": "bad"}).status_code == 401
+        r = attacker.post("/login", data={"name": "viewer", "password": PASSWORD})
+        assert r.status_code == 429 and 61 < int(r.headers["retry-after"]) <= 121
+        actions = _audit_actions(e)
+        assert actions.count("login.fail") == 4 and "login.lockout" in actions
+    finally:
+        e.close()
+
+
+def test_the_lock_is_in_the_database_and_a_flood_does_not_clear_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    e = WebEnv(tmp_path, {"login_failures": 2})
+    try:
+        attacker = _from(e, "10.0.0.66")
+        for _ in range(2):
+            attacker.post("/login", data={"name": "reviewer", "password": "bad"})
+        # another server process over the same database sees the lock
+        from nianbao.web import create_app
+
+        other = create_app(e.config, e.store, recover_uploads=False)
+        assert other.state.nb.throttle.wait("reviewer", "10.0.0.66") > 0
+        # a flood of made-up names (from many addresses, as the per-address limit stops one)
+        throttle = e.state.throttle
+        for i in range(300):
+            throttle.failed(f"made-up-{i}", f"10.1.{i // 250}.{i % 250}")
+        assert throttle.wait("reviewer", "10.0.0.66") > 0
+        r = attacker.post("/login", data={"name": "reviewer", "password": PASSWORD})
+        assert r.status_code == 429
+        # one address spraying names is stopped by its own limit (10x the per-name one)
+        sprayer = _from(e, "10.0.0.99")
+        codes = [sprayer.post("/login", data={"name": f"guess{i}", "password": "bad"}).status_code for i in range(21)]
+        assert codes[:20] == [401] * 20 and codes[20] == 429
+        # an admin unlocks the user (the web page and the API)
+        admin = e.login("admin")
+        assert "10.0.0.66" in admin.get("/admin/users").text
+        assert admin.post("/admin/users/reviewer/unlock", data={}).status_code == 303
+        assert attacker.post("/login", data={"name": "reviewer", "password": PASSWORD}).status_code == 303
+        assert admin.api("POST", "/api/users/reviewer/unlock").json() == {"name": "reviewer", "cleared": 0}
+        assert "user.unlock" in _audit_actions(e)
+    finally:
+        e.close()
+
+
+def test_the_cli_unlocks_a_user(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    e = WebEnv(tmp_path, {"login_failures": 1})
+    try:
+        e.state.throttle.failed("viewer", "10.0.0.66")
+        assert e.state.throttle.wait("viewer", "10.0.0.66") > 0
+        r = CliRunner().invoke(main, ["user", "unlock", "viewer", "--db", e.url])
+        assert r.exit_code == 0, r.output
+        assert e.state.throttle.wait("viewer", "10.0.0.66") == 0
+    finally:
+        e.close()

@@ -129,6 +129,18 @@ def user_set(name: str, role: str | None, new_password: bool, password_stdin: bo
     click.echo(f"已更新用户 {changed.name}（{changed.role}）。 Updated user {changed.name}.", err=True)
 
 
+@user.command("unlock")
+@click.argument("name")
+@_db
+def user_unlock(name: str, db_url: str | None) -> None:
+    """解除用户的登录锁定（所有地址）。Clear a user's failed logins (every address)."""
+    from ..web.accounts import CLI_USER, unlock_user
+    from ..web.db import open_store
+
+    cleared = unlock_user(open_store(db_url).engine, name, by=CLI_USER)
+    click.echo(f"已解除 {name} 的登录锁定（{cleared} 条）。 Unlocked {name} ({cleared} cleared).", err=True)
+
+
 @user.command("token")
 @click.argument("name")
 @click.option("--label", default="script", show_default=True, help="令牌的用途说明。")

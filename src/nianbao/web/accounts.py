@@ -255,3 +255,15 @@ def revoke_token(engine: Engine, user: User, token_id: int, *, by: User | None =
         if revoked:
             _log(conn, by, "token.revoke", str(token_id))
     return revoked
+
+
+def unlock_user(engine: Engine, name: str, *, by: User | None = None) -> int:
+    """Clear the failed logins of user name `name` from every address (the number of
+    (name, address) pairs cleared); an address locked for spraying names stays locked."""
+    from .schema import login_throttle
+
+    name = name.strip()[:80]
+    with write(engine) as conn:
+        cleared = conn.execute(login_throttle.delete().where(login_throttle.c.name == name)).rowcount
+        _log(conn, by, "user.unlock", name, {"cleared": cleared})
+    return int(cleared)

@@ -63,7 +63,7 @@ def create_app(config: WebConfig | None = None, store: Store | None = None, reco
         orders.bump()
 
     state = WebState(config, store, setting(store.engine, "secret"),
-                     LoginThrottle(config.login_failures, config.login_window),
+                     LoginThrottle(store.engine, config.login_failures, config.login_window),
                      UploadQueue(store, config.workers, on_stored=stored), cache, orders)
     if recover_uploads:
         interrupted(store)

@@ -19,6 +19,6 @@ class WebConfig:
     archive_limits: Limits = field(default_factory=lambda: Limits(members=2000, member_bytes=50 * MB,
                                                                   total_bytes=500 * MB))
     workers: int = 1  # parse processes for uploads; 0 parses in a thread of the server process
-    login_failures: int = 5  # failed logins per name (and 4x per address) ...
-    login_window: float = 600.0  # ... within this many seconds before the login is refused
+    login_failures: int = 5  # failed logins per (name, address) (and 10x per address) ...
+    login_window: float = 600.0  # ... within this many seconds lock it this long (doubling with each further failure)
     cache_seconds: float = 300.0  # dashboards, comparisons and counts: recomputed at most this often (and after an upload)

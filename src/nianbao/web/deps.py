@@ -50,6 +50,12 @@ def web(request: Request) -> "WebState":
     return request.app.state.nb
 
 
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: as uvicorn's
+    --forwarded-allow-ips lets it read X-Forwarded-For)."""
+    return (request.client.host if request.client else "") or "?"
+
+
 def visitor(request: Request) -> Visitor:
     """The visitor of this request (computed once per request)."""
     cached = getattr(request.state, "visitor", None)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ... import __version__
-from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, update_user
+from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, unlock_user, update_user
 from ..deps import Forbidden, NotFound, admin, admin_write, require_session, viewer, web
 from ..params import Id
 from . import responses as R
@@ -71,6 +71,11 @@ def user_update(request: Request, name: str, body: UserChange, user: User = Depe
     changed = update_user(st.engine, name, role=body.role, password=body.password, active=body.active, by=user)
     return {"name": changed.name, "role": changed.role}
 
+
+@router.post("/users/{name}/unlock", tags=["accounts"], response_model=R.Unlocked)
+def user_unlock(request: Request, name: str, user: User = Depends(admin_write)) -> dict[str, Any]:
+    """Clear the failed logins of a user name from every address (after a lockout)."""
+    return {"name": name, "cleared": unlock_user(web(request).engine, name, by=user)}
 
 
 @router.get("/docs", include_in_schema=False)

@@ -82,6 +82,11 @@ class TokenRevoked(BaseModel):
     revoked: int
 
 
+class Unlocked(BaseModel):
+    name: str
+    cleared: int  # (name, address) pairs whose failed logins were cleared
+
+
 # --------------------------------------------------------------------------- uploads
 
 
