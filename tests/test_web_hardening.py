@@ -197,3 +197,43 @@ def test_the_cli_unlocks_a_user(tmp_path) -> None:  # type: ignore[no-untyped-de
         assert e.state.throttle.wait("viewer", "10.0.0.66") == 0
     finally:
         e.close()
+
+
+# --------------------------------------------------------------------------- 15: the audit log
+
+
+def _audit(e: WebEnv) -> list[dict]:  # type: ignore[type-arg]
+    import sqlalchemy as sa
+
+    from nianbao.web.schema import audit_log
+
+    with e.store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(audit_log).order_by(audit_log.c.id)).mappings()]
+
+
+def test_the_audit_log_records_refusals_logouts_exports_and_originals(env: WebEnv) -> None:
+    rid = env.ids[0]
+    before = len(_audit(env))
+    viewer = env.login("viewer")
+    assert viewer.get("/admin/users").status_code == 403
+    assert viewer.post("/account/tokens", csrf=False, data={"name": "x"}).status_code == 403  # no CSRF token
+    assert viewer.get(f"/reports/{rid}/export/cells.csv").status_code == 200
+    assert viewer.get(f"/api/reports/{rid}/export/findings.xlsx").status_code == 200
+    assert viewer.get("/export/reports.csv").status_code == 200
+    assert viewer.get(f"/reports/{rid}/original").status_code == 200
+    bad = env.anonymous()
+    assert bad.post("/login", data={"name": "viewer", "password": "nope"}).status_code == 401
+    assert viewer.post("/logout").status_code == 303
+    new = _audit(env)[before:]
+    by_action: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    for r in new:
+        by_action.setdefault(r["action"], []).append(r)
+    denied = by_action["access.denied"]
+    assert {d["target"] for d in denied} == {"GET /admin/users", "POST /account/tokens"}
+    assert all(d["user_name"] == "viewer" for d in denied)
+    assert sorted(x["target"] for x in by_action["export"]) == ["cells.csv", "findings.xlsx", "reports.csv"]
+    (orig,) = by_action["download.original"]
+    assert orig["report_id"] == rid and orig["user_name"] == "viewer" and "address" in orig["detail"]
+    (fail,) = by_action["login.fail"]
+    assert fail["target"] == "viewer" and fail["user_name"] != "viewer"  # the name tried, not a login
+    assert [x["user_name"] for x in by_action["logout"]] == ["viewer"]

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -21,7 +22,7 @@ from ..errors import NianbaoError
 from ..store import Store
 from .config import WebConfig
 from .db import refuse_nul, setting, upgrade
-from .deps import Forbidden, LoginRequired, NotFound
+from .deps import Forbidden, LoginRequired, NotFound, record
 from .queries import TTLCache
 from .security import Guard, LoginThrottle
 from .queue import UploadQueue
@@ -142,6 +143,9 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
+        v = getattr(request.state, "visitor", None)
+        await run_in_threadpool(record, request, v.user if v is not None else None, "access.denied",
+                                target=f"{request.method} {request.url.path}"[:300], detail={"reason": exc.message_en})
         return _error(request, 403, exc.message, exc.message_en)
 
     @app.exception_handler(NotFound)

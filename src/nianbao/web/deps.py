@@ -135,6 +135,19 @@ class Anyone:
         return v
 
 
+def record(request: Request, user: User | None, action: str, **kw: Any) -> None:
+    """An audit entry for an event of this request (a download, an export, a refusal), with
+    the client's address; none on a read-only public site (nobody there writes, and the
+    public's reading is not audited)."""
+    if web(request).config.read_only:
+        return
+    from .reviews import audit_now
+
+    detail = dict(kw.pop("detail", None) or {})
+    detail["address"] = client_address(request)
+    audit_now(web(request).engine, user, action, detail=detail, **kw)
+
+
 def require_session(request: Request) -> None:
     """Refuse an API token where a login is needed (creating tokens: a stolen token must
     not mint more of them)."""
