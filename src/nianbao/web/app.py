@@ -25,7 +25,7 @@ from .db import refuse_nul, setting, upgrade
 from .deps import Forbidden, LoginRequired, NotFound, record
 from .queries import TTLCache
 from .security import Guard, LoginThrottle
-from .queue import UploadQueue
+from .queue import UploadQueue, stop_helpers
 from .uploads import interrupted
 from .views import page, templates
 
@@ -51,8 +51,8 @@ class WebState:
 
 def create_app(config: WebConfig | None = None, store: Store | None = None, recover_uploads: bool = True) -> FastAPI:
     """The application over `store` (or the store at `config.db`).  `recover_uploads` marks
-    uploads a previous run left unfinished; a server of several processes does that once,
-    before it starts them."""
+    the uploads of servers that stopped (their heartbeat is stale) as interrupted, never
+    those of a server still running; a read-only server never does."""
     config = config or WebConfig()
     store = store or Store(config.db)
     upgrade(store.engine)
@@ -65,14 +65,17 @@ def create_app(config: WebConfig | None = None, store: Store | None = None, reco
 
     state = WebState(config, store, setting(store.engine, "secret"),
                      LoginThrottle(store.engine, config.login_failures, config.login_window),
-                     UploadQueue(store, config.workers, on_stored=stored), cache, orders)
-    if recover_uploads:
+                     UploadQueue(store, config.workers, on_stored=stored, recover=not config.read_only), cache, orders)
+    if recover_uploads and not config.read_only:  # only items whose server stopped beating
         interrupted(store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        # also on SIGTERM (uvicorn then re-raises it, and no atexit handler runs): end the
+        # parse workers, the forkserver and the resource tracker here
         state.uploads.close()
+        stop_helpers()
 
     app = FastAPI(title="nianbao 年报", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
