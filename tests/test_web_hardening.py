@@ -237,3 +237,283 @@ def test_the_audit_log_records_refusals_logouts_exports_and_originals(env: WebEn
     (fail,) = by_action["login.fail"]
     assert fail["target"] == "viewer" and fail["user_name"] != "viewer"  # the name tried, not a login
     assert [x["user_name"] for x in by_action["logout"]] == ["viewer"]
+
+
+# --------------------------------------------------------------------------- 1: zip amplification
+
+KB = 1024
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _text(seed: int, size: int) -> bytes:
+    """Text that compresses about 2:1 (hex digits), of `size` bytes."""
+    import random
+
+    return random.Random(seed).randbytes(size // 2).hex().encode()
+
+
+def _upload_as(c, *files: tuple[str, bytes]):  # type: ignore[no-untyped-def]
+    r = c.post("/upload", files=[("files", (n, d, "application/octet-stream")) for n, d in files])
+    assert r.status_code == 303, r.text
+    return r.headers["location"].rsplit("/", 1)[-1]
+
+
+def test_every_member_s_ratio_is_checked_however_small() -> None:
+    from nianbao.readers.archive import Limits
+    from nianbao.web.config import WebConfig
+    from nianbao.web.uploads import Allowance, Rejected, accept, discard
+
+    # 40 members of 500 KB of one repeated byte: each under the old 1 MB floor, ~1000:1
+    bomb = _zip({f"{i}.txt": bytes([65 + i % 26]) * (500 * KB) for i in range(40)})
+    assert len(bomb) < 100 * KB
+    items = accept([("bomb.zip", bomb)], 50 * 1024 * KB, WebConfig().archive_limits)
+    assert len(items) == 40 and all(isinstance(i, Rejected) and "压缩炸弹" in i.message for i in items)
+    # the check holds for the bytes actually unpacked, not only for the declared sizes
+    from nianbao.readers.archive import Budget, members
+
+    fine = list(members(_zip({"a.txt": _text(1, 300 * KB)}), Budget(Limits(ratio_floor=0))))
+    assert fine[0].data is not None
+    discard(items)
+    assert Allowance(10, 10).take(11) is not None
+
+
+def test_the_unpacked_budget_is_per_request_and_members_wait_on_disk(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.readers.archive import Limits
+    from nianbao.web.uploads import Accepted, Allowance, Rejected, accept
+
+    limits = Limits(members=100, member_bytes=1024 * KB, total_bytes=1024 * KB, ratio=50, ratio_floor=0)
+    # six archives of 400 KB unpacked each: each within its own limit, 2.4 MB together
+    zips = [(f"z{i}.zip", _zip({f"m{j}.txt": _text(i * 10 + j, 100 * KB) for j in range(4)})) for i in range(6)]
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    items = accept(zips, 1024 * KB, limits, Allowance(1024 * KB, 1000), spool)
+    accepted = [i for i in items if isinstance(i, Accepted)]
+    assert sum(i.size for i in accepted) <= 1024 * KB
+    assert any(isinstance(i, Rejected) and "总量" in i.message for i in items)
+    # accepted members are files on disk, not bytes in memory
+    assert all(i.path.parent == spool and i.path.stat().st_size == i.size for i in accepted)
+    assert not hasattr(accepted[0], "data")
+
+
+def test_a_user_s_queued_bytes_are_budgeted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nianbao.web.db import now, write
+    from nianbao.web.schema import upload_items
+
+    e = WebEnv(tmp_path, {"user_queued_bytes": 600 * KB, "request_unpacked_bytes": 10 * 1024 * KB})
+    try:
+        c = e.login("reviewer")
+        q = e.state.uploads
+        with write(e.store.engine) as conn:  # 500 KB of this user's waiting in the queue already
+            conn.execute(upload_items.insert().values(batch="q" * 24, user_name="reviewer", name="big.pdf", size=500 * KB,
+                                                      state="queued", created_at=now(), owner=q.owner, heartbeat_at=now()))
+        batch = _upload_as(c, ("z.zip", _zip({f"m{j}.txt": _text(j, 60 * KB) for j in range(4)})))
+        q.join()
+        items = c.get(f"/api/uploads/{batch}").json()["items"]
+        refused = [i for i in items if i["state"] == "rejected"]
+        assert len(items) - len(refused) == 1  # 60 KB fitted in the 100 KB left, the second did not
+        assert refused and "排队" in refused[-1]["message"]
+        # another user is not held back by this one's queue
+        batch = _upload_as(e.login("admin"), ("y.zip", _zip({f"m{j}.txt": _text(50 + j, 60 * KB) for j in range(4)})))
+        q.join()
+        admin_items = e.login("admin").get(f"/api/uploads/{batch}").json()["items"]
+        assert len(admin_items) == 4 and all(i["state"] != "rejected" for i in admin_items)
+    finally:
+        e.close()
+
+
+def test_spooled_files_are_removed_once_parsed(env: WebEnv) -> None:
+    from nianbao.web.uploads import spool_dir
+
+    c = env.login("reviewer")
+    before = set(spool_dir().iterdir())
+    _upload_as(c, ("r.txt", report_file(record(77, year=2023), 77)))
+    env.state.uploads.join()
+    assert set(spool_dir().iterdir()) <= before
+
+
+# --------------------------------------------------------------------------- 13: upload ownership
+
+
+def test_a_second_server_leaves_the_running_server_s_uploads_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from nianbao.web import WebConfig, create_app
+    from nianbao.web.db import now, write
+    from nianbao.web.schema import upload_items
+
+    e = WebEnv(tmp_path)
+    try:
+        running = e.state.uploads.owner
+        stamp = now()
+        with write(e.store.engine) as conn:
+            for i in range(20):  # in flight on the running server, heartbeat fresh
+                conn.execute(upload_items.insert().values(batch="r" * 24, user_name="reviewer", name=f"{i}.txt",
+                                                          state="queued" if i % 2 else "parsing", created_at=stamp,
+                                                          owner=running, heartbeat_at=stamp))
+            conn.execute(upload_items.insert().values(  # a server that died two hours ago
+                batch="d" * 24, user_name="reviewer", name="dead.txt", state="parsing", created_at=stamp,
+                owner="gone:1:abcd", heartbeat_at=stamp - timedelta(hours=2)))
+        create_app(WebConfig(db=e.url, workers=0, read_only=True), e.store)  # a public server beside it
+        create_app(WebConfig(db=e.url, workers=0), e.store)  # and another reviewing server
+        with e.store.engine.connect() as conn:
+            states = dict(conn.execute(sa.select(upload_items.c.batch, sa.func.group_concat(upload_items.c.state))
+                                       .group_by(upload_items.c.batch)).all())
+        assert "failed" not in states["r" * 24]
+        assert states["d" * 24] == "failed"
+        # the running server's heartbeat keeps its items fresh
+        from nianbao.web.queue import UploadQueue
+
+        q = UploadQueue(e.store, 0, heartbeat=0.05)
+        q.owner = running
+        with write(e.store.engine) as conn:
+            conn.execute(upload_items.update().values(heartbeat_at=stamp - timedelta(hours=1))
+                         .where(upload_items.c.owner == running))
+        q._ensure_started()
+        import time
+
+        time.sleep(0.5)
+        q.close()
+        with e.store.engine.connect() as conn:
+            beats = conn.execute(sa.select(upload_items.c.heartbeat_at).where(upload_items.c.owner == running)).scalars()
+            from nianbao.web.security import _aware
+
+            assert all(_aware(b) > stamp for b in beats)
+    finally:
+        e.close()
+
+
+# --------------------------------------------------------------------------- 2: queue fairness
+
+
+def test_a_small_upload_is_not_stuck_behind_a_big_one(env: WebEnv, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    q = env.state.uploads
+    orig = q._process
+    taken: list[list[str]] = []
+    gate = threading.Event()
+
+    def held(jobs):  # type: ignore[no-untyped-def]
+        taken.append([j.user for j in jobs])
+        gate.wait(20)
+        orig(jobs)
+
+    monkeypatch.setattr(q, "_process", held)
+    big, small = env.login("reviewer"), env.login("admin")
+    try:
+        _upload_as(big, *[(f"big{i}.txt", f"not a report {i}".encode()) for i in range(20)])
+        for _ in range(100):  # the first batch is taken and held
+            if taken:
+                break
+            __import__("time").sleep(0.05)
+        batch = _upload_as(small, ("small.txt", b"just one small file"))
+        (item,) = small.get(f"/api/uploads/{batch}").json()["items"]
+        assert item["state"] == "queued" and item["position"] == 2 and item["eta_seconds"] > 0
+        assert "排队第 2 位" in small.get(f"/upload/{batch}").text
+    finally:
+        gate.set()
+    q.join()
+    assert [u for batch in taken for u in batch].index("admin") <= 3  # in the second batch, not after 20
+    assert small.get(f"/api/uploads/{batch}").json()["items"][0]["state"] != "queued"
+
+
+# --------------------------------------------------------------------------- 17: SIGTERM
+
+
+def _descendants(pid: int) -> set[int]:
+    from pathlib import Path
+
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_parse_workers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from nianbao.web.accounts import add_user
+    from nianbao.web.db import open_store
+    from web_util import free_port
+
+    url = f"sqlite:///{tmp_path / 'term.db'}"
+    store = open_store(url)
+    add_user(store.engine, "clerk", "reviewer", PASSWORD)
+    store.close()
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "serve", "--db", url, "--port", str(port), "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    helpers: set[int] = set()
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                httpx.get(base + "/api/health", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.time() < deadline and proc.poll() is None
+                time.sleep(0.2)
+        with httpx.Client(base_url=base) as c:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
+            assert c.post("/login", data={"name": "clerk", "password": PASSWORD, "csrf_token": token}).status_code == 303
+            token = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/upload").text).group(1)
+            r = c.post("/api/uploads", files=[("files", ("a.txt", report_file(record(5, year=2023), 5)))],
+                       headers={"X-CSRF-Token": token})
+            assert r.status_code == 202, r.text
+            batch = r.json()["batch"]
+            while c.get(f"/api/uploads/{batch}").json()["items"][0]["state"] in ("queued", "parsing"):
+                assert time.time() < deadline + 120
+                time.sleep(0.2)
+        helpers = _descendants(proc.pid)
+        assert helpers  # the forkserver, its worker and the resource tracker
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        deadline = time.time() + 15
+        while any(_alive(p) for p in helpers) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not [p for p in helpers if _alive(p)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+        for p in helpers:
+            if _alive(p):
+                __import__("os").kill(p, signal.SIGKILL)

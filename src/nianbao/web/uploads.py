@@ -63,10 +63,13 @@ class Allowance:
         if self.used_items + 1 > self.items:
             return f"本次上传的文件（含压缩包内的文件）超过 {self.items} 个，其余未处理。"
         if self.used_bytes + size > self.bytes:
-            return self.why or f"本次上传解压后的总量超过上限（{self.bytes / 1048576:g} MB），其余未处理。"
+            return self.spent()
         self.used_items += 1
         self.used_bytes += size
         return None
+
+    def spent(self) -> str:
+        return self.why or f"本次上传解压后的总量超过上限（{self.bytes / 1048576:g} MB），其余未处理。"
 
 
 def display_name(name: str | None) -> str:
@@ -169,7 +172,9 @@ def _members(name: str, data: bytes, limits: Limits, allowance: Allowance, spool
     try:
         expand(name, data, 1)
     except NianbaoError as exc:  # a damaged archive, or a budget spent: the rest is not read
-        out.append(Rejected(name, len(data), exc.message_zh, "zip"))
+        capped = budget.limits.total_bytes < limits.total_bytes and budget.total > budget.limits.total_bytes
+        message = allowance.spent() if isinstance(exc, LimitExceeded) and capped else exc.message_zh
+        out.append(Rejected(name, len(data), message, "zip"))
     if not out:
         out.append(Rejected(name, len(data), "压缩包里没有可以读取的报告文件。", "zip"))
     return out
