@@ -517,3 +517,31 @@ def test_sigterm_stops_the_parse_workers(tmp_path) -> None:  # type: ignore[no-u
         for p in helpers:
             if _alive(p):
                 __import__("os").kill(p, signal.SIGKILL)
+
+
+def test_the_server_s_shutdown_ends_workers_forkserver_and_tracker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What uvicorn runs on SIGTERM (the lifespan's shutdown) must itself end every helper
+    process: after it, uvicorn kills the process with SIGTERM and no atexit handler runs."""
+    from multiprocessing import forkserver, resource_tracker
+
+    from fastapi.testclient import TestClient
+
+    e = WebEnv(tmp_path, {"workers": 1})
+    try:
+        with TestClient(e.app, follow_redirects=False) as http:  # runs the lifespan, as a server does
+            from web_util import Client, csrf_in
+
+            c = Client(http, csrf_in(http.get("/login").text))
+            r = c.post("/login", data={"name": "reviewer", "password": PASSWORD})
+            assert r.status_code == 303
+            c.csrf = csrf_in(c.get("/account").text)
+            _upload_as(c, ("a.txt", report_file(record(6, year=2023), 6)))
+            e.state.uploads.join()
+            workers = list(e.state.uploads._pool._processes.values())
+            server_pid = forkserver._forkserver._forkserver_pid
+            tracker_pid = resource_tracker._resource_tracker._pid
+            assert workers and server_pid and tracker_pid
+        assert not any(w.is_alive() for w in workers)
+        assert not _alive(server_pid) and (tracker_pid is None or not _alive(tracker_pid))
+    finally:
+        e.close()
