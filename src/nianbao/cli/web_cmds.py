@@ -35,7 +35,7 @@ def _password(from_stdin: bool) -> str:
 @click.option("--workers", default=1, show_default=True, type=int, help="解析上传文件的进程数。")
 @click.option("--upload-mb", default=50, show_default=True, type=int, help="单个上传文件的大小上限（MB）。")
 @click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="网页服务进程数（多核机器上可设为核数；登录限速按进程计）。")
+              help="网页服务进程数（多核机器上可设为核数）。")
 def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cookies: bool | None, proxy_headers: bool,
           workers: int, upload_mb: int, processes: int) -> None:
     """启动网页应用（审阅报告、上传、统计、起草）。Start the web application."""

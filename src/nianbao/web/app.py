@@ -147,8 +147,13 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         v = getattr(request.state, "visitor", None)
-        await run_in_threadpool(record, request, v.user if v is not None else None, "access.denied",
-                                target=f"{request.method} {request.url.path}"[:300], detail={"reason": exc.message_en})
+        try:
+            await run_in_threadpool(record, request, v.user if v is not None else None, "access.denied",
+                                    target=f"{request.method} {request.url.path}"[:300], detail={"reason": exc.message_en})
+        except Exception:  # noqa: BLE001 - the refusal stands even if it cannot be logged
+            import logging
+
+            logging.getLogger("nianbao.web").exception("cannot audit a refusal on %s", request.url.path)
         return _error(request, 403, exc.message, exc.message_en)
 
     @app.exception_handler(NotFound)
