@@ -43,6 +43,7 @@ from .uploads import STATES_OPEN, Accepted, Rejected, discard, interrupted, spoo
 PARSE_SECONDS = 600  # one file; past that it is reported as failed
 HEARTBEAT_SECONDS = 30.0  # how often a server refreshes the heartbeat of its open items
 STALE_SECONDS = 4 * HEARTBEAT_SECONDS  # an owner silent this long has stopped
+STOPPED = "服务器已停止，处理被中断，请重新上传该文件。"
 
 
 @dataclass
@@ -203,8 +204,7 @@ class UploadQueue:
                 with write(self.store.engine) as conn:
                     conn.execute(upload_items.update().where(upload_items.c.id.in_([j.item_id for j in left]),
                                                              upload_items.c.state.in_(STATES_OPEN))
-                                 .values(state="failed", finished_at=now(),
-                                         message="服务器已停止，处理被中断，请重新上传该文件。"))
+                                 .values(state="failed", finished_at=now(), message=STOPPED))
             except Exception:  # noqa: BLE001 - the database may be gone at shutdown; the next start recovers them
                 pass
 
@@ -276,7 +276,8 @@ class UploadQueue:
             try:
                 self._process(jobs)
             except Exception as exc:  # noqa: BLE001 - keep serving; record what happened
-                self._finish_failed(jobs, f"处理时发生内部错误（{type(exc).__name__}），请联系管理员。")
+                self._finish_failed(jobs, STOPPED if self._stop.is_set()
+                                    else f"处理时发生内部错误（{type(exc).__name__}），请联系管理员。")
             finally:
                 for job in jobs:
                     job.path.unlink(missing_ok=True)
