@@ -53,8 +53,9 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
         ("POST", "/api/tokens"): ("/api/tokens", {"name": "x"}),
         ("DELETE", "/api/tokens/{token_id}"): ("/api/tokens/1", None),
         ("GET", "/api/users"): ("/api/users", None),
-        ("POST", "/api/users"): ("/api/users", {"name": "u", "role": "viewer", "password": "12345678"}),
+        ("POST", "/api/users"): ("/api/users", {"name": "u", "role": "viewer", "password": "a-long-api-password"}),
         ("PATCH", "/api/users/{name}"): ("/api/users/viewer", {"role": "viewer"}),
+        ("POST", "/api/users/{name}/unlock"): ("/api/users/viewer/unlock", None),
         ("POST", "/api/uploads"): ("/api/uploads", None),
         ("GET", "/api/uploads/{batch}"): ("/api/uploads/abc", None),
         ("GET", "/api/reports"): ("/api/reports", None),
@@ -87,7 +88,8 @@ WRITES_FOR = {  # endpoints a viewer may not use (-> 403), and those only an adm
     "reviewer": {("POST", "/api/uploads"), ("GET", "/api/uploads/{batch}"), ("GET", "/api/audit"),
                  ("POST", "/api/reports/{report_id}/findings/{key}/decision"),
                  ("POST", "/api/reports/{report_id}/corrections"), ("PUT", "/api/stats/expected")},
-    "admin": {("GET", "/api/users"), ("POST", "/api/users"), ("PATCH", "/api/users/{name}")},
+    "admin": {("GET", "/api/users"), ("POST", "/api/users"), ("PATCH", "/api/users/{name}"),
+              ("POST", "/api/users/{name}/unlock")},
 }
 
 
@@ -313,11 +315,11 @@ def test_audit_log(env: WebEnv) -> None:
 
 def test_user_administration_through_the_api(env: WebEnv) -> None:
     a = env.admin
-    assert a.api("POST", "/api/users", json={"name": "api用户", "role": "viewer", "password": "12345678"}).status_code == 201
+    assert a.api("POST", "/api/users", json={"name": "api用户", "role": "viewer", "password": "a-long-api-password"}).status_code == 201
     assert "api用户" in {u["name"] for u in a.get("/api/users").json()}
     assert a.api("PATCH", "/api/users/api用户", json={"role": "reviewer"}).json()["role"] == "reviewer"
     assert a.api("PATCH", "/api/users/nobody", json={"role": "reviewer"}).status_code == 400
-    assert a.api("POST", "/api/users", json={"name": "bad", "role": "king", "password": "12345678"}).status_code == 400
+    assert a.api("POST", "/api/users", json={"name": "bad", "role": "king", "password": "a-long-api-password"}).status_code == 400
     assert a.api("PATCH", "/api/users/admin", json={"active": False}).status_code == 403
 
 

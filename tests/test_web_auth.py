@@ -135,7 +135,7 @@ def test_roles(env: WebEnv) -> None:
     assert reviewer.get("/audit").status_code == 200
     assert reviewer.get("/admin/users").status_code == 403
     assert reviewer.get("/api/users").status_code == 403
-    assert reviewer.post("/admin/users", data={"name": "x1", "role": "admin", "password": "12345678"}).status_code == 403
+    assert reviewer.post("/admin/users", data={"name": "x1", "role": "admin", "password": "a-long-api-password"}).status_code == 403
     assert admin.get("/admin/users").status_code == 200
     assert "权限" in viewer.get("/audit").text
 

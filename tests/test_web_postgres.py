@@ -57,3 +57,23 @@ def test_pages_and_review_on_postgresql(env: WebEnv) -> None:
     assert rev.get("/rules/T3.2").status_code == 200
     assert [e["action"] for e in rev.get("/api/audit").json()["items"]][:2] == ["cell.correct", "review.dismiss"]
     assert other
+
+
+def test_throttle_audit_and_upload_ownership_on_postgresql(env: WebEnv) -> None:
+    """Issue 14's tables on PostgreSQL: the login throttle's rows (locked pairs, unlock),
+    the audit of failures, and an upload item with its owner and heartbeat."""
+    c = env.anonymous()
+    for _ in range(5):
+        assert c.post("/login", data={"name": "viewer", "password": "wrong"}).status_code == 401
+    assert c.post("/login", data={"name": "viewer", "password": PASSWORD}).status_code == 429
+    admin = env.login("admin")
+    assert admin.api("POST", "/api/users/viewer/unlock").json()["cleared"] >= 1
+    assert c.post("/login", data={"name": "viewer", "password": PASSWORD}).status_code == 303
+    actions = [r["action"] for r in admin.get("/api/audit").json()["items"]]
+    assert "login.lockout" in actions and "user.unlock" in actions
+    r = env.login("reviewer").post("/upload", files=[("files", ("a.txt", report_file(record(8, year=2023), 8),
+                                                                "text/plain"))])
+    assert r.status_code == 303
+    env.state.uploads.join()
+    batch = r.headers["location"].rsplit("/", 1)[-1]
+    assert admin.get(f"/api/uploads/{batch}").json()["items"][0]["state"] == "done"

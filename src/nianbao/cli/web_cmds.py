@@ -35,7 +35,7 @@ def _password(from_stdin: bool) -> str:
 @click.option("--workers", default=1, show_default=True, type=int, help="解析上传文件的进程数。")
 @click.option("--upload-mb", default=50, show_default=True, type=int, help="单个上传文件的大小上限（MB）。")
 @click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="网页服务进程数（多核机器上可设为核数；登录限速按进程计）。")
+              help="网页服务进程数（多核机器上可设为核数）。")
 def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cookies: bool | None, proxy_headers: bool,
           workers: int, upload_mb: int, processes: int) -> None:
     """启动网页应用（审阅报告、上传、统计、起草）。Start the web application."""
@@ -127,6 +127,18 @@ def user_set(name: str, role: str | None, new_password: bool, password_stdin: bo
     password = _password(password_stdin) if (new_password or password_stdin) else None
     changed = update_user(open_store(db_url).engine, name, role=role, password=password, active=active, by=CLI_USER)
     click.echo(f"已更新用户 {changed.name}（{changed.role}）。 Updated user {changed.name}.", err=True)
+
+
+@user.command("unlock")
+@click.argument("name")
+@_db
+def user_unlock(name: str, db_url: str | None) -> None:
+    """解除用户的登录锁定（所有地址）。Clear a user's failed logins (every address)."""
+    from ..web.accounts import CLI_USER, unlock_user
+    from ..web.db import open_store
+
+    cleared = unlock_user(open_store(db_url).engine, name, by=CLI_USER)
+    click.echo(f"已解除 {name} 的登录锁定（{cleared} 条）。 Unlocked {name} ({cleared} cleared).", err=True)
 
 
 @user.command("token")

@@ -25,8 +25,8 @@ class Limits:
     members: int = 5000  # files in one archive
     member_bytes: int = 200 * MB  # one member, unpacked
     total_bytes: int = 1024 * MB  # everything unpacked from one archive and those nested in it
-    ratio: int = 200  # unpacked / packed size, for members over `ratio_floor`
-    ratio_floor: int = MB
+    ratio: int = 200  # unpacked / packed size, for members over `ratio_floor` (declared and actual)
+    ratio_floor: int = MB  # 0: every member (the web application's uploads)
     depth: int = 2  # archives inside archives
 
 
@@ -83,13 +83,43 @@ def _refusal(name: str, info: zipfile.ZipInfo, limits: Limits) -> NianbaoError |
         cap = _size(limits.member_bytes)
         return LimitExceeded(f"压缩包成员“{name}”解压后超过 {cap}，已跳过。",
                              f"Archive member {name!r} unpacks to more than {cap}; skipped.")
-    if info.file_size > limits.ratio_floor and info.file_size > limits.ratio * max(1, info.compress_size):
-        return LimitExceeded(
-            f"压缩包成员“{name}”的压缩比异常（{info.file_size // max(1, info.compress_size)} 倍，上限 {limits.ratio} 倍），"
-            "疑似压缩炸弹，已跳过。",
-            f"Archive member {name!r} has an abnormal compression ratio "
-            f"({info.file_size // max(1, info.compress_size)}x; the limit is {limits.ratio}x), a likely zip bomb; skipped.")
+    if _ratio_exceeded(info.file_size, info, limits):
+        return _ratio_refusal(name, info.file_size, info, limits)
     return None
+
+
+def _ratio_exceeded(size: int, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    return size > limits.ratio_floor and size > limits.ratio * max(1, info.compress_size)
+
+
+def _ratio_refusal(name: str, size: int, info: zipfile.ZipInfo, limits: Limits) -> LimitExceeded:
+    ratio = size // max(1, info.compress_size)
+    return LimitExceeded(
+        f"压缩包成员“{name}”的压缩比异常（{ratio} 倍以上，上限 {limits.ratio} 倍），疑似压缩炸弹，已跳过。",
+        f"Archive member {name!r} has an abnormal compression ratio "
+        f"({ratio}x or more; the limit is {limits.ratio}x), a likely zip bomb; skipped.")
+
+
+CHUNK = 1024 * 1024
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """The member's bytes, read in chunks and stopped one chunk past the member limit or
+    the ratio limit (whichever comes first), whatever its header declares: a member that
+    lies about its size is never unpacked in full."""
+    cap = limits.member_bytes
+    if limits.ratio_floor < cap:
+        cap = min(cap, max(limits.ratio_floor, limits.ratio * max(1, info.compress_size)))
+    parts: list[bytes] = []
+    got = 0
+    with zf.open(info) as fh:
+        while got <= cap:
+            chunk = fh.read(min(CHUNK, cap + 1 - got))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+    return b"".join(parts)
 
 
 def members(data: bytes, budget: Budget | None = None) -> Iterator[Member]:
@@ -114,13 +144,15 @@ def members(data: bytes, budget: Budget | None = None) -> Iterator[Member]:
             yield Member(name, None, refusal)
             continue
         try:
-            with zf.open(info) as fh:
-                body = fh.read(limits.member_bytes + 1)
+            body = _read(zf, info, limits)
         except UNPACK_ERRORS as exc:
             yield Member(name, None, UnreadableInput(f"压缩包成员“{name}”已损坏，无法解压。",
                                                      f"Archive member {name!r} is corrupt and cannot be unpacked ({exc})."))
             continue
         budget.spend(len(body))
+        if _ratio_exceeded(len(body), info, limits):  # the header lied about the size
+            yield Member(name, None, _ratio_refusal(name, len(body), info, limits))
+            continue
         if len(body) > limits.member_bytes:  # the header lied about the size
             cap = _size(limits.member_bytes)
             yield Member(name, None, LimitExceeded(f"压缩包成员“{name}”解压后超过 {cap}，已跳过。",

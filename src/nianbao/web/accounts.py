@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import NianbaoError
 from .db import now, write
+from .passwords import MIN_LENGTH, problem
 from .schema import ROLES, api_tokens, users, web_sessions
 
 # argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 60 ms per login
@@ -25,7 +26,7 @@ from .schema import ROLES, api_tokens, users, web_sessions
 # upgraded on the next login
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 _NAME = re.compile(r"^[\w.\-@\u3400-\u9fff]{1,80}$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = MIN_LENGTH
 TOKEN_PREFIX = "nb_"
 # a valid hash to verify against when the user does not exist (same time either way)
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
@@ -80,9 +81,11 @@ def check_role(role: str) -> str:
     return role
 
 
-def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符。", f"A password needs {MIN_PASSWORD} characters at least.")
+def check_password(password: str, name: str = "") -> str:
+    """The password if the policy of `passwords.problem` accepts it for user `name`."""
+    refused = problem(password, name)
+    if refused is not None:
+        raise AccountError(*refused)
     return password
 
 
@@ -96,7 +99,8 @@ def _log(conn: Connection, by: User | None, action: str, target: str, detail: di
 
 
 def add_user(engine: Engine, name: str, role: str, password: str, *, by: User | None = None) -> User:
-    name, role, password = check_name(name), check_role(role), check_password(password)
+    name, role = check_name(name), check_role(role)
+    password = check_password(password, name)
     with write(engine) as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
             raise AccountError(f"用户“{name}”已存在。", f"The user {name!r} exists already.")
@@ -112,7 +116,7 @@ def update_user(engine: Engine, name: str, *, role: str | None = None, password:
     if role is not None:
         values["role"] = check_role(role)
     if password is not None:
-        values["password_hash"] = _hasher.hash(check_password(password))
+        values["password_hash"] = _hasher.hash(check_password(password, name))
     if active is not None:
         values["active"] = active
     with write(engine) as conn:
@@ -121,8 +125,10 @@ def update_user(engine: Engine, name: str, *, role: str | None = None, password:
             raise AccountError(f"没有用户“{name}”。", f"No user {name!r}.")
         if values:
             conn.execute(users.update().where(users.c.id == row.id).values(**values))
-        if password is not None or active is False:  # log out everywhere
+        if password is not None or active is False:  # log out everywhere, and no script keeps access
             conn.execute(web_sessions.delete().where(web_sessions.c.user_id == row.id))
+            conn.execute(api_tokens.update().where(api_tokens.c.user_id == row.id, api_tokens.c.revoked.is_(False))
+                         .values(revoked=True))
         row = conn.execute(sa.select(users).where(users.c.id == row.id)).first()
         _log(conn, by, action, name, {"role": role, "active": active, "password": password is not None})
     return _user(row)
@@ -249,3 +255,15 @@ def revoke_token(engine: Engine, user: User, token_id: int, *, by: User | None =
         if revoked:
             _log(conn, by, "token.revoke", str(token_id))
     return revoked
+
+
+def unlock_user(engine: Engine, name: str, *, by: User | None = None) -> int:
+    """Clear the failed logins of user name `name` from every address (the number of
+    (name, address) pairs cleared); an address locked for spraying names stays locked."""
+    from .schema import login_throttle
+
+    name = name.strip()[:80]
+    with write(engine) as conn:
+        cleared = conn.execute(login_throttle.delete().where(login_throttle.c.name == name)).rowcount
+        _log(conn, by, "user.unlock", name, {"cleared": cleared})
+    return int(cleared)

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -21,10 +22,10 @@ from ..errors import NianbaoError
 from ..store import Store
 from .config import WebConfig
 from .db import refuse_nul, setting, upgrade
-from .deps import Forbidden, LoginRequired, NotFound
+from .deps import Forbidden, LoginRequired, NotFound, record
 from .queries import TTLCache
 from .security import Guard, LoginThrottle
-from .queue import UploadQueue
+from .queue import UploadQueue, stop_helpers
 from .uploads import interrupted
 from .views import page, templates
 
@@ -50,8 +51,8 @@ class WebState:
 
 def create_app(config: WebConfig | None = None, store: Store | None = None, recover_uploads: bool = True) -> FastAPI:
     """The application over `store` (or the store at `config.db`).  `recover_uploads` marks
-    uploads a previous run left unfinished; a server of several processes does that once,
-    before it starts them."""
+    the uploads of servers that stopped (their heartbeat is stale) as interrupted, never
+    those of a server still running; a read-only server never does."""
     config = config or WebConfig()
     store = store or Store(config.db)
     upgrade(store.engine)
@@ -63,15 +64,18 @@ def create_app(config: WebConfig | None = None, store: Store | None = None, reco
         orders.bump()
 
     state = WebState(config, store, setting(store.engine, "secret"),
-                     LoginThrottle(config.login_failures, config.login_window),
-                     UploadQueue(store, config.workers, on_stored=stored), cache, orders)
-    if recover_uploads:
+                     LoginThrottle(store.engine, config.login_failures, config.login_window),
+                     UploadQueue(store, config.workers, on_stored=stored, recover=not config.read_only), cache, orders)
+    if recover_uploads and not config.read_only:  # only items whose server stopped beating
         interrupted(store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        # also on SIGTERM (uvicorn then re-raises it, and no atexit handler runs): end the
+        # parse workers, the forkserver and the resource tracker here
         state.uploads.close()
+        stop_helpers()
 
     app = FastAPI(title="nianbao 年报", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json",
@@ -142,6 +146,14 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
+        v = getattr(request.state, "visitor", None)
+        try:
+            await run_in_threadpool(record, request, v.user if v is not None else None, "access.denied",
+                                    target=f"{request.method} {request.url.path}"[:300], detail={"reason": exc.message_en})
+        except Exception:  # noqa: BLE001 - the refusal stands even if it cannot be logged
+            import logging
+
+            logging.getLogger("nianbao.web").exception("cannot audit a refusal on %s", request.url.path)
         return _error(request, 403, exc.message, exc.message_en)
 
     @app.exception_handler(NotFound)

@@ -16,9 +16,14 @@ class WebConfig:
     request_bytes: int = 210 * MB  # a whole upload request (several files)
     form_bytes: int = 2 * MB  # any other request body
     upload_files: int = 200  # files in one upload request
+    # every zip member's compression ratio is checked (ratio_floor=0), declared and actual
     archive_limits: Limits = field(default_factory=lambda: Limits(members=2000, member_bytes=50 * MB,
-                                                                  total_bytes=500 * MB))
+                                                                  total_bytes=250 * MB, ratio_floor=0))
+    request_unpacked_bytes: int = 250 * MB  # files and zip members of one upload request, unpacked
+    request_items: int = 2000  # files and zip members of one upload request
+    user_queued_bytes: int = 500 * MB  # one user's files waiting to be parsed (queued or parsing), unpacked
+    user_queued_items: int = 2000  # ... and their number
     workers: int = 1  # parse processes for uploads; 0 parses in a thread of the server process
-    login_failures: int = 5  # failed logins per name (and 4x per address) ...
-    login_window: float = 600.0  # ... within this many seconds before the login is refused
+    login_failures: int = 5  # failed logins per (name, address) (and 10x per address) ...
+    login_window: float = 600.0  # ... within this many seconds lock it this long (doubling with each further failure)
     cache_seconds: float = 300.0  # dashboards, comparisons and counts: recomputed at most this often (and after an upload)

@@ -50,6 +50,12 @@ def web(request: Request) -> "WebState":
     return request.app.state.nb
 
 
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: as uvicorn's
+    --forwarded-allow-ips lets it read X-Forwarded-For)."""
+    return (request.client.host if request.client else "") or "?"
+
+
 def visitor(request: Request) -> Visitor:
     """The visitor of this request (computed once per request)."""
     cached = getattr(request.state, "visitor", None)
@@ -127,6 +133,28 @@ class Anyone:
         v = await run_in_threadpool(visitor, request)
         await check_csrf(request, v)
         return v
+
+
+def record(request: Request, user: User | None, action: str, **kw: Any) -> None:
+    """An audit entry for an event of this request (a download, an export, a refusal), with
+    the client's address; none on a read-only public site (nobody there writes, and the
+    public's reading is not audited)."""
+    if web(request).config.read_only:
+        return
+    from .reviews import audit_now
+
+    detail = dict(kw.pop("detail", None) or {})
+    detail["address"] = client_address(request)
+    audit_now(web(request).engine, user, action, detail=detail, **kw)
+
+
+def require_session(request: Request) -> None:
+    """Refuse an API token where a login is needed (creating tokens: a stolen token must
+    not mint more of them)."""
+    v = visitor(request)
+    if v.via != "session":
+        raise Forbidden("创建访问令牌需要先在网页上登录，不能用令牌创建令牌。",
+                        "Creating an API token needs a login session; a token cannot create tokens.")
 
 
 viewer = Need("viewer")

@@ -65,6 +65,16 @@ def audit(conn: Connection, user: User, action: str, *, content_hash: str | None
                                                                                          default=str)))
 
 
+NOBODY = User(0, "未登录", "viewer")  # who the audit log names for a visitor who is not logged in
+
+
+def audit_now(engine: Engine, user: User | None, action: str, **kw: Any) -> None:
+    """One audit entry in a transaction of its own (logins, refusals, downloads: events
+    with no change of their own to share a transaction with)."""
+    with write(engine) as conn:
+        audit(conn, user or NOBODY, action, **kw)
+
+
 def _comment(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:

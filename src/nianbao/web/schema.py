@@ -11,7 +11,9 @@ migrations and these never step on each other (see `web/db.py`).
     cell_corrections    a corrected value stored beside the extracted one (never over it)
     audit_log           every decision, correction, upload and account change (append-only)
     expected_agencies   the supervisor's list of agencies that should report, by region/year
-    upload_items        one uploaded file (or zip member) and how its processing went
+    upload_items        one uploaded file (or zip member) and how its processing went, and which
+                        server process owns it (with its heartbeat)
+    login_throttle      failed logins per (user name, client address), and per address alone
 
 Decisions and corrections are keyed by the report's content hash (the SHA-256 of its
 bytes, which never changes) and, for findings, by a key made of the rule and the
@@ -145,4 +147,16 @@ upload_items = sa.Table(
     sa.Column("message", sa.Text),  # Chinese, for a failed or rejected file
     sa.Column("created_at", _ts, nullable=False),
     sa.Column("finished_at", _ts),
+    sa.Column("owner", sa.String(40)),  # the server that queued it (uploads.SERVER_ID); w0002
+    sa.Column("heartbeat_at", _ts),  # refreshed by the owner while the item is open; w0002
+)
+
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("name", sa.String(80), primary_key=True),  # "*": every name tried from the address
+    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", _ts, nullable=False, index=True),
+    sa.Column("locked_until", _ts),
 )

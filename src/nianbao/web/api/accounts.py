@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ... import __version__
-from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, update_user
-from ..deps import Forbidden, NotFound, admin, admin_write, viewer, web
+from ..accounts import User, add_user, create_token, list_tokens, list_users, revoke_token, unlock_user, update_user
+from ..deps import Forbidden, NotFound, admin, admin_write, require_session, viewer, web
 from ..params import Id
 from . import responses as R
 from .models import TokenIn, UserChange, UserIn
@@ -39,6 +39,7 @@ def token_create(request: Request, body: TokenIn, user: User = Depends(viewer)) 
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点。", "This is a read-only public site.")
+    require_session(request)
     token_id, token = create_token(st.engine, user, body.name, by=user)
     return {"id": token_id, "token": token}
 
@@ -70,6 +71,11 @@ def user_update(request: Request, name: str, body: UserChange, user: User = Depe
     changed = update_user(st.engine, name, role=body.role, password=body.password, active=body.active, by=user)
     return {"name": changed.name, "role": changed.role}
 
+
+@router.post("/users/{name}/unlock", tags=["accounts"], response_model=R.Unlocked)
+def user_unlock(request: Request, name: str, user: User = Depends(admin_write)) -> dict[str, Any]:
+    """Clear the failed logins of a user name from every address (after a lockout)."""
+    return {"name": name, "cleared": unlock_user(web(request).engine, name, by=user)}
 
 
 @router.get("/docs", include_in_schema=False)

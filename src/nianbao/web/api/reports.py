@@ -46,12 +46,12 @@ async def upload(request: Request, files: list[UploadFile] = File(...), user: Us
     `GET /api/uploads/{batch}` for each file's state (queued, parsing, done, duplicate,
     failed, rejected) and its report id."""
     batch = await store_upload(request, files, user)
-    return {"batch": batch, "items": batch_items(web(request).store, batch, user)}
+    return {"batch": batch, "items": batch_items(web(request).store, batch, user, web(request).uploads)}
 
 
 @router.get("/uploads/{batch}", tags=["uploads"], response_model=R.UploadState)
 def upload_state(request: Request, batch: str, user: User = Depends(reviewer)) -> dict[str, Any]:
-    items = batch_items(web(request).store, batch, user)
+    items = batch_items(web(request).store, batch, user, web(request).uploads)
     if not items:
         raise NotFound("没有这次上传的记录。", "No such upload.")
     return {"batch": batch, "finished": all(i["state"] not in ("queued", "parsing") for i in items), "items": items}

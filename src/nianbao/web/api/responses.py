@@ -82,6 +82,11 @@ class TokenRevoked(BaseModel):
     revoked: int
 
 
+class Unlocked(BaseModel):
+    name: str
+    cleared: int  # (name, address) pairs whose failed logins were cleared
+
+
 # --------------------------------------------------------------------------- uploads
 
 
@@ -97,6 +102,8 @@ class UploadItem(BaseModel):
     n_errors: int | None
     n_warnings: int | None
     message: str | None = Field(description="why a file failed or was rejected (Chinese)")
+    position: int | None = Field(None, description="a queued item's place in the queue (1: next), when known")
+    eta_seconds: float | None = Field(None, description="a queued item's estimated seconds until it is done")
     created_at: Timestamp
     finished_at: Timestamp | None
     agency: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..accounts import AccountError, User, add_user, list_users, update_user
+from ..accounts import AccountError, User, add_user, list_users, unlock_user, update_user
 from ..deps import admin, admin_write, reviewer, web
 from ..reviews import audit_page
 from ..schema import ROLES
@@ -14,8 +14,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def _users_page(request: Request, message: str | None = None, status: int = 200) -> Response:
-    return page(request, "users.html", {"users": list_users(web(request).engine), "roles": ROLES, "message": message},
-                status=status)
+    st = web(request)
+    return page(request, "users.html", {"users": list_users(st.engine), "roles": ROLES, "message": message,
+                                        "locks": st.throttle.locks()}, status=status)
 
 
 @router.get("/admin/users")
@@ -45,6 +46,13 @@ def change(request: Request, name: str, role: str = Form(""), active: str = Form
                     active=None if active == "" else active == "1", by=user)
     except AccountError as exc:
         return _users_page(request, exc.message_zh, 400)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{name}/unlock")
+def unlock(request: Request, name: str, user: User = Depends(admin_write)) -> Response:
+    """Let `name` log in again from every address (after a lockout)."""
+    unlock_user(web(request).engine, name, by=user)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -7,9 +7,9 @@ from fastapi.responses import RedirectResponse, Response
 from ..accounts import (AccountError, User, authenticate, create_token, end_session, list_tokens, revoke_token,
                         start_session, update_user)
 from ..db import write
-from ..deps import Forbidden, Visitor, anyone, viewer, web
+from ..deps import Forbidden, Visitor, anyone, client_address, require_session, viewer, web
 from ..params import Id
-from ..reviews import audit
+from ..reviews import audit, audit_now
 from ..security import SESSION_COOKIE
 from ..views import page, secure
 
@@ -36,17 +36,20 @@ def login(request: Request, name: str = Form(..., max_length=80), password: str 
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点，无需登录。", "This is a read-only public site; there is no login.")
-    address = request.client.host if request.client else "?"
-    wait = st.throttle.wait(name.strip(), address)
+    address = client_address(request)
+    tried = name.strip()[:80]
+    wait = st.throttle.wait(tried, address)
     if wait > 0:
-        minutes = max(1, int(wait // 60 + 1))
-        return page(request, "login.html", {"next": safe_next(next), "error": f"登录失败次数过多，请 {minutes} 分钟后再试。"},
-                    status=429, headers={"Retry-After": str(int(wait) + 1)})
+        return _locked(request, next, wait)
     user = authenticate(st.engine, name, password)
     if user is None:
-        st.throttle.failed(name.strip(), address)
+        verdict = st.throttle.failed(tried, address)
+        audit_now(st.engine, None, "login.fail", target=tried, detail={"address": address})
+        if verdict.locked_now:
+            audit_now(st.engine, None, "login.lockout", target=tried,
+                      detail={"address": address, "seconds": int(verdict.wait)})
         return page(request, "login.html", {"next": safe_next(next), "error": "用户名或密码不正确。"}, status=401)
-    st.throttle.succeeded(name.strip())
+    st.throttle.succeeded(tried, address)
     token, session = start_session(st.engine, user, st.config.session_hours)
     with write(st.engine) as conn:
         audit(conn, user, "login", detail={"address": address})
@@ -56,10 +59,18 @@ def login(request: Request, name: str = Form(..., max_length=80), password: str 
     return response
 
 
+def _locked(request: Request, next: str, wait: float) -> Response:
+    minutes = max(1, int(wait // 60 + 1))
+    return page(request, "login.html", {"next": safe_next(next), "error": f"登录失败次数过多，请 {minutes} 分钟后再试。"},
+                status=429, headers={"Retry-After": str(int(wait) + 1)})
+
+
 @router.post("/logout")
 def logout(request: Request, v: Visitor = Depends(anyone)) -> Response:
     if v.session_token:
         end_session(web(request).engine, v.session_token)
+        if v.user is not None:
+            audit_now(web(request).engine, v.user, "logout", detail={"address": client_address(request)})
     response = RedirectResponse("/login" if not web(request).config.read_only else "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -77,6 +88,7 @@ def new_token(request: Request, name: str = Form("", max_length=80),
     st = web(request)
     if st.config.read_only:
         raise Forbidden("这是只读的公开站点，不能创建令牌。", "This is a read-only public site.")
+    require_session(request)
     _, token = create_token(st.engine, user, name or "脚本", by=user)
     return page(request, "account.html", {"tokens": list_tokens(st.engine, user), "new_token": token, "message": None})
 

@@ -14,7 +14,7 @@ from ...store.compare import FIGURES, figure_labels
 from .. import dashboard as dash_mod
 from .. import exports, queries
 from ..accounts import User
-from ..deps import NotFound, reviewer_write, viewer, web
+from ..deps import NotFound, record, reviewer_write, viewer, web
 from ..params import FIRST_YEAR, LAST_YEAR
 from ..views import page, partial
 
@@ -111,6 +111,8 @@ def export(request: Request, name: str, region: str = Query(..., min_length=1, m
     st = web(request)
     dash = dash_mod.load(st.store, st.cache, region.strip(), year)
     stem = f"{dash.region}{year}"
+    if name in ("members.csv", "members.xlsx", "findings.xlsx", "findings.docx"):
+        record(request, user, "export", target=f"dashboard/{name}", detail={"region": dash.region, "year": year})
     if name in ("members.csv", "members.xlsx"):
         labels = figure_labels()
         headers = ["报告编号", "机关", "地区", "错误", "警告", *[labels[k] for k in FIGURES], labels["denied_share"]]

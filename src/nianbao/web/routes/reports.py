@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ...store.compare import cell_label
 from .. import exports, pageimage, queries, reviews
 from ..accounts import User
-from ..deps import NotFound, reviewer_write, viewer, web
+from ..deps import NotFound, record, reviewer_write, viewer, web
 from ..params import Id
 from ..reportview import ReportView, build, section_texts
 from ..views import page, partial
@@ -60,6 +60,8 @@ def export_list(request: Request, fmt: str, region: str | None = None, year: str
         raise NotFound()
     q = list_query(region, year, agency, status, problems, sort, order)
     result = queries.report_page(web(request).engine, q, 1, MAX_EXPORT_ROWS, cap=MAX_EXPORT_ROWS)
+    record(request, user, "export", target=f"reports.{fmt}",
+           detail={"region": q.region, "year": q.year, "agency": q.agency, "rows": len(result.rows)})
     rows = [[r["id"], r["agency"], r["region"], r["year"], r["template"], "已解析" if r["status"] == "ok" else "未能解析",
              r["n_errors"], r["n_warnings"], r["source_name"], r["error"]] for r in result.rows]
     if fmt == "csv":
@@ -135,6 +137,8 @@ def original(request: Request, report_id: Id, user: User = Depends(viewer)) -> R
     data = st.store.original(report_id) if row else None
     if data is None:
         raise NotFound("没有保存该报告的原件。", "The original is not stored.")
+    record(request, user, "download.original", report_id=report_id, content_hash=row["content_hash"],
+           detail={"bytes": len(data)})
     headers = exports.filename_header(f"报告{report_id}原件.bin")
     headers["Content-Security-Policy"] = "sandbox"
     return Response(data, media_type="application/octet-stream", headers=headers)
@@ -187,6 +191,7 @@ def export(request: Request, report_id: Id, name: str, user: User = Depends(view
             f"{stem}数据.xlsx"
     else:
         raise NotFound()
+    record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
     return Response(data, media_type=kind, headers=exports.filename_header(file))
 
 
