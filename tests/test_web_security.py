@@ -110,7 +110,8 @@ def test_the_original_is_a_download_that_cannot_run(env: WebEnv) -> None:
 def test_exports_do_not_run_formulas() -> None:
     from openpyxl import load_workbook
 
-    from nianbao.web.exports import safe, to_csv, to_xlsx
+    from nianbao.exports.output import guard_formula as safe
+    from nianbao.web.exports import to_csv, to_xlsx
 
     hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "普通文字", 12, 3.5, None]
     assert [safe(v) for v in hostile][:4] == ["'" + v for v in hostile[:4]]  # type: ignore[operator]

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..exports.output import guard_formula
 from ..store.compare import cell_label
 from .reviews import Decision
 from .reportview import FindingView, ReportView
@@ -29,18 +30,6 @@ FINDING_HEADERS = ("序号", "机关", "地区", "年度", "报告编号", "规�
 CELL_HEADERS = ("单元格", "名称", "提取值", "更正值", "原文", "行号", "来源位置", "置信度", "提取方式")
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _DECISION = {"confirm": "确认", "dismiss": "驳回"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: Any) -> Any:
-    """A value for a spreadsheet cell: numbers as they are, text that a spreadsheet would
-    take for a formula prefixed with an apostrophe."""
-    if value is None or isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 # --------------------------------------------------------------------------- rows
 
 
@@ -102,7 +91,7 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     w = csv.writer(buf)
     w.writerow(headers)
     for row in rows:
-        w.writerow(["" if v is None else safe(v) for v in row])
+        w.writerow(["" if v is None else guard_formula(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -125,7 +114,7 @@ def to_xlsx(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], w
     for row in rows:
         cells = []
         for v in row:
-            c = WriteOnlyCell(ws, value=safe(v))
+            c = WriteOnlyCell(ws, value=guard_formula(v))
             if isinstance(c.value, str):
                 c.data_type = "s"
                 c.alignment = wrap

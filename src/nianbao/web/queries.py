@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..store.agencies import region_pattern
+from ..store.agencies import escape_like, in_region
 from ..store.queries import report_select
 from ..store.schema import agencies, findings, reports, sections
 
@@ -114,7 +114,7 @@ class ReportQuery:
             found = sa.select(agencies.c.id)
             orphan = reports.c.agency_id.is_(None)
             if self.region:
-                found = found.where(agencies.c.path.like(region_pattern(self.region)))
+                found = found.where(in_region(agencies.c.path, self.region))
                 orphan = sa.and_(orphan, reports.c.region == self.region)
             if self.agency:
                 found = found.where(agencies.c.name.like(like_pattern(self.agency), escape="\\"))
@@ -131,7 +131,7 @@ class ReportQuery:
 
 
 def like_pattern(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + escape_like(text) + "%"
 
 
 def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE, cap: int = MAX_PER_PAGE,
