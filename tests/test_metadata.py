@@ -129,3 +129,9 @@ def test_real_web_metadata():
                 total += 1
                 ok += str(getattr(got, key) or "").removesuffix("人民政府") == str(truth[key] or "").removesuffix("人民政府")
     assert ok >= 0.95 * total, (ok, total)
+
+
+def test_names_that_start_like_a_pronoun_are_still_names():
+    assert meta(body="2021年,本溪市审计局认真贯彻落实《条例》。").agency == "本溪市审计局"
+    assert meta(body="2021年,全椒县民政局认真贯彻落实《条例》。").agency == "全椒县民政局"
+    assert meta(body="2021年,本局认真贯彻落实《条例》,全局主动公开信息8条。").agency is None
