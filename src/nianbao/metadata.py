@@ -44,8 +44,24 @@ _BREADCRUMB = re.compile(r"(?:首页|主页)\s*[>›»/]|[>›»]")
 _PAGE_CAPTION = re.compile(r"^Page\d+[-–—]", re.I)  # a flip-book page: "Page 9 - 2020年报_审计局"
 _NAME_AFTER = re.compile(r"[_\-—–|:：]+[\u4e00-\u9fff()]{2,20}")
 _META_LABELS = ("名称", "标题", "文件名称", "信息名称", "文章标题")
-# a web address or bare domain printed where a name should start ("puroview.com东城街道")
+# a web address or bare domain printed where a name should start ("puroview.com东城街道"); a
+# name is short, and `domain_before` looks only at a short window, so neither scans a long line
 DOMAIN_PREFIX = re.compile(r"(?:https?://)?(?:www\.)?[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,6}(?:/[\x21-\x7e]*)?(?=[\u4e00-\u9fff])")
+_DOMAIN_AT_END = re.compile(r"(?:https?://)?(?:www\.)?[A-Za-z0-9][A-Za-z0-9\-.]*\.[A-Za-z]{2,6}(?:/[\x21-\x7e]*)?$")
+
+
+def domain_before(text: str, name: str) -> tuple[int, str] | None:
+    """(position, domain) of the first web address printed right before `name` in `text`."""
+    start = 0
+    for _ in range(20 if name else 0):  # the first few places it is printed
+        i = text.find(name, start)
+        if i < 0:
+            return None
+        m = _DOMAIN_AT_END.search(text[max(0, i - 60) : i])
+        if m:
+            return i - len(m.group(0)), m.group(0)
+        start = i + 1
+    return None
 
 _NAME = r"[\u4e00-\u9fff()]{2,30}?"
 _ALIAS = r"(?:\((?:以下)?简称[^()]{1,15}\))?"
@@ -244,7 +260,7 @@ def strip_injected(name: str) -> tuple[str, str]:
     from .rules.integrity import spam_hits  # noqa: PLC0415 - the rules import this module
 
     removed = ""
-    m = DOMAIN_PREFIX.match(name)
+    m = DOMAIN_PREFIX.match(name[:120])
     if m:
         removed, name = m.group(0), name[m.end() :]
     hits = spam_hits(name)

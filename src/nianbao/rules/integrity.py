@@ -8,7 +8,7 @@ from itertools import accumulate
 from functools import lru_cache
 from collections.abc import Iterator
 
-from ..metadata import DOMAIN_PREFIX
+from ..metadata import domain_before
 from ..model import Finding, Report
 from . import finding, rule
 
@@ -130,9 +130,9 @@ def _injected_prefix(report: Report) -> tuple[str, int, str] | None:
     name = _core(report.agency)[:4]
     title = re.sub(r"\s+", "", report.title or "")
     for i, line in enumerate(report.lines[:80]):
-        for m in DOMAIN_PREFIX.finditer(line):
-            if name and line.startswith(name, m.end()):
-                flat = re.sub(r"\s+", "", line)
-                where = "标题" if title and flat and (flat in title or title in flat) else f"正文第{i + 1}行"
-                return where, i + 1, m.group(0)
+        found = domain_before(line, name)
+        if found:
+            flat = re.sub(r"\s+", "", line[:200])
+            where = "标题" if title and flat and (flat in title or title in flat) else f"正文第{i + 1}行"
+            return where, i + 1, found[1]
     return None
