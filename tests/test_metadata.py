@@ -135,3 +135,12 @@ def test_names_that_start_like_a_pronoun_are_still_names():
     assert meta(body="2021年,本溪市审计局认真贯彻落实《条例》。").agency == "本溪市审计局"
     assert meta(body="2021年,全椒县民政局认真贯彻落实《条例》。").agency == "全椒县民政局"
     assert meta(body="2021年,本局认真贯彻落实《条例》,全局主动公开信息8条。").agency is None
+
+
+def test_a_region_printed_as_a_chain_is_the_same_agency_as_its_last_division():
+    from nianbao.store.agencies import identify
+
+    full = identify("二郎街道办事处", "重庆市九龙坡区", "township")
+    short = identify("二郎街道办事处", "九龙坡区", "township")
+    assert full.key == short.key and full.path == short.path == "/重庆市/九龙坡区/二郎街道/"
+    assert identify("西湖区审计局", "杭州市", "department").path == "/浙江省/杭州市/西湖区/"
