@@ -17,6 +17,9 @@ LEVELS = ("province", "city", "county", "township")
 
 _TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道办事处|街道|镇|乡|苏木))(?=人民政府|政府|办事处|人大|党委|$|[(（])")
 _GENERIC = re.compile(r"([\u4e00-\u9fff]{2,5}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))(?=人民政府|政府|$)")
+# an area the bundled list lacks, printed before a township ("西咸新区底张街道办事处")
+_AREA_BEFORE_TOWNSHIP = re.compile(
+    r"([\u4e00-\u9fff]{2,6}?(?:新区|开发区|县|区|市|旗))(?=[\u4e00-\u9fff]{2,8}?(?:街道办事处|街道|镇|乡|苏木)(?:人民政府|政府|办事处|$|[(（]))")
 GOVERNMENT_WORDS = ("人民政府办公室", "人民政府办公厅", "人民政府", "政府办公室", "政府办公厅", "政府", "街道办事处", "办事处")
 
 
@@ -96,6 +99,10 @@ def parse_chain(text: str) -> tuple[list[Division], str]:
             if len(cand) == n and cand in known:
                 hit = known[cand]
                 break
+        if hit is None and (not chain or chain[-1].level in ("province", "city")):
+            m = _AREA_BEFORE_TOWNSHIP.match(text, pos)
+            if m:
+                hit = Division(m.group(1), "county")
         if hit is None and (not chain or chain[-1].level in ("county", "city")):
             m = _TOWNSHIP.match(text, pos)
             if m:
@@ -139,15 +146,25 @@ def split_agency(text: str) -> AgencyName:
     return AgencyName(last.name + rest, last.name, "department", names)
 
 
-def region_before(text: str, name: str) -> str | None:
-    """The known division printed just before `name` in `text` ("淮安市洪泽区…", 洪泽区 -> 淮安市)."""
+def region_before(text: str, name: str, ending: str = "") -> str | None:
+    """The known divisions printed just before `name` in `text`, the whole chain as printed
+    ("重庆市九龙坡区二郎街道", 二郎街道 -> 重庆市九龙坡区); with `ending`, the division must end
+    in it ("孝感市政府研究室", 政府研究室 and 市 -> 孝感市)."""
     known = known_divisions()
     start = 0
     while True:
         i = text.find(name, start)
         if i < 0:
             return None
-        for n in _name_lengths():
-            if n <= i and text[i - n : i] in known:
-                return text[i - n : i]
+        end = i
+        while True:
+            for n in _name_lengths():
+                cand = text[end - n : end]
+                if n <= end and cand in known and (end < i or cand.endswith(ending)):
+                    end -= n
+                    break
+            else:
+                break
+        if end < i:
+            return text[end:i]
         start = i + len(name)

@@ -35,13 +35,16 @@ def template_id_for(year: int, template: str | None = None) -> str:
 def canonical_agency(agency: str | None, region: str | None) -> tuple[str | None, str | None, str | None]:
     """(agency, region, level) as the report's title will print them and a reader will
     read them back: "寺口镇人民政府" in "栖霞市" stays so; "教育局" in "栖霞市" becomes
-    "栖霞市教育局" (a department keeps the place name of its government)."""
+    "栖霞市教育局" (a department keeps the place name of its government) with no region
+    (nothing is printed in front of it)."""
     agency = (agency or "").strip() or None
     region = (region or "").strip() or None
     if agency is None:
         return None, region, None
     name = agency if region is None or agency.startswith(region) else region + agency
     parsed = split_agency(name)
+    if parsed.level == "department":  # the title prints no area in front of a department
+        return parsed.agency, None, parsed.level
     return parsed.agency, parsed.region or region, parsed.level
 
 

@@ -8,6 +8,7 @@ from itertools import accumulate
 from functools import lru_cache
 from collections.abc import Iterator
 
+from ..selfname import domain_before
 from ..model import Finding, Report
 from . import finding, rule
 
@@ -108,9 +109,30 @@ def g12(report: Report) -> Iterator[Finding]:
     if printed and report.agency:
         yield finding("G12", f"标题中的机关名称“{printed}”与正文不一致，正文中只出现“{report.agency}”。",
                       expected=report.agency, actual=printed)
+    prefix = _injected_prefix(report)
+    if prefix:
+        where, line, domain = prefix
+        yield finding("G12", f"{where}中机关名称“{report.agency}”前有疑似被插入的网址“{domain}”，该页面可能是镜像或被篡改的副本。",
+                      actual=domain + report.agency, expected=report.agency, detail=domain, line=line)
     m = _AUTHOR.search("\n".join(report.lines[:40]))
     if m and report.agency:
         author, agency = _core(m.group(1)), _core(report.agency)
         if author and agency and agency not in author and author not in agency:
             yield finding("G12", f"报告称由“{m.group(1)}”编制，与报告机关“{report.agency}”不一致。",
                           expected=report.agency, actual=m.group(1), detail=m.group(0))
+
+
+def _injected_prefix(report: Report) -> tuple[str, int, str] | None:
+    """(where, line, domain) of the first web address printed right before the agency's name
+    ("puroview.com东城街道") in the first lines."""
+    if not report.agency:
+        return None
+    name = _core(report.agency)[:4]
+    title = re.sub(r"\s+", "", report.title or "")
+    for i, line in enumerate(report.lines[:80]):
+        found = domain_before(line, name)
+        if found:
+            flat = re.sub(r"\s+", "", line[:200])
+            where = "标题" if title and flat and (flat in title or title in flat) else f"正文第{i + 1}行"
+            return where, i + 1, found[1]
+    return None

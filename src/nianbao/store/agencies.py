@@ -107,7 +107,10 @@ def identify(agency: str | None, region: str | None = None, level: str | None = 
     name = parsed.agency  # "平罗县头闸镇人民政府" -> 头闸镇人民政府 (in 平罗县)
     region = region or parsed.region
     level = level if level in LEVELS else parsed.level
-    context = parsed.chain + ((region,) if region else ())
+    printed = parse_chain(_NOISE.sub("", region))[0] if region else []
+    if len(printed) > 1:  # "重庆市九龙坡区", the whole chain as printed: placed by its last division
+        region = printed[-1].name
+    context = parsed.chain + tuple(d.name for d in printed[:-1]) + ((region,) if region else ())
     chain, _ = parse_chain(name)
     own = chain[-1] if chain else None
     own_core = core_name(own.name) if own is not None else ""

@@ -58,7 +58,7 @@ def region_agencies(region: str, n: int, rng: random.Random) -> list[tuple[str, 
         if below and i % 3 == 1:
             out.append((below[(i // 3) % len(below)] + "人民政府", region, "county"))
         elif i % 2:
-            out.append((region + _DEPARTMENTS[(i // 2) % len(_DEPARTMENTS)], region, "department"))
+            out.append((region + _DEPARTMENTS[(i // 2) % len(_DEPARTMENTS)], None, "department"))
         else:
             name = rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
             out.append((name + rng.choice(("镇人民政府", "乡人民政府", "街道办事处")), region, "township"))

@@ -53,7 +53,7 @@ def random_agency(rng: random.Random) -> tuple[str, str | None, str]:
         suffix = rng.choice(("镇人民政府", "乡人民政府", "街道办事处"))
         return name + suffix, county, "township"
     if kind < 0.85:
-        return county + rng.choice(_DEPARTMENTS), county, "department"
+        return county + rng.choice(_DEPARTMENTS), None, "department"  # its area is in its name
     return county + "人民政府", city, "county"
 
 

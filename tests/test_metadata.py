@@ -1,0 +1,146 @@
+"""Metadata from the whole page: title, agency, region and year (made-up pages)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nianbao import parse, parse_text
+from nianbao.divisions import parse_chain, region_before
+from nianbao.rules import check
+from nianbao.segment import find_metadata, find_sections
+
+HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+
+
+def meta(*head: str, body: str = "我局认真贯彻落实《中华人民共和国政府信息公开条例》。"):
+    lines = [*head, HEADINGS[0], body, *HEADINGS[1:]]
+    return find_metadata(lines, find_sections(lines))
+
+
+def test_title_wrapped_over_two_lines():
+    m = meta("2025年宁波市人民政府办公厅政府信息公开", "工作年度报告")
+    assert (m.agency, m.year) == ("宁波市人民政府办公厅", 2025)
+    m = meta("2025年某市人民政府办公厅政府信息公开", "工作年度报告")
+    assert m.agency == "某市人民政府办公厅"
+    m = meta("西咸新区底张街道办事处2023年度政府", "信息公开工作年度报告")
+    assert (m.agency, m.region, m.year) == ("底张街道办事处", "西咸新区", 2023)
+
+
+def test_agency_from_the_body_without_a_title():
+    m = meta(body="根据《条例》规定,现将青山街道办事处2022年政府信息公开工作情况报告如下。")
+    assert (m.title, m.agency, m.year) == (None, "青山街道办事处", 2022)
+    m = meta(body="2020年,抚远市生态环境局认真贯彻落实《条例》,主动公开政府信息131条。")
+    assert (m.agency, m.region) == ("抚远市生态环境局", None)
+    m = meta(body="根据《条例》要求,杭锦后旗教育局编制了本报告。")
+    assert m.agency == "杭锦后旗教育局"
+    m = meta(body="如需咨询,请与柞水县凤凰镇人民政府党政办公室联系。")
+    assert (m.agency, m.region) == ("凤凰镇人民政府", "柞水县")
+
+
+@pytest.mark.parametrize("body", [
+    "2021年,我局认真贯彻落实《条例》,通过县政府门户网站共主动公开政府信息6条。",
+    "2023年,我镇坚持以习近平新时代中国特色社会主义思想为指导,在县委、县政府的正确领导下推进政务公开。",
+    "(四)本年度在政府网站主动公开信息12条次。",
+])
+def test_no_agency_when_the_page_only_says_we(body):
+    assert meta(body=body).agency is None
+
+
+def test_page_furniture_before_the_title():
+    m = meta("首页 > 政务公开 > 政府信息公开年报", "来源: 德清县人民政府", "发布机构: 德清县人民政府办公室",
+             "索引号 | 001008003 | 发布时间 | 2024-01-20", "名称 | 德清县发展和改革局2023年政府信息公开工作年度报告")
+    assert (m.agency, m.region, m.year) == ("德清县发展和改革局", None, 2023)
+    m = meta("Page 9 - 2020年报_审计局", body="2020年,我单位未收到申请。")
+    assert (m.agency, m.year) == ("审计局", 2020)
+
+
+def test_spam_domain_before_the_name():
+    m = meta("example.com东城街道2019年政府信息公开工作年度报告", body="现公布example.com东城街道2019年政府信息公开工作年度报告。")
+    assert (m.agency, m.region) == ("东城街道", None)
+    m = meta(body="2020年,在区委、区政府的正确领导下,新葡京博彩官网区人民政府北京街道办事处认真贯彻落实《条例》。")
+    assert (m.agency, m.region) == ("北京街道办事处", None)
+
+
+def test_g12_flags_a_domain_printed_before_the_agency():
+    text = "\n".join(["example.com东城街道2019年政府信息公开工作年度报告", HEADINGS[0],
+                      "2019年,东城街道认真贯彻落实《条例》。", *HEADINGS[1:]])
+    report = parse_text(text)
+    assert report.agency == "东城街道"
+    found = [f for f in check(report) if f.rule == "G12"]
+    assert any("example.com" in f.message and f.location.get("line") == 1 for f in found)
+    clean = parse_text(text.replace("example.com", ""))
+    assert not any("网址" in f.message for f in check(clean) if f.rule == "G12")
+
+
+def test_non_standard_title_and_agency_on_the_line_above():
+    m = meta("德清县审计局", "2024年度政务公开工作报告")
+    assert (m.agency, m.region, m.year) == ("德清县审计局", None, 2024)
+    m = meta("2022年政府信息公开工作年度报告", "桃江县松木塘镇人民政府", "2022年政府信息公开工作年度报告")
+    assert (m.agency, m.region) == ("松木塘镇人民政府", "桃江县")
+
+
+def test_region_is_what_is_printed_in_front_of_the_agency():
+    m = meta("宁波市教育局2023年政府信息公开工作年度报告")
+    assert (m.agency, m.region) == ("宁波市教育局", None)
+    m = meta("杭州市西湖区北山街道办事处2023年政府信息公开工作年度报告")
+    assert (m.agency, m.region) == ("北山街道办事处", "杭州市西湖区")
+    m = meta("杭州市西湖区审计局2023年政府信息公开工作年度报告")
+    assert (m.agency, m.region) == ("西湖区审计局", "杭州市")
+    # a name without its area: the region only when the body prints it in front
+    m = meta("市政府研究室2019年政府信息公开", "工作年度报告", body="特向社会公布孝感市政府研究室信息公开年度报告。")
+    assert (m.agency, m.region) == ("市政府研究室", "孝感市")
+    m = meta("市农业农村局2021年政府信息公开工作年度报告", body="本报告在绵竹市人民政府网站公开。")
+    assert (m.agency, m.region) == ("市农业农村局", None)
+    # a township government named without its county takes the one the body prints before it
+    m = meta("仙庵镇2023年度政府信息公开工作年度报告", body="本报告由惠来县仙庵镇人民政府编制。")
+    assert (m.agency, m.region) == ("仙庵镇人民政府", "惠来县")
+
+
+def test_year_is_the_statistics_year_or_none():
+    m = meta(body="本报告中所列数据的统计期限自2022年1月1日起至2022年12月31日止。")
+    assert (m.year, m.year_source) == (2022, "period")
+    assert meta(body="一年来,我局认真落实政务公开各项工作。").year is None
+
+
+def test_divisions_chain_as_printed():
+    assert region_before("现公布重庆市九龙坡区二郎街道2022年度报告", "二郎街道") == "重庆市九龙坡区"
+    assert region_before("特向社会公布孝感市政府研究室报告", "政府研究室", "市") == "孝感市"
+    assert region_before("特向社会公布孝感市政府研究室报告", "政府研究室", "县") is None
+    chain, rest = parse_chain("西咸新区底张街道办事处")
+    assert [d.name for d in chain] == ["西咸新区", "底张街道办事处"] and rest == ""
+    chain, _ = parse_chain("新市镇人民政府")
+    assert [d.name for d in chain] == ["新市镇"]
+
+
+REAL_WEB = Path("/work/shared/fixtures/real-web")
+
+
+@pytest.mark.skipif(not REAL_WEB.is_dir(), reason="real-web fixtures absent")
+def test_real_web_metadata():
+    ok = total = 0
+    for truth_path in sorted(REAL_WEB.glob("*.truth.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        got = parse(truth_path.with_name(truth_path.name.replace(".truth.json", ".txt")))
+        for key in ("agency", "region", "year"):
+            if key in truth:
+                total += 1
+                ok += str(getattr(got, key) or "").removesuffix("人民政府") == str(truth[key] or "").removesuffix("人民政府")
+    assert ok >= 0.95 * total, (ok, total)
+
+
+def test_names_that_start_like_a_pronoun_are_still_names():
+    assert meta(body="2021年,本溪市审计局认真贯彻落实《条例》。").agency == "本溪市审计局"
+    assert meta(body="2021年,全椒县民政局认真贯彻落实《条例》。").agency == "全椒县民政局"
+    assert meta(body="2021年,本局认真贯彻落实《条例》,全局主动公开信息8条。").agency is None
+
+
+def test_a_region_printed_as_a_chain_is_the_same_agency_as_its_last_division():
+    from nianbao.store.agencies import identify
+
+    full = identify("二郎街道办事处", "重庆市九龙坡区", "township")
+    short = identify("二郎街道办事处", "九龙坡区", "township")
+    assert full.key == short.key and full.path == short.path == "/重庆市/九龙坡区/二郎街道/"
+    assert identify("西湖区审计局", "杭州市", "department").path == "/浙江省/杭州市/西湖区/"
