@@ -283,7 +283,8 @@ def test_a_killed_crawl_resumes(tmp_path, site, served):
     _, ex = served
     db = tmp_path / "k.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    cmd = [sys.executable, "-m", "nianbao", "crawl", site.url(ex.start), "--db", str(db), "--delay", "0.02", "-q",
+    # a delay that keeps the crawl running for several commits (about 257 requests x 0.1 s)
+    cmd = [sys.executable, "-m", "nianbao", "crawl", site.url(ex.start), "--db", str(db), "--delay", "0.1", "-q",
            "--no-crosscheck"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     engine = sa.create_engine(f"sqlite:///{db}")

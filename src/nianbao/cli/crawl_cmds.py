@@ -66,8 +66,10 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
                 if dry_run:
                     crawler.run_dry()
                 else:
+                    # reports arrive at the pace of the network: commit at least every second,
+                    # so that a killed crawl loses little and its log shows steady progress
                     summary = run_ingest(store.engine, crawler.items(), workers=workers, progress=crawler.on_stored,
-                                         run_crosscheck=not no_crosscheck)
+                                         run_crosscheck=not no_crosscheck, max_batch_seconds=1.0)
             finally:
                 if status is not None:
                     status.stop()
