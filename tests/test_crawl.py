@@ -159,7 +159,7 @@ def test_a_whole_site_is_crawled_and_stored(dbs, site, served):
     from nianbao.store.schema import reports
 
     with store.engine.connect() as conn:
-        hashes = dict(conn.execute(sa.select(reports.c.source_name, reports.c.content_hash)).tuples().all())
+        hashes = dict(conn.execute(sa.select(reports.c.source_name, reports.c.content_hash)).all())
     assert all(log[u]["content_hash"] == hashes[u] for u in want)
     assert all(r["fetched_at"] is not None and r["crawl"] == site.url(ex.start) for r in rows)
 
