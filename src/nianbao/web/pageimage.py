@@ -3,10 +3,12 @@ an uploaded image re-encoded (never the untrusted bytes as they came)."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ..readers import sniff
@@ -14,12 +16,32 @@ from ..readers import sniff
 T = TypeVar("T")
 
 PAGED_READERS = ("pdf", "pdf+ocr", "ocr")  # readers whose originals have pages to show
-WIDTH = 1100  # pixels of a rendered page
-MAX_PIXELS = 40_000_000  # an image larger than this is refused
+WIDTH = 1100  # pixels of a rendered page of ordinary proportions
+MAX_SCALE = 4.0  # pixels per PDF point at most (a small page is not blown up further)
+MAX_SIDE = 16_384  # pixels of either side of a rendered page at most
+PAGE_PIXELS = 12_000_000  # pixels of a rendered page at most (36 MB of RGB)
+MAX_PIXELS = 40_000_000  # an uploaded image larger than this is refused
+LOCK_WAIT = 20.0  # seconds a render waits for pdfium before the server answers "busy"
 _PAGE = re.compile(r"第(\d+)页")
-_lock = threading.Lock()  # pdfium is not thread-safe
+_lock = threading.Lock()  # pdfium is not thread-safe: every pdfium call holds it
+_cache_lock = threading.Lock()  # the cache and the in-flight renders (never held while rendering)
 _cache: "OrderedDict[tuple[str, int], bytes]" = OrderedDict()
-_CACHE_SIZE = 48
+_CACHE_SIZE = 48  # pages
+_CACHE_BYTES = 64 * 1024 * 1024  # PNG bytes; a PNG over a quarter of this is not kept
+_cache_bytes = 0
+_flights: dict[tuple[str, int], list[Any]] = {}  # key -> [lock, waiters]: one render per page at a time
+
+
+class PageSizeError(Exception):
+    """A page whose box cannot be rendered (zero, negative, not a number)."""
+
+    def __init__(self, width: float, height: float) -> None:
+        super().__init__(f"page box {width!r} x {height!r}")
+        self.width, self.height = width, height
+
+
+class Busy(Exception):
+    """pdfium stayed busy with other renders for LOCK_WAIT seconds."""
 
 
 def origin_page(origin: str | None) -> int | None:
@@ -57,31 +79,104 @@ def page_count(data: bytes) -> int:
 
 def render_page(key: str, load: Callable[[], bytes | None], page: int) -> bytes | None:
     """PNG bytes of 1-based `page` of the original `load()` returns (None when there is no
-    such page); cached by (key, page), so a cached page does not load the original."""
-    with _lock:
-        hit = _cache.get((key, page))
+    such page); cached by (key, page), so a cached page does not load the original.
+
+    A PDF page is rendered at most `render_scale` allows (PageSizeError for a page box that
+    cannot be rendered; Busy when pdfium stays taken for LOCK_WAIT seconds).  Only the
+    rendering holds the pdfium lock: loading the original, PNG encoding and the cache do not,
+    and concurrent requests for one page render it once."""
+    k = (key, page)
+    hit = _cached(k)
+    if hit is not None:
+        return hit
+    with _in_flight(k):
+        hit = _cached(k)  # rendered by the request we waited for
         if hit is not None:
-            _cache.move_to_end((key, page))
             return hit
-    data = load()
-    if not data:
-        return None
-    kind = page_kind(data)
-    png = _pdf_page(data, page) if kind == "pdf" else _image(data) if kind == "image" and page == 1 else None
-    if png is not None:
-        with _lock:
-            _cache[(key, page)] = png
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
-    return png
+        data = load()
+        if not data:
+            return None
+        kind = page_kind(data)
+        png = _pdf_page(data, page) if kind == "pdf" else _image(data) if kind == "image" and page == 1 else None
+        if png is not None:
+            _keep(k, png)
+        return png
 
 
-def _on_page(data: bytes, page: int, use: Callable[[Any], T]) -> T | None:
+def render_scale(width: float, height: float) -> float:
+    """Pixels per PDF point for a page of `width` x `height` points: WIDTH pixels wide (at
+    most MAX_SCALE), but never more than MAX_SIDE pixels a side nor PAGE_PIXELS in all, so
+    a 275 x 150,000 pt strip becomes a 31 x 16,384 image, not a 1,100 x 600,000 one.
+    PageSizeError for a box that is not a positive finite size."""
+    if not (math.isfinite(width) and math.isfinite(height) and width > 0 and height > 0):
+        raise PageSizeError(width, height)
+    scale = min(MAX_SCALE, WIDTH / width, MAX_SIDE / width, MAX_SIDE / height,
+                math.sqrt(PAGE_PIXELS / width / height))
+    scale *= 1 - 1e-9  # pdfium sizes the bitmap with ceil(): stay below the limits, not on them
+    if not scale > 0:  # a box so large that the scale underflows
+        raise PageSizeError(width, height)
+    return scale
+
+
+def _cached(k: tuple[str, int]) -> bytes | None:
+    with _cache_lock:
+        hit = _cache.get(k)
+        if hit is not None:
+            _cache.move_to_end(k)
+        return hit
+
+
+def _keep(k: tuple[str, int], png: bytes) -> None:
+    """Cache a PNG: at most _CACHE_SIZE pages and _CACHE_BYTES bytes, least recently used out."""
+    global _cache_bytes
+    if len(png) > _CACHE_BYTES // 4:
+        return
+    with _cache_lock:
+        old = _cache.pop(k, None)
+        _cache_bytes -= len(old) if old is not None else 0
+        _cache[k] = png
+        _cache_bytes += len(png)
+        while len(_cache) > _CACHE_SIZE or _cache_bytes > _CACHE_BYTES:
+            _cache_bytes -= len(_cache.popitem(last=False)[1])
+
+
+def clear_cache() -> None:
+    global _cache_bytes
+    with _cache_lock:
+        _cache.clear()
+        _cache_bytes = 0
+
+
+@contextmanager
+def _in_flight(k: tuple[str, int]) -> Iterator[None]:
+    """Hold the render of page `k`: a second request for the same page waits for the first
+    (then finds it cached) instead of rendering it again."""
+    with _cache_lock:
+        flight = _flights.setdefault(k, [threading.Lock(), 0])
+        flight[1] += 1
+    try:
+        if not flight[0].acquire(timeout=LOCK_WAIT):
+            raise Busy()
+        try:
+            yield
+        finally:
+            flight[0].release()
+    finally:
+        with _cache_lock:
+            flight[1] -= 1
+            if not flight[1]:
+                _flights.pop(k, None)
+
+
+def _on_page(data: bytes, page: int, use: Callable[[Any], T], wait: float = -1) -> T | None:
     """`use(page object)` on page `page` (1-based) of a PDF, under the pdfium lock (pdfium is
-    not thread-safe); None when the bytes are no PDF, the page does not exist or pdfium fails."""
+    not thread-safe); None when the bytes are no PDF, the page does not exist or pdfium fails.
+    Busy when the lock is not free within `wait` seconds (a negative `wait`: no limit)."""
     import pypdfium2 as pdfium
 
-    with _lock:
+    if not _lock.acquire(timeout=wait):
+        raise Busy()
+    try:
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError:
@@ -94,10 +189,18 @@ def _on_page(data: bytes, page: int, use: Callable[[Any], T]) -> T | None:
             return None
         finally:
             pdf.close()
+    finally:
+        _lock.release()
 
 
 def _pdf_page(data: bytes, page: int) -> bytes | None:
-    image = _on_page(data, page, lambda pg: pg.render(scale=min(4.0, WIDTH / (pg.get_width() or 1))).to_pil())
+    def draw(pg: Any) -> Any:
+        scale = render_scale(pg.get_width(), pg.get_height())
+        # to_pil() copies the BGR bitmap into an RGB image of its own, so the PNG encoding
+        # below runs after the lock is released
+        return pg.render(scale=scale).to_pil()
+
+    image = _on_page(data, page, draw, wait=LOCK_WAIT)
     return None if image is None else _png(image)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
@@ -109,7 +109,12 @@ def report_print(request: Request, report_id: Id, user: User = Depends(viewer)) 
 def page_image(request: Request, report_id: Id, number: int, user: User = Depends(viewer)) -> Response:
     st = web(request)
     row = queries.report_row(st.engine, report_id)
-    png = pageimage.render_page(row["content_hash"], lambda: st.store.original(report_id), number) if row else None
+    try:
+        png = pageimage.render_page(row["content_hash"], lambda: st.store.original(report_id), number) if row else None
+    except pageimage.PageSizeError:
+        raise HTTPException(422, "这一页的页面尺寸无效，无法显示为图片。") from None
+    except pageimage.Busy:
+        raise HTTPException(503, "服务器正忙于生成其他页面图片，请稍后再试。") from None
     if png is None:
         raise NotFound("没有这一页。", "No such page.")
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
