@@ -153,3 +153,24 @@ def test_ingest_stores_the_good_report_and_the_bomb_as_failed(tmp_path, monkeypa
     assert df.loc["good.txt", "status"] == "ok"
     assert df.loc["bomb.pdf", "status"] == "failed"
     assert "解析超出资源上限" in df.loc["bomb.pdf", "error"]
+
+
+def test_the_upload_worker_marks_a_bomb_failed_and_stores_the_good_file(tmp_path, monkeypatch, big_bomb):
+    from web_util import WebEnv, record as web_record, report_file
+
+    monkeypatch.setenv("NIANBAO_PARSE_MEMORY", "300")
+    env = WebEnv(tmp_path)  # workers=0: parsed by the queue's thread, each file in a budgeted child
+    try:
+        reviewer = env.login("reviewer")
+        files = [("bomb.pdf", big_bomb), ("good.txt", report_file(web_record(12, year=2023), 12))]
+        r = reviewer.post("/upload", files=[("files", (n, d, "application/octet-stream")) for n, d in files])
+        assert r.status_code == 303, r.text
+        start = time.monotonic()
+        env.state.uploads.join()
+        assert time.monotonic() - start < 60
+        items = {i["name"]: i for i in reviewer.get(f"/api/uploads/{r.headers['location'].rsplit('/', 1)[-1]}").json()["items"]}
+    finally:
+        env.close()
+    assert items["good.txt"]["state"] == "done"
+    assert items["bomb.pdf"]["state"] == "failed"
+    assert "解析超出资源上限" in items["bomb.pdf"]["message"]
