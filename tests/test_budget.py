@@ -174,3 +174,9 @@ def test_the_upload_worker_marks_a_bomb_failed_and_stores_the_good_file(tmp_path
     assert items["good.txt"]["state"] == "done"
     assert items["bomb.pdf"]["state"] == "failed"
     assert "解析超出资源上限" in items["bomb.pdf"]["message"]
+
+
+def test_plain_text_is_read_without_a_child_and_everything_else_with_one():
+    assert not budget.needed("二〇二三年政府信息公开工作年度报告".encode())
+    assert not budget.needed(b"\x00\x01\x02" * 100)  # refused on sight
+    assert budget.needed(bomb_pdf(10)) and budget.needed(b"<html><body><p>x</p></body></html>")

@@ -15,7 +15,8 @@ on its memory limit breaks the whole pool, and CPU time accounting per file is e
 
 Defaults: 120 CPU seconds and 2 GB; ``NIANBAO_PARSE_CPU`` (seconds) and
 ``NIANBAO_PARSE_MEMORY`` (megabytes) change them, 0 turns that limit off.  Where there is
-no ``fork`` (Windows) the function runs in the calling process, unbudgeted.
+no ``fork`` (Windows) the function runs in the calling process, unbudgeted.  Plain text
+is read without a child (`needed`): a fork costs more than its parse.
 """
 from __future__ import annotations
 
@@ -74,6 +75,16 @@ def exceeded(budget: Budget, what: str = "") -> LimitExceeded:
         f"Parsing exceeded the resource budget ({en}){why_en}; it was stopped and the file skipped "
         f"(the file may be hostile, e.g. a PDF content-stream bomb).",
     )
+
+
+def needed(data: bytes | None) -> bool:
+    """Whether `data` needs a budgeted child: every kind a library parses (PDF, Word, images,
+    HTML).  Plain text (its reader's hostile inputs are bounded, tests/test_limits.py) and
+    input refused on sight (binary) are read in the calling process: a fork costs ~15-20 ms,
+    more than parsing a text report."""
+    from .readers import sniff
+
+    return data is not None and sniff(data) not in ("text", "binary")
 
 
 def call(fn: Callable[..., T], *args: Any, budget: Budget | None = None) -> T:

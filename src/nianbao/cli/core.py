@@ -22,7 +22,8 @@ def parse(file: Path, fmt: str, no_text: bool) -> None:
     from .. import budget
     from ..inputs import read_regular
 
-    report, findings = budget.call(_parse_checked, read_regular(file), file.name)  # a FIFO or /dev/zero is refused, not read
+    data = read_regular(file)  # a FIFO or /dev/zero is refused, not read
+    report, findings = budget.call(_parse_checked, data, file.name) if budget.needed(data) else _parse_checked(data, file.name)
     if fmt == "json":
         out = report.to_dict(findings, with_text=not no_text)
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
@@ -60,7 +61,9 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
         try:
             if item.error is not None:
                 raise item.error
-            report, findings = budget.call(_parse_checked, item.data, Path(item.name).name)
+            name = Path(item.name).name
+            report, findings = (budget.call(_parse_checked, item.data, name) if budget.needed(item.data)
+                                else _parse_checked(item.data, name))
             findings = [f for f in findings if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[min_severity]]
         except NianbaoError as exc:
             worst = 2

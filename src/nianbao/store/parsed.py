@@ -84,10 +84,10 @@ def parse_and_check(name: str, data: bytes, content_hash: str | None = None, *, 
     """Parse and check one report; never raises for a bad input.  `budgeted`: in a child
     process under the CPU/memory budget (`nianbao.budget`); a file that runs over is a
     failed `Parsed` with the budget's reason."""
-    if not budgeted:
-        return _parse_and_check(name, data, content_hash)
     from .. import budget
 
+    if not budgeted or not budget.needed(data):
+        return _parse_and_check(name, data, content_hash)
     try:
         return budget.call(_parse_and_check, name, data, content_hash)
     except Exception as exc:  # noqa: BLE001 - over budget (LimitExceeded) or the child died
