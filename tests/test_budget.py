@@ -180,3 +180,27 @@ def test_plain_text_is_read_without_a_child_and_everything_else_with_one():
     assert not budget.needed("二〇二三年政府信息公开工作年度报告".encode())
     assert not budget.needed(b"\x00\x01\x02" * 100)  # refused on sight
     assert budget.needed(bomb_pdf(10)) and budget.needed(b"<html><body><p>x</p></body></html>")
+
+
+def _cpu_limit(start_ocr: bool) -> tuple[int, int]:
+    import resource
+
+    if start_ocr:
+        from nianbao.readers import ocr
+
+        ocr.Session()
+    return resource.getrlimit(resource.RLIMIT_CPU)
+
+
+def test_ocr_may_spend_its_own_budget_on_top_of_the_cpu_limit(monkeypatch):
+    """OCR stops itself at NIANBAO_OCR_SECONDS of wall time, on every core: a scanned
+    report is read in part with findings, not killed by the parse budget."""
+    import os
+
+    monkeypatch.setenv("NIANBAO_OCR_SECONDS", "10")
+    cores = os.cpu_count() or 1
+    limits = budget.Budget(cpu=5, memory=0)
+    assert budget.call(_cpu_limit, False, budget=limits) == (5, 5 + 10 * cores + 2)
+    assert budget.call(_cpu_limit, True, budget=limits) == (5 + 10 * cores, 5 + 10 * cores + 2)
+    assert limits.wall() == 65 + 10
+    budget.allow_ocr()  # outside a budgeted child: nothing to raise

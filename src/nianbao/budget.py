@@ -14,7 +14,11 @@ A fresh child per file (not limits on a long-lived pool worker): a pool worker t
 on its memory limit breaks the whole pool, and CPU time accounting per file is exact.
 
 Defaults: 120 CPU seconds and 2 GB; ``NIANBAO_PARSE_CPU`` (seconds) and
-``NIANBAO_PARSE_MEMORY`` (megabytes) change them, 0 turns that limit off.  Where there is
+``NIANBAO_PARSE_MEMORY`` (megabytes) change them, 0 turns that limit off.  OCR has its own
+wall-clock budget per document (``NIANBAO_OCR_SECONDS``, 300 s) on every core: a child
+that starts OCR (`allow_ocr`) may spend that budget's CPU time on top (the hard limit is
+set for it at the start, the soft one raised when OCR starts), and the wall-clock guard
+includes it, so a long scanned report is read in part (with findings) rather than killed.  Where there is
 no ``fork`` (Windows) the function runs in the calling process, unbudgeted.  Plain text
 is read without a child (`needed`): a fork costs more than its parse.
 """
@@ -58,7 +62,7 @@ class Budget:
 
     def wall(self) -> float | None:
         """Seconds of wall-clock time before the child is killed (it may wait, not only compute)."""
-        return max(3 * self.cpu, self.cpu + 60) if self.cpu else None
+        return max(3 * self.cpu, self.cpu + 60) + _ocr_seconds() if self.cpu else None
 
     def describe(self) -> tuple[str, str]:
         cpu = f"{self.cpu:g}" if self.cpu else "∞"
@@ -126,13 +130,38 @@ def call(fn: Callable[..., T], *args: Any, budget: Budget | None = None) -> T:
     return _collect(pid, read_fd, budget)
 
 
+def _ocr_seconds() -> float:
+    try:  # readers.ocr.BUDGET_SECONDS, without importing the OCR reader
+        return max(float(os.environ.get("NIANBAO_OCR_SECONDS", "300")), 0.0)
+    except ValueError:
+        return 300.0
+
+
+_ocr_cpu: int | None = None  # in a budgeted child: the soft CPU limit OCR may raise to
+
+
+def allow_ocr() -> None:
+    """Called when a document's OCR starts: in a budgeted child, the CPU limit grows by the
+    OCR budget on every core (OCR stops itself at its wall-clock budget)."""
+    global _ocr_cpu
+    if _ocr_cpu is None:
+        return
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (_ocr_cpu, hard))
+    _ocr_cpu = None
+
+
 def _limit(budget: Budget) -> None:
     import resource
 
+    global _ocr_cpu
     if budget.cpu:
         # a forked child starts with no CPU time; SIGXCPU at the soft limit, SIGKILL at the hard
         soft = max(int(budget.cpu + 0.999), 1)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+        _ocr_cpu = soft + int(_ocr_seconds() * (os.cpu_count() or 1))
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, _ocr_cpu + 2))
     if budget.memory:
         with open("/proc/self/statm", encoding="ascii") as f:  # pages mapped already (the parent's)
             mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
