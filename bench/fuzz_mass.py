@@ -5,7 +5,8 @@
 Cases are shared out among the formats; each file is a generated report mutated by
 `nianbao.synth.mutate` (the same mutators as tests/test_fuzz.py).  Every case must end
 in a Report or a NianbaoError - nothing else - and within a time bound; prints per
-format the case count, refusals, failures and the slowest cases.  PDF pages whose text
+format the case count, refusals, failures, the slowest cases and the case that raised
+the peak memory most.  PDF pages whose text
 layer the damage breaks are rendered for OCR, but the recognition model is skipped
 unless --ocr (it takes seconds per page and has its own time budget).
 """
@@ -63,7 +64,8 @@ def main() -> None:
     from nianbao.rules.privacy import find_names
 
     find_names("收到张伟的申请")  # load jieba's dictionary outside the timing
-    stats: dict[str, dict] = defaultdict(lambda: {"cases": 0, "refused": 0, "seconds": 0.0, "slowest": []})
+    stats: dict[str, dict] = defaultdict(lambda: {"cases": 0, "refused": 0, "seconds": 0.0, "slowest": [],
+                                                  "memory": (0.0, 0, "", -1)})
     failures = []
     t_all = time.perf_counter()
     for i in range(args.cases):
@@ -76,14 +78,16 @@ def main() -> None:
         else:
             name, data = "mutated", mutate.mutate(fmt, rng, rng.choice(files[fmt]))
         s = stats[fmt]
-        t0 = time.perf_counter()
+        t0, rss0 = time.perf_counter(), peak_rss_mb()
         try:
             check(parse(data))
         except NianbaoError:
             s["refused"] += 1
         except Exception as exc:  # noqa: BLE001 - this is what we are looking for
             failures.append((fmt, i, name, repr(exc)[:200]))
-        dt = time.perf_counter() - t0
+        dt, grew = time.perf_counter() - t0, peak_rss_mb() - rss0  # how far the case raised the peak
+        if grew > s["memory"][0]:
+            s["memory"] = (grew, len(data), name, i)
         if dt > BOUND:
             failures.append((fmt, i, name, f"took {dt:.0f} s"))
         s["cases"] += 1
@@ -98,6 +102,8 @@ def main() -> None:
         mean_ms = s["seconds"] / max(1, s["cases"]) * 1000
         rows.append((f"{fmt}: cases / refused / failed", f"{s['cases']:,} / {s['refused']:,} / {failed}  (mean {mean_ms:.0f} ms)"))
         rows.append((f"{fmt}: slowest", slow))
+        grew, size, name, i = s["memory"]
+        rows.append((f"{fmt}: most memory", f"peak +{grew:.0f} MB ({size:,} B, {name} #{i})" if i >= 0 else "-"))
     rows.append(("peak memory", f"{peak_rss_mb():.0f} MB"))
     show(rows)
     for f in failures[:20]:

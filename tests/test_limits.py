@@ -3,7 +3,8 @@
 Limits tested elsewhere (not repeated here): archive members, sizes, ratio and depth
 (test_archive.py), the DOCX zip-bomb part limit (test_reader_docx.py), PDF pages
 (test_reader_pdf.py), OCR budget and image pixels (test_reader_ocr.py), the LibreOffice
-timeout (test_reader_doc.py), web upload sizes (test_web_uploads.py).
+timeout (test_reader_doc.py), web upload sizes (test_web_uploads.py), the per-file CPU/memory
+budget and the PDF page-object/path-segment caps (test_budget.py).
 """
 from __future__ import annotations
 

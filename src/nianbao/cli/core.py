@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,12 +19,11 @@ from .base import fail, parse_years
 @click.option("--no-text", is_flag=True, help="JSON without the normalised text lines.")
 def parse(file: Path, fmt: str, no_text: bool) -> None:
     """读取一份报告并显示其三张统计表。Read one report and show its three tables."""
-    from .. import check as run_checks
+    from .. import budget
     from ..inputs import read_regular
-    from ..pipeline import parse as parse_file
 
-    report = parse_file(read_regular(file), name=file.name)  # a FIFO or /dev/zero is refused, not read
-    findings = run_checks(report)
+    data = read_regular(file)  # a FIFO or /dev/zero is refused, not read
+    report, findings = budget.call(_parse_checked, data, file.name) if budget.needed(data) else _parse_checked(data, file.name)
     if fmt == "json":
         out = report.to_dict(findings, with_text=not no_text)
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))
@@ -46,10 +46,9 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
     """检查报告（文件、目录或压缩包）。Check reports; exit 0 clean, 1 errors found, 2 unreadable input."""
     from rich.console import Console
 
-    from .. import check as run_checks
+    from .. import budget
     from ..errors import NianbaoError
     from ..inputs import iter_inputs
-    from ..pipeline import parse as parse_bytes
     from ..render.terminal import SEVERITY_STYLE, SEVERITY_ZH
     from ..rules import SEVERITY_ORDER, count_by_severity
 
@@ -62,8 +61,10 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
         try:
             if item.error is not None:
                 raise item.error
-            report = parse_bytes(item.data, name=Path(item.name).name)
-            findings = [f for f in run_checks(report) if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[min_severity]]
+            name = Path(item.name).name
+            report, findings = (budget.call(_parse_checked, item.data, name) if budget.needed(item.data)
+                                else _parse_checked(item.data, name))
+            findings = [f for f in findings if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[min_severity]]
         except NianbaoError as exc:
             worst = 2
             fail(exc, item.name)
@@ -99,6 +100,15 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
     elif n_files > 1:
         console.print(f"共 {n_files} 份，{n_errors} 份有错误。")
     sys.exit(worst)
+
+
+def _parse_checked(data: bytes, name: str) -> tuple[Any, list[Any]]:
+    """The report and its findings (run under the parse budget, `nianbao.budget.call`)."""
+    from .. import check as run_checks
+    from ..pipeline import parse as parse_bytes
+
+    report = parse_bytes(data, name=name)
+    return report, run_checks(report)
 
 
 @main.command()

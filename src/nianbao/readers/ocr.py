@@ -210,6 +210,9 @@ class Session:
     """OCR of one document's pages within one time budget; collects the findings."""
 
     def __init__(self, budget: float | None = None) -> None:
+        from ..budget import allow_ocr
+
+        allow_ocr()  # a parse under the CPU budget (nianbao.budget) may spend the OCR budget on top
         self.deadline = time.monotonic() + (BUDGET_SECONDS if budget is None else budget)
         self.notes: list[Finding] = []
         self.hanzi = 0

@@ -22,7 +22,7 @@ from ..errors import LimitExceeded, UnreadableInput
 from ..model import Document, Finding
 from .boxes import Box, Table, TextBox, fill, find_tables
 from .pages import PageLayout, TextLine, to_document
-from .pdf_graphics import large_images, rulings
+from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, large_images, rulings, too_busy
 
 MAX_PAGES = 300
 RULING_TOL = 2.0  # points: rulings this close are one line
@@ -39,6 +39,7 @@ class PageText:
     text: str
     broken: str | None  # why the text layer is unusable (None: it is fine)
     images: list[Box]  # large images with no text over them
+    busy: Finding | None = None  # the page draws too much to walk its graphics (rulings skipped)
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -90,6 +91,9 @@ def _read_pages(pdf: pdfium.PdfDocument, n_pages: int) -> Document:
         except pdfium.PdfiumError:
             notes.append(_unreadable_page(index + 1))
             continue
+        if found.busy is not None:
+            notes.append(found.busy)
+            found.broken = None  # no OCR either: rendering the page would cost as much
         if found.broken is None and not found.images:
             layouts.append(found.layout)
             continue
@@ -149,6 +153,10 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     layout = PageLayout(number, width, height)
     broken = broken_reason(text)
     visible = sum(1 for c in chars if c.box is not None and not c.text.isspace())
+    busy = too_busy(page)
+    if busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
+        layout.lines = _text_lines(chars, set()) if broken is None else []
+        return PageText(layout, text, broken, [], _busy_page(number, *busy))
     images = large_images(page, width, height, LARGE_IMAGE)
     if broken is None and visible < 10 and images:
         broken = "image-only"
@@ -159,6 +167,13 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     layout.lines = _text_lines(chars, in_tables)
     bare = [im for im in images if _chars_inside(chars, im) < 5]
     return PageText(layout, text, None, bare)
+
+
+def _busy_page(number: int, objects: int, segments: int) -> Finding:
+    return Finding("N7", "warning",
+                   f"第{number}页的图形过多（超过 {MAX_OBJECTS} 个页面对象或 {MAX_SEGMENTS} 段路径，疑似内容流炸弹），"
+                   f"未读取该页的表格线，只读取了文字，该页的表格可能缺失。",
+                   {"page": number}, detail=f"graphics-cap objects>={objects} segments>={segments}")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,22 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 THIN = 3.0  # points: a filled rectangle this thin is a drawn line
+MAX_OBJECTS = 100_000  # page objects per page (inside forms too) worth walking for rulings
+MAX_SEGMENTS = 1_000_000  # path segments per page worth walking for rulings
+
+
+def too_busy(page: Any, max_objects: int = MAX_OBJECTS, max_segments: int = MAX_SEGMENTS) -> tuple[int, int] | None:
+    """(objects, segments) counted so far when the page draws more than the caps (a content
+    stream bomb: a few KB of compressed path operators), else None.  Counting stops at the
+    first cap crossed, so a bomb costs at most `max_objects` steps here."""
+    objects = segments = 0
+    for obj, kind, _ in _objects(page):
+        objects += 1
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            segments += max(raw.FPDFPath_CountSegments(obj), 0)
+        if objects > max_objects or segments > max_segments:
+            return objects, segments
+    return None
 
 
 def _objects(page: Any) -> Iterator[tuple[Any, int, Matrix]]:

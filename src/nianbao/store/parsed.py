@@ -80,8 +80,21 @@ def failed(name: str, data: bytes | None, exc: BaseException, content_hash: str 
                   meta={"parser_version": __version__})
 
 
-def parse_and_check(name: str, data: bytes, content_hash: str | None = None) -> Parsed:
-    """Parse and check one report; never raises for a bad input."""
+def parse_and_check(name: str, data: bytes, content_hash: str | None = None, *, budgeted: bool = True) -> Parsed:
+    """Parse and check one report; never raises for a bad input.  `budgeted`: in a child
+    process under the CPU/memory budget (`nianbao.budget`); a file that runs over is a
+    failed `Parsed` with the budget's reason."""
+    from .. import budget
+
+    if not budgeted or not budget.needed(data):
+        return _parse_and_check(name, data, content_hash)
+    try:
+        return budget.call(_parse_and_check, name, data, content_hash)
+    except Exception as exc:  # noqa: BLE001 - over budget (LimitExceeded) or the child died
+        return failed(name, data, exc, content_hash)
+
+
+def _parse_and_check(name: str, data: bytes, content_hash: str | None = None) -> Parsed:
     from .. import check, parse
     from ..rules import count_by_severity
 

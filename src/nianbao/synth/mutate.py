@@ -242,8 +242,9 @@ def mutate_docx(rng: random.Random, data: bytes) -> bytes:
 
 
 def _page_drawing(rng: random.Random, buf: bytes) -> bytes:
-    """A page's content stream inflated, its drawing made hostile (a grid of thousands of
-    rulings, absurd coordinates, everything drawn 50 times, operators cut) and deflated
+    """A page's content stream inflated, its drawing made hostile (a content-stream bomb of
+    up to two million path operators, a grid of thousands of rulings, absurd coordinates,
+    everything drawn 50 times, operators cut) and deflated
     in place: the stale /Length and offsets are left for the reader to cope with."""
     streams = []
     for m in re.finditer(rb"stream\r?\n", buf):
@@ -258,7 +259,10 @@ def _page_drawing(rng: random.Random, buf: bytes) -> bytes:
         return buf
     start, end, raw = rng.choice(streams)
     op = rng.random()
-    if op < 0.35:
+    if op < 0.05:  # a few KB compressed: millions of page objects or path segments
+        ops = rng.choice((b"0 0 m 1 1 l ", b"0 0 m 100 0 l S ", b"0 0 1 1 re f "))
+        raw = ops * rng.choice((200_000, 600_000, 2_000_000)) + b"S\n" + raw
+    elif op < 0.35:
         n, step = rng.choice((50, 300, 1000, 3000)), rng.choice((0.5, 2.0, 4.0, 10.0))
         raw = b"0 G 0.5 w\n" + b"".join(b"%.1f 0 m %.1f 9000 l S 0 %.1f m 9000 %.1f l S\n" % ((k * step,) * 4)
                                         for k in range(n)) + raw
