@@ -204,3 +204,21 @@ def test_ocr_may_spend_its_own_budget_on_top_of_the_cpu_limit(monkeypatch):
     assert budget.call(_cpu_limit, True, budget=limits) == (5 + 10 * cores, 5 + 10 * cores + 2)
     assert limits.wall() == 65 + 10
     budget.allow_ocr()  # outside a budgeted child: nothing to raise
+
+
+def test_after_a_scan_the_parent_keeps_the_ocr_models_for_later_children(monkeypatch):
+    """A child that read a scan loaded the OCR models and took them with it: the parent loads
+    them once then, so that the next scanned file's child is forked with them."""
+    from nianbao import budget
+    from nianbao.readers import ocr_models
+    from nianbao.store import parsed as P
+
+    loaded: list[str] = []
+    monkeypatch.setattr(ocr_models, "detector", lambda n=0: loaded.append("det"))
+    monkeypatch.setattr(ocr_models, "recognizer", lambda n=0: loaded.append("rec"))
+    monkeypatch.setattr(budget, "needed", lambda data: True)
+    for reader, expected in (("pdf", []), ("pdf+ocr", ["det", "rec"]), ("ocr", ["det", "rec"] * 2)):
+        fake = P.Parsed(name="x", content_hash="h", size=1, status="ok", meta={"reader": reader})
+        monkeypatch.setattr(budget, "call", lambda fn, *args, fake=fake: fake)
+        assert P.parse_and_check("x.pdf", b"%PDF-1.4") is fake
+        assert loaded == expected, reader

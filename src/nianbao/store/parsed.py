@@ -89,9 +89,21 @@ def parse_and_check(name: str, data: bytes, content_hash: str | None = None, *, 
     if not budgeted or not budget.needed(data):
         return _parse_and_check(name, data, content_hash)
     try:
-        return budget.call(_parse_and_check, name, data, content_hash)
+        parsed = budget.call(_parse_and_check, name, data, content_hash)
     except Exception as exc:  # noqa: BLE001 - over budget (LimitExceeded) or the child died
         return failed(name, data, exc, content_hash)
+    if "ocr" in (parsed.meta.get("reader") or ""):
+        _keep_ocr_models()
+    return parsed
+
+
+def _keep_ocr_models() -> None:
+    """After a child read a scan, load the OCR models here once (~5 s), so that every later
+    child is forked with them instead of loading them again for each scanned file."""
+    from ..readers.ocr_models import detector, recognizer, threads
+
+    detector(threads())
+    recognizer(threads())
 
 
 def _parse_and_check(name: str, data: bytes, content_hash: str | None = None) -> Parsed:
