@@ -1,14 +1,18 @@
 """Table 三 (applications received and handled): 25 (2019: 23) rows x 7 columns."""
 from __future__ import annotations
 
+import re
+
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table3_index
-from .common import RowBuild, TableResult, dash_note, grid_values, solved_provenance, typo_note
+from .common import (RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
+                     trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
-from .tokens import DASH, NUMBER, TEXT, Token
+from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table3"
+_NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}\s*[.、])")
 WIDTH = T.T3_WIDTH
 _HEADER_ONLY = frozenset({T.T3_HEADER_TOP, T.T3_HEADER_ORGS, "note"} | {c.label for c in T.T3_COLUMNS[:-2]})
 
@@ -39,8 +43,8 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             in_header = True
             continue
         row_ref, group_ref = match.first("row"), match.first("group")
-        if header is not None and (not started or in_header) and match.quality == "exact":
-            continue  # 其他 / 总计 as column headers
+        if header is not None and (not started or in_header) and match.quality == "exact" and not _NUMBERED.match(tok.text):
+            continue  # 其他 / 总计 as column headers (a row prints its number: （七）总计, 3.其他)
         if row_ref is None and group_ref is None:
             continue
         in_header = False
@@ -82,10 +86,14 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     candidates: dict[str, list[Reading]] = {}
     labels: dict[str, Token] = {}
     extras: list[dict] = []
+    official = [r for r in built if r.kind == "row" or (r.kind == "group" and r.key == "other")]
+    layout = alignment([(r.values, WIDTH, _depth(r, template)) for r in official if delimited(r.values)])
     for row in built:
-        official = row.kind == "row" or (row.kind == "group" and row.key == "other")
-        if not row.has_values() and (not official or grid_values(row, WIDTH) is None):
-            continue  # (a grid row printed with every cell blank is a row of nulls, not a missing row)
+        is_official = row.kind == "row" or (row.kind == "group" and row.key == "other")
+        # a row printed with every cell blank (a grid row, or cells cut by pipes or tabs) is
+        # a row of nulls, not a missing row
+        if not row.has_values() and (not is_official or (grid_values(row, WIDTH) is None and not _blank_row(row))):
+            continue
         key = row.key
         if row.kind == "group":
             if key == "other":  # the old single （六） row of 2019
@@ -107,6 +115,13 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         if exact is not None:
             candidates[key] = [Reading(exact)]
             continue
+        if trusted(row.values, layout):
+            options = placed(row.values, WIDTH, layout, _depth(row, template))
+            if options is not None:
+                candidates[key] = options
+                if len(options) == 1 and options[0].note and not layout.voted:
+                    result.notes.append(_layout_note(row.label, key))
+                continue
         values, lead, trail = row.trimmed()
         if len(values) > WIDTH + 2:
             extras.append({"label": None, "kind": "unlabeled", "after": key,
@@ -118,6 +133,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                         {"table": TABLE, "row": key, "line": values[WIDTH].line + 1})
             )
         candidates[key] = readings(values, WIDTH, lead, trail)
+        if not all(t.sep == "\t" for t in values):  # a lost cell is told from a blank one only in tab text
+            for r in candidates[key]:
+                r.fill = False
     if not candidates:
         return result
     result.found = True
@@ -132,16 +150,40 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                 chosen_by=solution.chosen_by.get(key), width=WIDTH)
             if rule:
                 result.notes.append(_inferred_note(path, labels[key].text, key, col, rule, result.values[key][col]))
-            elif tok is not None and tok.kind == DASH:
+            if tok is not None and tok.kind == DASH:
                 result.notes.append(dash_note(path, tok))
+            if (key, col) in solution.proposed:
+                result.notes.append(_proposed_note(path, labels[key].text, key, col, *solution.proposed[(key, col)]))
         if key in solution.ambiguous:
+            shown = "；".join("、".join("空" if v is None else str(v) for v in c) for c in solution.candidates[key][:4])
             result.notes.append(
-                Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，请人工核对。",
-                        {"table": TABLE, "row": key, "line": labels[key].line + 1})
+                Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，"
+                        f"有分歧的单元格已留空，请人工核对（可能的读法：{shown}）。",
+                        {"table": TABLE, "row": key, "line": labels[key].line + 1},
+                        actual=solution.candidates[key])
             )
     if extras:
         result.extras["table3_rows"] = extras
     return result
+
+
+def _depth(row: RowBuild, template: T.Template) -> int:
+    """How many merged group labels stand before the row's own label (0 for 一、, 1 for
+    （一）予以公开, 2 for （三）1.属于国家秘密)."""
+    try:
+        return len(T.t3_group_chain(template.t3_row(row.key))) if row.kind == "row" and row.key else 1
+    except KeyError:
+        return 1
+
+
+def _blank_row(row: RowBuild) -> bool:
+    """A row whose cells are all printed blank (cut by pipes or tabs)."""
+    return delimited(row.values) and all(t.kind == BLANK for t in row.values)
+
+
+def _layout_note(label: Token, key: str) -> Finding:
+    return Finding("N3", "info", f"表三“{label.text}”一行印出的单元格多于7列，数值按紧随标签的位置读取，请核对。",
+                   {"table": TABLE, "row": key, "line": label.line + 1})
 
 
 def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
@@ -157,6 +199,16 @@ def _extra(row: RowBuild, kind: str | None) -> dict:
         "values": [t.value if t.kind == NUMBER else None for t in values],
         "line": row.label.line + 1,
     }
+
+
+def _proposed_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:
+    return Finding(
+        "N3",
+        "info",
+        f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列为空，按{rule}勾稽关系应为{value}（未填入）。",
+        {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
+        expected=value,
+    )
 
 
 def _inferred_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
-from .common import TableResult, dash_note, solved_provenance
+from ..vocab import table4_index
+from .common import Alignment, TableResult, dash_note, delimited, placed, solved_provenance, windows
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
@@ -23,6 +24,8 @@ def _value_line(tokens: list[Token]) -> list[Token] | None:
             continue
         if toks[0].grid and len(toks) >= WIDTH:
             return toks[-WIDTH:]
+        if delimited(toks) and len(toks) == WIDTH:  # blank cells printed as such
+            return toks
         a, b = 0, len(toks)
         while a < b and toks[a].kind == BLANK:
             a += 1
@@ -33,17 +36,50 @@ def _value_line(tokens: list[Token]) -> list[Token] | None:
     return None
 
 
+def _after_headers(tokens: list[Token]) -> list[Token]:
+    """The cells after the last label or header of the region (the data row, when the
+    table's cells are one per line)."""
+    last = max((i for i, t in enumerate(tokens) if t.kind == TEXT), default=-1)
+    line = tokens[last].line if last >= 0 else -1
+    return [t for t in tokens[last + 1:] if t.line != line]  # (blanks ending the header line are its own)
+
+
+def _windows(tail: list[Token]) -> list[Reading] | None:
+    """Readings of a data row whose blank cells are printed: each 15-cell window that keeps
+    every printed cell (the arithmetic chooses; the one nearest the headers wins a tie), or,
+    for a shorter row, its cells with the missing ones placed by the arithmetic."""
+    span = windows(tail, WIDTH)
+    if span is None:
+        return placed(tail, WIDTH, Alignment("left", 0, False))
+    lo, hi = span
+    note = f"印刷了{len(tail)}个单元格，取其中15个" if hi > lo else ""
+    return [Reading(list(tail[s:s + WIDTH]), 0.1 * (s - lo), note) for s in range(lo, hi + 1)]
+
+
+def _labelled(tokens: list[Token]) -> bool:
+    index = table4_index()
+    return sum(1 for t in tokens if t.kind == TEXT and len(t.text) <= 12 and index.match(t.text) is not None) >= 2
+
+
 def extract_table4(tokens: list[Token], meta: list[LineMeta]) -> TableResult:
     result = TableResult()
     line_cells = _value_line(tokens)
-    if line_cells is not None:
+    tail = _after_headers(tokens)
+    options = _windows(tail) if delimited(tail) else None
+    if options is not None and any(t.kind != BLANK for t in tail):
+        candidates = options  # the cells after the headers, cut by pipes or tabs, blanks kept
+    elif line_cells is not None:
         candidates = [Reading(line_cells)]
     else:
         seq = [t for t in tokens if t.kind in (NUMBER, DASH)]
         if not seq:
             return result
         candidates = readings(seq, WIDTH)
-    result.found = True
+        if not all(t.sep == "\t" for t in seq):  # a lost cell is told from a blank one only in tab text
+            for r in candidates:
+                r.fill = False
+    # the table is there when its data row or its own labels are (not a few stray numbers)
+    result.found = line_cells is not None or _labelled(tokens)
     groups = [g for g, _, _ in T.T4_GROUPS]
     n = len(T.T4_FIELDS)
     identities = [
