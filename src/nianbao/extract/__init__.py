@@ -108,6 +108,7 @@ def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText],
     if "table2" in out.regions:
         res = extract_table2(tokenize(lines, meta, *out.regions["table2"]), meta, template)
         out.table2 = res.values
+        out.extras.update(res.extras)
         if res.found:
             out.found.add("table2")
         out.provenance.update(res.provenance)
@@ -121,7 +122,10 @@ def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText],
         out.extras.update(res3.extras)
         out.notes += res3.notes
     if "table4" in out.regions:
-        res4 = extract_table4(tokenize(lines, meta, *out.regions["table4"]), meta)
+        start, end = out.regions["table4"]
+        first = next((ln.strip() for ln in lines[start:end] if ln.strip()), "")
+        opened = first == "|" or (start > 0 and lines[start - 1].strip() == "|")  # rows opened by a lone pipe
+        res4 = extract_table4(tokenize(lines, meta, start, end), meta, opened=opened)
         out.table4 = res4.values
         if res4.found:
             out.found.add("table4")

@@ -1,6 +1,7 @@
 """Shared pieces of the table extractors: row assembly from tokens, provenance."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,23 @@ class RowBuild:
 
     def has_values(self) -> bool:
         return any(t.kind in (NUMBER, DASH) for t in self.values)
+
+    def closed_by(self, label: Token) -> "RowBuild":
+        """The row as it ends where `label` begins: blank cells on the label's own line,
+        before it, are that line's (the merged group cells of the next row), not this row's."""
+        while self.values and self.values[-1].kind == BLANK and self.values[-1].line == label.line:
+            self.values.pop()
+        return self
+
+
+_BRACKET_NOTE = re.compile(r"^[(（][^()（）]{3,}[)）]$")
+
+
+def cell_note(row: "RowBuild | None", tok: Token) -> bool:
+    """A note in brackets on the line after a number, in the same cell ("18" / "(其中修订5件)"):
+    part of that cell, not a label."""
+    return (row is not None and tok.kind == TEXT and bool(row.values) and row.values[-1].kind == NUMBER
+            and _BRACKET_NOTE.match(tok.text) is not None)
 
 
 def delimited(values: list[Token]) -> bool:

@@ -1,14 +1,17 @@
 """Table 二 (proactive disclosure): rows by label, fields by the template's column order."""
 from __future__ import annotations
 
+import re
+
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table2_index
-from .common import (RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, provenance, trusted,
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, provenance, trusted,
                      typo_note)
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table2"
+_LABEL = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、])?[\u4e00-\u9fff]{2,20}$")
 
 
 def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild], list[Finding]]:
@@ -21,13 +24,17 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
             if current is not None:
                 current.values.append(tok)
             continue
+        if cell_note(current, tok):
+            continue
         if tok.text in ("万元", "元") and current is not None:
             continue
         match = index.match(tok.text)
         if current is not None:
-            rows.append(current)
+            rows.append(current.closed_by(tok))
             current = None
         if match is None:
+            if _LABEL.match(re.sub(r"[(（].*$", "", tok.text)):  # a row the template lacks (行政检查 under 行政许可)
+                current = RowBuild(tok, None, None, "extra")
             continue
         if match.quality == "fuzzy":
             notes.append(typo_note(TABLE, tok, match))
@@ -53,6 +60,14 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
     fields = template.table2_fields()
     result = TableResult()
     rows, result.notes = assemble_rows(tokens, tid)
+    extras = [r for r in rows if r.kind == "extra" and r.has_values()]
+    if extras:
+        result.extras["table2_rows"] = [
+            {"label": r.label.text, "kind": "nonstandard", "values": [t.value if t.kind == NUMBER else None for t in r.trimmed()[0]],
+             "line": r.label.line + 1} for r in extras]
+        for r in extras:
+            result.notes.append(Finding("N4", "warning", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。",
+                                        {"table": TABLE, "line": r.label.line + 1}, actual=r.label.text))
     rows = [r for r in rows if r.key in fields]
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if delimited(r.values)])
     for row in rows:

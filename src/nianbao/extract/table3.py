@@ -6,7 +6,7 @@ import re
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table3_index
-from .common import (RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
                      trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
@@ -30,12 +30,14 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             if current is not None:
                 current.values.append(tok)
             continue
+        if cell_note(current, tok):
+            continue
         match = index.match(tok.text)
         if match is None:
             # an unknown label after a row's values starts a non-standard row; before
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
             if current is not None and current.has_values() and len(tok.text) >= 2:
-                rows.append(current)
+                rows.append(current.closed_by(tok))
                 current = RowBuild(tok, None, None, "extra")
             continue
         header = match.first("header")
@@ -51,7 +53,7 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
         if match.quality == "fuzzy":
             notes.append(typo_note(TABLE, tok, match))
         if current is not None:
-            rows.append(current)
+            rows.append(current.closed_by(tok))
         if row_ref is not None and (group_ref is None or not started or row_ref.key != "other_other"):
             current = RowBuild(tok, match, row_ref.key, "row")
             started = True

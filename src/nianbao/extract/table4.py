@@ -5,7 +5,7 @@ from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table4_index
 from .common import Alignment, TableResult, dash_note, delimited, placed, solved_provenance, windows
-from .solver import Identity, Reading, readings, solve
+from .solver import Identity, Reading, _check, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table4"
@@ -41,19 +41,37 @@ def _after_headers(tokens: list[Token]) -> list[Token]:
     table's cells are one per line)."""
     last = max((i for i, t in enumerate(tokens) if t.kind == TEXT), default=-1)
     line = tokens[last].line if last >= 0 else -1
-    return [t for t in tokens[last + 1:] if t.line != line]  # (blanks ending the header line are its own)
+    tail = [t for t in tokens[last + 1:] if t.line != line]  # (blanks ending the header line are its own)
+    # a run of pipes right after the headers ("|||||") fills the header row's merged cells;
+    # a blank first cell of the data row is a single pipe
+    while tail and tail[0].kind == BLANK:
+        run = [t for t in tail if t.line == tail[0].line]
+        if len(run) < 2 or any(t.kind != BLANK for t in run):
+            break
+        tail = tail[len(run):]
+    return tail
 
 
-def _windows(tail: list[Token]) -> list[Reading] | None:
-    """Readings of a data row whose blank cells are printed: each 15-cell window that keeps
-    every printed cell (the arithmetic chooses; the one nearest the headers wins a tie), or,
-    for a shorter row, its cells with the missing ones placed by the arithmetic."""
+def _windows(tail: list[Token], identities: list[Identity], opened: bool) -> list[Reading] | None:
+    """Readings of a data row whose blank cells are printed: the 15-cell window that keeps
+    every printed cell and best satisfies the table's arithmetic — on a tie, the one the
+    layout gives: nearest the headers, or, where every row is opened by a lone "|" line,
+    the one after that pipe.  For a shorter row, its cells with the missing ones placed by
+    the arithmetic."""
     span = windows(tail, WIDTH)
     if span is None:
         return placed(tail, WIDTH, Alignment("left", 0, False))
     lo, hi = span
     note = f"印刷了{len(tail)}个单元格，取其中15个" if hi > lo else ""
-    return [Reading(list(tail[s:s + WIDTH]), 0.1 * (s - lo), note) for s in range(lo, hi + 1)]
+    best: tuple[int, int] | None = None
+    chosen = lo
+    for start in range(lo, hi + 1):
+        vals = {ROW: [t.value if t.kind == NUMBER else None for t in tail[start:start + WIDTH]]}
+        checks = [_check(i, vals) for i in identities]
+        rank = (checks.count(True) - 2 * checks.count(False), -(hi - start if opened else start - lo))
+        if best is None or rank > best:
+            best, chosen = rank, start
+    return [Reading(list(tail[chosen:chosen + WIDTH]), 0.0, note)]
 
 
 def _labelled(tokens: list[Token]) -> bool:
@@ -61,11 +79,17 @@ def _labelled(tokens: list[Token]) -> bool:
     return sum(1 for t in tokens if t.kind == TEXT and len(t.text) <= 12 and index.match(t.text) is not None) >= 2
 
 
-def extract_table4(tokens: list[Token], meta: list[LineMeta]) -> TableResult:
+def extract_table4(tokens: list[Token], meta: list[LineMeta], opened: bool = False) -> TableResult:
+    """`opened`: the table's rows are each opened by a lone "|" line (a scraped layout)."""
     result = TableResult()
+    groups = [g for g, _, _ in T.T4_GROUPS]
+    n = len(T.T4_FIELDS)
+    identities = [
+        Identity("T4.1", [(ROW, gi * n + n - 1)], [(ROW, gi * n + f) for f in range(n - 1)]) for gi in range(len(groups))
+    ]
     line_cells = _value_line(tokens)
     tail = _after_headers(tokens)
-    options = _windows(tail) if delimited(tail) else None
+    options = _windows(tail, identities, opened) if delimited(tail) else None
     if options is not None and any(t.kind != BLANK for t in tail):
         candidates = options  # the cells after the headers, cut by pipes or tabs, blanks kept
     elif line_cells is not None:
@@ -80,11 +104,6 @@ def extract_table4(tokens: list[Token], meta: list[LineMeta]) -> TableResult:
                 r.fill = False
     # the table is there when its data row or its own labels are (not a few stray numbers)
     result.found = line_cells is not None or _labelled(tokens)
-    groups = [g for g, _, _ in T.T4_GROUPS]
-    n = len(T.T4_FIELDS)
-    identities = [
-        Identity("T4.1", [(ROW, gi * n + n - 1)], [(ROW, gi * n + f) for f in range(n - 1)]) for gi in range(len(groups))
-    ]
     solution = solve({ROW: candidates}, identities, WIDTH)
     values = solution.values[ROW]
     anchor = next((t for t in solution.tokens[ROW] if t is not None), None)

@@ -28,6 +28,8 @@ WORDS = frozenset({"不适用", "暂无", "无此项", "不涉及", "未涉及",
 # a signed change (2019 table 二, 本年增/减) that says "no change": 0
 NO_CHANGE = frozenset({"未增未减", "不增不减", "无增减", "无增减变化", "无变化", "持平", "未增减"})
 _ASCII_WORD = re.compile(r"^[A-Za-z]{1,8}$")
+# a number with a note in brackets after it: "18(其中修订5件)", "3件(含转办1件)"
+_NOTED = re.compile(r"^([^()（）]{1,24}?)\s*[(（][^()（）]*[\u4e00-\u9fff][^()（）]*[)）]$")
 UNITS = ("万元", "元", "件", "个", "项", "次", "条", "起", "宗", "份")
 MAX_DIGITS = 15  # a longer run of digits is not a count (nor exact as a float): it is text
 MAX_CELLS = 2000  # a line with more cells is no table row (a report's three tables have ~400 cells in all)
@@ -74,6 +76,9 @@ def _classify(text: str) -> tuple[str, int | float | None, str | None]:
     s = s.replace(" ", "")
     m = _NUMBER.match(s)
     if not m:
+        noted = _NOTED.match(s)
+        if noted and _NUMBER.match(noted.group(1)):
+            return _classify(noted.group(1))
         return TEXT, None, None
     sign, digits, frac, unit = m.groups()
     digits = digits.replace(",", "")
@@ -123,11 +128,55 @@ def _split_cells(line: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in itertools.islice(re.finditer(r"[^ ]+", line), MAX_CELLS + 1)]
     if len(spans) > MAX_CELLS:
         return spans  # too many for a row: split_cells makes it one cell
+    spans = _unglue_words(line, spans)
     kinds = [classify(line[a:b])[0] for a, b in spans]
     if _looks_like_row(line, spans, kinds):
         return _attach_units(line, spans, kinds)
     lead = len(line) - len(line.lstrip())
     return [(lead, lead + len(stripped))]
+
+
+_CJK_WORDS = sorted((w for w in WORDS | DASHES | {"无"} if re.match("[\u4e00-\u9fff]", w)), key=len, reverse=True)
+
+
+def _word_cuts(text: str) -> list[int] | None:
+    """Where `text` splits into words printed in numeric cells ("无不适用" -> 无 | 不适用), or
+    None when it is not made of them (removing the spaces between CJK words glued them)."""
+    cuts, pos = [0], 0
+    while pos < len(text):
+        word = next((w for w in _CJK_WORDS if text.startswith(w, pos)), None)
+        if word is None:
+            return None
+        pos += len(word)
+        cuts.append(pos)
+    return cuts
+
+
+def _unglue_words(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Space-separated cells glued back together by normalisation: a run of words ("无 不适用"
+    -> "无不适用") is one cell per word, and a word glued to the label before the row's first
+    number ("…禁止公开无 0") is a cell of its own."""
+    out: list[tuple[int, int]] = []
+    for n, (a, b) in enumerate(spans):
+        text = line[a:b]
+        if classify(text)[0] == TEXT:
+            cuts = _word_cuts(text) if len(text) > 1 else None
+            if cuts is not None and n:
+                out.extend((a + x, a + y) for x, y in zip(cuts, cuts[1:]))
+                continue
+            nxt = classify(line[spans[n + 1][0]:spans[n + 1][1]])[0] if n + 1 < len(spans) else None
+            if n == 0 and nxt in (NUMBER, DASH):  # the label, then the row's first value
+                for k in range(4, len(text)):
+                    tail = _word_cuts(text[k:])
+                    if tail is not None and re.search("[\u4e00-\u9fff]{4}", text[:k]):
+                        out.append((a, a + k))
+                        out.extend((a + k + x, a + k + y) for x, y in zip(tail, tail[1:]))
+                        break
+                else:
+                    out.append((a, b))
+                continue
+        out.append((a, b))
+    return out
 
 
 def _looks_like_row(line: str, spans: list[tuple[int, int]], kinds: list[str]) -> bool:

@@ -19,6 +19,10 @@ CORRUPTIONS = LOSSLESS + LOSSY
 def document(rep: Report, layout: str, rng: random.Random, corruptions: tuple[str, ...] = (),
              prose: dict[str, str] | None = None) -> str:
     """The report as a text file in `layout` (see render.report.LAYOUTS), corrupted."""
+    from .wild import WILD_DAMAGE, WILD_FAMILIES, wild_document
+
+    if layout in WILD_FAMILIES:  # the layouts of scraped pages (synth.wild)
+        return wild_document(rep, layout, rng, tuple(c for c in corruptions if c in WILD_DAMAGE), prose)
     if layout not in LAYOUTS:
         raise ValueError(layout)
     bodies = prose if prose is not None else prose_for(rep, rng)
@@ -116,7 +120,7 @@ def _fullwidth(lines: list[str], rng: random.Random, layout: str) -> list[str]:
 
 
 def _pinyin(lines: list[str], rng: random.Random, layout: str) -> list[str]:
-    syllables = ("gong", "kai", "zheng", "fu", "xin", "xi", "shen", "qing", "bao", "gao")
+    syllables = ("gong", "kai", "zheng", "fu", "xin", "xi", "shen", "qing", "bao", "gao", "shù", "guī", "zhèn", "wǎng", "jù")
 
     def annotate(m: re.Match[str]) -> str:
         return m.group(0) + f"({rng.choice(syllables)})" if rng.random() < 0.2 else m.group(0)
