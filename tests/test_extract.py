@@ -355,3 +355,23 @@ def test_text_without_report_content_is_still_refused():
         with pytest.raises(NotAReport) as err:
             parse_text(text)
         assert "似乎不是年度报告" in str(err.value) and "does not look like an annual report" in err.value.message_en
+
+
+def test_a_label_that_lost_its_first_characters_is_placed_by_the_row_order():
+    rec = record(36)
+    text = render(rec, "space")
+    text = text.replace("4.保护第三方合法权益", "合法权益").replace("一、本年新收政府信息公开申请数量", "公开申请数量")
+    report = parse_text(text)
+    assert report.table3 == rec.table3
+    placed = {f.location.get("row"): f.actual for f in check(report) if f.rule == "N1"}
+    assert placed == {"denied_third_party": "合法权益", "new_received": "公开申请数量"}
+
+
+def test_an_unrecognised_label_whose_numbers_break_the_row_arithmetic_is_not_placed():
+    rec = record(37)
+    rec.table3["denied_third_party"] = [1, 0, 0, 0, 0, 0, 1]
+    text = render(rec, "space").replace("4.保护第三方合法权益 1 0 0 0 0 0 1", "合法权益 1 0 0 0 0 0 5")
+    report = parse_text(text)
+    assert "denied_third_party" not in report.table3
+    assert any(r["label"] == "合法权益" for r in report.extras["table3_rows"])
+    assert any(f.rule == "N6" and "denied_third_party" in f.location.get("rows", []) for f in check(report))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
-from ..vocab import table3_index
+from ..vocab import match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
                      trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
@@ -36,9 +37,12 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
         if match is None:
             # an unknown label after a row's values starts a non-standard row; before
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
-            if current is not None and current.has_values() and len(tok.text) >= 2:
-                rows.append(current.closed_by(tok))
-                current = RowBuild(tok, None, None, "extra")
+            fresh = current is None or (current.kind == "extra" and not current.values) or (
+                current.kind == "group" and not current.values and _NUMBERED.match(tok.text) is not None)
+            if len(tok.text) >= 2 and (fresh or current.has_values()):
+                if current is not None and not fresh:
+                    rows.append(current.closed_by(tok))
+                current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
             continue
         header = match.first("header")
         if header is not None and header.key in _HEADER_ONLY:
@@ -85,6 +89,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     result = TableResult()
     built, result.notes = assemble_rows(tokens)
     template = T.TEMPLATES.get(template_id or "2021", T.TEMPLATE_2021)
+    by_order = _place_by_order(built, template)
     candidates: dict[str, list[Reading]] = {}
     labels: dict[str, Token] = {}
     extras: list[dict] = []
@@ -156,6 +161,23 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                 result.notes.append(dash_note(path, tok))
             if (key, col) in solution.proposed:
                 result.notes.append(_proposed_note(path, labels[key].text, key, col, *solution.proposed[(key, col)]))
+        if key in by_order:
+            row_vals = result.values[key]
+            if all(v is not None for v in row_vals) and abs(sum(row_vals[:-1]) - row_vals[-1]) > 1e-6:
+                # the row order alone does not make its own arithmetic hold: not this row
+                del result.values[key]
+                for col in range(WIDTH):
+                    result.provenance.pop(cell_path(TABLE, key, col), None)
+                extras.append({"label": labels[key].text, "kind": "unrecognised", "values": row_vals,
+                               "line": labels[key].line + 1})
+                result.notes.append(Finding("N4", "warning", f"表三“{labels[key].text}”不是可识别的行标签，"
+                                            "其数值未计入任何官方行。", {"table": TABLE, "line": labels[key].line + 1}))
+                continue
+            official_label = template.t3_row(key).title
+            result.notes.append(Finding(
+                "N1", "warning", f"表三第{labels[key].line + 1}行的标签“{labels[key].text}”残缺，按表中行的顺序应为“{official_label}”，"
+                "数值已计入该行，请核对。", {"table": TABLE, "row": key, "line": labels[key].line + 1},
+                expected=official_label, actual=labels[key].text))
         if key in solution.ambiguous:
             shown = "；".join("、".join("空" if v is None else str(v) for v in c) for c in solution.candidates[key][:4])
             result.notes.append(
@@ -169,13 +191,55 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     return result
 
 
+def _place_by_order(built: list[RowBuild], template: T.Template) -> set[str]:
+    """Rows whose label lost its first characters ("收政府信息公开申请数量"): where the rows
+    before and after it leave exactly one row of the template unprinted, and what is left
+    of the label is part of that row's, the row is that one (its arithmetic is checked once
+    read).  Returns the keys placed so."""
+    order = list(template.table3_keys)
+    present = {r.key for r in built if r.kind == "row"}
+    placed_keys: set[str] = set()
+    for i, row in enumerate(built):
+        if row.kind != "extra" or not row.has_values():
+            continue
+        before = next((r.key for r in reversed(built[:i]) if r.kind == "row" and r.key in order), None)
+        after = next((r.key for r in built[i + 1:] if r.kind == "row" and r.key in order), None)
+        lo = order.index(before) + 1 if before else 0
+        hi = order.index(after) if after else len(order)
+        gap = [k for k in order[lo:hi] if k not in present]
+        rest = match_key(row.label.text)
+        if len(gap) != 1 or len(rest) < 3:
+            continue
+        official = template.t3_row(gap[0])
+        if not any(_within(rest, match_key(lab)) for lab in (official.label, *official.variants)):
+            continue
+        row.key, row.kind = gap[0], "row"
+        present.add(gap[0])
+        placed_keys.add(gap[0])
+    return placed_keys
+
+
+def _within(part: str, label: str) -> bool:
+    """`part` is what is left of `label` when characters were lost: its characters in order."""
+    pos = 0
+    for ch in part:
+        pos = label.find(ch, pos) + 1
+        if not pos:
+            return False
+    return True
+
+
 def _depth(row: RowBuild, template: T.Template) -> int:
     """How many merged group labels stand before the row's own label (0 for 一、, 1 for
     （一）予以公开, 2 for （三）1.属于国家秘密)."""
-    try:
-        return len(T.t3_group_chain(template.t3_row(row.key))) if row.kind == "row" and row.key else 1
-    except KeyError:
+    if row.kind != "row" or not row.key:
         return 1
+    return _depths(template.id).get(row.key, 1)
+
+
+@lru_cache(maxsize=4)
+def _depths(template_id: str) -> dict[str, int]:
+    return {r.key: len(T.t3_group_chain(r)) for r in T.TEMPLATES[template_id].table3_rows}
 
 
 def _blank_row(row: RowBuild) -> bool:
