@@ -375,3 +375,29 @@ def test_an_unrecognised_label_whose_numbers_break_the_row_arithmetic_is_not_pla
     assert "denied_third_party" not in report.table3
     assert any(r["label"] == "合法权益" for r in report.extras["table3_rows"])
     assert any(f.rule == "N6" and "denied_third_party" in f.location.get("rows", []) for f in check(report))
+
+
+def test_a_docx_holding_only_the_tables_is_read():
+    import io
+
+    import docx
+
+    from nianbao import parse
+    from nianbao.render.report import grids_of
+
+    rec = record(38)
+    document = docx.Document()
+    for grid in grids_of(rec):
+        table = document.add_table(rows=len(grid.rows), cols=grid.width)
+        for r, row in enumerate(grid.rows):
+            for c, cell in row:
+                target = table.cell(r, c)
+                if cell.rowspan > 1 or cell.colspan > 1:
+                    target = target.merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+                target.text = cell.text
+        document.add_paragraph("")
+    buf = io.BytesIO()
+    document.save(buf)
+    report = parse(buf.getvalue())
+    assert (report.table2, report.table3, report.table4) == (rec.table2, rec.table3, rec.table4)
+    assert report.template == rec.template
