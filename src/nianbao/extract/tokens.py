@@ -1,7 +1,7 @@
 """Lines of a table region -> a stream of cells, each classified and located.
 
-A line is split into cells by "|" (scraped HTML and markdown tables; tabs and double
-spaces around the pipes are padding), else by tabs, else by runs of spaces when the result
+A line is split into cells by tabs between its cells (grids, PDF text), else by "|" (scraped
+HTML and markdown tables; tabs and spaces around the pipes are padding), else by runs of spaces when the result
 looks like a table row (a label followed by numbers, or a row of short header words); any
 other line is one text cell.
 
@@ -109,7 +109,7 @@ def split_cells(line: str) -> list[tuple[int, int]]:
 
 
 def _split_cells(line: str) -> list[tuple[int, int]]:
-    if "|" in line:  # tabs around pipes are padding ("\t\t\t0  | ")
+    if "|" in line and "\t" not in line.strip():  # tabs around pipes are padding ("\t\t\t0  | ")
         if _MD_RULE.match(line):
             return []
         body_start = line.find("|") + 1 if line.lstrip().startswith("|") else 0
@@ -248,6 +248,8 @@ def pipe_shape(line: str) -> PipeShape | None:
         return None
     body = line.strip(" \t")
     only = not body.strip("|\t ")
+    if "\t" in body and not only:  # cut by tabs (a "|" inside a cell is text)
+        return None
     return PipeShape(first, line.rfind("|"), body.startswith("|"), body.endswith("|"), line.count("|") if only else 0,
                      only, not only and bool(_MD_RULE.match(line)))
 
