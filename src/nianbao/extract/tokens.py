@@ -272,14 +272,18 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
         grid = m.grid if m is not None else False
         shape = pipe_shape(line) if piped else None
         if shape is None:
-            if piped and "\t" in line:
-                line = line.replace("\t", " ")
-            sep = "|" if piped else "\t" if "\t" in line else ""
+            sep = "\t" if "\t" in line else ""
+            if piped and sep:  # among lines cut by pipes, tabs around a cell are indentation
+                if "\t" in line.strip():
+                    sep = "\t"
+                else:
+                    line, sep = line.replace("\t", " "), "|"
+            elif piped:
+                sep = "|"
             for a, b, text, kind, value, unit, n in line_cells(line):
                 c = conf[n] if conf and n < len(conf) else 1.0
                 append(Token(i, a, b, text, kind, value, unit, c, grid, sep))
-            gap = gap and not line.strip()
-            md_row = False
+            gap = md_row = False
             continue
         if shape.rule:  # a markdown rule: a row boundary
             gap = md_row = False
