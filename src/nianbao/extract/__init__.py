@@ -6,13 +6,15 @@ or a file that holds only the tables), and a table found that way ends the one b
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, SectionText
-from ..vocab import normalized, table3_index
+from ..vocab import match_key, normalized, table3_index
 from .legacy import legacy_figures
 from .table2 import extract_table2
 from .table3 import extract_table3
@@ -56,23 +58,61 @@ def _row_anchor(line: str) -> bool:
             and (match.first("row") is not None or match.first("group") is not None))
 
 
+@lru_cache(maxsize=8)
+def _anchor_words(table: str, strong: bool) -> re.Pattern[str]:
+    words = STRONG_ANCHORS[table] if strong else ANCHORS[table] + STRONG_ANCHORS[table]
+    return re.compile("|".join(re.escape(normalized(w)) for w in words))
+
+
+_DIGIT = re.compile(r"\d")
+
+
 def _anchor(table: str, line: str, strong: bool) -> bool:
     """A line that shows where `table` begins: a short line with one of its words (or a cell
     of a table row holding one), or, for table 三, one of its rows with its numbers."""
-    words = STRONG_ANCHORS[table] if strong else ANCHORS[table] + STRONG_ANCHORS[table]
+    words = _anchor_words(table, strong)
     if len(line) <= 60:
-        parts = [line]
+        if words.search(line):
+            return True
     elif "|" in line or "\t" in line:
-        parts = [c for c in re.split(r"[|\t]", line) if len(c) <= 60]
+        if any(len(c) <= 60 and words.search(c) for c in re.split(r"[|\t]", line)):
+            return True
     else:
         return False
-    if any(normalized(w) in part for part in parts for w in words):
-        return True
-    return table == "table3" and _row_anchor(line)
+    return table == "table3" and _DIGIT.search(line) is not None and _row_anchor(line)
+
+
+@lru_cache(maxsize=4)
+def _candidates(table: str) -> re.Pattern[str]:
+    """Where an anchor of `table` may be: any of its words, or (table 三) any row label."""
+    words = [normalized(w) for w in ANCHORS[table] + STRONG_ANCHORS[table]]
+    if table == "table3":
+        rows = [r for tpl in T.TEMPLATES.values() for r in tpl.table3_rows] + list(T.T3_GROUPS.values())
+        words += [match_key(normalized(lab)) for r in rows for lab in (r.label, *getattr(r, "variants", ()))]
+    return re.compile("|".join(sorted({re.escape(w) for w in words if len(w) >= 2}, key=len, reverse=True)))
+
+
+def _find_anchor(table: str, lines: list[str], text: str, starts: list[int], floor: int, inside: int) -> int | None:
+    """The first line from `floor` that anchors `table` (regex-guided: a page of filler costs
+    one scan, not a check per line)."""
+    checked = -1
+    for m in _candidates(table).finditer(text, starts[floor] if floor < len(starts) else len(text)):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i <= checked:
+            continue
+        checked = i
+        if _anchor(table, lines[i], i < inside):
+            return i
+    return None
 
 
 def table_regions(lines: list[str], sections: list[SectionText]) -> dict[str, tuple[int, int]]:
     """0-based line ranges [start, end) in which each table is read."""
+    text = "\n".join(lines)
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
     heads = sorted(s.line_start - 1 for s in sections)
     by_key = {s.key: s for s in sections}
     regions: dict[str, tuple[int, int]] = {}
@@ -85,7 +125,7 @@ def table_regions(lines: list[str], sections: list[SectionText]) -> dict[str, tu
             continue
         # no heading of its own: found by its labels, even inside the section before it
         # (then only by words no other part of a report prints)
-        start = next((i for i in range(floor, len(lines)) if _anchor(table, lines[i], i < inside)), None)
+        start = _find_anchor(table, lines, text, starts, floor, inside)
         if start is None:
             continue
         end = next((h for h in heads if h > start), len(lines))

@@ -289,6 +289,9 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
             gap = md_row = False
             continue
         if shape.only:  # "|", "||", "| ||": blank cells (the first one closes an open cell)
+            if shape.pipes > MAX_CELLS:  # no table row has that many cells: filler
+                gap, md_row = True, False
+                continue
             pos = [k for k, ch in enumerate(line) if ch == "|"]
             for k in pos if gap else pos[1:]:
                 append(Token(i, k, k, "", BLANK, None, None, 1.0, grid, "|"))
