@@ -9,7 +9,7 @@ from . import __version__
 from . import templates as T
 from .errors import NotAReport, UnreadableInput
 from .extract import extract
-from .model import Document, Report, Source
+from .model import Document, Finding, Report, Source
 from .normalize import normalize
 from .readers import read
 from .segment import detect_template, find_metadata, find_sections
@@ -62,24 +62,30 @@ def parse_text(text: str, name: str | None = None) -> Report:
     return parse(text.encode("utf-8"), name)
 
 
+TABLE_NAMES = {t: f"{n}（{T.SECTION_BY_KEY[k].heading}）" for t, n, k in
+               (("table2", "表二", "proactive"), ("table3", "表三", "requests"), ("table4", "表四", "appeals"))}
+
+
 def parse_document(doc: Document, name: str | None = None) -> Report:
     lines, meta = normalize(doc)
     sections = find_sections(lines)
     text = "\n".join(lines)
     template = detect_template(text)
     md = find_metadata(lines, sections)
+    ex = extract(lines, meta, sections, template)
+    # a report is decided by what was read, not by its headings: a file that yields rows of
+    # the official tables is a report, however little of the rest it holds
     evidence = (
         (md.title is not None and normalized("信息公开") in md.title)
         + (len(sections) >= 3)
         + (template is not None)
     )
-    if evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1):
+    if not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1):
         raise NotAReport(
             "文件中没有找到政府信息公开工作年度报告的标题、章节或统计表，似乎不是年度报告。",
             "No title, sections or tables of a government information-disclosure annual report were found; "
             "this does not look like an annual report.",
         )
-    ex = extract(lines, meta, sections, template)
     report = Report(
         agency=md.agency,
         region=md.region,
@@ -107,4 +113,23 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     report.extras["line_origins"] = [m.origin for m in meta] if doc.reader != "text" else None
     if report.extras["line_origins"] is None:
         del report.extras["line_origins"]
+    _mark_partial(report, ex.found)
     return report
+
+
+def _mark_partial(report: Report, found: set[str]) -> None:
+    """A report missing one of the official tables is partial (an excerpt, a page of a
+    flip-book, a page holding only some tables): `extras["partial"]` and the tables not read
+    (`extras["missing_tables"]`).  Where the template is known the checker's N6 names what
+    is missing, row by row; where it is not, the tables not read are N6 findings here."""
+    if report.template == T.LEGACY:
+        return
+    missing = [t for t in TABLE_NAMES if t not in found]
+    if not missing:
+        return
+    report.extras["partial"] = True
+    report.extras["missing_tables"] = missing
+    if report.template in T.TEMPLATES:
+        return
+    for table in missing:
+        report.notes.append(Finding("N6", "error", f"没有读到{TABLE_NAMES[table]}。", {"table": table}))

@@ -71,7 +71,9 @@ def detect_template(text: str) -> str | None:
             other = [r for r in T.TEMPLATE_2021.table3_rows if r.group == "other"]
             children = sum(normalized(r.label[:8]) in text for r in other[:2])
             children = children or int(normalized(T.T3_GROUPS["other"].title) in text)
-            return "2021" if children >= 2 else "2019" if children == 1 else "2021"
+            # neither the （六） rows of one template nor a label of its own: the page holds
+            # only rows both templates print (undeterminable, domain.md §6.5)
+            return "2021" if children >= 2 else "2019" if children == 1 else None
         legacy = sum(normalized(w) in text for w in T.LEGACY_SIGNATURE)
         return T.LEGACY if legacy >= 2 else None
     leaders = [tid for tid, s in scores.items() if s == best]

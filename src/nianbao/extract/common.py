@@ -1,11 +1,14 @@
 """Shared pieces of the table extractors: row assembly from tokens, provenance."""
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Finding, LineMeta, Provenance
 from ..vocab import Match
+from .solver import Reading, readings
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 
@@ -40,6 +43,120 @@ class RowBuild:
 
     def has_values(self) -> bool:
         return any(t.kind in (NUMBER, DASH) for t in self.values)
+
+    def closed_by(self, label: Token) -> "RowBuild":
+        """The row as it ends where `label` begins: blank cells on the label's own line,
+        before it, are that line's (the merged group cells of the next row), not this row's."""
+        while self.values and self.values[-1].kind == BLANK and self.values[-1].line == label.line:
+            self.values.pop()
+        return self
+
+
+_BRACKET_NOTE = re.compile(r"^[(（][^()（）]{3,}[)）]$")
+
+
+def cell_note(row: "RowBuild | None", tok: Token) -> bool:
+    """A note in brackets on the line after a number, in the same cell ("18" / "(其中修订5件)"):
+    part of that cell, not a label."""
+    return (row is not None and tok.kind == TEXT and bool(row.values) and row.values[-1].kind == NUMBER
+            and _BRACKET_NOTE.match(tok.text) is not None)
+
+
+def delimited(values: list[Token]) -> bool:
+    """True when every cell of a row was cut by pipes or tabs: its blank cells are printed."""
+    return bool(values) and all(t.sep and not t.grid for t in values)
+
+
+def trusted(values: list[Token], layout: "Alignment") -> bool:
+    """Whether a delimited row's cell positions can be read as printed: always for cells cut
+    by pipes (a scraped page prints every cell, blank or not); for tab-separated text (from
+    a PDF, where a cell may be lost) only when the table's rows agree on their alignment."""
+    return delimited(values) and (layout.reliable or all(t.sep == "|" for t in values))
+
+
+def windows(values: list[Token], width: int) -> tuple[int, int] | None:
+    """The starts [lo, hi] of the `width`-cell windows of `values` that keep every printed
+    (non-blank) cell, or None when no window does (more printed cells than columns) or the
+    row is shorter than `width`."""
+    n = len(values)
+    if n < width:
+        return None
+    printed = [i for i, t in enumerate(values) if t.kind != BLANK]
+    if not printed:
+        return 0, n - width
+    lo, hi = max(0, printed[-1] - width + 1), min(n - width, printed[0])
+    return (lo, hi) if lo <= hi else None
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Where a table's value cells sit among the cells printed after each label: a fixed
+    number of cells after the label ("left"; blanks at the end are extra columns, as scraped
+    pages add them; the number may depend on how deep the label is nested, when a label's
+    merged cells print pipes of their own) or before the end of the row ("right"; blanks
+    after the label are the label's merged cells, as tab- and markdown-padded grids print
+    them)."""
+
+    side: str  # left | right
+    offset: int  # right: cells after the values
+    voted: bool  # False: no row settled it (the default reading)
+    reliable: bool = True  # False: the rows disagree (cells lost in text extracted from a PDF)
+    by_depth: tuple[tuple[int, int], ...] = ()  # left: (label depth, cells before the values)
+
+    def start(self, n: int, width: int, lo: int, hi: int, depth: int = 0) -> int:
+        if self.side == "left":
+            want = dict(self.by_depth).get(depth, self.offset)
+        else:
+            want = n - width - self.offset
+        return min(max(want, lo), hi)
+
+
+def alignment(rows: list[tuple[list[Token], int, int]]) -> Alignment:
+    """The alignment most of the table's rows agree on, from the rows whose printed cells
+    leave a single window (each row: its value cells, the template's width, the depth of its
+    label).  `reliable` only when every such row agrees (counted without depths)."""
+    left: Counter[int] = Counter()
+    right: Counter[int] = Counter()
+    deep: dict[int, Counter[int]] = {}
+    pinned = 0
+    for values, width, depth in rows:
+        span = windows(values, width)
+        if span is None or span[0] != span[1] or all(t.kind == BLANK for t in values):
+            continue
+        pinned += 1
+        left[span[0]] += 1
+        right[len(values) - width - span[0]] += 1
+        deep.setdefault(depth, Counter())[span[0]] += 1
+    if not pinned:
+        return Alignment("left", 0, False)
+    (lo, ln), (ro, rn) = left.most_common(1)[0], right.most_common(1)[0]
+    reliable = ln == pinned or rn == pinned
+    by_depth = tuple(sorted((d, c.most_common(1)[0][0]) for d, c in deep.items()))
+    dn = sum(c.most_common(1)[0][1] for c in deep.values())
+    if rn > dn or (rn == dn and ro < lo):  # (a tie: the side with fewer cells to skip)
+        return Alignment("right", ro, True, reliable)
+    return Alignment("left", lo, True, reliable, by_depth)
+
+
+def placed(values: list[Token], width: int, layout: Alignment, depth: int = 0) -> list[Reading] | None:
+    """Readings of a row whose blank cells are printed (`delimited`): the window of `width`
+    cells the table's alignment gives, or, for a row printing fewer cells than columns, its
+    cells with the missing ones where the alignment puts them (the arithmetic may move them;
+    a missing cell is never filled in).  None when the row prints more numbers than columns."""
+    n = len(values)
+    if n >= width:
+        span = windows(values, width)
+        if span is None:
+            return None
+        lo, hi = span
+        start = layout.start(n, width, lo, hi, depth)
+        note = "" if lo == hi else f"印刷了{n}个单元格，按版式取第{start + 1}至{start + width}个"
+        return [Reading(list(values[start:start + width]), 0.0, note)]
+    lead = 1 if layout.side == "right" else 0
+    out = readings(list(values), width, lead, 0)
+    for r in out:
+        r.fill = False
+    return out
 
 
 def grid_values(row: RowBuild, width: int) -> list[Token] | None:

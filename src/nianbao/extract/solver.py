@@ -3,8 +3,14 @@
 A printed row may carry more or fewer cells than the template has columns (merged
 label cells that shifted a row in PDF text; a blank that vanished).  Each row gets
 candidate readings; the combination that satisfies the most identities of the table
-wins (ties: the reading the layout suggests).  Cells still missing afterwards are
-filled where an identity pins them down exactly, and marked as inferred.
+wins (ties: the reading the layout suggests).  Where readings tie on the arithmetic but put
+different numbers in a cell, that cell is left blank and the candidates are reported.
+
+A cell the report leaves blank stays blank: the identities only *propose* its value
+(`Solution.proposed`).  The one exception is a cell lost from extracted text — a row whose
+cells do not line up with the columns and that prints all but one of them
+(`Reading.fill`) — which is filled where an identity pins it down exactly, and marked as
+inferred.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ class Reading:
     cells: list[Token | None]  # one per column; None: no printed cell (a hole)
     cost: float = 0.0  # how far from the reading the layout suggests
     note: str = ""
+    fill: bool = False  # a hole is a cell lost from the text: an identity may write it
 
 
 @dataclass
@@ -36,9 +43,11 @@ class Identity:
 class Solution:
     values: dict[str, list[int | float | None]]
     tokens: dict[str, list[Token | None]]
-    inferred: dict[Cell, str] = field(default_factory=dict)  # cell -> identity used
+    inferred: dict[Cell, str] = field(default_factory=dict)  # cell -> identity used (written)
     chosen_by: dict[str, str] = field(default_factory=dict)  # row -> note (arithmetic choice)
     ambiguous: set[str] = field(default_factory=set)
+    proposed: dict[Cell, tuple[str, int | float]] = field(default_factory=dict)  # blank cell -> (identity, value)
+    candidates: dict[str, list[list[int | float | None]]] = field(default_factory=dict)  # ambiguous row -> readings
 
 
 def readings(values: list[Token], width: int, lead_blanks: int = 0, trail_blanks: int = 0) -> list[Reading]:
@@ -62,7 +71,7 @@ def readings(values: list[Token], width: int, lead_blanks: int = 0, trail_blanks
         out.sort(key=lambda r: r.cost)
         return out
     holes = width - n
-    if n == 0 or holes > 3:
+    if n == 0 or _combinations(width, holes) > 64:
         return [Reading(list(values) + [None] * holes, 1.0, f"缺少{holes}个单元格")]
     out = []
     for positions in itertools.combinations(range(width), holes):
@@ -75,8 +84,15 @@ def readings(values: list[Token], width: int, lead_blanks: int = 0, trail_blanks
             cost = 0.1 * sum(positions)
         else:
             cost = 0.1 * sum(width - 1 - p for p in positions)
-        out.append(Reading(cells, 0.2 + cost, f"印刷了{n}个单元格，少{holes}个"))
+        out.append(Reading(cells, 0.2 + cost, f"印刷了{n}个单元格，少{holes}个", holes == 1))
     out.sort(key=lambda r: r.cost)
+    return out
+
+
+def _combinations(n: int, k: int) -> int:
+    out = 1
+    for i in range(k):
+        out = out * (n - i) // (i + 1)
     return out
 
 
@@ -95,7 +111,10 @@ def _prune(key: str, options: list[Reading], identities: list[Identity], width: 
         vals = {key: [_value(t) for t in reading.cells]}
         _fill(vals, {key: reading}, local, width, {})
         ok = all(_check(i, vals) is not False for i in local) and all(v is None or v >= 0 for v in vals[key])
-        scored.append((ok, tuple(vals[key]), reading))
+        # readings that differ only in where an unprinted cell is are one reading only when
+        # that cell will be filled in; otherwise where the blank falls matters
+        shown = vals[key] if reading.fill else [_value(t) for t in reading.cells]
+        scored.append((ok, tuple(shown), reading))
     if any(ok for ok, _, _ in scored):
         scored = [x for x in scored if x[0]]
     seen: dict[tuple, Reading] = {}
@@ -111,15 +130,15 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
     fixed = {k: rows[k][0] for k in keys}
     open_rows = [k for k in keys if len(rows[k]) > 1]
 
-    def values_of(choice: dict[str, Reading]) -> dict[str, list[int | float | None]]:
+    def values_of(choice: dict[str, Reading], idents: list[Identity] | None = None) -> dict[str, list[int | float | None]]:
         vals = {k: [_value(t) for t in choice[k].cells] for k in keys}
-        _fill(vals, choice, identities, width, {})
+        _fill(vals, choice, identities if idents is None else idents, width, {})
         return vals
 
-    def score(choice: dict[str, Reading]) -> tuple[int, float]:
-        vals = values_of(choice)
+    def score(choice: dict[str, Reading], idents: list[Identity] | None = None) -> tuple[int, float]:
+        vals = values_of(choice, idents)
         good = bad = 0
-        for ident in identities:
+        for ident in identities if idents is None else idents:
             res = _check(ident, vals)
             if res is True:
                 good += 1
@@ -151,21 +170,45 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
                     best[k] = max(rows[k], key=lambda r: score({**best, k: r}))
     sol = Solution(values={}, tokens={k: list(best[k].cells) for k in keys})
     sol.values = {k: [_value(t) for t in best[k].cells] for k in keys}
-    _fill(sol.values, best, identities, width, sol.inferred)
     for k, note in notes.items():  # rows whose printed cells did not fit the columns
         sol.chosen_by[k] = best[k].note or note
-    if not open_rows:
-        return sol
-    best_score = score(best)
-    for k in open_rows:
-        for alt in rows[k]:
-            if alt is best[k]:
-                continue
-            trial = {**best, k: alt}
-            if score(trial)[0] == best_score[0] and values_of(trial)[k] != sol.values[k]:
+    if open_rows:
+        # a row is settled only by identities whose other rows are settled themselves: rows
+        # that are all uncertain can shift together (a blank column in every row) and still
+        # agree with each other
+        unsure = set(open_rows) | {k for k in keys if any(t is None for t in best[k].cells)}
+        for k in open_rows:
+            own = [i for i in identities if all(c[0] == k or c[0] not in unsure for c in i.lhs + i.rhs)]
+            mark = score(best, own)[0]
+            tied = [alt for alt in rows[k] if score({**best, k: alt}, own)[0] == mark]
+            vectors = [_shown(alt, k, own, width) for alt in tied]
+            if any(v != vectors[0] for v in vectors):
                 sol.ambiguous.add(k)
-                break
+                sol.candidates[k] = [list(v) for v in dict.fromkeys(tuple(v) for v in vectors)]
+                for col in range(width):  # a cell the readings disagree on is left blank
+                    if len({v[col] for v in vectors}) > 1:
+                        sol.values[k][col] = None
+                        sol.tokens[k][col] = None
+    # cells lost from the text: written where one identity settles them; blank cells: proposed
+    writable = {k: best[k] for k in keys if best[k].fill and k not in sol.ambiguous}
+    _fill(sol.values, writable, identities, width, sol.inferred)
+    trial = {k: list(v) for k, v in sol.values.items()}
+    found: dict[Cell, str] = {}
+    blanks = {(k, c) for k, v in trial.items() for c, x in enumerate(v) if x is None}
+    _fill(trial, {}, identities, width, found, blanks)
+    for cell, rule in found.items():
+        if cell not in sol.inferred and trial[cell[0]][cell[1]] is not None:
+            sol.proposed[cell] = (rule, trial[cell[0]][cell[1]])  # type: ignore[assignment]
     return sol
+
+
+def _shown(reading: Reading, key: str, identities: list[Identity], width: int) -> list[int | float | None]:
+    """The values a reading puts in the record: its printed cells, and the lost cells its own
+    identities fill in where it may fill them."""
+    vals = {key: [_value(t) for t in reading.cells]}
+    if reading.fill:
+        _fill(vals, {key: reading}, [i for i in identities if all(c[0] == key for c in i.lhs + i.rhs)], width, {})
+    return vals[key]
 
 
 def _check(ident: Identity, vals: dict[str, list[int | float | None]]) -> bool | None:
@@ -185,9 +228,12 @@ def _fill(
     identities: list[Identity],
     width: int,
     inferred: dict[Cell, str],
+    holes: set[Cell] | None = None,
 ) -> None:
-    """Fill holes (not blanks printed as blank) that one identity determines exactly."""
-    holes = {(k, c) for k, r in choice.items() for c, t in enumerate(r.cells) if t is None}
+    """Fill holes (not blanks printed as blank, unless `holes` names them) that one identity
+    determines exactly."""
+    if holes is None:
+        holes = {(k, c) for k, r in choice.items() for c, t in enumerate(r.cells) if t is None}
     changed = True
     while holes and changed:
         changed = False

@@ -1,13 +1,17 @@
 """Table 二 (proactive disclosure): rows by label, fields by the template's column order."""
 from __future__ import annotations
 
+import re
+
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
 from ..vocab import table2_index
-from .common import RowBuild, TableResult, dash_note, grid_values, provenance, typo_note
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, provenance, trusted,
+                     typo_note)
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table2"
+_LABEL = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、])?[\u4e00-\u9fff]{2,20}$")
 
 
 def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild], list[Finding]]:
@@ -20,13 +24,17 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
             if current is not None:
                 current.values.append(tok)
             continue
+        if cell_note(current, tok):
+            continue
         if tok.text in ("万元", "元") and current is not None:
             continue
         match = index.match(tok.text)
         if current is not None:
-            rows.append(current)
+            rows.append(current.closed_by(tok))
             current = None
         if match is None:
+            if _LABEL.match(re.sub(r"[(（].*$", "", tok.text)):  # a row the template lacks (行政检查 under 行政许可)
+                current = RowBuild(tok, None, None, "extra")
             continue
         if match.quality == "fuzzy":
             notes.append(typo_note(TABLE, tok, match))
@@ -39,24 +47,50 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
     return rows, notes
 
 
+def _unplaced_note(row: RowBuild, printed: list[Token], width: int) -> Finding:
+    shown = "、".join(t.text for t in printed)
+    return Finding("N3", "warning", f"表二“{row.label.text}”一行只印出{len(printed)}个数值（{shown}），少于{width}列，"
+                   "无法确定各属哪一列，已留空，请人工核对。",
+                   {"table": TABLE, "row": row.key, "line": row.label.line + 1}, actual=[t.text for t in printed])
+
+
 def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
     tid = template_id if template_id in T.TEMPLATES else "2021"
     template = T.TEMPLATES[tid]
     fields = template.table2_fields()
     result = TableResult()
     rows, result.notes = assemble_rows(tokens, tid)
+    extras = [r for r in rows if r.kind == "extra" and r.has_values()]
+    if extras:
+        result.extras["table2_rows"] = [
+            {"label": r.label.text, "kind": "nonstandard", "values": [t.value if t.kind == NUMBER else None for t in r.trimmed()[0]],
+             "line": r.label.line + 1} for r in extras]
+        for r in extras:
+            result.notes.append(Finding("N4", "warning", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。",
+                                        {"table": TABLE, "line": r.label.line + 1}, actual=r.label.text))
+    rows = [r for r in rows if r.key in fields]
+    layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if delimited(r.values)])
     for row in rows:
-        if row.key not in fields or row.key in result.values:
+        if row.key in result.values:
             continue
         wanted = fields[row.key]
-        if not row.has_values() and grid_values(row, len(wanted)) is None:
-            continue  # (a grid row printed with every cell blank is a row of nulls, not a missing row)
+        blank_row = delimited(row.values) and all(t.kind == BLANK for t in row.values)
+        if not row.has_values() and grid_values(row, len(wanted)) is None and not blank_row:
+            continue  # (a row printed with every cell blank is a row of nulls, not a missing row)
         result.found = True
-        if all(t.grid and t.line == row.label.line for t in row.values):
-            cells = row.values[: len(wanted)]
+        options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) else None
+        if options is not None:
+            printed = list(options[0].cells)  # (None: a cell the row does not print)
+        elif all(t.grid and t.line == row.label.line for t in row.values):
+            printed = row.values[: len(wanted)]
         else:
             cells, _, _ = row.trimmed()
-        printed = [t for t in cells if t.kind != BLANK] if not cells or not cells[0].grid else cells
+            printed = [t for t in cells if t.kind != BLANK] if not cells or not cells[0].grid else cells
+            if printed and not printed[0].grid and len(printed) < len(wanted):
+                # fewer numbers than columns and nothing to say which are missing (blank cells
+                # leave no trace in this text): every cell stays blank, the numbers are reported
+                result.notes.append(_unplaced_note(row, printed, len(wanted)))
+                printed = []
         out: dict[str, int | float | None] = {}
         for i, fld in enumerate(wanted):
             path = cell_path(TABLE, row.key, fld.key)
@@ -78,7 +112,7 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
             result.provenance[path] = provenance(tok, meta, note=note)
             if tok.kind == DASH:
                 result.notes.append(dash_note(path, tok))
-        extra = [t for t in printed[len(wanted):] if t.kind == NUMBER]
+        extra = [t for t in printed[len(wanted):] if t is not None and t.kind == NUMBER]
         if extra:
             result.notes.append(
                 Finding("N4", "warning", f"表二“{row.label.text}”一行多印了{len(extra)}个数值，已忽略。",

@@ -1,14 +1,19 @@
 """Table 三 (applications received and handled): 25 (2019: 23) rows x 7 columns."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from .. import templates as T
 from ..model import Finding, LineMeta, cell_path
-from ..vocab import table3_index
-from .common import RowBuild, TableResult, dash_note, grid_values, solved_provenance, typo_note
+from ..vocab import match_key, table3_index
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
+                     trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
-from .tokens import DASH, NUMBER, TEXT, Token
+from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table3"
+_NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}\s*[.、])")
 WIDTH = T.T3_WIDTH
 _HEADER_ONLY = frozenset({T.T3_HEADER_TOP, T.T3_HEADER_ORGS, "note"} | {c.label for c in T.T3_COLUMNS[:-2]})
 
@@ -26,28 +31,33 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             if current is not None:
                 current.values.append(tok)
             continue
+        if cell_note(current, tok):
+            continue
         match = index.match(tok.text)
         if match is None:
             # an unknown label after a row's values starts a non-standard row; before
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
-            if current is not None and current.has_values() and len(tok.text) >= 2:
-                rows.append(current)
-                current = RowBuild(tok, None, None, "extra")
+            fresh = current is None or (current.kind == "extra" and not current.values) or (
+                current.kind == "group" and not current.values and _NUMBERED.match(tok.text) is not None)
+            if len(tok.text) >= 2 and (fresh or current.has_values()):
+                if current is not None and not fresh:
+                    rows.append(current.closed_by(tok))
+                current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
             continue
         header = match.first("header")
         if header is not None and header.key in _HEADER_ONLY:
             in_header = True
             continue
         row_ref, group_ref = match.first("row"), match.first("group")
-        if header is not None and (not started or in_header) and match.quality == "exact":
-            continue  # 其他 / 总计 as column headers
+        if header is not None and (not started or in_header) and match.quality == "exact" and not _NUMBERED.match(tok.text):
+            continue  # 其他 / 总计 as column headers (a row prints its number: （七）总计, 3.其他)
         if row_ref is None and group_ref is None:
             continue
         in_header = False
         if match.quality == "fuzzy":
             notes.append(typo_note(TABLE, tok, match))
         if current is not None:
-            rows.append(current)
+            rows.append(current.closed_by(tok))
         if row_ref is not None and (group_ref is None or not started or row_ref.key != "other_other"):
             current = RowBuild(tok, match, row_ref.key, "row")
             started = True
@@ -79,13 +89,18 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     result = TableResult()
     built, result.notes = assemble_rows(tokens)
     template = T.TEMPLATES.get(template_id or "2021", T.TEMPLATE_2021)
+    by_order = _place_by_order(built, template)
     candidates: dict[str, list[Reading]] = {}
     labels: dict[str, Token] = {}
     extras: list[dict] = []
+    official = [r for r in built if r.kind == "row" or (r.kind == "group" and r.key == "other")]
+    layout = alignment([(r.values, WIDTH, _depth(r, template)) for r in official if delimited(r.values)])
     for row in built:
-        official = row.kind == "row" or (row.kind == "group" and row.key == "other")
-        if not row.has_values() and (not official or grid_values(row, WIDTH) is None):
-            continue  # (a grid row printed with every cell blank is a row of nulls, not a missing row)
+        is_official = row.kind == "row" or (row.kind == "group" and row.key == "other")
+        # a row printed with every cell blank (a grid row, or cells cut by pipes or tabs) is
+        # a row of nulls, not a missing row
+        if not row.has_values() and (not is_official or (grid_values(row, WIDTH) is None and not _blank_row(row))):
+            continue
         key = row.key
         if row.kind == "group":
             if key == "other":  # the old single （六） row of 2019
@@ -107,6 +122,13 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         if exact is not None:
             candidates[key] = [Reading(exact)]
             continue
+        if trusted(row.values, layout):
+            options = placed(row.values, WIDTH, layout, _depth(row, template))
+            if options is not None:
+                candidates[key] = options
+                if len(options) == 1 and options[0].note and not layout.voted:
+                    result.notes.append(_layout_note(row.label, key))
+                continue
         values, lead, trail = row.trimmed()
         if len(values) > WIDTH + 2:
             extras.append({"label": None, "kind": "unlabeled", "after": key,
@@ -118,6 +140,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                         {"table": TABLE, "row": key, "line": values[WIDTH].line + 1})
             )
         candidates[key] = readings(values, WIDTH, lead, trail)
+        if not all(t.sep == "\t" for t in values):  # a lost cell is told from a blank one only in tab text
+            for r in candidates[key]:
+                r.fill = False
     if not candidates:
         return result
     result.found = True
@@ -132,16 +157,99 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                 chosen_by=solution.chosen_by.get(key), width=WIDTH)
             if rule:
                 result.notes.append(_inferred_note(path, labels[key].text, key, col, rule, result.values[key][col]))
-            elif tok is not None and tok.kind == DASH:
+            if tok is not None and tok.kind == DASH:
                 result.notes.append(dash_note(path, tok))
+            if (key, col) in solution.proposed:
+                result.notes.append(_proposed_note(path, labels[key].text, key, col, *solution.proposed[(key, col)]))
+        if key in by_order:
+            row_vals = result.values[key]
+            if all(v is not None for v in row_vals) and abs(sum(row_vals[:-1]) - row_vals[-1]) > 1e-6:
+                # the row order alone does not make its own arithmetic hold: not this row
+                del result.values[key]
+                for col in range(WIDTH):
+                    result.provenance.pop(cell_path(TABLE, key, col), None)
+                extras.append({"label": labels[key].text, "kind": "unrecognised", "values": row_vals,
+                               "line": labels[key].line + 1})
+                result.notes.append(Finding("N4", "warning", f"表三“{labels[key].text}”不是可识别的行标签，"
+                                            "其数值未计入任何官方行。", {"table": TABLE, "line": labels[key].line + 1}))
+                continue
+            official_label = template.t3_row(key).title
+            result.notes.append(Finding(
+                "N1", "warning", f"表三第{labels[key].line + 1}行的标签“{labels[key].text}”残缺，按表中行的顺序应为“{official_label}”，"
+                "数值已计入该行，请核对。", {"table": TABLE, "row": key, "line": labels[key].line + 1},
+                expected=official_label, actual=labels[key].text))
         if key in solution.ambiguous:
+            shown = "；".join("、".join("空" if v is None else str(v) for v in c) for c in solution.candidates[key][:4])
             result.notes.append(
-                Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，请人工核对。",
-                        {"table": TABLE, "row": key, "line": labels[key].line + 1})
+                Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，"
+                        f"有分歧的单元格已留空，请人工核对（可能的读法：{shown}）。",
+                        {"table": TABLE, "row": key, "line": labels[key].line + 1},
+                        actual=solution.candidates[key])
             )
     if extras:
         result.extras["table3_rows"] = extras
     return result
+
+
+def _place_by_order(built: list[RowBuild], template: T.Template) -> set[str]:
+    """Rows whose label lost its first characters ("收政府信息公开申请数量"): where the rows
+    before and after it leave exactly one row of the template unprinted, and what is left
+    of the label is part of that row's, the row is that one (its arithmetic is checked once
+    read).  Returns the keys placed so."""
+    order = list(template.table3_keys)
+    present = {r.key for r in built if r.kind == "row"}
+    placed_keys: set[str] = set()
+    for i, row in enumerate(built):
+        if row.kind != "extra" or not row.has_values():
+            continue
+        before = next((r.key for r in reversed(built[:i]) if r.kind == "row" and r.key in order), None)
+        after = next((r.key for r in built[i + 1:] if r.kind == "row" and r.key in order), None)
+        lo = order.index(before) + 1 if before else 0
+        hi = order.index(after) if after else len(order)
+        gap = [k for k in order[lo:hi] if k not in present]
+        rest = match_key(row.label.text)
+        if len(gap) != 1 or len(rest) < 3:
+            continue
+        official = template.t3_row(gap[0])
+        if not any(_within(rest, match_key(lab)) for lab in (official.label, *official.variants)):
+            continue
+        row.key, row.kind = gap[0], "row"
+        present.add(gap[0])
+        placed_keys.add(gap[0])
+    return placed_keys
+
+
+def _within(part: str, label: str) -> bool:
+    """`part` is what is left of `label` when characters were lost: its characters in order."""
+    pos = 0
+    for ch in part:
+        pos = label.find(ch, pos) + 1
+        if not pos:
+            return False
+    return True
+
+
+def _depth(row: RowBuild, template: T.Template) -> int:
+    """How many merged group labels stand before the row's own label (0 for 一、, 1 for
+    （一）予以公开, 2 for （三）1.属于国家秘密)."""
+    if row.kind != "row" or not row.key:
+        return 1
+    return _depths(template.id).get(row.key, 1)
+
+
+@lru_cache(maxsize=4)
+def _depths(template_id: str) -> dict[str, int]:
+    return {r.key: len(T.t3_group_chain(r)) for r in T.TEMPLATES[template_id].table3_rows}
+
+
+def _blank_row(row: RowBuild) -> bool:
+    """A row whose cells are all printed blank (cut by pipes or tabs)."""
+    return delimited(row.values) and all(t.kind == BLANK for t in row.values)
+
+
+def _layout_note(label: Token, key: str) -> Finding:
+    return Finding("N3", "info", f"表三“{label.text}”一行印出的单元格多于7列，数值按紧随标签的位置读取，请核对。",
+                   {"table": TABLE, "row": key, "line": label.line + 1})
 
 
 def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
@@ -157,6 +265,16 @@ def _extra(row: RowBuild, kind: str | None) -> dict:
         "values": [t.value if t.kind == NUMBER else None for t in values],
         "line": row.label.line + 1,
     }
+
+
+def _proposed_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:
+    return Finding(
+        "N3",
+        "info",
+        f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列为空，按{rule}勾稽关系应为{value}（未填入）。",
+        {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
+        expected=value,
+    )
 
 
 def _inferred_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:

@@ -9,6 +9,7 @@ from ..divisions import known_divisions
 from ..model import Report
 from .damage import CORRUPTIONS, LOSSLESS, document
 from .records import _DEPARTMENTS, _SYLLABLES, break_record, prose_for, random_record
+from .wild import WILD_DAMAGE, WILD_FAMILIES, wild_record
 
 
 @dataclass
@@ -23,9 +24,12 @@ class Sample:
 
 
 def corpus(n: int, seed: int = 0, layouts: tuple[str, ...] = ("txt", "md", "pipe", "space"),
-           invalid_rate: float = 0.0, corruption_rate: float = 0.5, lossy: bool = False) -> list[Sample]:
-    """`n` samples cycling through `layouts`, some with lossless corruptions (and lossy ones
-    when `lossy`), some deliberately broken (`invalid_rate`)."""
+           invalid_rate: float = 0.0, corruption_rate: float = 0.5, lossy: bool = False,
+           blanks: float = 0.0, partial: float = 0.0) -> list[Sample]:
+    """`n` samples cycling through `layouts` (those of `render` and the scraped-page families
+    of `synth.wild`), some with lossless corruptions (and lossy ones when `lossy`), some
+    deliberately broken (`invalid_rate`); a share (`blanks`) with blank cells and words where
+    real reports leave them, some of those (`partial`) holding only part of the tables."""
     rng = random.Random(seed)
     out = []
     pool = CORRUPTIONS if lossy else LOSSLESS
@@ -34,9 +38,14 @@ def corpus(n: int, seed: int = 0, layouts: tuple[str, ...] = ("txt", "md", "pipe
         broken = None
         if rng.random() < invalid_rate:
             rec, broken = break_record(rng, rec)
+        elif rng.random() < blanks:
+            rec = wild_record(rng, rec, partial=rng.random() < partial)
         layout = layouts[i % len(layouts)]
         chosen: tuple[str, ...] = ()
-        if layout != "html" and rng.random() < corruption_rate:
+        if layout in WILD_FAMILIES:
+            if rng.random() < corruption_rate:
+                chosen = tuple(rng.sample(WILD_DAMAGE, k=rng.randint(1, 3)))
+        elif layout != "html" and rng.random() < corruption_rate:
             chosen = tuple(rng.sample(pool, k=rng.randint(1, 3)))
         text = document(rec, layout, rng, chosen)
         out.append(Sample(f"synth_{seed}_{i:05d}", rec, layout, chosen, text, broken))

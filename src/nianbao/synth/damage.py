@@ -21,13 +21,17 @@ CRAWL_DAMAGE = ("cjk_spaces", "traditional", "fullwidth", "pinyin")  # what a cr
 
 def document(rep: Report, layout: str, rng: random.Random, corruptions: tuple[str, ...] = (),
              prose: dict[str, str] | None = None) -> str:
-    """The report as a text file in `layout` (see render.report.LAYOUTS, and synth.crawl's
-    crawler dump), corrupted."""
+    """The report as a text file in `layout` (see render.report.LAYOUTS, synth.crawl's crawler
+    dump and synth.wild's scraped-page layouts), corrupted."""
+    from .wild import WILD_DAMAGE, WILD_FAMILIES, wild_document
+
     if layout == CRAWL:  # one glued line: only the damage within a line applies
         lines = crawl_document(rep, rng, prose if prose is not None else prose_for(rep, rng)).split("\n")
         for c in sorted(c for c in corruptions if c in CRAWL_DAMAGE):
             lines = _CORRUPT[c](lines, rng, layout)
         return "\n".join(lines)
+    if layout in WILD_FAMILIES:  # the layouts of scraped pages (synth.wild)
+        return wild_document(rep, layout, rng, tuple(c for c in corruptions if c in WILD_DAMAGE), prose)
     if layout not in LAYOUTS:
         raise ValueError(layout)
     bodies = prose if prose is not None else prose_for(rep, rng)
@@ -125,7 +129,7 @@ def _fullwidth(lines: list[str], rng: random.Random, layout: str) -> list[str]:
 
 
 def _pinyin(lines: list[str], rng: random.Random, layout: str) -> list[str]:
-    syllables = ("gong", "kai", "zheng", "fu", "xin", "xi", "shen", "qing", "bao", "gao")
+    syllables = ("gong", "kai", "zheng", "fu", "xin", "xi", "shen", "qing", "bao", "gao", "shù", "guī", "zhèn", "wǎng", "jù")
 
     def annotate(m: re.Match[str]) -> str:
         return m.group(0) + f"({rng.choice(syllables)})" if rng.random() < 0.2 else m.group(0)
