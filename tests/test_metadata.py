@@ -144,3 +144,20 @@ def test_a_region_printed_as_a_chain_is_the_same_agency_as_its_last_division():
     short = identify("二郎街道办事处", "九龙坡区", "township")
     assert full.key == short.key and full.path == short.path == "/重庆市/九龙坡区/二郎街道/"
     assert identify("西湖区审计局", "杭州市", "department").path == "/浙江省/杭州市/西湖区/"
+
+
+def test_region_from_a_traditional_mirror_is_read_as_its_canonical_name():
+    """s2t then t2s does not give every name back (澄江县 -> 澂江縣 -> 澂江县): the region is the
+    division the mirror printed, under its own name."""
+    from nianbao.divisions import region_before
+
+    assert region_before("玉溪市澂江县教育局2022年", "教育局") == "玉溪市澄江县"
+    assert region_before("重庆市九龙坡区二郎街道", "二郎街道") == "重庆市九龙坡区"
+
+
+def test_region_printed_in_the_title_of_a_mirror_is_its_canonical_name():
+    from nianbao import parse_text
+
+    report = parse_text("玉溪市澂江县教育局2022年政府信息公开工作年度报告\n一、总体情况\n正文。\n二、主动公开政府信息情况\n"
+                        "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n")
+    assert (report.agency, report.region) == ("澄江县教育局", "玉溪市")

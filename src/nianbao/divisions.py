@@ -146,6 +146,13 @@ def split_agency(text: str) -> AgencyName:
     return AgencyName(last.name + rest, last.name, "department", names)
 
 
+def canonical_chain(text: str) -> str:
+    """Divisions as printed, under their own names: a traditional mirror's variant read back
+    ("澂江县" -> 澄江县); text that is not a chain of divisions as it is."""
+    chain, rest = parse_chain(text)
+    return "".join(d.name for d in chain) if chain and not rest else text
+
+
 def region_before(text: str, name: str, ending: str = "") -> str | None:
     """The known divisions printed just before `name` in `text`, the whole chain as printed
     ("重庆市九龙坡区二郎街道", 二郎街道 -> 重庆市九龙坡区); with `ending`, the division must end
@@ -157,14 +164,16 @@ def region_before(text: str, name: str, ending: str = "") -> str | None:
         if i < 0:
             return None
         end = i
+        parts: list[str] = []
         while True:
             for n in _name_lengths():
                 cand = text[end - n : end]
                 if n <= end and cand in known and (end < i or cand.endswith(ending)):
                     end -= n
+                    parts.append(known[cand].name)  # a mirror's variant (澂江县) read as its name
                     break
             else:
                 break
-        if end < i:
-            return text[end:i]
+        if parts:
+            return "".join(reversed(parts))
         start = i + len(name)

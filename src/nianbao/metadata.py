@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import templates as T
-from .divisions import GOVERNMENT_WORDS, region_before, split_agency
+from .divisions import GOVERNMENT_WORDS, canonical_chain, region_before, split_agency
 from .model import SectionText
 from .selfname import body_agency, strip_injected
 from .vocab import normalized
@@ -222,8 +222,9 @@ def _set_agency(meta: Metadata, name: str, text: str) -> None:
     parsed = split_agency(name)
     meta.agency, meta.level = parsed.agency, parsed.level
     # the region is what is printed in front of the agency: "重庆市九龙坡区" / "二郎街道办事处"
-    prefix = name[: len(name) - len(parsed.agency)] if name.endswith(parsed.agency) else ""
-    meta.region = prefix or None
+    # (a mirror's variant of a division name has the canonical name's length: 澂江县 / 澄江县)
+    prefix = name[: len(name) - len(parsed.agency)] if len(name) > len(parsed.agency) else ""
+    meta.region = canonical_chain(prefix) or None
     # "平罗县头闸镇" -> "头闸镇人民政府" when the body calls it so
     if meta.level in ("township", "county", "city", "province") and not meta.agency.endswith(GOVERNMENT_WORDS):
         for word in ("人民政府", "街道办事处", "办事处"):
