@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine
 
 from . import templates as T
 from .errors import FetchError, NianbaoError
-from .fetch import DOCUMENT_SUFFIXES, Fetched, Fetcher, is_report, report_links
+from .fetch import DOCUMENT_SUFFIXES, Fetched, Fetcher, is_report, page_tree, report_links
 from .inputs import InputItem
 
 LISTING, REPORT, SKIPPED, FAILED = "listing", "report", "skipped", "failed"
@@ -187,14 +187,9 @@ def page_links(page: Fetched) -> tuple[list[PageLink], list[str]]:
     longer: listings cut long titles), including links in its scripts (Hanweb sites send a
     listing's first records as `<script type="text/xml"><datastore>…<record><![CDATA[<li><a
     href=…>…]]>`), and the texts of its scripts."""
-    from .readers.html import decode_html, parse_tree
+    from .readers.html import parse_tree
 
-    text, _, _ = decode_html(page.data, page.charset)
-    root, _ = parse_tree(text)
-    base = page.url
-    tag = root.find(".//base[@href]")
-    if tag is not None:
-        base = urljoin(base, tag.get("href", "").strip())
+    root, base = page_tree(page)
     scripts = ["".join(el.itertext()) for el in root.iter("script")]
     anchors = list(root.iter("a", "area", "iframe"))
     for script in scripts:  # lists written by scripts: Hanweb's <datastore><record><![CDATA[<li><a …>, document.write

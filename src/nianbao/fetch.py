@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from types import TracebackType
+from typing import Any
 from urllib.parse import SplitResult, unquote, urldefrag, urljoin, urlsplit
 
 import httpx
@@ -266,17 +267,20 @@ class Link:
     hinted: bool = False  # the text or URL says it is a report
 
 
-def report_links(page: Fetched, limit: int = Politeness.max_attachments) -> list[Link]:
-    """The report files a page links or embeds: links to documents (by the URL's or the link
-    text's file type); when some of them say they are a report (年度报告, 年报), only those."""
+def page_tree(page: Fetched) -> tuple[Any, str]:
+    """The parsed tree of a fetched page and the URL its links are relative to (its <base>)."""
     from .readers.html import decode_html, parse_tree
 
     text, _, _ = decode_html(page.data, page.charset)
     root, _ = parse_tree(text)
-    base = page.url
     tag = root.find(".//base[@href]")
-    if tag is not None:
-        base = urljoin(base, tag.get("href", "").strip())
+    return root, urljoin(page.url, tag.get("href", "").strip()) if tag is not None else page.url
+
+
+def report_links(page: Fetched, limit: int = Politeness.max_attachments) -> list[Link]:
+    """The report files a page links or embeds: links to documents (by the URL's or the link
+    text's file type); when some of them say they are a report (年度报告, 年报), only those."""
+    root, base = page_tree(page)
     found: dict[str, Link] = {}
     for el in root.iter("a", "iframe", "embed", "object"):
         href = el.get("href") or el.get("src") or el.get("data")

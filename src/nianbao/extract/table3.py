@@ -268,20 +268,15 @@ def _extra(row: RowBuild, kind: str | None) -> dict:
 
 
 def _proposed_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:
-    return Finding(
-        "N3",
-        "info",
-        f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列为空，按{rule}勾稽关系应为{value}（未填入）。",
-        {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
-        expected=value,
-    )
+    return _n3(f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列为空，按{rule}勾稽关系应为{value}（未填入）。",
+               path, key, col, expected=value)
 
 
 def _inferred_note(path: str, label: str, key: str, col: int, rule: str, value: object) -> Finding:
-    return Finding(
-        "N3",
-        "info",
-        f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列没有印出数值，按{rule}勾稽关系推算为{value}。",
-        {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
-        actual=value,
-    )
+    return _n3(f"表三“{label}”一行的“{T.T3_COLUMNS[col].label}”列没有印出数值，按{rule}勾稽关系推算为{value}。",
+               path, key, col, actual=value)
+
+
+def _n3(message: str, path: str, key: str, col: int, **values: object) -> Finding:
+    return Finding("N3", "info", message, {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
+                   **values)  # type: ignore[arg-type]
