@@ -1,6 +1,6 @@
 """Hostile-input sweep: mutated real files of each format, random bytes, huge numbers, 10 MB lines.
 
-    python bench/fuzz_mass.py [--cases 100000] [--seed 0] [--formats txt,html,docx,pdf] [--ocr]
+    python bench/fuzz_mass.py [--cases 100000] [--seed 0] [--formats txt,html,docx,pdf,zip] [--ocr] [--budget]
 
 Cases are shared out among the formats; each file is a generated report mutated by
 `nianbao.synth.mutate` (the same mutators as tests/test_fuzz.py).  Every case must end
@@ -8,7 +8,11 @@ in a Report or a NianbaoError - nothing else - and within a time bound; prints p
 format the case count, refusals, failures, the slowest cases and the case that raised
 the peak memory most.  PDF pages whose text
 layer the damage breaks are rendered for OCR, but the recognition model is skipped
-unless --ocr (it takes seconds per page and has its own time budget).
+unless --ocr (it takes seconds per page and has its own time budget).  "zip" cases are
+archives of mutated reports, with members that compress by thousands or come in hundreds,
+read member by member as ingest reads them.  --budget runs every case as the CLI, ingest and
+the upload worker do: in a child under the per-file CPU/memory budget (`nianbao.budget`); the
+memory figure is then the child's own peak.
 """
 from __future__ import annotations
 
@@ -31,7 +35,51 @@ EXTREMES = [("one 10 MB line", lambda: ("一" * 10_000_000).encode()),
             ("1 MB digits", lambda: " ".join(["9"] * 500_000).encode())]
 
 
+def zip_case(rng: random.Random, files: dict[str, list[bytes]]) -> tuple[str, bytes]:
+    """An archive of mutated reports; sometimes a member that compresses by thousands (a bomb)
+    or hundreds of members."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    kind = rng.choice(["reports", "reports", "bomb", "many"])
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for k in range(rng.randint(1, 3)):
+            fmt = rng.choice([f for f in files if f != "zip"] or ["txt"])
+            zf.writestr(f"r{k}.{fmt}", mutate.mutate(fmt, rng, rng.choice(files[fmt])) if fmt in files else b"")
+        if kind == "bomb":
+            zf.writestr("bomb.txt", b"0" * rng.randint(1, 64) * 1_000_000)
+        elif kind == "many":
+            for k in range(rng.randint(100, 3000)):
+                zf.writestr(f"m/{k}.txt", b"x")
+    return f"zip ({kind})", buf.getvalue()
+
+
+def run_case(fmt: str, data: bytes) -> int:
+    """Parse and check one case (an archive: each member, as ingest does); the findings count."""
+    if fmt != "zip":
+        return len(check(parse(data)))
+    from nianbao.readers.archive import members
+
+    n = 0
+    for member in members(data):
+        if member.error is None and member.data is not None:
+            try:
+                n += len(check(parse(member.data)))
+            except NianbaoError:
+                pass
+    return n
+
+
+def child_peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def bases(fmt: str, seed: int) -> list[bytes]:
+    if fmt == "zip":
+        return []
     if fmt == "txt":
         return [s.text.encode("utf-8") for s in corpus(200, seed=seed, layouts=mutate.TEXT_LAYOUTS)]
     return [mutate.base(fmt, seed + k) for k in range(1 if fmt == "pdf" else 20)]
@@ -53,14 +101,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--formats", default="txt", help="comma-separated: txt,html,docx,pdf")
     ap.add_argument("--ocr", action="store_true", help="run the OCR model on damaged PDF pages")
+    ap.add_argument("--budget", action="store_true", help="each case in a child under the per-file CPU/memory budget")
     args = ap.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    if unknown := set(formats) - set(mutate.FORMATS):
+    if unknown := set(formats) - set(mutate.FORMATS) - {"zip"}:
         ap.error(f"unknown formats: {', '.join(sorted(unknown))}")
     if not args.ocr:
         skip_ocr_model()
     rng = random.Random(args.seed)
-    files = {fmt: bases(fmt, args.seed) for fmt in formats}
+    files = {fmt: bases(fmt, args.seed) for fmt in formats if fmt != "zip"}
+    if "zip" in formats and not files:
+        files["txt"] = bases("txt", args.seed)
     from nianbao.rules.privacy import find_names
 
     find_names("收到张伟的申请")  # load jieba's dictionary outside the timing
@@ -75,17 +126,25 @@ def main() -> None:
             data = make()
         elif rng.random() < 0.03:
             name, data = "random bytes", rng.randbytes(rng.randint(0, 20000))
+        elif fmt == "zip":
+            name, data = zip_case(rng, files)
         else:
             name, data = "mutated", mutate.mutate(fmt, rng, rng.choice(files[fmt]))
         s = stats[fmt]
-        t0, rss0 = time.perf_counter(), peak_rss_mb()
+        t0, rss0 = time.perf_counter(), (child_peak_mb() if args.budget else peak_rss_mb())
         try:
-            check(parse(data))
+            if args.budget:
+                from nianbao import budget
+
+                budget.call(run_case, fmt, data)
+            else:
+                run_case(fmt, data)
         except NianbaoError:
             s["refused"] += 1
         except Exception as exc:  # noqa: BLE001 - this is what we are looking for
             failures.append((fmt, i, name, repr(exc)[:200]))
-        dt, grew = time.perf_counter() - t0, peak_rss_mb() - rss0  # how far the case raised the peak
+        # how far the case raised the peak (under --budget: the children's peak, each child's own)
+        dt, grew = time.perf_counter() - t0, (child_peak_mb() if args.budget else peak_rss_mb()) - rss0
         if grew > s["memory"][0]:
             s["memory"] = (grew, len(data), name, i)
         if dt > BOUND:
