@@ -415,3 +415,16 @@ def test_a_docx_holding_only_the_tables_is_read():
     report = parse(buf.getvalue())
     assert (report.table2, report.table3, report.table4) == (rec.table2, rec.table3, rec.table4)
     assert report.template == rec.template
+
+
+def test_a_cell_holding_two_numbers_is_never_read_as_one():
+    """PDF-to-markdown merges two columns into one cell ("21 0"): that is not 210."""
+    from nianbao.extract.tokens import NUMBER, TEXT, classify
+
+    assert classify("21 0")[0] == TEXT and classify("1 0 0")[0] == TEXT
+    assert classify("21")[:2] == (NUMBER, 21) and classify("增 72")[:2] == (NUMBER, 72)
+    text = ("某县审计局\n2023年政府信息公开工作年度报告\n一、总体情况\n正文。\n二、主动公开政府信息情况\n"
+            "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| 规章 | 0 | 0 | 0 |\n| 行政规范性文件 | 21 0 | 3 |\n")
+    report = parse_text(text)
+    assert report.table2["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
+    assert 210 not in [v for row in report.table2.values() for v in row.values()]

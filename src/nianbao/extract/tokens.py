@@ -40,6 +40,7 @@ _INNER_ENUM = re.compile(r"(?<=[\u4e00-\u9fff）)])(?=\((?:[一二三四五六�
 _LABEL_START = re.compile(r"\((?:[一二三四五六七八九十]{1,2}|\d{1,2})\)|[一二三四五六七八九十]{1,2}、|\d{1,2}\.[\u4e00-\u9fff]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACES = re.compile(r" +")
+_SPLIT_DIGITS = re.compile(r"\d +\d")
 
 
 class Token(NamedTuple):
@@ -73,6 +74,8 @@ def _classify(text: str) -> tuple[str, int | float | None, str | None]:
         return DASH, None, None
     if s in NO_CHANGE:
         return NUMBER, 0, None
+    if _SPLIT_DIGITS.search(s):  # "21 0": two cells merged into one (PDF-to-markdown), not 210
+        return TEXT, None, None
     s = s.replace(" ", "")
     m = _NUMBER.match(s)
     if not m:
