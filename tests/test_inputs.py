@@ -170,3 +170,15 @@ def test_parse_and_draft_refuse_a_fifo_instead_of_waiting_on_it(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert f"不是普通文件（命名管道（FIFO）），未读取：{fifo}" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out.md").exists()
+
+
+def test_the_library_parse_refuses_a_fifo_or_device_without_reading_it(tmp_path):
+    """nianbao.parse(path) reads like ingest: a FIFO would hang it, /dev/zero would fill memory."""
+    import nianbao
+    from nianbao.inputs import NotAFile
+
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        with pytest.raises(NotAFile):
+            nianbao.parse(path)

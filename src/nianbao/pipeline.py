@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import __version__
 from . import templates as T
-from .errors import NotAReport, UnreadableInput
+from .errors import NotAReport
 from .extract import extract
 from .model import Document, Finding, Report, Source
 from .normalize import normalize
@@ -35,16 +35,10 @@ def load(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         _check_size(len(source))
         return bytes(source), None
+    from .inputs import read_regular  # (inputs imports this module)
+
     path = Path(source)
-    try:
-        _check_size(path.stat().st_size)
-        return path.read_bytes(), path.name
-    except FileNotFoundError:
-        raise UnreadableInput(f"找不到文件：{path}", f"File not found: {path}") from None
-    except IsADirectoryError:
-        raise UnreadableInput(f"这是一个目录，不是文件：{path}", f"This is a directory, not a file: {path}") from None
-    except PermissionError:
-        raise UnreadableInput(f"没有读取权限：{path}", f"Permission denied: {path}") from None
+    return read_regular(path), path.name  # regular files only: a FIFO or /dev/zero is refused, not read
 
 
 def parse(source: str | os.PathLike[str] | bytes, name: str | None = None) -> Report:
