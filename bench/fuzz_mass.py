@@ -59,7 +59,7 @@ def run_case(fmt: str, data: bytes) -> int:
     """Parse and check one case (an archive: each member, as ingest does); the findings count."""
     if fmt != "zip":
         return len(check(parse(data)))
-    from nianbao.readers.archive import members
+    from nianbao.parsing.readers.archive import members
 
     n = 0
     for member in members(data):
@@ -86,8 +86,8 @@ def bases(fmt: str, seed: int) -> list[bytes]:
 
 
 def skip_ocr_model() -> None:
-    from nianbao.readers import ocr
-    from nianbao.readers.pages import PageLayout
+    from nianbao.parsing.readers import ocr
+    from nianbao.parsing.readers.pages import PageLayout
 
     def no_model(gray, number, label=None):
         return PageLayout(number, float(gray.shape[1]), float(gray.shape[0]), ocr=True, label=label)

@@ -29,8 +29,8 @@ from _common import one_core, peak_rss_mb, show  # noqa: E402
 from html_pages import VARIANTS, gov_page  # noqa: E402
 
 from nianbao import office  # noqa: E402
-from nianbao.pipeline import parse  # noqa: E402
-from nianbao.readers import read  # noqa: E402
+from nianbao.parsing.pipeline import parse  # noqa: E402
+from nianbao.parsing.readers import read  # noqa: E402
 from nianbao.render.docx import render_docx  # noqa: E402
 from nianbao.render.report import render  # noqa: E402
 from nianbao.synth import prose_for, random_record  # noqa: E402

@@ -60,8 +60,8 @@ def _timed(fn, *args):  # type: ignore[no-untyped-def]
 
 
 def text_phase(folder: Path, rounds: int) -> list[tuple[str, str]]:
-    from nianbao.pipeline import parse
-    from nianbao.readers import read
+    from nianbao.parsing.pipeline import parse
+    from nianbao.parsing.readers import read
 
     files = [p.read_bytes() for p in sorted(folder.glob("*.pdf"))]
     for data in files:  # imports and caches
@@ -91,8 +91,8 @@ def ocr_phase(folder: Path, n_reports: int) -> list[tuple[str, str]]:
     import numpy as np
 
     import pdf_corpus as C
-    from nianbao.readers import read
-    from nianbao.readers.ocr_page import ocr_layout
+    from nianbao.parsing.readers import read
+    from nianbao.parsing.readers.ocr_page import ocr_layout
 
     pdfs = [p.read_bytes() for p in sorted(folder.glob("report*.pdf"))[:n_reports]]
     scans = [C.scan(pdf, dpi=200, angle=0.5, noise=6, seed=i) for i, pdf in enumerate(pdfs)]

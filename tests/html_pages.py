@@ -17,10 +17,10 @@ from functools import lru_cache
 from html import escape
 
 from nianbao.model import Report
-from nianbao.normalize import normalize_text
+from nianbao.parsing.normalize import normalize_text
 from nianbao.render.layout import Grid
 from nianbao.render.report import TABLE_SECTIONS, grids_of, title_of
-from nianbao import templates as T
+from nianbao.formats import templates as T
 
 SPAM = ("澳门新葡京娱乐场", "雷速体育直播", "开元棋牌官网", "百家乐在线", "皇冠体育投注")
 CHROME_TEXT = ("无障碍浏览", "网站首页", "机构概况", "当前位置", "主办单位", "京ICP备", "网站标识码", "相关链接",

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.model import Report
 from nianbao.render.report import render
 from nianbao.synth import document, prose_for, random_record

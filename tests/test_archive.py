@@ -13,8 +13,8 @@ import pytest
 from roundtrip_util import differences
 from nianbao.errors import LimitExceeded, UnreadableInput
 from nianbao.inputs import iter_inputs
-from nianbao.pipeline import parse
-from nianbao.readers.archive import Budget, Limits, members
+from nianbao.parsing.pipeline import parse
+from nianbao.parsing.readers.archive import Budget, Limits, members
 from nianbao.render.docx import render_docx
 from nianbao.render.report import render
 from nianbao.synth import prose_for, random_record

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from nianbao import Store, budget
 from nianbao.cli import main
 from nianbao.errors import LimitExceeded, NotAReport
-from nianbao.readers.pdf import read_pdf
-from nianbao.readers.pdf_graphics import MAX_OBJECTS
+from nianbao.parsing.readers.pdf import read_pdf
+from nianbao.parsing.readers.pdf_graphics import MAX_OBJECTS
 
 from store_util import record, text_of
 
@@ -186,7 +186,7 @@ def _cpu_limit(start_ocr: bool) -> tuple[int, int]:
     import resource
 
     if start_ocr:
-        from nianbao.readers import ocr
+        from nianbao.parsing.readers import ocr
 
         ocr.Session()
     return resource.getrlimit(resource.RLIMIT_CPU)
@@ -210,7 +210,7 @@ def test_after_a_scan_the_parent_keeps_the_ocr_models_for_later_children(monkeyp
     """A child that read a scan loaded the OCR models and took them with it: the parent loads
     them once then, so that the next scanned file's child is forked with them."""
     from nianbao import budget
-    from nianbao.readers import ocr_models
+    from nianbao.parsing.readers import ocr_models
     from nianbao.store import parsed as P
 
     loaded: list[str] = []

@@ -8,12 +8,12 @@ import random
 import pytest
 
 from nianbao import draft, parse
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.errors import UnreadableInput, UnsupportedFormat
 from nianbao.model import Report, cell_path
 from nianbao.render.guidance import CLOSING_HEADING, is_placeholder
 from nianbao.synth import break_record, random_record
-from nianbao.vocab import normalized
+from nianbao.formats.vocab import normalized
 from roundtrip_util import differences
 
 

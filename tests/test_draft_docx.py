@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from nianbao import draft, parse
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.model import Report
 from nianbao.render.docx import render_docx
 from nianbao.render.guidance import CLOSING_HEADING

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from draft_util import evaluate, fill_form, sum_refs
 from nianbao import draft, parse
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.cli import main
 from nianbao.draft.form import COVER_SHEET, sheet_layouts
 from nianbao.errors import UnreadableInput

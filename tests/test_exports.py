@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.exports import Selection, build_issues, export_data, issues_docx, issues_xlsx, write_issues
 from nianbao.exports import xlsx as xlsx_writer
 from nianbao.model import Report

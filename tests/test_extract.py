@@ -7,7 +7,7 @@ import re
 import pytest
 
 from nianbao import check, parse_text
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.model import Report
 from nianbao.render.formats import tab_lines
 from nianbao.render.layout import table3_grid
@@ -177,7 +177,7 @@ def test_legacy_report_is_labelled_and_its_headline_figures_kept():
 
 def test_a_numbered_row_label_that_lost_its_dot_is_still_its_row():
     """OCR drops the small "." of "1.属于…" and clerks type "1 属于…": the digit is numbering."""
-    from nianbao.vocab import normalized, table3_index
+    from nianbao.formats.vocab import normalized, table3_index
 
     rows = T.TEMPLATES["2021"].table3_rows
     for n, row in enumerate(rows[4:12], start=1):
@@ -419,7 +419,7 @@ def test_a_docx_holding_only_the_tables_is_read():
 
 def test_a_cell_holding_two_numbers_is_never_read_as_one():
     """PDF-to-markdown merges two columns into one cell ("21 0"): that is not 210."""
-    from nianbao.extract.tokens import NUMBER, TEXT, classify
+    from nianbao.parsing.extract.tokens import NUMBER, TEXT, classify
 
     assert classify("21 0")[0] == TEXT and classify("1 0 0")[0] == TEXT
     assert classify("21")[:2] == (NUMBER, 21) and classify("增 72")[:2] == (NUMBER, 72)

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from nianbao import check, parse, parse_text
 from nianbao.errors import NianbaoError
-from nianbao.readers import ocr, read
-from nianbao.readers.archive import members
-from nianbao.readers.html import read_html
-from nianbao.readers.pages import PageLayout
+from nianbao.parsing.readers import ocr, read
+from nianbao.parsing.readers.archive import members
+from nianbao.parsing.readers.html import read_html
+from nianbao.parsing.readers.pages import PageLayout
 from nianbao.synth import document, mutate, random_record
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,7 +181,7 @@ def test_a_page_declaring_a_codec_that_is_no_page_encoding_is_decoded_anyway(lab
 def test_a_table_footer_of_many_rows_is_ordered_in_linear_time():
     from lxml import etree
 
-    from nianbao.readers.html import _rows_in_order
+    from nianbao.parsing.readers.html import _rows_in_order
 
     rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(30_000))
     table = etree.fromstring(f"<table><tfoot>{rows}</tfoot><tr><td>head</td></tr></table>", etree.HTMLParser())
@@ -205,7 +205,7 @@ def test_numbers_of_thousands_of_digits_are_text_not_counts():
     lines[row] = lines[row].rsplit("\t", 1)[0] + "\t" + "9" * 5000
     lines.insert(2, f"全年共收到政府信息公开申请{'9' * 5000}件，行政复议{'9' * 400}件。")
     check(parse_text("\n".join(lines)))  # no ValueError (int of 5,000 digits) nor OverflowError (float)
-    from nianbao.extract.tokens import NUMBER, TEXT, classify
+    from nianbao.parsing.extract.tokens import NUMBER, TEXT, classify
 
     assert classify("9" * 15)[0] == NUMBER and classify("9" * 16)[0] == TEXT and classify("9" * 5000)[0] == TEXT
 

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nianbao import parse_text
-from nianbao import templates as T
-from nianbao.extract import glued as G
+from nianbao.formats import templates as T
+from nianbao.parsing.extract import glued as G
 from nianbao.model import LineMeta
-from nianbao.normalize import normalize
-from nianbao.readers import read
+from nianbao.parsing.normalize import normalize
+from nianbao.parsing.readers import read
 from nianbao.synth import corpus, document, random_record
-from nianbao.unglue import is_glued, unglue
+from nianbao.parsing.unglue import is_glued, unglue
 
 T3 = G.table3_specs(T.TEMPLATE_2021)["granted"]
 T4 = G.table4_spec()

@@ -21,11 +21,12 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from nianbao import check, parse, pipeline
+from nianbao import check, parse
+from nianbao.parsing import pipeline
 from nianbao.cli import main
 from nianbao.errors import LimitExceeded, NianbaoError, NotAReport, UnreadableInput
-from nianbao.extract import tokens
-from nianbao.readers import ocr
+from nianbao.parsing.extract import tokens
+from nianbao.parsing.readers import ocr
 from nianbao.render.docx import render_docx
 from nianbao.synth import document, prose_for, random_record
 
@@ -124,7 +125,7 @@ def test_entity_expansion_in_word_2003_xml_is_refused():
 
 
 def test_docx_cells_spanning_a_thousand_columns_each_stay_cheap():
-    from nianbao.readers.docx import MAX_COLUMNS, read_docx
+    from nianbao.parsing.readers.docx import MAX_COLUMNS, read_docx
 
     cell = '<w:tc><w:tcPr><w:gridSpan w:val="1000"/></w:tcPr><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>'
     body = "<w:p><w:r><w:t>标题</w:t></w:r></w:p><w:tbl>" + ("<w:tr>" + cell * 500 + "</w:tr>") * 40 + "</w:tbl>"
@@ -234,14 +235,14 @@ def _pdf_drawing(content: bytes, side: int) -> bytes:
 
 
 def _grid(n: int, step: float) -> list:
-    from nianbao.readers.boxes import Ruling
+    from nianbao.parsing.readers.boxes import Ruling
 
     end = (n - 1) * step
     return [Ruling(o, k * step, 0.0, end) for k in range(n) for o in ("h", "v")]
 
 
 def test_a_page_ruled_like_graph_paper_builds_no_table_and_stays_cheap():
-    from nianbao.readers.boxes import MAX_GRID, find_tables
+    from nianbao.parsing.readers.boxes import MAX_GRID, find_tables
 
     t0 = time.process_time()
     assert find_tables(_grid(300, 6.0), 2.0, 3.0) == []  # 299 x 299 cells: over MAX_GRID

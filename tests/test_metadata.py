@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from nianbao import parse, parse_text
-from nianbao.divisions import parse_chain, region_before
+from nianbao.formats.divisions import parse_chain, region_before
 from nianbao.rules import check
-from nianbao.segment import find_metadata, find_sections
+from nianbao.parsing.segment import find_metadata, find_sections
 
 HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
@@ -149,7 +149,7 @@ def test_a_region_printed_as_a_chain_is_the_same_agency_as_its_last_division():
 def test_region_from_a_traditional_mirror_is_read_as_its_canonical_name():
     """s2t then t2s does not give every name back (澄江县 -> 澂江縣 -> 澂江县): the region is the
     division the mirror printed, under its own name."""
-    from nianbao.divisions import region_before
+    from nianbao.formats.divisions import region_before
 
     assert region_before("玉溪市澂江县教育局2022年", "教育局") == "玉溪市澄江县"
     assert region_before("重庆市九龙坡区二郎街道", "二郎街道") == "重庆市九龙坡区"

@@ -7,9 +7,9 @@ import pytest
 
 from nianbao.errors import UnreadableInput
 from nianbao.model import Document
-from nianbao.normalize import normalize, normalize_text
-from nianbao.readers import read, sniff
-from nianbao.readers.text import decode, detect_encoding
+from nianbao.parsing.normalize import normalize, normalize_text
+from nianbao.parsing.readers import read, sniff
+from nianbao.parsing.readers.text import decode, detect_encoding
 
 SAMPLE = "栖霞市寺口镇人民政府2022年政府信息公开工作年度报告\n一、总体情况\n行政许可\t0\n"
 

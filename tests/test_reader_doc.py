@@ -16,9 +16,9 @@ from roundtrip_util import differences
 from test_reader_html import with_blanks
 from nianbao import office
 from nianbao.errors import LimitExceeded, MissingDependency, UnreadableInput, UnsupportedFormat
-from nianbao.pipeline import parse
-from nianbao.readers import sniff
-from nianbao.readers.doc import OLE_MAGIC, read_doc
+from nianbao.parsing.pipeline import parse
+from nianbao.parsing.readers import sniff
+from nianbao.parsing.readers.doc import OLE_MAGIC, read_doc
 from nianbao.render.docx import render_docx
 from nianbao.synth import prose_for, random_record
 

@@ -14,9 +14,9 @@ import pytest
 from roundtrip_util import differences
 from test_reader_html import with_blanks
 from nianbao.errors import LimitExceeded, UnreadableInput
-from nianbao.pipeline import parse
-from nianbao.readers import sniff
-from nianbao.readers.docx import read_docx
+from nianbao.parsing.pipeline import parse
+from nianbao.parsing.readers import sniff
+from nianbao.parsing.readers.docx import read_docx
 from nianbao.render.docx import render_docx
 from nianbao.synth import prose_for, random_record
 

@@ -14,9 +14,9 @@ import pytest
 from html_pages import VARIANTS, Variant, chrome_left, gov_page
 from roundtrip_util import differences
 from nianbao.errors import NotAReport, UnreadableInput
-from nianbao.pipeline import parse
-from nianbao.readers import read, sniff
-from nianbao.readers.html import read_html
+from nianbao.parsing.pipeline import parse
+from nianbao.parsing.readers import read, sniff
+from nianbao.parsing.readers.html import read_html
 from nianbao.render.report import render
 from nianbao.synth import prose_for, random_record
 
@@ -353,7 +353,7 @@ def test_a_visible_report_wins_over_markup_in_scripts():
 
 
 def test_script_strings_are_decoded_as_javascript_decodes_them():
-    from nianbao.readers.htmlscript import markup_of, string_values, unescape_js
+    from nianbao.parsing.readers.htmlscript import markup_of, string_values, unescape_js
 
     assert unescape_js(r"\x3cp\x3e\u4e2d\u{1F600}\uD83D\uDE00\'\"\/\\\n\t\0\101\q") == "<p>中😀😀'\"/\\\n\t\0Aq"
     assert unescape_js("a\\\nb") == "ab"  # a line continuation
@@ -374,7 +374,7 @@ def test_json_and_external_scripts_are_not_read_as_content():
 
 
 def test_hostile_script_strings_never_crash_the_reader():
-    from nianbao.readers.htmlscript import percent_decode
+    from nianbao.parsing.readers.htmlscript import percent_decode
 
     assert percent_decode("%3Cp%3E%uD83D%uDE00%uD800%E6%94%BF%FF") == "<p>😀\ufffd政ÿ"
     rng = random.Random(5)

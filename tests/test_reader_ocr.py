@@ -18,10 +18,10 @@ from roundtrip_util import differences
 from nianbao import check
 from nianbao.errors import LimitExceeded, NotAReport, UnreadableInput
 from nianbao.model import Finding
-from nianbao.pipeline import parse, parse_document
-from nianbao.readers import ocr, ocr_models, read
-from nianbao.readers.boxes import Box, TextBox, align_columns
-from nianbao.readers.pages import PageLayout, TextLine
+from nianbao.parsing.pipeline import parse, parse_document
+from nianbao.parsing.readers import ocr, ocr_models, read
+from nianbao.parsing.readers.boxes import Box, TextBox, align_columns
+from nianbao.parsing.readers.pages import PageLayout, TextLine
 from nianbao.render.report import render
 
 pytestmark = pytest.mark.slow

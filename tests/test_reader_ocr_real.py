@@ -20,7 +20,7 @@ import pytest
 
 from conftest import REAL
 from nianbao import check, parse
-from nianbao.readers import ocr
+from nianbao.parsing.readers import ocr
 
 pytestmark = [
     pytest.mark.slow,

@@ -12,14 +12,14 @@ import pytest
 import pdf_corpus as C
 from conftest import REAL, needs_shared
 from roundtrip_util import differences
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.errors import LimitExceeded, UnreadableInput
-from nianbao.pipeline import parse
-from nianbao.readers import pdf as pdf_reader
-from nianbao.readers import read
-from nianbao.readers.boxes import Box, Ruling, TextBox, fill, find_tables, merge_rulings, snap_to_junctions
-from nianbao.readers.pages import stitch
-from nianbao.readers.pdf import broken_reason
+from nianbao.parsing.pipeline import parse
+from nianbao.parsing.readers import pdf as pdf_reader
+from nianbao.parsing.readers import read
+from nianbao.parsing.readers.boxes import Box, Ruling, TextBox, fill, find_tables, merge_rulings, snap_to_junctions
+from nianbao.parsing.readers.pages import stitch
+from nianbao.parsing.readers.pdf import broken_reason
 
 SEEDS = {"docx-2021": (101, "2021"), "docx-2019": (102, "2019"), "docx-big": (103, None)}
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from nianbao import check, parse_text
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.model import Report, SectionText
 from nianbao.rules import REGISTRY, catalogue, check as run_rules
 from nianbao.synth import break_record, random_record

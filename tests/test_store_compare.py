@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.errors import StoreError
 
 from store_util import dbs, record, text_of  # noqa: F401

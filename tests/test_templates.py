@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "nianbao"
 

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from web_util import WebEnv, record, report_file
 
 GOOD_SEED, BAD_SEED = 11, 12

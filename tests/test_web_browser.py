@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import REAL, needs_shared, seed_files
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from web_util import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, WebEnv, record, report_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

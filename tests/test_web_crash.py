@@ -18,7 +18,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from nianbao.store.parsed import parse_and_check
 from nianbao.web import reviews
 from nianbao.web.accounts import add_user, create_token

@@ -269,7 +269,7 @@ def _upload_as(c, *files: tuple[str, bytes]):  # type: ignore[no-untyped-def]
 
 
 def test_every_member_s_ratio_is_checked_however_small() -> None:
-    from nianbao.readers.archive import Limits
+    from nianbao.parsing.readers.archive import Limits
     from nianbao.web.config import WebConfig
     from nianbao.web.uploads import Allowance, Rejected, accept, discard
 
@@ -279,7 +279,7 @@ def test_every_member_s_ratio_is_checked_however_small() -> None:
     items = accept([("bomb.zip", bomb)], 50 * 1024 * KB, WebConfig().archive_limits)
     assert len(items) == 40 and all(isinstance(i, Rejected) and "压缩炸弹" in i.message for i in items)
     # the check holds for the bytes actually unpacked, not only for the declared sizes
-    from nianbao.readers.archive import Budget, members
+    from nianbao.parsing.readers.archive import Budget, members
 
     fine = list(members(_zip({"a.txt": _text(1, 300 * KB)}), Budget(Limits(ratio_floor=0))))
     assert fine[0].data is not None
@@ -288,7 +288,7 @@ def test_every_member_s_ratio_is_checked_however_small() -> None:
 
 
 def test_the_unpacked_budget_is_per_request_and_members_wait_on_disk(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from nianbao.readers.archive import Limits
+    from nianbao.parsing.readers.archive import Limits
     from nianbao.web.uploads import Accepted, Allowance, Rejected, accept
 
     limits = Limits(members=100, member_bytes=1024 * KB, total_bytes=1024 * KB, ratio=50, ratio_floor=0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from web_util import PASSWORD, WebEnv, record, report_file
 
 pytestmark = pytest.mark.postgres

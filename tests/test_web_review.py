@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from web_util import WebEnv, record, report_file
 
 TOTAL = T.T3_TOTAL_COLUMN

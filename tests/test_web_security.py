@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from nianbao import templates as T
+from nianbao.formats import templates as T
 from web_util import WebEnv, record, report_file
 
 SCRIPT = '<script>alert("xss")</script>'

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from nianbao.readers.archive import MB, Limits
+from nianbao.parsing.readers.archive import MB, Limits
 from web_util import WebEnv, record, report_file
 
 KB = 1024

@@ -18,13 +18,13 @@ __all__ = ["parse", "parse_text", "check", "Report", "Finding", "Store", "__vers
 
 def parse(source: Any, name: str | None = None) -> Report:
     """Read one report (a path, or its bytes) into the canonical record."""
-    from .pipeline import parse as _parse
+    from .parsing.pipeline import parse as _parse
 
     return _parse(source, name)
 
 
 def parse_text(text: str, name: str | None = None) -> Report:
-    from .pipeline import parse_text as _parse_text
+    from .parsing.pipeline import parse_text as _parse_text
 
     return _parse_text(text, name)
 

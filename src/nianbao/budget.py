@@ -86,7 +86,7 @@ def needed(data: bytes | None) -> bool:
     HTML).  Plain text (its reader's hostile inputs are bounded, tests/test_limits.py) and
     input refused on sight (binary) are read in the calling process: a fork costs ~15-20 ms,
     more than parsing a text report."""
-    from .readers import sniff
+    from .parsing.readers import sniff
 
     return data is not None and sniff(data) not in ("text", "binary")
 

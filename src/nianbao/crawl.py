@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from . import templates as T
+from .formats import templates as T
 from .errors import FetchError, NianbaoError
 from .fetch import DOCUMENT_SUFFIXES, Fetched, Fetcher, is_report, page_tree, report_links
 from .inputs import InputItem
@@ -187,7 +187,7 @@ def page_links(page: Fetched) -> tuple[list[PageLink], list[str]]:
     longer: listings cut long titles), including links in its scripts (Hanweb sites send a
     listing's first records as `<script type="text/xml"><datastore>…<record><![CDATA[<li><a
     href=…>…]]>`), and the texts of its scripts."""
-    from .readers.html import parse_tree
+    from .parsing.readers.html import parse_tree
 
     root, base = page_tree(page)
     scripts = ["".join(el.itertext()) for el in root.iter("script")]

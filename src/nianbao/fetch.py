@@ -33,7 +33,7 @@ from urllib.parse import SplitResult, unquote, urldefrag, urljoin, urlsplit
 import httpx
 
 from . import __version__
-from . import templates as T
+from .formats import templates as T
 from .errors import FetchError, LimitExceeded, NianbaoError
 from .inputs import InputItem
 
@@ -72,7 +72,7 @@ class Fetched:
 
     @property
     def is_html(self) -> bool:
-        from .readers import sniff
+        from .parsing.readers import sniff
 
         return self.content_type in _HTML_TYPES or (not self.content_type.startswith("application/")
                                                     and sniff(self.data[:4096]) == "html")
@@ -269,7 +269,7 @@ class Link:
 
 def page_tree(page: Fetched) -> tuple[Any, str]:
     """The parsed tree of a fetched page and the URL its links are relative to (its <base>)."""
-    from .readers.html import decode_html, parse_tree
+    from .parsing.readers.html import decode_html, parse_tree
 
     text, _, _ = decode_html(page.data, page.charset)
     root, _ = parse_tree(text)
@@ -303,7 +303,7 @@ def report_links(page: Fetched, limit: int = Politeness.max_attachments) -> list
 
 def is_report(data: bytes) -> bool:
     """Whether a page reads as an annual report itself (its title, sections or tables)."""
-    from .pipeline import parse
+    from .parsing.pipeline import parse
 
     try:
         parse(data)

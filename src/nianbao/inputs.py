@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LimitExceeded, NianbaoError, UnreadableInput
-from .pipeline import MAX_BYTES, _check_size
-from .readers import sniff
-from .readers.archive import LIMITS, SKIP_SUFFIXES, Budget, Limits, members
+from .parsing.pipeline import MAX_BYTES, _check_size
+from .parsing.readers import sniff
+from .parsing.readers.archive import LIMITS, SKIP_SUFFIXES, Budget, Limits, members
 
 
 @dataclass

@@ -105,7 +105,7 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
 def _parse_checked(data: bytes, name: str) -> tuple[Any, list[Any]]:
     """The report and its findings (run under the parse budget, `nianbao.budget.call`)."""
     from .. import check as run_checks
-    from ..pipeline import parse as parse_bytes
+    from ..parsing.pipeline import parse as parse_bytes
 
     report = parse_bytes(data, name=name)
     return report, run_checks(report)
@@ -176,7 +176,7 @@ def synth(count: int, out: Path, region: str | None, years: str, agencies: int, 
 
 
 def _year_list(text: str) -> list[int]:
-    from ..templates import FIRST_YEAR, LAST_YEAR
+    from ..formats.templates import FIRST_YEAR, LAST_YEAR
 
     years = parse_years(text)
     if not years or any(not FIRST_YEAR <= y <= LAST_YEAR for y in years):

@@ -82,7 +82,7 @@ def template(year: int, out: Path, agency: str | None, region: str | None, previ
     """生成填报表（XLSX）。Write the Excel form of the official tables for YEAR."""
     from ..draft import load_previous, prefill_values, template_id_for, write_form
 
-    from .. import templates as T
+    from ..formats import templates as T
 
     values: dict[str, Any] = {}
     tid = template_id_for(year)

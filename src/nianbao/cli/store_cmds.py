@@ -299,7 +299,7 @@ def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...]
             all_columns: bool, show_all: bool, fmt: str) -> None:
     """同一机关不同年度的报告并列对比：数值、变化和跨年度检查结果。Compare one agency's reports across years."""
     from ..errors import StoreError
-    from ..templates import T3_TOTAL_COLUMN
+    from ..formats.templates import T3_TOTAL_COLUMN
 
     try:
         years = parse_years(years_opt + more_years)
@@ -320,7 +320,7 @@ def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...]
 def _print_comparison(comp: Any, show_all: bool) -> None:
     from rich.table import Table
 
-    from .. import templates as T
+    from ..formats import templates as T
     from ..render.terminal import SEVERITY_STYLE, SEVERITY_ZH
 
     console = _console()

@@ -41,7 +41,7 @@ def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cook
     """启动网页应用（审阅报告、上传、统计、起草）。Start the web application."""
     import uvicorn
 
-    from ..readers.archive import MB
+    from ..parsing.readers.archive import MB
     from ..web import WebConfig, create_app
     from ..web.accounts import count_users
     from ..web.db import open_store

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .. import templates as T
+from ..formats import templates as T
 from ..errors import UnreadableInput
-from ..extract.tokens import NUMBER, classify
+from ..parsing.extract.tokens import NUMBER, classify
 from ..model import Number, Report, cell_path
 
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}

@@ -20,7 +20,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import templates as T
+from ..formats import templates as T
 from ..errors import UnreadableInput
 from ..model import Number, cell_path
 from ..render.layout import Grid, table2_grid, table3_grid, table4_grid

@@ -16,7 +16,7 @@ from ..render.guidance import is_placeholder, prose_placeholders
 from ..render.report import render as render_text
 from ..render.report import title_of
 from ..rules import check
-from ..segment import find_sections
+from ..parsing.segment import find_sections
 from .previous import previous_mismatch
 
 SAME_PROBLEMS_RULE = "G6"  # section 五 alike last year's

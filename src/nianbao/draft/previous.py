@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import templates as T
+from ..formats import templates as T
 from ..errors import UnreadableInput
 from ..model import Finding, Number, Report, cell_path
 from .cells import cell_map
@@ -79,7 +79,7 @@ def load_previous(spec: str, db: str | None = None) -> Report:
             record = None
         if isinstance(record, dict):
             return Report.from_dict(record)
-        from ..pipeline import parse
+        from ..parsing.pipeline import parse
 
         return parse(data, path.name)
     if spec.strip().isdigit():

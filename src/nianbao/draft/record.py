@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .. import templates as T
-from ..divisions import split_agency
+from ..formats import templates as T
+from ..formats.divisions import split_agency
 from ..errors import UnsupportedFormat
 from ..model import Number, Report
 from .cells import CellSpec, parse_cells, template_cells

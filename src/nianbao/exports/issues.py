@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import templates as T
+from ..formats import templates as T
 from ..draft.cells import TABLE_NAMES
 from ..render.layout import fmt_value
 from ..rules import SEVERITY_ORDER, catalogue

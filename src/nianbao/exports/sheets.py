@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .. import templates as T
+from ..formats import templates as T
 from ..render.layout import Grid
 from .xlsx import Sheet
 

@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Report
 from ..render.layout import report_grids
 from ..store import Store

@@ -19,7 +19,7 @@ import re
 import zipfile
 from xml.sax.saxutils import escape
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Report
 from .guidance import closing_heading, prose_placeholders
 from .layout import Grid, GridCell

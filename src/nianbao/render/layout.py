@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import cell_path
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Report
 from .formats import html_table, markdown_lines, pipe_cell_lines, space_lines, tab_lines
 from .layout import Grid, report_grids

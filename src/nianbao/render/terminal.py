@@ -7,7 +7,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Finding, Report, cell_path
 from .layout import fmt_value, table3_rows
 

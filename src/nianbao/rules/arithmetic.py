@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import templates as T
-from ..extract.tokens import classify
+from ..formats import templates as T
+from ..parsing.extract.tokens import classify
 from ..model import STATUS_NOT_EVALUABLE, Finding, Report, cell_path
 from . import finding, rule
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Finding, Report
-from ..vocab import normalized, section_index
+from ..formats.vocab import normalized, section_index
 from . import finding, rule
 from .arithmetic import row_title, template_of
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Finding, Report
 from . import finding, rule
 

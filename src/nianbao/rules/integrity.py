@@ -8,7 +8,7 @@ from itertools import accumulate
 from functools import lru_cache
 from collections.abc import Iterator
 
-from ..selfname import domain_before
+from ..parsing.selfname import domain_before
 from ..model import Finding, Report
 from . import finding, rule
 

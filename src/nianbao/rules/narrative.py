@@ -5,8 +5,8 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-from .. import templates as T
-from ..extract.tokens import MAX_DIGITS
+from ..formats import templates as T
+from ..parsing.extract.tokens import MAX_DIGITS
 from ..model import Finding, Report
 from . import finding, rule
 

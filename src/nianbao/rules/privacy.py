@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Finding, Report
 from . import finding, rule
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..divisions import Division, divisions_named, known_divisions, parse_chain, split_agency
+from ..formats.divisions import Division, divisions_named, known_divisions, parse_chain, split_agency
 from .db import insert_ignore
 from .schema import agencies
 

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .. import templates as T
+from ..formats import templates as T
 from ..errors import StoreError
 from ..model import Finding, Report
 from .queries import (Filters, agency_ids, list_reports, report_findings, template_cell_paths, template_paths,

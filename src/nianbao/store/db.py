@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import StoreError
+from . import migrate
+from .migrate import Migrations
 
 DEFAULT_URL = "sqlite:///nianbao.db"
 ENV_VAR = "NIANBAO_DB"
@@ -86,38 +88,19 @@ def write(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is current).  Two processes
-    opening a new database at once are serialised: the second finds it migrated."""
+def _migrations() -> Migrations:
     from .migrations import HEAD
 
-    try:
-        with engine.connect() as conn:
-            conn = conn.execution_options(write=True)
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
-                if current_revision(conn) != HEAD:
-                    _run_alembic(conn)
-    except sa.exc.OperationalError as exc:
-        where = engine.url.render_as_string(hide_password=True)
-        raise StoreError(f"无法打开数据库：{where}", f"Cannot open the database {where}: {exc.orig}") from None
+    return Migrations(MIGRATIONS, HEAD, "alembic_version", 4242001, "打开数据库", "open the database")
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the store's tables to the newest migration (a no-op when they are current)."""
+    migrate.upgrade(engine, _migrations())
 
 
 def current_revision(conn: Connection) -> str | None:
-    if not sa.inspect(conn).has_table("alembic_version"):
-        return None
-    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def _run_alembic(conn: Connection) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    return migrate.current_revision(conn, _migrations())
 
 
 def insert_ignore(conn: Connection, table: sa.Table) -> sa.Insert:

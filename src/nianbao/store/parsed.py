@@ -100,7 +100,7 @@ def parse_and_check(name: str, data: bytes, content_hash: str | None = None, *, 
 def _keep_ocr_models() -> None:
     """After a child read a scan, load the OCR models here once (~5 s), so that every later
     child is forked with them instead of loading them again for each scanned file."""
-    from ..readers.ocr_models import detector, recognizer, threads
+    from ..parsing.readers.ocr_models import detector, recognizer, threads
 
     detector(threads())
     recognizer(threads())

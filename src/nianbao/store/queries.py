@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
 from .agencies import identify, in_region
@@ -251,7 +251,7 @@ def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str]
     `limit` of them.  The query is normalised as the report texts are (full-width
     punctuation, traditional characters).  When the filters leave few reports, their
     sections are scanned directly; otherwise the full-text index answers."""
-    from ..normalize import normalize_text
+    from ..parsing.normalize import normalize_text
     from .search import matching_sections
 
     text = normalize_text(text).strip()

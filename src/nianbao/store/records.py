@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from ..model import Finding, Provenance, Report, SectionText, Source, cell_path
-from ..templates import T3_WIDTH
+from ..formats.templates import T3_WIDTH
 
 _PATH = re.compile(r"^(table\d)\.([A-Za-z_0-9]+)(?:\[(\d+)\]|\.([A-Za-z_0-9]+))$")
 TABLES = ("table2", "table3", "table4")

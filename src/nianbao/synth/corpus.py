@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ..divisions import known_divisions
+from ..formats.divisions import known_divisions
 from ..model import Report
 from .damage import CORRUPTIONS, LOSSLESS, document
 from .records import _DEPARTMENTS, _SYLLABLES, break_record, prose_for, random_record

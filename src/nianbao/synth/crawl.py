@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Report
 from ..render.formats import tab_lines
 from ..render.report import TABLE_SECTIONS, grids_of, intro_of, title_of

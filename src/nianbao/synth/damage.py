@@ -6,7 +6,7 @@ import random
 import re
 from functools import lru_cache
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Report
 from ..render.report import LAYOUTS, render
 from .crawl import LAYOUT as CRAWL

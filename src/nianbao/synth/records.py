@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import random
 
-from .. import templates as T
-from ..divisions import known_divisions
+from ..formats import templates as T
+from ..formats.divisions import known_divisions
 from ..model import Report
 
 _SYLLABLES = "安宝北城春大东丰福港河和红华吉江金锦京兰临龙马梅南平青清泉三山石顺太桃天田万温西仙新兴阳永玉云长正中"

@@ -30,7 +30,7 @@ import random
 import re
 from collections.abc import Callable
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import Report
 from ..render.layout import Grid, GridCell, report_grids
 from ..render.report import title_of

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..readers.archive import MB, Limits
+from ..parsing.readers.archive import MB, Limits
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..errors import StoreError, UnreadableInput
 from ..store import Store
+from ..store import migrate
 from ..store.db import write
+from ..store.migrate import Migrations
 from .migrations import HEAD, VERSION_TABLE
 from .schema import web_settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_LOCK_ID = 4242005  # PostgreSQL advisory lock serialising two servers migrating at once
 
 __all__ = ["open_store", "upgrade", "refuse_nul", "current_revision", "write", "now", "setting"]
 
@@ -47,35 +48,16 @@ def _nul_error(ctx: sa.engine.ExceptionContext) -> Exception | None:
     return None
 
 
+MIGRATIONS_SET = Migrations(MIGRATIONS, HEAD, VERSION_TABLE, 4242005, "升级网页应用的数据表", "migrate the web tables of")
+
+
 def current_revision(conn: Connection) -> str | None:
-    if not sa.inspect(conn).has_table(VERSION_TABLE):
-        return None
-    return conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()  # a constant name
+    return migrate.current_revision(conn, MIGRATIONS_SET)
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the web tables to HEAD (a no-op when current)."""
-    try:
-        with engine.connect() as conn:
-            conn = conn.execution_options(write=True)
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-                if current_revision(conn) != HEAD:
-                    _run_alembic(conn)
-    except sa.exc.OperationalError as exc:
-        where = engine.url.render_as_string(hide_password=True)
-        raise StoreError(f"无法升级网页应用的数据表：{where}", f"Cannot migrate the web tables of {where}: {exc.orig}") from None
-
-
-def _run_alembic(conn: Connection) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = conn
-    command.upgrade(cfg, "head")
+    migrate.upgrade(engine, MIGRATIONS_SET)
 
 
 def setting(engine: Engine, key: str) -> str:

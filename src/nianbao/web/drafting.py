@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import templates as T
+from ..formats import templates as T
 from ..draft import Gate, build_record, gate, parse_number, record_cells, render, template_cells, template_id_for
 from ..errors import NianbaoError
 from ..model import Report

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..readers import sniff
+from ..parsing.readers import sniff
 
 T = TypeVar("T")
 

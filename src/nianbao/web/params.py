@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from ..templates import FIRST_YEAR, LAST_YEAR
+from ..formats.templates import FIRST_YEAR, LAST_YEAR
 
 MAX_ID = 2**31 - 1  # the ids are INTEGER columns: 32 bits on PostgreSQL
 MAX_PAGE = 100_000

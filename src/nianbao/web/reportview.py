@@ -10,7 +10,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from .. import templates as T
+from ..formats import templates as T
 from ..model import STATUS_FAIL, Finding, Provenance, Report
 from ..render.formats import html_table
 from ..render.layout import report_grids

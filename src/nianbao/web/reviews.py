@@ -180,7 +180,7 @@ def corrected_report(report: Report, fixes: dict[str, Correction]) -> Report:
     out.table2 = {k: dict(v) for k, v in report.table2.items()}
     out.table3 = {k: list(v) for k, v in report.table3.items()}
     out.table4 = {k: dict(v) for k, v in report.table4.items()}
-    from ..templates import T3_WIDTH
+    from ..formats.templates import T3_WIDTH
 
     for path, fix in fixes.items():
         tbl, row, col = split_path(path)

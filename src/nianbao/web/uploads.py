@@ -17,8 +17,8 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 
 from ..errors import LimitExceeded, NianbaoError
-from ..readers import sniff
-from ..readers.archive import Budget, Limits, members
+from ..parsing.readers import sniff
+from ..parsing.readers.archive import Budget, Limits, members
 from ..store import Store
 from ..store.parsed import content_key
 from ..store.schema import reports

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ... import templates as T
+from ...formats import templates as T
 from ...errors import StoreError
 from ...rules import catalogue
 from ...store.compare import FIGURES, figure_labels

@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from markupsafe import Markup
 
-from ... import templates as T
+from ...formats import templates as T
 from ...errors import UnreadableInput
 from ...render.formats import html_table
 from ...render.layout import report_grids
@@ -83,7 +83,7 @@ async def expected(request: Request, region: str = Form(..., min_length=1, max_l
 def _list_text(data: bytes) -> str:
     """The names of an uploaded list: a text/CSV file (UTF-8 or GB18030), or the first
     column of an XLSX workbook."""
-    from ...readers import sniff
+    from ...parsing.readers import sniff
 
     if sniff(data) == "ooxml":
         import io

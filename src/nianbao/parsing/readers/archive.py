@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..errors import LimitExceeded, NianbaoError, UnreadableInput
+from ...errors import LimitExceeded, NianbaoError, UnreadableInput
 
 # what unpacking a damaged member can raise (zlib.error is not an OSError)
 UNPACK_ERRORS = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error)

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import templates as T
-from .model import LineMeta
-from .vocab import normalized
+from ..formats import templates as T
+from ..model import LineMeta
+from ..formats.vocab import normalized
 
 MIN_LINE = 120  # a glued body is far longer; shorter lines are never looked at
 MIN_LABELS = 3  # official row labels directly followed by digits on one line

@@ -7,9 +7,9 @@ PowerPoint deck gets a clear message instead of a slow, failing conversion.
 """
 from __future__ import annotations
 
-from .. import office
-from ..errors import UnreadableInput, UnsupportedFormat
-from ..model import Document
+from ... import office
+from ...errors import UnreadableInput, UnsupportedFormat
+from ...model import Document
 from .docx import WORDML_2003, read_docx, read_wordml
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -5,15 +5,15 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import __version__
-from . import templates as T
-from .errors import NotAReport
+from .. import __version__
+from ..formats import templates as T
+from ..errors import NotAReport
 from .extract import extract
-from .model import Document, Finding, Report, Source
+from ..model import Document, Finding, Report, Source
 from .normalize import normalize
 from .readers import read
 from .segment import detect_template, find_metadata, find_sections
-from .vocab import normalized
+from ..formats.vocab import normalized
 
 MB = 1024 * 1024
 MAX_BYTES = 200 * MB
@@ -21,7 +21,7 @@ MAX_BYTES = 200 * MB
 
 def _check_size(size: int) -> None:
     if size > MAX_BYTES:
-        from .errors import LimitExceeded
+        from ..errors import LimitExceeded
 
         raise LimitExceeded(
             f"文件过大（{size / MB:.1f} MB，上限 {MAX_BYTES / MB:g} MB）。",
@@ -35,7 +35,7 @@ def load(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         _check_size(len(source))
         return bytes(source), None
-    from .inputs import read_regular  # (inputs imports this module)
+    from ..inputs import read_regular  # (inputs imports this module)
 
     path = Path(source)
     return read_regular(path), path.name  # regular files only: a FIFO or /dev/zero is refused, not read

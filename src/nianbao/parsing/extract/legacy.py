@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import templates as T
+from ...formats import templates as T
 from .tokens import MAX_DIGITS, NUMBER, TEXT, Token
 
 _UNITS = T.LEGACY_UNITS

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .divisions import parse_chain
+from ..formats.divisions import parse_chain
 
 # a web address or bare domain printed where a name should start ("puroview.com东城街道"); a
 # name is short, and `domain_before` looks only at a short window, so neither scans a long line
@@ -97,7 +97,7 @@ def body_agency(head: str) -> str | None:
 def strip_injected(name: str) -> tuple[str, str]:
     """(name, what was removed): a domain or spam brand printed in front of the name
     ("puroview.com东城街道" -> 东城街道; "某博彩官网区人民政府北京街道办事处" -> 北京街道办事处)."""
-    from .rules.integrity import spam_hits  # noqa: PLC0415 - the rules import this module
+    from ..rules.integrity import spam_hits  # noqa: PLC0415 - the rules import this module
 
     removed = ""
     m = DOMAIN_PREFIX.match(name[:120])

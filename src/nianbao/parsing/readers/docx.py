@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..errors import LimitExceeded, UnreadableInput
-from ..model import Document, LineMeta
+from ...errors import LimitExceeded, UnreadableInput
+from ...model import Document, LineMeta
 from .archive import UNPACK_ERRORS
 from .docxnum import Numbering
 from .grid import Cell, Row, grid_lines

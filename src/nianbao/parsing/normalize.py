@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .model import Document, LineMeta
+from ..model import Document, LineMeta
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad\x0b\x0c]")
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MissingDependency
+from ...errors import MissingDependency
 
 if TYPE_CHECKING:
     import numpy as np

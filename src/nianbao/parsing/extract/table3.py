@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .. import templates as T
-from ..model import Finding, LineMeta, cell_path
-from ..vocab import match_key, table3_index
+from ...formats import templates as T
+from ...model import Finding, LineMeta, cell_path
+from ...formats.vocab import match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
                      trusted, typo_note)
 from .solver import Identity, Reading, readings, solve

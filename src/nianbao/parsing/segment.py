@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from . import templates as T
+from ..formats import templates as T
 from .metadata import Metadata, find_metadata, find_title  # noqa: F401 - re-exported
-from .model import SectionText
-from .vocab import normalized, section_index
+from ..model import SectionText
+from ..formats.vocab import normalized, section_index
 
 _HEADING_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,2})\s*[、.,]\s*)?")
 _HEADING_END = re.compile(r"[。:;]")

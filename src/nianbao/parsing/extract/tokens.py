@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..model import LineMeta
+from ...model import LineMeta
 
 BLANK, DASH, NUMBER, TEXT = "blank", "dash", "number", "text"
 

@@ -24,8 +24,8 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import LimitExceeded, NotAReport, UnreadableInput
-from ..model import Document, Finding
+from ...errors import LimitExceeded, NotAReport, UnreadableInput
+from ...model import Document, Finding
 from .ocr_page import ocr_layout
 from .pages import PageLayout, to_document
 
@@ -210,7 +210,7 @@ class Session:
     """OCR of one document's pages within one time budget; collects the findings."""
 
     def __init__(self, budget: float | None = None) -> None:
-        from ..budget import allow_ocr
+        from ...budget import allow_ocr
 
         allow_ocr()  # a parse under the CPU budget (nianbao.budget) may spend the OCR budget on top
         self.deadline = time.monotonic() + (BUDGET_SECONDS if budget is None else budget)

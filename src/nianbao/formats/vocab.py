@@ -17,7 +17,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from . import templates as T
-from .normalize import normalize_text
+from ..parsing.normalize import normalize_text
 
 # numbering: "(一)", "一、", "1." and "①"; also a lone digit right before a hanzi, "1属于…" (the
 # dot lost by OCR or never typed: "1 属于…" once spaces are stripped)

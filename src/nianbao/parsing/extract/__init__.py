@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .. import templates as T
-from ..model import Finding, LineMeta, Provenance, SectionText
-from ..vocab import match_key, normalized, table3_index
+from ...formats import templates as T
+from ...model import Finding, LineMeta, Provenance, SectionText
+from ...formats.vocab import match_key, normalized, table3_index
 from .glued import extract_glued, has_glued, prose_hints
 from .legacy import legacy_figures
 from .table2 import extract_table2

@@ -15,7 +15,7 @@ finding lists the candidates.  Nothing is guessed: when the space of splits is t
 to enumerate, the row's cells stay null too.
 
 The module is pure: `split_run` and `solve_table` know nothing of reports; `extract_glued`
-reads the label/run lines that `nianbao.unglue` makes of a one-line body.
+reads the label/run lines that `nianbao.parsing.unglue` makes of a one-line body.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .. import templates as T
-from ..model import Finding, LineMeta, Provenance, cell_path
+from ...formats import templates as T
+from ...model import Finding, LineMeta, Provenance, cell_path
 from .common import TableResult
 from .tokens import MAX_DIGITS
 

@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import templates as T
-from .divisions import GOVERNMENT_WORDS, canonical_chain, region_before, split_agency
-from .model import SectionText
+from ..formats import templates as T
+from ..formats.divisions import GOVERNMENT_WORDS, canonical_chain, region_before, split_agency
+from ..model import SectionText
 from .selfname import body_agency, strip_injected
-from .vocab import normalized
+from ..formats.vocab import normalized
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")

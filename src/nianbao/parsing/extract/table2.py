@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from .. import templates as T
-from ..model import Finding, LineMeta, cell_path
-from ..vocab import table2_index
+from ...formats import templates as T
+from ...model import Finding, LineMeta, cell_path
+from ...formats.vocab import table2_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, provenance, trusted,
                      typo_note)
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token

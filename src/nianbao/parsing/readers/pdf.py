@@ -18,8 +18,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from ..errors import LimitExceeded, UnreadableInput
-from ..model import Document, Finding
+from ...errors import LimitExceeded, UnreadableInput
+from ...model import Document, Finding
 from .boxes import Box, Table, TextBox, fill, find_tables
 from .pages import PageLayout, TextLine, to_document
 from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, large_images, rulings, too_busy

@@ -10,8 +10,8 @@ import importlib
 import io
 import zipfile
 
-from ..errors import UnreadableInput, UnsupportedFormat
-from ..model import Document
+from ...errors import UnreadableInput, UnsupportedFormat
+from ...model import Document
 
 # kind -> (module, function)
 READERS: dict[str, tuple[str, str]] = {

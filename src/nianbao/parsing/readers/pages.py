@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Document, Finding, LineMeta
+from ...model import Document, Finding, LineMeta
 from .boxes import Box, Cell, Table, TextBox, group_lines, row_lines
 
 # a label that starts a new row or group ("（五）", "三、", "1."): not the rest of a label

@@ -9,8 +9,8 @@ from __future__ import annotations
 import codecs
 from functools import lru_cache
 
-from ..errors import UnreadableInput
-from ..model import Document, Finding, LineMeta
+from ...errors import UnreadableInput
+from ...model import Document, Finding, LineMeta
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

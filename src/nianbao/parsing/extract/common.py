@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Finding, LineMeta, Provenance
-from ..vocab import Match
+from ...model import Finding, LineMeta, Provenance
+from ...formats.vocab import Match
 from .solver import Reading, readings
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 

@@ -31,8 +31,8 @@ from contextlib import contextmanager
 
 from lxml import etree
 
-from ..errors import UnreadableInput
-from ..model import Document, Finding, LineMeta
+from ...errors import UnreadableInput
+from ...model import Document, Finding, LineMeta
 from .grid import Cell, Row, grid_lines
 from ..normalize import normalize_text
 from ..segment import find_sections

@@ -1,9 +1,9 @@
 """Table 四 (administrative review and litigation): one row of 15 values."""
 from __future__ import annotations
 
-from .. import templates as T
-from ..model import Finding, LineMeta, cell_path
-from ..vocab import table4_index
+from ...formats import templates as T
+from ...model import Finding, LineMeta, cell_path
+from ...formats.vocab import table4_index
 from .common import Alignment, TableResult, dash_note, delimited, placed, solved_provenance, windows
 from .solver import Identity, Reading, _check, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token

@@ -1,0 +1,3 @@
+"""The official formats as data: `templates` (sections, rows, columns, labels: the only
+place a label is spelled), `vocab` (label matching built from them) and `divisions`
+(administrative division names)."""
