@@ -156,7 +156,7 @@ class CrawlLog:
             if conn.dialect.name == "postgresql":
                 from sqlalchemy.dialects.postgresql import insert
             else:
-                from sqlalchemy.dialects.sqlite import insert
+                from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # (the same API, per dialect)
             stmt = insert(crawl_log).values(**row)
             conn.execute(stmt.on_conflict_do_update(index_elements=["url"],
                                                     set_={k: stmt.excluded[k] for k in row if k != "url"}))
@@ -536,6 +536,7 @@ class Crawler:
             return
         self._open[target.url] = [len(items), target, failed, _digest(page.data)]
         for item in items:
+            assert item.data is not None  # (made above from fetched bytes)
             self._pending[item.name] = (target.url, _digest(item.data))
         for item in items:
             yield item

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -58,7 +59,7 @@ def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cook
                        upload_bytes=upload_mb * MB, request_bytes=max(upload_mb * MB * 4, 210 * MB))
     mode = "只读公开模式" if read_only else "审阅模式"
     click.echo(f"nianbao 网页应用（{mode}）：http://{host}:{port}/   数据库：{store!r}   API 文档：/api/docs", err=True)
-    options = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
+    options: dict[str, Any] = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
                    log_level="info", server_header=False)
     if processes == 1:
         uvicorn.run(create_app(config, store), **options)

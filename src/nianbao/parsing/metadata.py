@@ -73,7 +73,7 @@ def _is_title(s: str) -> bool:
     if any(w in s for w in _title_words()):
         return True
     m = _TITLE_PHRASE.search(s)  # "2024年度政务公开工作报告", "2020年报_审计局"
-    return bool(m) and (s.endswith(("报告", "年报")) or bool(_NAME_AFTER.fullmatch(s[m.end() :])))
+    return m is not None and (s.endswith(("报告", "年报")) or bool(_NAME_AFTER.fullmatch(s[m.end() :])))
 
 
 def _candidate(line: str) -> str:

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from ..model import Document, LineMeta
 
@@ -48,7 +50,7 @@ _PAGE_OF = re.compile(r"^第(\d+)页")
 
 
 @lru_cache(maxsize=1)
-def _converter():  # type: ignore[no-untyped-def]
+def _converter() -> Any:  # an opencc.OpenCC (untyped)
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -73,7 +75,8 @@ def to_simplified(text: str) -> str:
     found = _traditional_re()
     if found.search(text) is None or len(set(found.findall(text, 0, 20000))) < 3:
         return text
-    return _converter().convert(text)
+    simplified: str = _converter().convert(text)
+    return simplified
 
 
 def normalize_text(text: str) -> str:
@@ -123,7 +126,7 @@ def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]
     if len(pages) < 3:
         return
     edges: Counter[str] = Counter()
-    shape = lambda s: re.sub(r"\d+", "#", s.strip())  # noqa: E731 - page numbers differ
+    shape: Callable[[str], str] = lambda s: re.sub(r"\d+", "#", s.strip())  # noqa: E731 - page numbers differ
     for idx in pages.values():
         for i in {idx[0], idx[-1]}:
             if len(lines[i].strip()) <= 40 and "\t" not in lines[i]:

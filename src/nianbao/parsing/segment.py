@@ -33,6 +33,7 @@ def find_sections(lines: list[str]) -> list[SectionText]:
         if not s or "\t" in s or "|" in s:
             continue
         m = _HEADING_NUMBER.match(s)
+        assert m is not None  # the pattern is optional as a whole: it always matches
         number = m.group(1) or ""
         rest = s[m.end():]
         end = _HEADING_END.search(rest)

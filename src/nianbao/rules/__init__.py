@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from ..model import STATUS_NOT_EVALUABLE, Finding, Report
 
@@ -33,12 +33,13 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+_RuleFunc = TypeVar("_RuleFunc", bound=Callable[..., Iterable[Finding]] | None)
 
 
-def rule(id: str, family: str, severity: str, title: str, description: str, basis: str = "") -> Callable:
+def rule(id: str, family: str, severity: str, title: str, description: str, basis: str = "") -> Callable[[_RuleFunc], _RuleFunc]:
     """Register a rule function (or, with no function, document an id other code emits)."""
 
-    def register(func: Callable[..., Iterable[Finding]] | None) -> Callable[..., Iterable[Finding]] | None:
+    def register(func: _RuleFunc) -> _RuleFunc:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
         REGISTRY[id] = Rule(id, family, severity, title, description, basis, func)
@@ -84,7 +85,7 @@ def catalogue() -> list[Rule]:
     return sorted(rules, key=lambda r: (FAMILIES.index(r.family), _id_key(r.id)))
 
 
-def _id_key(rule_id: str) -> tuple:
+def _id_key(rule_id: str) -> tuple[tuple[str, int], ...]:
     parts = []
     for chunk in rule_id.replace(".", " ").split():
         head = chunk.rstrip("0123456789")

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeGuard
 
 from ..formats import templates as T
 from ..parsing.extract.tokens import classify
-from ..model import STATUS_NOT_EVALUABLE, Finding, Report, cell_path
+from ..model import STATUS_NOT_EVALUABLE, Finding, Number, Report, cell_path
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
@@ -24,8 +25,12 @@ def field(report: Report, row_key: str, field_key: str) -> str:
     return T.t2_field_label(report.template, row_key, field_key)
 
 
-def _num(v: object) -> bool:
+def _num(v: object) -> TypeGuard[Number]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _nums(vs: list[Number | None]) -> TypeGuard[list[Number]]:
+    return all(_num(v) for v in vs)
 
 
 def _fmt(v: float) -> str:
@@ -52,7 +57,7 @@ def t3_1(report: Report) -> Iterator[Finding]:
     blocked = []
     for c in range(T.T3_WIDTH):
         a, b, t, f = (t3[k][c] for k in keys)
-        if not all(_num(v) for v in (a, b, t, f)):
+        if not (_num(a) and _num(b) and _num(t) and _num(f)):
             blocked.append(f"“{COLS[c]}”列")
             continue
         if abs((a + b) - (t + f)) > 1e-9:
@@ -72,10 +77,10 @@ def t3_1(report: Report) -> Iterator[Finding]:
 def t3_2(report: Report) -> Iterator[Finding]:
     blocked = []
     for key, row in report.table3.items():
-        parts, total = row[:TOTAL], row[TOTAL]
-        if not all(_num(v) for v in row):
+        if not _nums(row):
             blocked.append(row_title(report, key))
             continue
+        parts, total = row[:TOTAL], row[TOTAL]
         if abs(sum(parts) - total) > 1e-9:
             yield finding(
                 "T3.2",
@@ -105,7 +110,7 @@ def t3_3(report: Report) -> Iterator[Finding]:
     for c in range(T.T3_WIDTH):
         vals = [t3[k][c] for k in rows]
         total = t3[T.RESULTS_TOTAL_KEY][c]
-        if not all(_num(v) for v in vals + [total]):
+        if not (_nums(vals) and _num(total)):
             blocked.append(f"“{COLS[c]}”列")
             continue
         if abs(sum(vals) - total) > 1e-9:
@@ -144,7 +149,7 @@ def t3_5(report: Report) -> Iterator[Finding]:
             continue
         for c in range(T.T3_WIDTH):
             parts = [report.table3[k][c] for k in children]
-            if values[c] is None or not all(_num(v) for v in parts):
+            if values[c] is None or not _nums(parts):
                 continue
             if abs(sum(parts) - values[c]) > 1e-9:
                 yield finding("T3.5", f"表三自加的“{extra['label']}”小计行“{COLS[c]}”列为{_fmt(values[c])}，其明细之和为{_fmt(sum(parts))}。",
@@ -167,7 +172,7 @@ def t3_7(report: Report) -> Iterator[Finding]:
     if not all(k in t3 for k in ("new_received", "carried_over", "carried_forward")):
         return
     a, b, f = t3["new_received"][TOTAL], t3["carried_over"][TOTAL], t3["carried_forward"][TOTAL]
-    if not all(_num(v) for v in (a, b, f)):
+    if not (_num(a) and _num(b) and _num(f)):
         return
     if f > a + b:
         yield finding("T3.7", f"{row_title(report, 'carried_forward')}（{_fmt(f)}）超过了第一项与第二项之和（{_fmt(a + b)}）。",
@@ -246,9 +251,11 @@ def t2_2(report: Report) -> Iterator[Finding]:
             yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}为负数（{_fmt(v)}）。", severity="error",
                           actual=v, table="table2", row=row_key, column=fld.key, cells=[path])
         prov = report.provenance.get(path)
-        unit = classify(prov.raw)[2] if prov and prov.raw else None
+        if prov is None or not prov.raw:
+            continue
+        unit = classify(prov.raw)[2]
         if unit == "元":
-            yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}写作“{prov.raw}”，以元为单位，已换算为{_fmt(v)}万元，请按万元填写。",
+            yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}写作“{prov.raw}”，以元为单位，已换算为{_fmt(v) if _num(v) else v}万元，请按万元填写。",
                           actual=prov.raw, expected=v, table="table2", row=row_key, column=fld.key, cells=[path])
         elif unit == "万元":
             yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}单元格内写了单位（“{prov.raw}”），单位应只在表头注明。",
@@ -308,7 +315,7 @@ def t4_1(report: Report) -> Iterator[Finding]:
     for group, cells in report.table4.items():
         parts = [cells.get(f.key) for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD]
         total = cells.get(T.T4_TOTAL_FIELD)
-        if not all(_num(v) for v in parts + [total]):
+        if not (_nums(parts) and _num(total)):
             blocked.append(T4_NAMES.get(group, group))
             continue
         if abs(sum(parts) - total) > 1e-9:

@@ -81,6 +81,7 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
         if not s or len(s) > 60 or "|" in s or "\t" in s:
             continue
         m = _HEADING_PREFIX.match(s)
+        assert m is not None  # every part of the pattern is optional: it always matches
         rest = s[m.end():]
         end = _HEADING_END.search(rest)
         cand = normalized(rest[: end.start()] if end else rest).strip()

@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeGuard
 
 from ..formats import templates as T
-from ..model import Finding, Report
+from ..model import Finding, Number, Report
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
 
 
-def _num(v: object) -> bool:
+def _num(v: object) -> TypeGuard[Number]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _nums(vs: tuple[Number | None, ...]) -> TypeGuard[tuple[Number, ...]]:
+    return all(_num(v) for v in vs)
 
 
 def similarity(a: str, b: str, n: int = 4) -> float:
     """Jaccard similarity of character n-grams (punctuation and spaces ignored)."""
-    clean = lambda s: re.sub(r"[\s\d,.;:!?，。；：、“”()（）]", "", s)  # noqa: E731
+    clean: Callable[[str], str] = lambda s: re.sub(r"[\s\d,.;:!?，。；：、“”()（）]", "", s)  # noqa: E731
     a, b = clean(a), clean(b)
     if len(a) < n or len(b) < n:
         return 0.0
@@ -49,7 +54,7 @@ def t2_3(report: Report, previous: Report) -> Iterator[Finding]:
     for key in ("regulations", "normative_documents"):
         now, before = report.table2.get(key) or {}, previous.table2.get(key) or {}
         vals = (before.get("in_force"), now.get("issued"), now.get("repealed"), now.get("in_force"))
-        if not all(_num(v) for v in vals):
+        if not _nums(vals):
             continue
         expected = vals[0] + vals[1] - vals[2]
         if expected != vals[3]:

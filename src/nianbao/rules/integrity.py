@@ -110,10 +110,10 @@ def g12(report: Report) -> Iterator[Finding]:
         yield finding("G12", f"标题中的机关名称“{printed}”与正文不一致，正文中只出现“{report.agency}”。",
                       expected=report.agency, actual=printed)
     prefix = _injected_prefix(report)
-    if prefix:
-        where, line, domain = prefix
+    if prefix and report.agency:  # (a prefix is only found before a known agency)
+        where, line_no, domain = prefix
         yield finding("G12", f"{where}中机关名称“{report.agency}”前有疑似被插入的网址“{domain}”，该页面可能是镜像或被篡改的副本。",
-                      actual=domain + report.agency, expected=report.agency, detail=domain, line=line)
+                      actual=domain + report.agency, expected=report.agency, detail=domain, line=line_no)
     m = _AUTHOR.search("\n".join(report.lines[:40]))
     if m and report.agency:
         author, agency = _core(m.group(1)), _core(report.agency)

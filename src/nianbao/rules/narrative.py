@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import TypeGuard
 
 from ..formats import templates as T
 from ..parsing.extract.tokens import MAX_DIGITS
-from ..model import Finding, Report
+from ..model import Finding, Number, Report
 from . import finding, rule
 
 _END = r"[^。;\n]"
@@ -88,7 +89,7 @@ def _whole_area(text: str, pos: int) -> bool:
     return bool(areas) and not _OWN.search(before, areas[-1].end())
 
 
-def _first(text: str, patterns, *, off_topic: bool = False) -> re.Match[str] | None:
+def _first(text: str, patterns: Iterable[re.Pattern[str]], *, off_topic: bool = False) -> re.Match[str] | None:
     """The first match of the first pattern that states the agency's own count."""
     for pattern in patterns:
         for m in islice(pattern.finditer(text), _MAX_TRIES):
@@ -126,7 +127,7 @@ def t3_9(report: Report) -> Iterator[Finding]:
     for key, patterns in _ROW_PATTERNS:
         value = _total(report, key)
         m = _first(text, patterns, off_topic=True) if value is not None else None
-        if m and int(m.group(1)) != value:
+        if m and value is not None and int(m.group(1)) != value:
             quote, title = m.group(0).strip(), T.t3_title(key, report.template)
             yield finding("T3.9", f"正文写道“{quote}”（{int(m.group(1))}件），而表三“{title}”为{int(value)}件，是否一致？请核实。",
                           expected=int(value), actual=int(m.group(1)), detail=quote, table="table3", row=key, column="total",
@@ -140,10 +141,14 @@ def t3_9(report: Report) -> Iterator[Finding]:
                           expected=int(review), actual=int(m.group(1)), detail=m.group(0), table="table4", row="review", column="total",
                           cells=["table4.review.total"])
         m = _first(text, [_LITIGATION])
-        if m and all(isinstance(s, (int, float)) for s in suits) and int(m.group(1)) != sum(suits):
+        if m and _all_numbers(suits) and int(m.group(1)) != sum(suits):
             yield finding("T3.9", f"正文写道“{m.group(0)}”，而表四{_SUIT_WORD}总计为{int(sum(suits))}件，是否一致？请核实。",
                           expected=int(sum(suits)), actual=int(m.group(1)), detail=m.group(0), table="table4",
                           cells=[f"table4.{g}.total" for g in _SUIT_GROUPS])
+
+
+def _all_numbers(values: list[Number | None]) -> TypeGuard[list[Number]]:
+    return all(isinstance(v, (int, float)) for v in values)
 
 
 def _denied_cells(clause: str) -> tuple[list[str], list[str], str]:

@@ -106,7 +106,7 @@ def current_revision(conn: Connection) -> str | None:
 def insert_ignore(conn: Connection, table: sa.Table) -> sa.Insert:
     """INSERT … ON CONFLICT DO NOTHING, for the connection's dialect."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()

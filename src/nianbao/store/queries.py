@@ -300,7 +300,7 @@ def load_report(conn: Connection, report_id: int) -> Report | None:
     if meta is None:
         return None
     doc = conn.execute(sa.select(documents.c.data).where(documents.c.report_id == report_id)).scalar()
-    cell_rows = [CellRow(*r) for r in conn.execute(
+    cell_rows = [CellRow._make(r) for r in conn.execute(
         sa.select(cell_keys.c.path, cells.c.value, cells.c.raw, cells.c.line, cells.c.span_start, cells.c.span_end,
                   cells.c.confidence, cells.c.method, cells.c.origin, cells.c.note)
         .join(cell_keys, cell_keys.c.id == cells.c.key_id).where(cells.c.report_id == report_id).order_by(cells.c.key_id))]
@@ -358,7 +358,7 @@ def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:
                 if all(row_blank[c] for _, c in cols):
                     continue
                 if tbl == "table3":
-                    cells = [None] * T.T3_WIDTH
+                    cells: list[int | float | None] = [None] * T.T3_WIDTH
                     for col, c in cols:
                         cells[int(col)] = row_values[c]
                     rep.table3[row] = cells

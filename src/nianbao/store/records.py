@@ -73,8 +73,8 @@ def table_values(report: Report) -> dict[str, Any]:
         for col, v in cells.items():
             out[cell_path("table2", row, col)] = v
     for row, values in report.table3.items():
-        for col, v in enumerate(values):
-            out[cell_path("table3", row, col)] = v
+        for i, v in enumerate(values):
+            out[cell_path("table3", row, i)] = v
     for row, cells in report.table4.items():
         for col, v in cells.items():
             out[cell_path("table4", row, col)] = v
@@ -101,8 +101,8 @@ def cell_rows(report: Report) -> list[tuple]:
         for col, value in cells.items():
             add(f"table2.{row}.{col}", value)
     for row, values in report.table3.items():
-        for col, value in enumerate(values):
-            add(f"table3.{row}[{col}]", value)
+        for i, value in enumerate(values):
+            add(f"table3.{row}[{i}]", value)
     for row, cells in report.table4.items():
         for col, value in cells.items():
             add(f"table4.{row}.{col}", value)

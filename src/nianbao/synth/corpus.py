@@ -94,7 +94,7 @@ def region_corpus(region: str, years: list[int], agencies: int = 12, seed: int =
                 broken = "G6"
             elif previous is not None and roll < 2 * invalid_rate / 3:
                 for key in ("carried_over", "granted", "results_total"):  # consistent within the year
-                    rec.table3[key] = [v + 2 if c in (0, 6) else v for c, v in enumerate(rec.table3[key])]
+                    rec.table3[key] = [(v or 0) + 2 if c in (0, 6) else v for c, v in enumerate(rec.table3[key])]
                 broken = "T3.6"
             elif roll < invalid_rate:
                 rec, broken = break_record(rng, rec)

@@ -7,7 +7,7 @@ import random
 
 from ..formats import templates as T
 from ..formats.divisions import known_divisions
-from ..model import Report
+from ..model import Number, Report
 
 _SYLLABLES = "安宝北城春大东丰福港河和红华吉江金锦京兰临龙马梅南平青清泉三山石顺太桃天田万温西仙新兴阳永玉云长正中"
 _DEPARTMENTS = ("审计局", "教育局", "财政局", "民政局", "自然资源局", "生态环境局", "交通运输局", "水利局", "农业农村局",
@@ -68,7 +68,7 @@ def _count(rng: random.Random, big: float = 1.0) -> int:
     return rng.randint(1000, 99999)
 
 
-def random_table3(rng: random.Random, template: T.Template, carried_over: list[int] | None = None) -> dict[str, list[int]]:
+def random_table3(rng: random.Random, template: T.Template, carried_over: list[Number | None] | None = None) -> dict[str, list[int]]:
     """Table 三 with every identity holding; `carried_over` (last year's 结转) fixes row 二."""
     results = list(template.results_rows)
     t3: dict[str, list[int]] = {k: [0] * T.T3_WIDTH for k in template.table3_keys}
@@ -77,7 +77,7 @@ def random_table3(rng: random.Random, template: T.Template, carried_over: list[i
         new = _count(rng) if busy else 0
         carried = rng.randint(0, 5) if busy and rng.random() < 0.3 else 0
         if carried_over is not None:
-            carried = carried_over[col] or 0
+            carried = int(carried_over[col] or 0)
         forward = rng.randint(0, max(0, new // 5)) if new and rng.random() < 0.4 else 0
         handled = new + carried - forward
         t3["new_received"][col], t3["carried_over"][col], t3["carried_forward"][col] = new, carried, forward
@@ -98,7 +98,7 @@ def random_table3(rng: random.Random, template: T.Template, carried_over: list[i
 
 
 def random_table2(rng: random.Random, template: T.Template, level: str,
-                  previous: dict[str, dict[str, int | float]] | None = None) -> dict[str, dict[str, int | float]]:
+                  previous: dict[str, dict[str, Number | None]] | None = None) -> dict[str, dict[str, int | float]]:
     """Table 二; with last year's table of the same template, 现行有效 (2021) or 上一年项目数量
     (2019) continue from it."""
     out: dict[str, dict[str, int | float]] = {}
@@ -110,7 +110,7 @@ def random_table2(rng: random.Random, template: T.Template, level: str,
                     v = rng.choice((0, 0, rng.randint(1, 9999), round(rng.uniform(0, 9999), rng.randint(1, 4))))
                     cells[fld.key] = int(v) if float(v).is_integer() else v
                 elif fld.kind == "signed":
-                    cells[fld.key] = rng.randint(-(cells.get("prev_count", 0) or 0), 30)
+                    cells[fld.key] = rng.randint(-int(cells.get("prev_count", 0) or 0), 30)
                 elif block.rows[0].key in ("regulations", "normative_documents"):
                     cells[fld.key] = rng.choice((0, 0, 0, rng.randint(1, 12), rng.randint(10, 300)))
                 else:
@@ -120,12 +120,12 @@ def random_table2(rng: random.Random, template: T.Template, level: str,
             before = (previous or {}).get(row.key) or {}
             if template.id == "2021" and row.key in ("regulations", "normative_documents"):
                 if "in_force" in before:
-                    cells["repealed"] = min(cells["repealed"], int(before["in_force"]))
-                    cells["in_force"] = int(before["in_force"]) + cells["issued"] - cells["repealed"]
+                    cells["repealed"] = min(cells["repealed"], int(before["in_force"] or 0))
+                    cells["in_force"] = int(before["in_force"] or 0) + cells["issued"] - cells["repealed"]
                 else:
                     cells["in_force"] = max(cells["in_force"], cells["issued"])
             if template.id == "2019" and "prev_count" in before and "change" in before:
-                cells["prev_count"] = int(before["prev_count"]) + int(before["change"])
+                cells["prev_count"] = int(before["prev_count"] or 0) + int(before["change"] or 0)
                 if "change" in cells:
                     cells["change"] = max(cells["change"], -cells["prev_count"])
             if template.id == "2019" and "total_public" in cells:
@@ -157,10 +157,10 @@ def random_record(rng: random.Random, template: str | None = None, year: int | N
     name, region, level = agency or random_agency(rng)
     rep = Report(agency=name, region=region, year=year, template=tid, agency_level=level)
     same = previous is not None and previous.template == tid
-    rep.table2 = random_table2(rng, tpl, level, previous.table2 if same else None)
+    rep.table2 = {k: dict(v) for k, v in random_table2(rng, tpl, level, previous.table2 if previous is not None and same else None).items()}
     carried = previous.table3.get("carried_forward") if previous is not None else None
-    rep.table3 = random_table3(rng, tpl, carried)
-    rep.table4 = random_table4(rng)
+    rep.table3 = {k: list(v) for k, v in random_table3(rng, tpl, carried).items()}
+    rep.table4 = {k: dict(v) for k, v in random_table4(rng).items()}
     return rep
 
 
@@ -176,7 +176,7 @@ def prose_for(rep: Report, rng: random.Random) -> dict[str, str]:
     return {
         "intro": intro,
         "overview": overview,
-        "problems": "\n".join(rng.sample(_PROBLEMS, 2)) + f"\n{rep.year + 1}年，将针对上述问题逐项整改：" + rng.choice(_PROSE),
+        "problems": "\n".join(rng.sample(_PROBLEMS, 2)) + f"\n{(rep.year or 0) + 1}年，将针对上述问题逐项整改：" + rng.choice(_PROSE),
         "other": f"{rep.year}年，本机关未收取信息处理费。",
     }
 
@@ -185,20 +185,21 @@ def break_record(rng: random.Random, rep: Report) -> tuple[Report, str]:
     """A copy of `rep` with one error a checker must catch, and the rule that catches it."""
     bad = copy.deepcopy(rep)
     kind = rng.choice(("T3.1", "T3.2", "T3.3", "T4.1", "T3.4"))
+    # (every cell of a record made here is a number: `or 0` only tells the type checker)
     if kind == "T3.2":
         key = rng.choice(list(bad.table3))
-        bad.table3[key][T.T3_TOTAL_COLUMN] += rng.randint(1, 9)
+        bad.table3[key][T.T3_TOTAL_COLUMN] = (bad.table3[key][T.T3_TOTAL_COLUMN] or 0) + rng.randint(1, 9)
     elif kind == "T3.3":
-        key = rng.choice(list(T.TEMPLATES[bad.template].results_rows))
+        key = rng.choice(list(T.TEMPLATES[bad.template or "2021"].results_rows))
         col = rng.randrange(T.T3_WIDTH - 1)
-        bad.table3[key][col] += 1
-        bad.table3[key][T.T3_TOTAL_COLUMN] += 1
+        bad.table3[key][col] = (bad.table3[key][col] or 0) + 1
+        bad.table3[key][T.T3_TOTAL_COLUMN] = (bad.table3[key][T.T3_TOTAL_COLUMN] or 0) + 1
     elif kind == "T3.1":
         for col in (0, T.T3_TOTAL_COLUMN):
-            bad.table3["new_received"][col] += 3
+            bad.table3["new_received"][col] = (bad.table3["new_received"][col] or 0) + 3
     elif kind == "T4.1":
         group = rng.choice([g for g, _, _ in T.T4_GROUPS])
-        bad.table4[group][T.T4_TOTAL_FIELD] += rng.randint(1, 5)
+        bad.table4[group][T.T4_TOTAL_FIELD] = (bad.table4[group][T.T4_TOTAL_FIELD] or 0) + rng.randint(1, 5)
     else:  # a negative count (the row's other identities may break with it)
         bad.table3["granted"][1] = -rng.randint(1, 5)
     return bad, kind

@@ -238,7 +238,7 @@ def _forced(run: str, spec: RowSpec) -> bool:
     return len(run) == spec.width
 
 
-Check = Callable[[tuple], bool]  # a relation a row's values must satisfy (a hint)
+Check = Callable[[tuple[Value, ...]], bool]  # a relation a row's values must satisfy (a hint)
 
 
 def solve_table(runs: dict[str, str], specs: dict[str, RowSpec], identities: Iterable[Identity] = (),
@@ -257,7 +257,9 @@ def solve_table(runs: dict[str, str], specs: dict[str, RowSpec], identities: Ite
     out = _settle(runs, specs, splits, domains, identities)
     checks: dict[str, list[Check]] = {k: list(v) for k, v in (relations or {}).items()}
     for (key, col), value in (hints or {}).items():
-        checks.setdefault(key, []).append(lambda c, col=col, value=value: c[col] == value)
+        def stated(c: tuple[Value, ...], col: int = col, value: Value = value) -> bool:
+            return c[col] == value
+        checks.setdefault(key, []).append(stated)
     open_rows = [k for k, o in out.items() if o.reason == "ambiguous"]
     if not any(k in checks for k in open_rows):
         return out
@@ -664,7 +666,9 @@ def previous_hints(table: str, template: T.Template, previous: Any) -> tuple[dic
                 values[(key, names.index("prev_count"))] = before["prev_count"] + before["change"]
             if {"issued", "repealed", "in_force"} <= set(names) and isinstance(before.get("in_force"), int):
                 i, r, f, last = names.index("issued"), names.index("repealed"), names.index("in_force"), before["in_force"]
-                relations.setdefault(key, []).append(lambda c, i=i, r=r, f=f, last=last: c[f] == last + c[i] - c[r])
+                def carried(c: tuple[Value, ...], i: int = i, r: int = r, f: int = f, last: Value = last) -> bool:
+                    return c[f] == last + c[i] - c[r]
+                relations.setdefault(key, []).append(carried)
     return values, relations
 
 

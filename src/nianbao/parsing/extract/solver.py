@@ -15,6 +15,7 @@ inferred.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .tokens import BLANK, DASH, NUMBER, Token
@@ -24,7 +25,7 @@ Cell = tuple[str, int]  # (row key, column index)
 
 @dataclass
 class Reading:
-    cells: list[Token | None]  # one per column; None: no printed cell (a hole)
+    cells: Sequence[Token | None]  # one per column; None: no printed cell (a hole)
     cost: float = 0.0  # how far from the reading the layout suggests
     note: str = ""
     fill: bool = False  # a hole is a cell lost from the text: an identity may write it
@@ -117,7 +118,7 @@ def _prune(key: str, options: list[Reading], identities: list[Identity], width: 
         scored.append((ok, tuple(shown), reading))
     if any(ok for ok, _, _ in scored):
         scored = [x for x in scored if x[0]]
-    seen: dict[tuple, Reading] = {}
+    seen: dict[tuple[int | float | None, ...], Reading] = {}
     for _, values, reading in sorted(scored, key=lambda x: x[2].cost):
         seen.setdefault(values, reading)
     return list(seen.values())
@@ -146,7 +147,8 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
                 bad += 1
             for cell in ident.lhs + ident.rhs:  # an impossible (negative) inferred value
                 v = vals.get(cell[0])
-                if v is not None and v[cell[1]] is not None and v[cell[1]] < 0:
+                x = v[cell[1]] if v is not None else None
+                if x is not None and x < 0:
                     bad += 1
         return good - 2 * bad, -sum(choice[k].cost for k in keys)
 
@@ -216,9 +218,10 @@ def _check(ident: Identity, vals: dict[str, list[int | float | None]]) -> bool |
     for side, cells in enumerate((ident.lhs, ident.rhs)):
         for key, col in cells:
             row = vals.get(key)
-            if row is None or row[col] is None:
+            x = row[col] if row is not None else None
+            if x is None:
                 return None
-            total[side] += row[col]
+            total[side] += x
     return abs(total[0] - total[1]) < 1e-6
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
@@ -69,8 +70,9 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
             result.notes.append(Finding("N4", "warning", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。",
                                         {"table": TABLE, "line": r.label.line + 1}, actual=r.label.text))
     rows = [r for r in rows if r.key in fields]
-    layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if delimited(r.values)])
+    layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
     for row in rows:
+        assert row.key is not None  # (the rows kept are the template's)
         if row.key in result.values:
             continue
         wanted = fields[row.key]
@@ -80,16 +82,17 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         result.found = True
         options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) else None
         if options is not None:
-            printed = list(options[0].cells)  # (None: a cell the row does not print)
+            printed: Sequence[Token | None] = list(options[0].cells)  # (None: a cell the row does not print)
         elif all(t.grid and t.line == row.label.line for t in row.values):
             printed = row.values[: len(wanted)]
         else:
             cells, _, _ = row.trimmed()
-            printed = [t for t in cells if t.kind != BLANK] if not cells or not cells[0].grid else cells
-            if printed and not printed[0].grid and len(printed) < len(wanted):
+            kept = [t for t in cells if t.kind != BLANK] if not cells or not cells[0].grid else cells
+            printed = kept
+            if kept and not kept[0].grid and len(kept) < len(wanted):
                 # fewer numbers than columns and nothing to say which are missing (blank cells
                 # leave no trace in this text): every cell stays blank, the numbers are reported
-                result.notes.append(_unplaced_note(row, printed, len(wanted)))
+                result.notes.append(_unplaced_note(row, kept, len(wanted)))
                 printed = []
         out: dict[str, int | float | None] = {}
         for i, fld in enumerate(wanted):

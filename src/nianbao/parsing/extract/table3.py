@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
@@ -39,7 +40,7 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
             fresh = current is None or (current.kind == "extra" and not current.values) or (
                 current.kind == "group" and not current.values and _NUMBERED.match(tok.text) is not None)
-            if len(tok.text) >= 2 and (fresh or current.has_values()):
+            if len(tok.text) >= 2 and (fresh or (current is not None and current.has_values())):
                 if current is not None and not fresh:
                     rows.append(current.closed_by(tok))
                 current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
@@ -92,7 +93,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     by_order = _place_by_order(built, template)
     candidates: dict[str, list[Reading]] = {}
     labels: dict[str, Token] = {}
-    extras: list[dict] = []
+    extras: list[dict[str, Any]] = []
     official = [r for r in built if r.kind == "row" or (r.kind == "group" and r.key == "other")]
     layout = alignment([(r.values, WIDTH, _depth(r, template)) for r in official if delimited(r.values)])
     for row in built:
@@ -111,6 +112,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         elif row.kind == "extra":
             extras.append(_extra(row, None))
             continue
+        assert key is not None  # an official row has its key
         if key in candidates:
             result.notes.append(
                 Finding("N4", "warning", f"表三“{row.label.text}”一行出现了两次，已采用第一次的数值。",
@@ -257,7 +259,7 @@ def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
     return sorted(keys, key=lambda k: order.get(k, len(order)))
 
 
-def _extra(row: RowBuild, kind: str | None) -> dict:
+def _extra(row: RowBuild, kind: str | None) -> dict[str, Any]:
     values, _, _ = row.trimmed()
     return {
         "label": row.label.text,

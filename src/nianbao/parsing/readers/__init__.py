@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 import zipfile
+from collections.abc import Callable
 
 from ...errors import UnreadableInput, UnsupportedFormat
 from ...model import Document
@@ -110,4 +111,5 @@ def read(data: bytes, kind: str | None = None) -> Document:
             f"当前安装不支持读取 {kind} 文件（缺少模块 {exc.name}）。",
             f"This installation cannot read {kind} files (missing module {exc.name}).",
         ) from None
-    return getattr(module, func_name)(data)
+    reader: Callable[[bytes], Document] = getattr(module, func_name)
+    return reader(data)

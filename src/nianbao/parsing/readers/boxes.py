@@ -384,7 +384,7 @@ def align_columns(rows: list[list[TextBox]], height: float) -> list[list[TextBox
                 return None
             slots[k] = cell
         complete = complete or all(s is not None for s in slots)
-        out.append(list(label) + slots)
+        out.append([*label, *slots])
     return out if complete else None
 
 

@@ -116,8 +116,8 @@ class Numbering:
             for style in styles.iter(w + "style"):
                 numpr = style.find(f"{w}pPr/{w}numPr")
                 if numpr is not None:
-                    num_id, ilvl = _numpr(numpr, w)
-                    out.styles[style.get(w + "styleId") or ""] = (num_id or "", ilvl or 0)
+                    num_id, style_ilvl = _numpr(numpr, w)
+                    out.styles[style.get(w + "styleId") or ""] = (num_id or "", style_ilvl or 0)
         return out
 
     def label(self, ppr: etree._Element | None) -> str:
@@ -135,7 +135,7 @@ class Numbering:
         levels = self.levels.get(num_id or "")
         if not levels or ilvl not in levels or num_id == "0":
             return ""
-        counters = self.counters.setdefault(num_id, {})
+        counters = self.counters.setdefault(num_id or "", {})  # (keyed as the levels are)
         counters[ilvl] = counters.get(ilvl, levels[ilvl].start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]

@@ -131,11 +131,13 @@ def _evidence(lines: list[Line], norm: list[str]) -> dict[etree._Element, int]:
     tables: dict[etree._Element, set[int]] = {}
     seen_tables: set[int] = set()
     for ln, text in zip(lines, norm):
+        if ln.owner is None:  # (only a title line made from the page's <title> has no element)
+            continue
         if ln.row:
             if id(ln.owner) in seen_tables:  # one table's rows all mark the same elements
                 continue
             seen_tables.add(id(ln.owner))
-            mark = ("table", id(ln.owner))
+            mark: tuple[str, int | str] = ("table", id(ln.owner))
         else:
             found = find_sections([text]) if len(text) <= 120 else []
             if not found:

@@ -157,7 +157,8 @@ def flatten(gray: "np.ndarray", background: "np.ndarray") -> "np.ndarray":
     """`gray` divided by its background level: paper of any light tint becomes white."""
     import numpy as np
 
-    return np.clip(gray.astype(np.float32) * 255.0 / np.maximum(background, 1), 0, 255).astype(np.uint8)
+    out: np.ndarray = np.clip(gray.astype(np.float32) * 255.0 / np.maximum(background, 1), 0, 255).astype(np.uint8)
+    return out
 
 
 def fit(gray: "np.ndarray") -> "np.ndarray":

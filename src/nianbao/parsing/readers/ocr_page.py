@@ -129,7 +129,7 @@ def split_at_gaps(box: Box, ink: "np.ndarray", tables: list[Table]) -> list[Box]
     if blank.size < 3 * gap:
         return [box]
     edges, run = [], 0
-    for x, empty in enumerate(blank):
+    for x, empty in enumerate(blank):  # type: ignore[arg-type]  # (numpy types any(axis=0) as scalar or array)
         run = run + 1 if empty else 0
         if run == gap:
             edges.append(x0 + x - gap + 1)  # a cut where the gap starts ...

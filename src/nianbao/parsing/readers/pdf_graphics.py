@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pypdfium2.raw as raw
@@ -46,7 +47,7 @@ def _objects(page: Any) -> Iterator[tuple[Any, int, Matrix]]:
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4:
                 inside = raw.FPDFFormObj_CountObjects(obj)
-                yield from walk(inside, lambda j, o=obj: raw.FPDFFormObj_GetObject(o, j), m, depth + 1)
+                yield from walk(inside, partial(raw.FPDFFormObj_GetObject, obj), m, depth + 1)
             else:
                 yield obj, kind, m
 
