@@ -12,7 +12,8 @@ from .extract import extract
 from ..model import Document, Finding, Report, Source
 from .normalize import normalize
 from .readers import read
-from .segment import detect_template, find_metadata, find_sections
+from .metadata import find_metadata
+from .segment import detect_template, find_sections
 from ..formats.vocab import normalized
 
 MB = 1024 * 1024

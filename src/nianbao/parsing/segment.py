@@ -1,58 +1,24 @@
-"""Segmentation: the six sections and the template; the title, agency, region and year
-come from `metadata` (re-exported here)."""
+"""Segmentation: the text cut into the six sections at their headings (`headings`), and
+the template the report follows."""
 from __future__ import annotations
 
-import re
-
 from ..formats import templates as T
-from .metadata import Metadata, find_metadata, find_title  # noqa: F401 - re-exported
+from ..formats.vocab import normalized
 from ..model import SectionText
-from ..formats.vocab import normalized, section_index
+from .headings import find_headings
 
-_HEADING_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,2})\s*[、.,]\s*)?")
-_HEADING_END = re.compile(r"[。:;]")
-# every heading and variant ends in one of these (a cheap test before matching a line)
-_HEADING_TAILS = frozenset(h[-2:] for sec in T.SECTIONS for h in (sec.heading,) + sec.variants)
-_SUBHEADING = re.compile(r"^(?:\d{1,2}\s*[、.)]|\(|[①-⑳])")
-
-__all__ = ["Metadata", "detect_template", "find_metadata", "find_sections", "find_title"]
+__all__ = ["detect_template", "find_sections"]
 
 
 # --------------------------------------------------------------------------- sections
 
 
 def find_sections(lines: list[str]) -> list[SectionText]:
-    """The section headings found, in document order, each with its text."""
-    index = section_index()
-    found: list[tuple[int, str, str, str]] = []  # (line, key, number, rest of line)
-    seen: set[str] = set()
-    for i, line in enumerate(lines):
-        if not line or len(line) > 120 or not any(tail in line for tail in _HEADING_TAILS):
-            continue
-        s = line.strip()
-        if not s or "\t" in s or "|" in s:
-            continue
-        m = _HEADING_NUMBER.match(s)
-        assert m is not None  # the pattern is optional as a whole: it always matches
-        number = m.group(1) or ""
-        rest = s[m.end():]
-        end = _HEADING_END.search(rest)
-        cand, tail = (rest[: end.start()], rest[end.end():]) if end else (rest, "")
-        if not cand or len(cand) > 40 or (not number and len(s) > 40):
-            continue
-        if _SUBHEADING.match(rest):
-            continue  # "1、主动公开情况", "（一）…": a sub-heading, not one of the six sections
-        hit = index.match(cand)
-        if hit is None or hit.quality == "prefix" or (hit.quality == "fuzzy" and (not number or hit.score < 0.85)):
-            continue
-        key = hit.refs[0].key
-        if key in seen:
-            continue
-        seen.add(key)
-        found.append((i, key, number, tail.strip()))
+    """The sections found, in document order, each with its text."""
+    found = find_headings(lines)
     sections: list[SectionText] = []
     for n, (i, key, number, tail) in enumerate(found):
-        end_line = found[n + 1][0] - 1 if n + 1 < len(found) else len(lines) - 1
+        end_line = found[n + 1].line - 1 if n + 1 < len(found) else len(lines) - 1
         body = ([tail] if tail else []) + lines[i + 1 : end_line + 1]
         sections.append(SectionText(key, number, lines[i].strip(), i + 1, end_line + 1, "\n".join(body).strip()))
     return sections

@@ -35,7 +35,7 @@ from ...errors import UnreadableInput
 from ...model import Document, Finding, LineMeta
 from .grid import Cell, Row, grid_lines
 from ..normalize import normalize_text
-from ..segment import find_sections
+from ..headings import find_headings
 from .htmlcontent import Line, select
 from .htmlscript import script_html
 from .text import decode as detect_and_decode
@@ -435,7 +435,7 @@ def report_evidence(lines: list[Line]) -> int:
     """Distinct section headings plus data tables among `lines`: how much of a report they hold."""
     tables = {id(ln.owner) for ln in lines if ln.row}
     norm = normalize_text("\n".join(ln.text for ln in lines if not ln.row)).split("\n")
-    return len(tables) + len({s.key for s in find_sections(norm)})
+    return len(tables) + len(find_headings(norm))
 
 
 def _script_content(scripts: list[tuple[str | None, str]], chosen: list[Line], title: str) -> tuple[list[Line], bool]:

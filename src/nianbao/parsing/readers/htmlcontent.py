@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..normalize import normalize_text
-from ..segment import find_sections, find_title
+from ..headings import find_headings, find_title
 
 
 @dataclass
@@ -139,7 +139,7 @@ def _evidence(lines: list[Line], norm: list[str]) -> dict[etree._Element, int]:
             seen_tables.add(id(ln.owner))
             mark: tuple[str, int | str] = ("table", id(ln.owner))
         else:
-            found = find_sections([text]) if len(text) <= 120 else []
+            found = find_headings([text]) if len(text) <= 120 else []
             if not found:
                 continue
             mark = ("heading", found[0].key)
@@ -230,8 +230,8 @@ def select(body: etree._Element, lines: list[Line], page_title: str = "") -> lis
         kept.append((ln, text))
     if not kept:
         return []
-    sections = find_sections([t for _, t in kept])
-    limit = sections[0].line_start - 1 if sections else 15
+    headings = find_headings([t for _, t in kept])
+    limit = headings[0].line if headings else 15
     if find_title([t for _, t in kept], max(limit, 1))[1] is None:
         title = _title_line(list(zip(lines, norm))[: first or 0], page_title)
         if title is not None:
