@@ -3,7 +3,7 @@
     python bench/read_office.py [--reports 100] [--doc-reports 5] [--rounds 3]
 
 The inputs are generated from random records (nianbao.synth): the renderer's HTML page, a
-government-site page around it (tests/html_pages.py: chrome, spam, GBK or traditional
+government-site page around it (tests/support/html_pages.py: chrome, spam, GBK or traditional
 mirror), DOCX in the official layout (render.docx) and, through LibreOffice, DOC.  For each
 format: the reader alone (bytes -> Document) and the whole parse (bytes -> Report), timed
 per report on one core; median, p10-p90 spread and maximum.  DOC includes its LibreOffice
@@ -24,9 +24,9 @@ from collections.abc import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+sys.path.insert(0, os.path.dirname(HERE))  # the repository: tests.support
 from _common import one_core, peak_rss_mb, show  # noqa: E402
-from html_pages import VARIANTS, gov_page  # noqa: E402
+from tests.support.html_pages import VARIANTS, gov_page  # noqa: E402
 
 from nianbao import office  # noqa: E402
 from nianbao.parsing.pipeline import parse  # noqa: E402

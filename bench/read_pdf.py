@@ -26,7 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent))  # the repository: tests.support
 from _common import one_core, peak_rss_mb, show  # noqa: E402
 
 REAL = HERE.parent.parent / "shared" / "fixtures" / "real"
@@ -42,7 +42,7 @@ def spread(values: list[float], unit: str = "s") -> str:
 
 
 def make_inputs(folder: Path, n: int) -> None:
-    import pdf_corpus as C
+    from tests.support import pdf_corpus as C
 
     for i in range(n):
         rec, prose = C.record(9000 + i)
@@ -90,7 +90,7 @@ def ocr_phase(folder: Path, n_reports: int) -> list[tuple[str, str]]:
     one_core()
     import numpy as np
 
-    import pdf_corpus as C
+    from tests.support import pdf_corpus as C
     from nianbao.parsing.readers import read
     from nianbao.parsing.readers.ocr_page import ocr_layout
 

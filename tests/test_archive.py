@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 from nianbao.errors import LimitExceeded, UnreadableInput
 from nianbao.inputs import iter_inputs
 from nianbao.parsing.pipeline import parse

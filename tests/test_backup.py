@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import sqlalchemy as sa
-from store_util import PG_SERVER, dbs, record, text_of  # noqa: F401  (fixture)
+from tests.support.store_util import PG_SERVER, dbs, record, text_of  # noqa: F401  (fixture)
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -20,7 +20,7 @@ from nianbao.errors import LimitExceeded, NotAReport
 from nianbao.parsing.readers.pdf import read_pdf
 from nianbao.parsing.readers.pdf_graphics import MAX_OBJECTS
 
-from store_util import record, text_of
+from tests.support.store_util import record, text_of
 
 
 def bomb_pdf(repeat: int, ops: bytes = b"0 0 m 1 1 l ", text: str = "Hello bomb") -> bytes:
@@ -156,7 +156,7 @@ def test_ingest_stores_the_good_report_and_the_bomb_as_failed(tmp_path, monkeypa
 
 
 def test_the_upload_worker_marks_a_bomb_failed_and_stores_the_good_file(tmp_path, monkeypatch, big_bomb):
-    from web_util import WebEnv, record as web_record, report_file
+    from tests.support.web_util import WebEnv, record as web_record, report_file
 
     monkeypatch.setenv("NIANBAO_PARSE_MEMORY", "300")
     env = WebEnv(tmp_path)  # workers=0: parsed by the queue's thread, each file in a budgeted child

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from conftest import SEEDS, needs_shared
+from tests.support.shared import SEEDS, needs_shared
 
 
 def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ from nianbao.errors import ClusterError
 from nianbao.store.ingest import Task, chunked, ingest
 from nianbao.synth import corpus
 
-from store_util import dbs  # noqa: F401  (fixture)
+from tests.support.store_util import dbs  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ from nianbao.crawl import (FAILED, LISTING, REPORT, SKIPPED, Crawler, CrawlLog, 
 from nianbao.fetch import Fetcher, Politeness
 from nianbao.store.ingest import ingest
 
-from crawl_site import OFF_HOST, Expected, build
-from fetch_server import Reply, Site
-from store_util import dbs  # noqa: F401  (fixture)
+from tests.support.crawl_site import OFF_HOST, Expected, build
+from tests.support.fetch_server import Reply, Site
+from tests.support.store_util import dbs  # noqa: F401  (fixture)
 
 HTML_TYPE = {"Content-Type": "text/html"}
 FAST = Politeness(delay=0.0, backoff=0.01, retries=2, max_bytes=400_000, timeout=5.0)
@@ -174,8 +174,8 @@ def test_a_whole_site_is_crawled_and_stored(dbs, site, served):
 
     # a report published since: only it is fetched and stored
     new_page = "/bm/d0/ndbg/202601/t20260120_1.html"
-    from crawl_site import _tr
-    from store_util import record
+    from tests.support.crawl_site import _tr
+    from tests.support.store_util import record
 
     from nianbao.render.report import render
 

@@ -14,7 +14,7 @@ from nianbao.model import Report, cell_path
 from nianbao.render.guidance import CLOSING_HEADING, is_placeholder
 from nianbao.synth import break_record, random_record
 from nianbao.formats.vocab import normalized
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 
 
 def built(rec: Report, cells: dict | None = None, **kw) -> Report:

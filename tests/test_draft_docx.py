@@ -17,7 +17,7 @@ from nianbao.model import Report
 from nianbao.render.docx import render_docx
 from nianbao.render.guidance import CLOSING_HEADING
 from nianbao.synth import break_record, prose_for, random_record
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}

@@ -10,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from draft_util import evaluate, fill_form, sum_refs
+from tests.support.draft_util import evaluate, fill_form, sum_refs
 from nianbao import draft, parse
 from nianbao.formats import templates as T
 from nianbao.cli import main
 from nianbao.draft.form import COVER_SHEET, sheet_layouts
 from nianbao.errors import UnreadableInput
 from nianbao.synth import break_record, random_record
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 
 
 @pytest.fixture(scope="module", params=["2021", "2019"])

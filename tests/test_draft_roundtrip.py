@@ -9,7 +9,7 @@ import pytest
 
 from nianbao import draft, parse
 from nianbao.synth import prose_for, random_record
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 
 BATCHES = 6
 PER_BATCH = 200

@@ -22,7 +22,7 @@ from nianbao.rules import catalogue
 from nianbao.store.records import fill_tables, table_values
 from nianbao.synth import break_record
 
-from store_util import DIALECTS, Databases, record, text_of
+from tests.support.store_util import DIALECTS, Databases, record, text_of
 
 REGION = "淮安市"
 

@@ -14,8 +14,8 @@ from nianbao.render.docx import render_docx
 from nianbao.render.report import render
 from nianbao.synth import prose_for
 
-from fetch_server import Reply, Site
-from store_util import dbs, record  # noqa: F401  (fixture)
+from tests.support.fetch_server import Reply, Site
+from tests.support.store_util import dbs, record  # noqa: F401  (fixture)
 
 FAST = Politeness(delay=0.05, backoff=0.02, retries=2, max_bytes=400_000, timeout=5.0)
 GBK_HEAD = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'

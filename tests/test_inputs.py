@@ -15,7 +15,7 @@ import pytest
 
 from nianbao.inputs import iter_inputs
 
-from store_util import dbs, record, text_of  # noqa: F401
+from tests.support.store_util import dbs, record, text_of  # noqa: F401
 
 GBK_NAME = "年报".encode("gbk") + b".txt"  # b"\xc4\xea\xb1\xa8.txt", as files copied from Windows are named
 NOT_GB18030 = b"\xff\xfe.txt"  # valid in no encoding nianbao knows

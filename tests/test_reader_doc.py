@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 from test_reader_html import with_blanks
 from nianbao import office
 from nianbao.errors import LimitExceeded, MissingDependency, UnreadableInput, UnsupportedFormat

@@ -11,7 +11,7 @@ import zipfile
 import docx
 import pytest
 
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 from test_reader_html import with_blanks
 from nianbao.errors import LimitExceeded, UnreadableInput
 from nianbao.parsing.pipeline import parse

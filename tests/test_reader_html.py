@@ -11,8 +11,8 @@ import urllib.parse
 
 import pytest
 
-from html_pages import VARIANTS, Variant, chrome_left, gov_page
-from roundtrip_util import differences
+from tests.support.html_pages import VARIANTS, Variant, chrome_left, gov_page
+from tests.support.roundtrip_util import differences
 from nianbao.errors import NotAReport, UnreadableInput
 from nianbao.parsing.pipeline import parse
 from nianbao.parsing.readers import read, sniff

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import pdf_corpus as C
-from roundtrip_util import differences
+from tests.support import pdf_corpus as C
+from tests.support.roundtrip_util import differences
 from nianbao import check
 from nianbao.errors import LimitExceeded, NotAReport, UnreadableInput
 from nianbao.model import Finding

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REAL
+from tests.support.shared import REAL
 from nianbao import check, parse
 from nianbao.parsing.readers import ocr
 

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-import pdf_corpus as C
-from conftest import REAL, needs_shared
-from roundtrip_util import differences
+from tests.support import pdf_corpus as C
+from tests.support.shared import REAL, needs_shared
+from tests.support.roundtrip_util import differences
 from nianbao.formats import templates as T
 from nianbao.errors import LimitExceeded, UnreadableInput
 from nianbao.parsing.pipeline import parse

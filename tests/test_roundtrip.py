@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from roundtrip_util import differences
+from tests.support.roundtrip_util import differences
 from nianbao import check, parse_text
 from nianbao.synth import corpus
 

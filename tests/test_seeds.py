@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from conftest import SEEDS, SHARED, needs_shared, seed_files, truth_of
-from roundtrip_util import differences
+from tests.support.shared import SEEDS, SHARED, needs_shared, seed_files, truth_of
+from tests.support.roundtrip_util import differences
 from nianbao import check, parse
 from nianbao.model import Report
 

@@ -15,7 +15,7 @@ from nianbao.store import db
 from nianbao.store.schema import cells, documents, findings, report_sources, report_values, reports, sections
 from nianbao.synth import corpus
 
-from store_util import dbs, record, text_of  # noqa: F401  (fixture)
+from tests.support.store_util import dbs, record, text_of  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")

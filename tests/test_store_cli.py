@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from nianbao.store.schema import cells, documents, report_values, reports
 from nianbao.synth import corpus
 
-from store_util import dbs, record, text_of  # noqa: F401
+from tests.support.store_util import dbs, record, text_of  # noqa: F401
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

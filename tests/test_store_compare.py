@@ -10,7 +10,7 @@ import pytest
 from nianbao.formats import templates as T
 from nianbao.errors import StoreError
 
-from store_util import dbs, record, text_of  # noqa: F401
+from tests.support.store_util import dbs, record, text_of  # noqa: F401
 
 MEMBERS_2024 = [  # (agency, region, level): all in 淮安市
     ("洪泽区人民政府", "淮安市", "county"),

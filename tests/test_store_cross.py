@@ -11,8 +11,8 @@ from nianbao.exports import Selection, build_issues
 from nianbao.store.agencies import identify
 from nianbao.store.crosscheck import crossyear_findings
 
-from conftest import REAL, needs_shared
-from store_util import carry_in_force, dbs, problems_text, record, set_carried_forward, text_of  # noqa: F401
+from tests.support.shared import REAL, needs_shared
+from tests.support.store_util import carry_in_force, dbs, problems_text, record, set_carried_forward, text_of  # noqa: F401
 
 
 # --------------------------------------------------------------------------- identity (pure)

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from nianbao.formats import templates as T
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 GOOD_SEED, BAD_SEED = 11, 12
 WRONG_BY = 5

@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from web_util import PASSWORD, WebEnv, record, report_file
+from tests.support.web_util import PASSWORD, WebEnv, record, report_file
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from conftest import REAL, needs_shared, seed_files
+from tests.support.shared import REAL, needs_shared, seed_files
 from nianbao.formats import templates as T
-from web_util import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, WebEnv, record, report_file
+from tests.support.web_util import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, WebEnv, record, report_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")]

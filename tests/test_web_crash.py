@@ -26,8 +26,8 @@ from nianbao.web.db import open_store
 from nianbao.web.reportview import current_findings
 from nianbao.web.reviews import Correction, finding_key
 from nianbao.web.schema import audit_log, cell_corrections, review_decisions
-from store_util import dbs  # noqa: F401
-from web_util import PASSWORD, WebEnv, free_port, record, report_file
+from tests.support.store_util import dbs  # noqa: F401
+from tests.support.web_util import PASSWORD, WebEnv, free_port, record, report_file
 
 STREAM = 200  # writes each client would send; the server is killed long before the end
 CLIENTS = 4

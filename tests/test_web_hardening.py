@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from web_util import PASSWORD, WebEnv, record, report_file
+from tests.support.web_util import PASSWORD, WebEnv, record, report_file
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def _from(e: WebEnv, address: str):  # type: ignore[no-untyped-def]
     """An anonymous client at `address`, with the CSRF token of its login page."""
     from fastapi.testclient import TestClient
 
-    from web_util import Client, csrf_in
+    from tests.support.web_util import Client, csrf_in
 
     http = TestClient(e.app, follow_redirects=False, client=(address, 40000))
     e._clients.append(http)
@@ -471,7 +471,7 @@ def test_sigterm_stops_the_parse_workers(tmp_path) -> None:  # type: ignore[no-u
 
     from nianbao.web.accounts import add_user
     from nianbao.web.db import open_store
-    from web_util import free_port
+    from tests.support.web_util import free_port
 
     url = f"sqlite:///{tmp_path / 'term.db'}"
     store = open_store(url)
@@ -529,7 +529,7 @@ def test_the_server_s_shutdown_ends_workers_forkserver_and_tracker(tmp_path) -> 
     e = WebEnv(tmp_path, {"workers": 1})
     try:
         with TestClient(e.app, follow_redirects=False) as http:  # runs the lifespan, as a server does
-            from web_util import Client, csrf_in
+            from tests.support.web_util import Client, csrf_in
 
             c = Client(http, csrf_in(http.get("/login").text))
             r = c.post("/login", data={"name": "reviewer", "password": PASSWORD})

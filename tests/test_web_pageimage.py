@@ -15,7 +15,7 @@ from PIL import Image
 
 from nianbao.store.parsed import parse_and_check
 from nianbao.web import pageimage
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 A4 = (595, 842)
 STRIP = (275, 150_000)  # the page of the issue: 45 s and 4.1 GB before the pixel budget

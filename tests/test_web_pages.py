@@ -8,7 +8,7 @@ import re
 import pytest
 
 from nianbao.formats import templates as T
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 TOTAL = T.T3_TOTAL_COLUMN
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 import pytest
 
 from nianbao.formats import templates as T
-from web_util import PASSWORD, WebEnv, record, report_file
+from tests.support.web_util import PASSWORD, WebEnv, record, report_file
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def env(tmp_path):  # type: ignore[no-untyped-def]
-    from store_util import Databases
+    from tests.support.store_util import Databases
 
     dbs = Databases("postgresql", tmp_path)
     url = dbs.url()

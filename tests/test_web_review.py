@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from nianbao.formats import templates as T
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 TOTAL = T.T3_TOTAL_COLUMN
 
@@ -135,7 +135,7 @@ def test_decision_form_returns_the_updated_finding(tmp_path) -> None:  # type: i
 
 @pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_web_migrations_build_the_web_schema_beside_the_store(dialect, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from store_util import Databases
+    from tests.support.store_util import Databases
 
     from nianbao.web import schema
     from nianbao.web.db import current_revision, open_store, upgrade

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from nianbao.web.schema import DECISIONS
-from store_util import DIALECTS, Databases
-from web_util import PASSWORD, ROLES, WebEnv, record, report_file
+from tests.support.store_util import DIALECTS, Databases
+from tests.support.web_util import PASSWORD, ROLES, WebEnv, record, report_file
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_schema_conformance]
@@ -266,7 +266,7 @@ def test_known_good_requests_answer_as_documented(env: WebEnv, api) -> None:  # 
     """The generated run reaches some answers rarely (a decision needs a real finding key,
     an upload's state a real batch): here every documented JSON operation is called once
     the way a script would, must succeed, and its answer must match the document."""
-    from web_util import wait_for_uploads
+    from tests.support.web_util import wait_for_uploads
 
     http = env.login("admin")
     rid, region_report = env.ids[0], env.ids[1]

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from nianbao.formats import templates as T
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '<img src=x onerror="alert(1)">'

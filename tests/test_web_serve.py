@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from web_util import PASSWORD, free_port, record, report_file
+from tests.support.web_util import PASSWORD, free_port, record, report_file
 
 
 @pytest.mark.slow

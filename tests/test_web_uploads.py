@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from nianbao.parsing.readers.archive import MB, Limits
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 KB = 1024
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from nianbao.render.docx import render_docx
 from nianbao.synth import region_corpus
 
-from fetch_server import Reply, Site
+from tests.support.fetch_server import Reply, Site
 
 REGION = "洪泽区"
 YEARS = (2021, 2022, 2023, 2024)

@@ -1,0 +1,1 @@
+"""nianbao test suite (a package: helpers are imported as tests.support.*)."""

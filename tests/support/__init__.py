@@ -1,0 +1,1 @@
+"""Shared test helpers: generated corpora, local servers, store and web fixtures."""
