@@ -122,17 +122,22 @@ def page_image(request: Request, report_id: Id, number: int, user: User = Depend
 
 @router.get("/reports/{report_id}/pages/{number}/locate")
 def locate_line(request: Request, report_id: Id, number: int, line: int = Query(..., ge=1, le=1_000_000),
+                start: int | None = Query(None, ge=0, le=1_000_000),
                 user: User = Depends(viewer)) -> dict[str, Any]:
-    """Where text line `line` (its row label) is printed on page `number` of a PDF original:
-    {"label": ..., "box": [x0, y0, x1, y1] as fractions of the page, or null}."""
+    """Where text line `line` is printed on page `number` of a PDF original: with `start`
+    (a cell's first character in the line), that cell's box in the page's ruled table, else
+    (or when no table row matches) the row label's box: {"label": ..., "box": [x0, y0, x1,
+    y1] as fractions of the page, or null, "cell": true when the box is the cell's}."""
     st = web(request)
     report = st.store.report(report_id)
     data = st.store.original(report_id) if report else None
     if report is None or data is None or line > len(report.lines):
         raise NotFound("没有这一行。", "No such line.")
-    label = pageimage.row_label(report.lines[line - 1])
-    found = pageimage.locate(data, number, label)
-    return {"label": label, "box": found["box"] if found else None}
+    text = report.lines[line - 1]
+    label = pageimage.row_label(text)
+    cell = pageimage.locate_cell(data, number, text, start) if start is not None else None
+    found = cell or pageimage.locate(data, number, label)
+    return {"label": label, "box": found["box"] if found else None, "cell": cell is not None}
 
 
 @router.get("/reports/{report_id}/original")

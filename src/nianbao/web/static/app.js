@@ -75,13 +75,15 @@
     if (holder) { delete holder.dataset.markY; }
   }
 
-  /* Draw where the clicked cell's row is printed on the page image (the server finds the
-     row's label in the PDF's text layer; positions are fractions of the page). */
-  function markOnPage(line, pageNo) {
+  /* Draw where the clicked cell is printed on the page image (the server finds the cell in
+     the page's ruled table, or else the row's label in the PDF's text layer; positions are
+     fractions of the page). */
+  function markOnPage(line, pageNo, start) {
     var root = $("[data-report]");
     var holder = $("#page-holder");
     if (!root || !holder || !line) { return; }
-    var url = "/reports/" + root.dataset.report + "/pages/" + pageNo + "/locate?line=" + encodeURIComponent(line);
+    var url = "/reports/" + root.dataset.report + "/pages/" + pageNo + "/locate?line=" + encodeURIComponent(line) +
+      (start !== null && start !== undefined && start !== "" ? "&start=" + encodeURIComponent(start) : "");
     fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
       clearPageMarks();
       if (!data || !data.box) { return; }
@@ -91,7 +93,7 @@
       band.style.top = ((b[1] - 0.006) * 100) + "%";
       band.style.height = ((b[3] - b[1] + 0.012) * 100) + "%";
       var box = document.createElement("div");
-      box.className = "page-mark box";
+      box.className = "page-mark box" + (data.cell ? " cell" : "");
       box.style.left = (b[0] * 100) + "%";
       box.style.top = (b[1] * 100) + "%";
       box.style.width = ((b[2] - b[0]) * 100) + "%";
@@ -134,7 +136,7 @@
     clearPageMarks();
     if (d.page) {
       showPage(parseInt(d.page, 10));
-      markOnPage(d.line, parseInt(d.page, 10));
+      markOnPage(d.line, parseInt(d.page, 10), d.start);
       if (!d.line) { showTab("page"); }
     }
     (d.findings || "").split(" ").forEach(function (key) {
