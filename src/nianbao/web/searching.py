@@ -1,0 +1,146 @@
+"""The search page's reads and the report list's facets: one hit per report with its best
+snippets (PDF line-break spaces between Chinese characters taken out), a result count,
+filters by year, region, rule and review status; counts by region, year and rule of the
+reports a list's filters select (datasette-style facets)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..store.queries import report_select
+from ..store.schema import agencies, findings, reports, sections
+from .queries import Page, ReportQuery, _matching_ids, clamp
+
+MAX_SECTIONS = 5000  # matching sections looked at for one search (newest first)
+SNIPPETS = 3  # per report
+CONTEXT = 36  # characters either side of a hit
+FACET_VALUES = 12
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\n\u00a0]+(?=[{_CJK}])")
+_SPACES = re.compile(r"[ \t\r\n\u00a0]+")
+
+# The review status filter: None until a status is stored per report (the workflow adds
+# it); then a function of the status that returns the WHERE clause on `reports`.
+review_status_clause: Callable[[str], sa.ColumnElement[bool]] | None = None
+
+
+def clean_breaks(text: str) -> str:
+    """Text without the spaces and line breaks a PDF leaves between two Chinese characters
+    (or Chinese punctuation); other runs of whitespace become one space."""
+    return _SPACES.sub(" ", _BREAK.sub("", text or ""))
+
+
+def snippets(text: str, query: str, limit: int = SNIPPETS, context: int = CONTEXT) -> list[dict[str, str]]:
+    """Up to `limit` non-overlapping passages of `text` around `query` (both cleaned):
+    {"before", "match", "after"}, with "…" where the text goes on."""
+    body, needle = clean_breaks(text), clean_breaks(query).strip()
+    out: list[dict[str, str]] = []
+    if not needle:
+        return out
+    pos, low, key = 0, body.lower(), needle.lower()
+    while len(out) < limit:
+        at = low.find(key, pos)
+        if at < 0:
+            break
+        start, end = max(0, at - context), min(len(body), at + len(needle) + context)
+        out.append({"before": ("…" if start else "") + body[start:at], "match": body[at:at + len(needle)],
+                    "after": body[at + len(needle):end] + ("…" if end < len(body) else "")})
+        pos = end
+    return out
+
+
+@dataclass
+class SearchFilters:
+    year: int | None = None
+    region: str | None = None
+    rule: str | None = None
+    status: str | None = None  # review status; applied when `review_status_clause` is set
+
+    def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
+        stmt = ReportQuery(region=self.region, year=self.year, rule=self.rule).where(conn, stmt)
+        if self.status and review_status_clause is not None:
+            stmt = stmt.where(review_status_clause(self.status))
+        return stmt
+
+
+def search_reports(engine: Engine, text: str, filters: SearchFilters, page: int = 1, per_page: int = 20) -> Page:
+    """Reports whose sections contain `text`, newest first, one row per report with its
+    best snippets (`total`: the number of reports, counted among the newest MAX_SECTIONS
+    matching sections; `more` tells a capped count)."""
+    page, per_page = clamp(page, per_page)
+    text = text.strip()
+    if not text:
+        return Page([], page, per_page, 0)
+    with engine.connect() as conn:
+        ids = _matching_ids(conn, text, MAX_SECTIONS + 1, 0)
+        capped = len(ids) > MAX_SECTIONS
+        ids = ids[:MAX_SECTIONS]
+        by_report: dict[int, list[int]] = {}
+        for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+            stmt = sa.select(sections.c.id, sections.c.report_id).join(reports, reports.c.id == sections.c.report_id) \
+                .where(sections.c.id.in_(chunk))
+            for sid, rid in conn.execute(filters.where(conn, stmt)):
+                by_report.setdefault(int(rid), []).append(int(sid))
+        order = sorted(by_report, reverse=True)
+        shown = order[(page - 1) * per_page: page * per_page]
+        rows = _hits(conn, text, {rid: by_report[rid] for rid in shown})
+    return Page([rows[r] for r in shown if r in rows], page, per_page, len(order), capped)
+
+
+def _hits(conn: Connection, text: str, wanted: dict[int, list[int]]) -> dict[int, dict[str, Any]]:
+    if not wanted:
+        return {}
+    section_ids = [s for ids in wanted.values() for s in ids]
+    stmt = report_select(sections.c.id.label("section_id"), sections.c.key, sections.c.text, reports.c.id,
+                         sa.func.coalesce(agencies.c.name, reports.c.agency).label("agency"),
+                         sa.func.coalesce(agencies.c.region, reports.c.region).label("region"), reports.c.year) \
+        .join(sections, sections.c.report_id == reports.c.id).where(sections.c.id.in_(section_ids)) \
+        .order_by(sections.c.id)
+    out: dict[int, dict[str, Any]] = {}
+    for r in conn.execute(stmt):
+        found = snippets(r.text, text)
+        if not found:  # the bigram phrase matched across punctuation: not a real hit
+            continue
+        hit = out.setdefault(r.id, {"report_id": r.id, "agency": r.agency, "region": r.region, "year": r.year,
+                                    "sections": [], "snippets": []})
+        hit["sections"].append(r.key)
+        room = SNIPPETS - len(hit["snippets"])
+        hit["snippets"] += [dict(s, section=r.key) for s in found[:max(0, room)]]
+    return out
+
+
+# --------------------------------------------------------------------------- facets
+
+
+@lru_cache(maxsize=1)
+def rule_titles() -> dict[str, str]:
+    """Rule id -> its Chinese title, for filters and facets."""
+    from ..rules import catalogue
+
+    return {r.id: r.title for r in catalogue()}
+
+
+def facets(engine: Engine, q: ReportQuery, limit: int = FACET_VALUES) -> dict[str, list[tuple[Any, int]]]:
+    """(value, number of reports) by region, year and failing rule among the reports `q`
+    selects, the most first (the filter a facet already fixes is kept: its one value)."""
+    region = sa.func.coalesce(agencies.c.region, reports.c.region)
+    with engine.connect() as conn:
+        def counted(col: Any, stmt: sa.Select) -> list[tuple[Any, int]]:
+            n = sa.func.count(sa.distinct(reports.c.id))
+            stmt = q.where(conn, stmt.add_columns(col, n)).where(col.is_not(None)).group_by(col) \
+                .order_by(n.desc(), col).limit(limit)
+            return [(v, int(c)) for v, c in conn.execute(stmt)]
+
+        base = report_select()
+        with_rule = sa.select().select_from(reports.outerjoin(agencies, reports.c.agency_id == agencies.c.id)
+                                            .join(findings, findings.c.report_id == reports.c.id)) \
+            .where(findings.c.status == "fail", findings.c.severity.in_(("error", "warning")))
+        return {"region": counted(region, base), "year": counted(reports.c.year, base),
+                "rule": counted(findings.c.rule, with_rule)}
