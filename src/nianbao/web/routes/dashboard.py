@@ -56,7 +56,8 @@ def _charts(st, dash: dash_mod.Dashboard, years: list[int]) -> dict:  # type: ig
     if dash.year - 1 in years:
         before = st.cache.get(("region", dash.region, dash.year - 1),
                               lambda: st.store.region_stats(dash.region, dash.year - 1, by="agency"))
-    return {**dash_mod.charts(dash), **region_charts(dash.stats, before)}
+    old, new = dash_mod.charts(dash), region_charts(dash.stats, before)
+    return {**old, **new, "labels": {**old["labels"], **new["labels"]}}
 
 
 def _totals_tables(dash: dash_mod.Dashboard) -> list[tuple[str, Markup]]:

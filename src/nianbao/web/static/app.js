@@ -146,6 +146,7 @@
     var box = $("#cell-detail");
     if (!box) { return; }
     box.hidden = false;
+    placeCard(box, td);
     var dl = $("dl", box);
     dl.textContent = "";
     detailRow(dl, "单元格", d.label || d.cell);
@@ -169,6 +170,29 @@
       form.elements.value.placeholder = td.textContent.trim();
       var target = $("#correct-cell");
       if (target) { target.textContent = d.label || d.cell; }
+    }
+  }
+
+  /* On a narrow screen the cell card floats just below the tapped cell (the source pane is
+     far down the page there); on a wide one it stays at the top of the source pane. */
+  var cardHome = null;
+  var NARROW = "(max-width: 1099px)";
+
+  function placeCard(box, td) {
+    if (!cardHome) { cardHome = {parent: box.parentNode, next: box.nextSibling}; }
+    if (!window.matchMedia(NARROW).matches) {
+      if (box.parentNode !== cardHome.parent) { cardHome.parent.insertBefore(box, cardHome.next); }
+      box.classList.remove("beside");
+      box.style.top = "";
+      return;
+    }
+    if (box.parentNode !== document.body) { document.body.appendChild(box); }
+    box.classList.add("beside");
+    var r = td.getBoundingClientRect();
+    box.style.top = Math.round(r.bottom + window.scrollY + 6) + "px";
+    var bottom = r.bottom + 6 + box.offsetHeight;
+    if (bottom > window.innerHeight) {  /* bring the card into view, the cell just above it */
+      window.scrollBy({top: Math.min(r.top - 60, bottom - window.innerHeight + 12), behavior: "auto"});
     }
   }
 
@@ -205,6 +229,13 @@
     if (step) {
       var img = $("#page-img");
       showPage(parseInt((img && img.dataset.page) || "1", 10) + parseInt(step.dataset.pageStep, 10));
+      return;
+    }
+    var close = t.closest("[data-close-card]");
+    if (close) {
+      var card = $("#cell-detail");
+      if (card) { card.hidden = true; }
+      $all("td.sel").forEach(function (x) { x.classList.remove("sel"); });
       return;
     }
     var print = t.closest("[data-print]");
