@@ -62,3 +62,13 @@ def test_year_on_year_matches_agencies_and_puts_the_largest_change_first() -> No
 def test_appeals_leave_out_agencies_without_cases() -> None:
     got = charts.appeals(_members([(1, "甲局", 0, 2, 1, 0), (2, "乙局", 0, 0, 0, 0), (3, "丙局", 0, 0, 5, 0)]))
     assert got == {"agencies": ["丙局", "甲局"], "reviews": [0, 2], "suits": [5, 1]}
+
+
+def test_prose_snippets_come_before_table_rows() -> None:
+    from nianbao.web.searching import best
+
+    row = {"before": "申请数量 12 0 15 0 0 0 ", "match": "政府信息公开", "after": " 27 0 0"}
+    prose = {"before": "本机关进一步规范", "match": "政府信息公开", "after": "工作流程，健全发布审核机制"}
+    assert best([row, prose, row], limit=1) == [prose]
+    assert best([row, prose], limit=2) == [row, prose]  # all kept: in the order found
+    assert clean_breaks("法律服务机构\t其他") == "法律服务机构 其他"  # a tab separates table cells

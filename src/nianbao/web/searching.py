@@ -23,7 +23,7 @@ CONTEXT = 36  # characters either side of a hit
 FACET_VALUES = 12
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r\n\u00a0]+(?=[{_CJK}])")
+_BREAK = re.compile(rf"(?<=[{_CJK}])[ \r\n\u00a0]+(?=[{_CJK}])")  # not a tab: it separates table cells
 _SPACES = re.compile(r"[ \t\r\n\u00a0]+")
 
 # The review status filter: None until a status is stored per report (the workflow adds
@@ -33,8 +33,22 @@ review_status_clause: Callable[[str], sa.ColumnElement[bool]] | None = None
 
 def clean_breaks(text: str) -> str:
     """Text without the spaces and line breaks a PDF leaves between two Chinese characters
-    (or Chinese punctuation); other runs of whitespace become one space."""
+    (or Chinese punctuation); other runs of whitespace (tabs between table cells too)
+    become one space."""
     return _SPACES.sub(" ", _BREAK.sub("", text or ""))
+
+
+def prose_score(snippet: dict[str, str]) -> float:
+    """How much of a snippet is Chinese prose rather than table numbers (0..1): the share of
+    CJK characters in its context, so a sentence is shown before a row of figures."""
+    around = snippet["before"] + snippet["after"]
+    return sum(1 for ch in around if "\u3400" <= ch <= "\u9fff") / max(1, len(around))
+
+
+def best(found: list[dict[str, str]], limit: int = SNIPPETS) -> list[dict[str, str]]:
+    """The `limit` most prose-like snippets, in the order found."""
+    keep = sorted(range(len(found)), key=lambda i: (-prose_score(found[i]), i))[:limit]
+    return [found[i] for i in sorted(keep)]
 
 
 def snippets(text: str, query: str, limit: int = SNIPPETS, context: int = CONTEXT) -> list[dict[str, str]]:
@@ -111,8 +125,9 @@ def _hits(conn: Connection, text: str, wanted: dict[int, list[int]]) -> dict[int
         hit = out.setdefault(r.id, {"report_id": r.id, "agency": r.agency, "region": r.region, "year": r.year,
                                     "sections": [], "snippets": []})
         hit["sections"].append(r.key)
-        room = SNIPPETS - len(hit["snippets"])
-        hit["snippets"] += [dict(s, section=r.key) for s in found[:max(0, room)]]
+        hit["snippets"] += [dict(s, section=r.key) for s in found]
+    for hit in out.values():
+        hit["snippets"] = best(hit["snippets"])
     return out
 
 
