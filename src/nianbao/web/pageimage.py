@@ -328,8 +328,8 @@ def locate_cell(data: bytes, page: int, line: str, start: int | None) -> dict[st
         rows = [[c for c in t.cells if c.row == r] for t in layout.tables for r in range(t.n_rows)]
         rows = [sorted(r, key=lambda c: c.col) for r in rows if r]
         i = match_row(parts, [[c.text for c in r] for r in rows])
-        if i is None or k >= len(rows[i]):
-            return None
+        if i is None or k >= len(rows[i]) or _squash(rows[i][k].text) != _squash(parts[k] if k < len(parts) else ""):
+            return None  # the cell in that place holds something else: do not box the wrong one
         return {"box": _fraction(rows[i][k].box, layout.width or 1, layout.height or 1)}
 
     return _on_page(data, page, find)
