@@ -127,5 +127,6 @@ def region_charts(stats: Any, before: Any | None) -> dict[str, Any]:
         "appeals": appeals(members),
         "denied": denied_ranking(members),
         "labels": {"reviews": labels["reviews"], "suits": labels["suits"], "year": stats.year,
-                   "before": stats.year - 1, "share": labels["denied_share"], "error": "数据错误"},
+                   "before": stats.year - 1, "share": labels["denied_share"], "error": "数据错误",
+                   "denied": labels["denied"], "results_total": labels["results_total"]},
     }
