@@ -38,7 +38,7 @@ def test_home_lists_filters_and_sorts_reports(env: WebEnv) -> None:
     frag = env.viewer.get("/?agency=庙后", headers={"HX-Request": "true", "HX-Target": "report-list"}).text
     assert "<html" not in frag and "共 1 份报告" in frag
     head, rows = env.viewer.get("/?sort=year&order=asc").text.split("<tbody>")
-    assert rows.index("<td>2022</td>") < rows.index("<td>2023</td>")
+    assert rows.index(">2022</td>") < rows.index(">2023</td>")
     assert "sort=year&amp;order=desc" in head  # the active column toggles
 
 
