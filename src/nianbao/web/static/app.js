@@ -69,7 +69,10 @@
     if (label) { label.textContent = n + " / " + pages; }
   }
 
+  var markGen = 0;  /* bumped by every clear: a locate answer that arrives later is dropped */
+
   function clearPageMarks() {
+    markGen += 1;
     $all(".page-mark").forEach(function (el) { el.remove(); });
     var holder = $("#page-holder");
     if (holder) { delete holder.dataset.markY; }
@@ -78,16 +81,27 @@
   /* Draw where the clicked cell is printed on the page image (the server finds the cell in
      the page's ruled table, or else the row's label in the PDF's text layer; positions are
      fractions of the page). */
-  function markOnPage(line, pageNo, start) {
+  function markOnPage(line, pageNo, start, also) {
     var root = $("[data-report]");
     var holder = $("#page-holder");
     if (!root || !holder || !line) { return; }
+    var gen = markGen;
     var url = "/reports/" + root.dataset.report + "/pages/" + pageNo + "/locate?line=" + encodeURIComponent(line) +
       (start !== null && start !== undefined && start !== "" ? "&start=" + encodeURIComponent(start) : "");
     fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-      clearPageMarks();
-      if (!data || !data.box) { return; }
+      if (gen !== markGen || !data || !data.box) { return; }
       var b = data.box;
+      if (also) {  /* a further cell of the same finding: its box only */
+        var more = document.createElement("div");
+        more.className = "page-mark box also" + (data.cell ? " cell" : "");
+        more.style.left = (b[0] * 100) + "%";
+        more.style.top = (b[1] * 100) + "%";
+        more.style.width = ((b[2] - b[0]) * 100) + "%";
+        more.style.height = ((b[3] - b[1]) * 100) + "%";
+        holder.appendChild(more);
+        return;
+      }
+      $all(".page-mark:not(.also)").forEach(function (el) { el.remove(); });
       var band = document.createElement("div");
       band.className = "page-mark band";
       band.style.top = ((b[1] - 0.006) * 100) + "%";
@@ -210,6 +224,11 @@
     if (first) {
       showCell(first);
       first.scrollIntoView({block: "center", inline: "center", behavior: "smooth"});
+      $all("td.hl").forEach(function (td) {  /* every cell of the finding on the same page */
+        if (td !== first && td.dataset.line && td.dataset.page && td.dataset.page === first.dataset.page) {
+          markOnPage(td.dataset.line, parseInt(td.dataset.page, 10), td.dataset.start, true);
+        }
+      });
     } else if (li.dataset.line) {
       showTab("text");
       markLine(parseInt(li.dataset.line, 10), null, null);
