@@ -384,7 +384,8 @@
           return p.name + "：" + (p.data.bad ? L.error + " " + percent(p.data.share) : p.value + "%");
         }},
         grid: grid(false),
-        xAxis: {type: "value", max: 100, axisLabel: {formatter: "{value}%"}},
+        xAxis: {type: "value", min: 0, max: 100, interval: el.clientWidth < 560 ? 50 : 20,
+                axisLabel: {formatter: "{value}%", showMaxLabel: true}},
         yAxis: nameAxis(el, rev(d.agencies)),
         series: [{type: "bar", barMaxWidth: 22, color: COLORS.bar, data: rev(items),
                   label: {show: true, position: "right", formatter: "{c}%"}}]
