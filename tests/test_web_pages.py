@@ -175,6 +175,9 @@ def test_report_list_facets_link_to_filters(env: WebEnv) -> None:
     only = env.viewer.get("/?rule=T3.2").text
     assert "共 1 份报告" in only and f'/reports/{env.ids["bad"]}"' in only
     assert "✕ T3.2" in only  # the fixed facet can be cleared
+    assert "/export/reports.csv?rule=T3.2" in only
+    csv = env.viewer.get("/export/reports.csv?rule=T3.2").content.decode("utf-8-sig").splitlines()
+    assert len(csv) == 2 and csv[1].startswith(str(env.ids["bad"]))  # the export keeps the rule filter
     year = env.viewer.get("/?year=2022").text
     assert "共 1 份报告" in year and re.search(r'href="\?region=%E6%A0%96%E9%9C%9E%E5%B8%82&amp;year=2022[^"]*">栖霞市</a> <span class="count">1</span>', year)
 

@@ -60,11 +60,12 @@ LIST_HEADERS = ("报告编号", "机关", "地区", "年度", "格式", "状态"
 @router.get("/export/reports.{fmt}")
 def export_list(request: Request, fmt: str, region: str | None = None, year: str | None = None,
                 agency: str | None = None, status: str | None = None, problems: str | None = None,
-                sort: str = "id", order: str = "desc", user: User = Depends(viewer)) -> Response:
+                sort: str = "id", order: str = "desc", rule: str | None = Query(None, max_length=20),
+                user: User = Depends(viewer)) -> Response:
     """The report list as filtered on the home page, as CSV or XLSX (all pages)."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
-    q = list_query(region, year, agency, status, problems, sort, order)
+    q = list_query(region, year, agency, status, problems, sort, order, rule)
     result = queries.report_page(web(request).engine, q, 1, MAX_EXPORT_ROWS, cap=MAX_EXPORT_ROWS)
     record(request, user, "export", target=f"reports.{fmt}",
            detail={"region": q.region, "year": q.year, "agency": q.agency, "rows": len(result.rows)})
