@@ -72,3 +72,12 @@ def test_prose_snippets_come_before_table_rows() -> None:
     assert best([row, prose, row], limit=1) == [prose]
     assert best([row, prose], limit=2) == [row, prose]  # all kept: in the order found
     assert clean_breaks("法律服务机构\t其他") == "法律服务机构 其他"  # a tab separates table cells
+
+
+def test_the_fts_query_also_finds_a_phrase_broken_by_a_line_break() -> None:
+    from nianbao.web.searching import fts_query
+
+    q = fts_query("政策解读")
+    assert q is not None and q.split(" OR ")[0] == '"政策 策解 解读"'
+    assert '"政策 解读"' in q.split(" OR ")  # "政策 解读" as the PDF printed it
+    assert fts_query("GDP") == '"gdp"' and fts_query("  ") is None

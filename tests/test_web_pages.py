@@ -22,7 +22,8 @@ def env(tmp_path_factory):  # type: ignore[no-untyped-def]
     e.ids = dict(zip(("good", "bad", "other"), e.ingest([
         ("good.txt", report_file(record(8, agency="寺口镇人民政府", region="栖霞市", year=2022), 8)),
         ("bad.txt", report_file(bad, 7)),
-        ("other.txt", report_file(record(9, agency="庙后镇人民政府", region="栖霞市", year=2023), 9)),
+        ("other.txt", report_file(record(9, agency="庙后镇人民政府", region="栖霞市", year=2023), 9,
+                                  prose={"problems": "本机关公开萤火虫\n观测站名录，做好萤火 虫观测站的回应关切。"})),
     ])))
     e.viewer, e.reviewer = e.login("viewer"), e.login("reviewer")
     yield e
@@ -159,6 +160,9 @@ def test_search_page(env: WebEnv) -> None:
     by_rule = env.viewer.get("/search?q=寺口镇&rule=T3.2").text
     assert re.findall(r'data-report="(\d+)"', by_rule) == [str(env.ids["bad"])]
     assert "没有找到" in env.viewer.get("/search?q=寺口镇&region=淮安市").text
+    broken = env.viewer.get("/search?q=萤火虫观测站").text  # printed across PDF line breaks
+    assert re.findall(r'data-report="(\d+)"', broken) == [str(env.ids["other"])]
+    assert "公开<mark>萤火虫观测站</mark>名录" in broken and "做好萤火虫观测站的" in broken  # no break left
     assert "没有找到" in env.viewer.get("/search?q=从未出现过的词").text
     one_char = env.viewer.get("/search?q=镇").text
     assert "<mark>镇</mark>" in one_char

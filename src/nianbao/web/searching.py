@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..store.queries import report_select
+from ..store.search import bigrams
 from ..store.schema import agencies, findings, reports, sections
 from .queries import Page, ReportQuery, _matching_ids, clamp
 
@@ -84,6 +85,32 @@ class SearchFilters:
         return stmt
 
 
+def fts_query(text: str) -> str | None:
+    """The FTS5 query for `text` that also finds it broken by one PDF line break: the phrase
+    of its tokens, OR the phrases of its two halves at every split point (a run "政策 解读"
+    is indexed as 政策 解读, without the bigram 策解).  None when `text` has no token."""
+    tokens = bigrams(text).split()
+    if not tokens:
+        return None
+    quote = lambda toks: '"' + " ".join(toks).replace('"', '""') + '"'  # noqa: E731
+    phrases = [quote(tokens)]
+    squeezed = re.sub(r"\s+", "", text)
+    if all("\u3400" <= ch <= "\u9fff" for ch in squeezed) and 4 <= len(squeezed) <= 40:
+        for i in range(2, len(squeezed) - 1):
+            phrases.append(quote(bigrams(squeezed[:i]).split() + bigrams(squeezed[i:]).split()))
+    return " OR ".join(dict.fromkeys(phrases))
+
+
+def _section_ids(conn: Connection, text: str, limit: int) -> list[int]:
+    """Ids of sections that may contain `text`, newest first (SQLite: across line breaks)."""
+    query = fts_query(text)
+    if conn.dialect.name != "sqlite" or query is None or len(bigrams(text).split()[0]) == 1 and len(bigrams(text).split()) == 1:
+        return _matching_ids(conn, text, limit, 0)
+    rows = conn.execute(sa.text("SELECT rowid FROM sections_fts WHERE sections_fts MATCH :q ORDER BY rowid DESC LIMIT :n"),
+                        {"q": query, "n": limit})
+    return [r[0] for r in rows]
+
+
 def search_reports(engine: Engine, text: str, filters: SearchFilters, page: int = 1, per_page: int = 20) -> Page:
     """Reports whose sections contain `text`, newest first, one row per report with its
     best snippets (`total`: the number of reports, counted among the newest MAX_SECTIONS
@@ -93,7 +120,7 @@ def search_reports(engine: Engine, text: str, filters: SearchFilters, page: int 
     if not text:
         return Page([], page, per_page, 0)
     with engine.connect() as conn:
-        ids = _matching_ids(conn, text, MAX_SECTIONS + 1, 0)
+        ids = _section_ids(conn, text, MAX_SECTIONS + 1)
         capped = len(ids) > MAX_SECTIONS
         ids = ids[:MAX_SECTIONS]
         by_report: dict[int, list[int]] = {}
