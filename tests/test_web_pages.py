@@ -22,7 +22,8 @@ def env(tmp_path_factory):  # type: ignore[no-untyped-def]
     e.ids = dict(zip(("good", "bad", "other"), e.ingest([
         ("good.txt", report_file(record(8, agency="寺口镇人民政府", region="栖霞市", year=2022), 8)),
         ("bad.txt", report_file(bad, 7)),
-        ("other.txt", report_file(record(9, agency="庙后镇人民政府", region="栖霞市", year=2023), 9)),
+        ("other.txt", report_file(record(9, agency="庙后镇人民政府", region="栖霞市", year=2023), 9,
+                                  prose={"problems": "本机关公开萤火虫\n观测站名录，做好萤火 虫观测站的回应关切。"})),
     ])))
     e.viewer, e.reviewer = e.login("viewer"), e.login("reviewer")
     yield e
@@ -38,7 +39,7 @@ def test_home_lists_filters_and_sorts_reports(env: WebEnv) -> None:
     frag = env.viewer.get("/?agency=庙后", headers={"HX-Request": "true", "HX-Target": "report-list"}).text
     assert "<html" not in frag and "共 1 份报告" in frag
     head, rows = env.viewer.get("/?sort=year&order=asc").text.split("<tbody>")
-    assert rows.index("<td>2022</td>") < rows.index("<td>2023</td>")
+    assert rows.index(">2022</td>") < rows.index(">2023</td>")
     assert "sort=year&amp;order=desc" in head  # the active column toggles
 
 
@@ -93,7 +94,11 @@ def test_dashboard_counts_charts_members_and_missing(env: WebEnv) -> None:
     assert "输入一个地区" in empty
     page = env.viewer.get("/dashboard?region=栖霞市&year=2023").text
     assert "已收报告" in page and "尚未上传" in page
-    assert page.count('class="chart"') == 2 and "&#34;problems&#34;" in page
+    charts = set(re.findall(r'class="chart" id="chart-(\w+)"', page))
+    assert {"problems", "composition", "denied"} <= charts and "&#34;problems&#34;" in page
+    assert "&#34;figures&#34;" not in page  # no chart mixing 新收 with results
+    for group in ("予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"):  # all six result groups
+        assert group in re.search(r'id="chart-composition" data-chart="([^"]*)"', page).group(1)
     members = re.search(r'<div id="members">(.*?)</table>', page, re.S).group(1)
     assert members.index("寺口镇人民政府") < members.index("庙后镇人民政府")  # most errors first
     frag = env.viewer.get("/dashboard?region=栖霞市&year=2023&sort=agency&order=asc",
@@ -147,9 +152,38 @@ def test_dashboard_exports(env: WebEnv) -> None:
 def test_search_page(env: WebEnv) -> None:
     page = env.viewer.get("/search?q=寺口镇").text
     assert "<mark>寺口镇</mark>" in page and "/agencies/" in page
+    hits = re.findall(r'<div class="hit" data-report="(\d+)">', page)
+    assert sorted(hits) == sorted({str(env.ids["good"]), str(env.ids["bad"])}) and len(hits) == len(set(hits))  # one per report
+    assert "共 2 份报告含“寺口镇”" in page
+    y2023 = env.viewer.get("/search?q=寺口镇&year=2023").text
+    assert re.findall(r'data-report="(\d+)"', y2023) == [str(env.ids["bad"])] and "共 1 份报告" in y2023
+    by_rule = env.viewer.get("/search?q=寺口镇&rule=T3.2").text
+    assert re.findall(r'data-report="(\d+)"', by_rule) == [str(env.ids["bad"])]
+    assert "没有找到" in env.viewer.get("/search?q=寺口镇&region=淮安市").text
+    broken = env.viewer.get("/search?q=萤火虫观测站").text  # printed across PDF line breaks
+    assert re.findall(r'data-report="(\d+)"', broken) == [str(env.ids["other"])]
+    assert "公开<mark>萤火虫观测站</mark>名录" in broken and "做好萤火虫观测站的" in broken  # no break left
     assert "没有找到" in env.viewer.get("/search?q=从未出现过的词").text
     one_char = env.viewer.get("/search?q=镇").text
     assert "<mark>镇</mark>" in one_char
+
+
+def test_report_list_facets_link_to_filters(env: WebEnv) -> None:
+    page = env.viewer.get("/").text
+    facets = re.search(r'<div class="facets" id="facets">(.*?)</div>\s*<p', page, re.S).group(1)
+    years = dict(re.findall(r'href="\?year=(\d+)[^"]*">\d+</a> <span class="count">(\d+)</span>', facets))
+    assert years == {"2023": "2", "2022": "1"}
+    assert re.search(r'href="\?region=%E6%A0%96%E9%9C%9E%E5%B8%82[^"]*">栖霞市</a> <span class="count">3</span>', facets)
+    rule = re.search(r'href="\?rule=T3\.2[^"]*"[^>]*>T3\.2.*?<span class="count">(\d+)</span>', facets, re.S)
+    assert rule and rule.group(1) == "1"
+    only = env.viewer.get("/?rule=T3.2").text
+    assert "共 1 份报告" in only and f'/reports/{env.ids["bad"]}"' in only
+    assert "✕ T3.2" in only  # the fixed facet can be cleared
+    assert "/export/reports.csv?rule=T3.2" in only
+    csv = env.viewer.get("/export/reports.csv?rule=T3.2").content.decode("utf-8-sig").splitlines()
+    assert len(csv) == 2 and csv[1].startswith(str(env.ids["bad"]))  # the export keeps the rule filter
+    year = env.viewer.get("/?year=2022").text
+    assert "共 1 份报告" in year and re.search(r'href="\?region=%E6%A0%96%E9%9C%9E%E5%B8%82&amp;year=2022[^"]*">栖霞市</a> <span class="count">1</span>', year)
 
 
 def test_rules_pages(env: WebEnv) -> None:

@@ -6,6 +6,7 @@ import io
 import math
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -275,3 +276,60 @@ def _matches(text: object, needle: str) -> tuple[float, float, float, float] | N
             return box  # numbers follow: a table row
         best = best or box
     return best
+
+
+# --------------------------------------------------------------------------- one cell on the page
+
+
+def _squash(text: str) -> str:
+    """A cell's text compared across readers: NFKC, no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def part_index(line: str, start: int | None) -> int:
+    """Which tab-separated part of `line` the character at `start` belongs to."""
+    return line[:start or 0].count("\t")
+
+
+def match_row(parts: list[str], rows: list[list[str]]) -> int | None:
+    """The index of the row among `rows` (each a list of cell texts) that `parts` (a text
+    line's tab-separated cells) was read from: most cells equal in place, at least half and
+    at least two (one equal "0" proves nothing)."""
+    want = [_squash(p) for p in parts]
+    best, best_score = None, 0.0
+    for i, row in enumerate(rows):
+        got = [_squash(t) for t in row]
+        same = sum(a == b for a, b in zip(want, got))
+        score = same / max(len(want), len(got), 1) + (len(want) == len(got)) * 0.01
+        if same >= min(2, len(want)) and score >= 0.5 and score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _fraction(box: Any, width: float, height: float) -> list[float]:
+    return [box.x0 / width, box.y0 / height, box.x1 / width, box.y1 / height]
+
+
+def locate_cell(data: bytes, page: int, line: str, start: int | None) -> dict[str, list[float]] | None:
+    """Where one table cell is printed on a PDF page: the reader's ruled table rows on that
+    page are matched with the text line the cell was read from (its tab-separated parts),
+    and the cell in the same place is boxed: {"box": [x0, y0, x1, y1]} as fractions of
+    the page (top-left origin).  None for a page without ruled tables or no matching row
+    (the row label is looked for instead)."""
+    if page_kind(data) != "pdf" or "\t" not in line:
+        return None
+    from ..parsing.readers.pdf import page_text
+
+    parts = line.split("\t")
+    k = part_index(line, start)
+
+    def find(pg: Any) -> dict[str, list[float]] | None:
+        layout = page_text(pg, page).layout
+        rows = [[c for c in t.cells if c.row == r] for t in layout.tables for r in range(t.n_rows)]
+        rows = [sorted(r, key=lambda c: c.col) for r in rows if r]
+        i = match_row(parts, [[c.text for c in r] for r in rows])
+        if i is None or k >= len(rows[i]) or _squash(rows[i][k].text) != _squash(parts[k] if k < len(parts) else ""):
+            return None  # the cell in that place holds something else: do not box the wrong one
+        return {"box": _fraction(rows[i][k].box, layout.width or 1, layout.height or 1)}
+
+    return _on_page(data, page, find)

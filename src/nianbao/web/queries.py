@@ -91,6 +91,7 @@ class ReportQuery:
     agency_id: int | None = None
     status: str | None = None  # ok | failed
     problems: bool = False  # only reports with errors
+    rule: str | None = None  # only reports a rule fails on
     sort: str = "id"
     desc: bool = True
 
@@ -110,6 +111,9 @@ class ReportQuery:
             stmt = stmt.where(reports.c.agency_id == self.agency_id)
         if self.problems:
             stmt = stmt.where(reports.c.n_errors > 0)
+        if self.rule:
+            stmt = stmt.where(reports.c.id.in_(sa.select(findings.c.report_id).where(
+                findings.c.rule == self.rule, findings.c.status == "fail")))
         if self.region or self.agency:
             found = sa.select(agencies.c.id)
             orphan = reports.c.agency_id.is_(None)

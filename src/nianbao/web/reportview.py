@@ -11,7 +11,8 @@ from html import escape
 from typing import Any
 
 from ..formats import templates as T
-from ..model import STATUS_FAIL, Finding, Provenance, Report
+from ..model import STATUS_FAIL, Finding, Provenance, Report, cell_path
+from ..formats import templates as T
 from ..render.formats import html_table
 from ..render.layout import report_grids
 from ..rules import REGISTRY, catalogue, sort_findings
@@ -72,12 +73,30 @@ class ReportView:
         return sum(f.state == "error" for f in live), sum(f.state == "warning" for f in live)
 
 
-def _cells_of(f: Finding) -> list[str]:
+def row_cells(report: Report | None, table: object, row: object, column: object = None) -> list[str]:
+    """The paths of the cells of one row of a table in the record, or of its `column` only
+    (a finding that names a row, like G2.1 on table 三's "other_other", points at its cells)."""
+    if report is None or not isinstance(table, str) or not isinstance(row, str):
+        return []
+    values = getattr(report, table, None) if table in ("table2", "table3", "table4") else None
+    cells = values.get(row) if isinstance(values, dict) else None
+    if isinstance(cells, list):
+        cols: list[int | str] = list(range(len(cells)))
+    elif isinstance(cells, dict):
+        cols = list(cells)
+    else:
+        return []
+    if isinstance(column, (int, str)) and not isinstance(column, bool):
+        cols = [c for c in cols if c == column]
+    return [cell_path(table, row, c) for c in cols]
+
+
+def _cells_of(f: Finding, report: Report | None = None) -> list[str]:
     loc = f.location or {}
     cells = [c for c in loc.get("cells") or [] if isinstance(c, str)]
     if isinstance(loc.get("cell"), str) and loc["cell"] not in cells:
         cells.append(loc["cell"])
-    return cells
+    return cells or row_cells(report, loc.get("table"), loc.get("row"), loc.get("column"))
 
 
 def _line_of(f: Finding) -> int | None:
@@ -85,14 +104,14 @@ def _line_of(f: Finding) -> int | None:
     return line if isinstance(line, int) else None
 
 
-def finding_views(found: list[Finding], decided: dict[str, Decision]) -> list[FindingView]:
+def finding_views(found: list[Finding], decided: dict[str, Decision], report: Report | None = None) -> list[FindingView]:
     rules = {r.id: r for r in catalogue()}
     out = []
     for f in sort_findings(found):
         key = finding_key(f.rule, f.location)
         rule = rules.get(f.rule)
         out.append(FindingView(key, f, rule.title if rule else f.rule, rule.description if rule else "",
-                               rule.family if rule else "", _cells_of(f), _line_of(f), decided.get(key)))
+                               rule.family if rule else "", _cells_of(f, report), _line_of(f), decided.get(key)))
     return out
 
 
@@ -119,7 +138,7 @@ def build(store: Store, report_id: int, content_hash: str, tables: bool = True) 
     counts = (sum(f.status == STATUS_FAIL and f.severity == "error" for f in extracted),
               sum(f.status == STATUS_FAIL and f.severity == "warning" for f in extracted))
     view = ReportView(report_id, content_hash, report, corrected_report(report, fixes),
-                      finding_views(found, decided), counts, fixes)
+                      finding_views(found, decided, report), counts, fixes)
     if tables:
         view.tables = tables_html(view)
     return view

@@ -11,7 +11,7 @@ from ...formats import templates as T
 from ...errors import StoreError
 from ...rules import catalogue
 from ...store.compare import FIGURES, figure_labels
-from .. import queries
+from .. import queries, searching
 from ..accounts import User
 from ..deps import NotFound, viewer, web
 from ..params import Id
@@ -22,13 +22,23 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/search")
 def search(request: Request, q: str = Query("", max_length=100), page_no: int = Query(1, alias="page", ge=1, le=1000),
+           year: str | None = Query(None, max_length=8), region: str = Query("", max_length=80),
+           rule: str = Query("", max_length=20), status: str = Query("", max_length=20),
            user: User = Depends(viewer)) -> Response:
     st = web(request)
     text = q.strip()
+    filters = searching.SearchFilters(year=int(year) if (year or "").isdigit() and len(year or "") == 4 else None,
+                                      region=region.strip() or None, rule=rule if rule in searching.rule_titles() else None,
+                                      status=status.strip() or None)
     agencies = queries.search_agencies(st.engine, text) if text and page_no == 1 else []
-    hits = queries.search_text(st.engine, text, page_no) if text else queries.Page([], 1, 20, 0)
+    hits = searching.search_reports(st.engine, text, filters, page_no) if text else queries.Page([], 1, 20, 0)
     sections = {s.key: s.title for s in T.SECTIONS}
-    return page(request, "search.html", {"q": text, "agencies": agencies, "hits": hits, "section_titles": sections})
+    return page(request, "search.html", {
+        "q": text, "agencies": agencies, "hits": hits, "section_titles": sections,
+        "years": st.cache.get("years", lambda: queries.years(st.engine)), "rule_titles": searching.rule_titles(),
+        "with_status": searching.review_status_clause is not None,
+        "params": {"q": text, "year": filters.year or "", "region": filters.region or "", "rule": filters.rule or "",
+                   "status": filters.status or ""}})
 
 
 @router.get("/rules")

@@ -12,6 +12,7 @@ from ...render.formats import html_table
 from ...render.layout import report_grids
 from ...store.compare import FIGURES, figure_labels
 from .. import dashboard as dash_mod
+from ..charts import region_charts
 from .. import exports, queries
 from ..accounts import User
 from ..deps import NotFound, record, reviewer_write, viewer, web
@@ -43,10 +44,20 @@ def dashboard(request: Request, region: str = Query("", max_length=80), year: st
     if region and chosen:
         dash = dash_mod.load(st.store, st.cache, region, chosen)
         ctx.update(dash=dash, members=dash_mod.member_page(dash, sort, order != "asc", page_no),
-                   chart=dash_mod.charts(dash), totals_tables=_totals_tables(dash))
+                   chart=_charts(st, dash, years), totals_tables=_totals_tables(dash))
         if request.headers.get("hx-request") and request.headers.get("hx-target") == "members":
             return partial(request, "_members.html", ctx)
     return page(request, "dashboard.html", ctx)
+
+
+def _charts(st, dash: dash_mod.Dashboard, years: list[int]) -> dict:  # type: ignore[no-untyped-def]
+    """The problems chart and the region charts (last year's figures when it has reports)."""
+    before = None
+    if dash.year - 1 in years:
+        before = st.cache.get(("region", dash.region, dash.year - 1),
+                              lambda: st.store.region_stats(dash.region, dash.year - 1, by="agency"))
+    old, new = dash_mod.charts(dash), region_charts(dash.stats, before)
+    return {**old, **new, "labels": {**old["labels"], **new["labels"]}}
 
 
 def _totals_tables(dash: dash_mod.Dashboard) -> list[tuple[str, Markup]]:

@@ -2,6 +2,7 @@
 printable view and exports."""
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -9,10 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from ...store.compare import cell_label
-from .. import exports, pageimage, queries, reviews
+from .. import exports, pageimage, queries, reviews, searching
 from ..accounts import User
 from ..deps import NotFound, record, reviewer_write, viewer, web
 from ..params import Id
+from ..searching import rule_titles
 from ..reportview import ReportView, build, section_texts
 from ..views import page, partial
 
@@ -20,9 +22,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def list_query(region: str | None, year: str | None, agency: str | None, status: str | None, problems: str | None,
-               sort: str, order: str) -> queries.ReportQuery:
+               sort: str, order: str, rule: str | None = None) -> queries.ReportQuery:
     return queries.ReportQuery(region=(region or "").strip() or None, year=_int(year), agency=(agency or "").strip() or None,
                                status=status if status in ("ok", "failed") else None, problems=problems == "1",
+                               rule=rule if rule in rule_titles() else None,
                                sort=sort if sort in queries.SORTS else "id", desc=order != "asc")
 
 
@@ -34,14 +37,17 @@ def _int(text: str | None) -> int | None:
 @router.get("/")
 def home(request: Request, region: str | None = None, year: str | None = None, agency: str | None = None,
          status: str | None = None, problems: str | None = None, sort: str = "id", order: str = "desc",
+         rule: str | None = Query(None, max_length=20),
          page_no: int = Query(1, alias="page", ge=1, le=100_000), user: User = Depends(viewer)) -> Response:
     st = web(request)
-    q = list_query(region, year, agency, status, problems, sort, order)
+    q = list_query(region, year, agency, status, problems, sort, order, rule)
     result = queries.report_page(st.engine, q, page_no, orders=st.orders)
     years = st.cache.get("years", lambda: queries.years(st.engine))
-    ctx = {"result": result, "q": q, "years": years, "filters": {"region": q.region or "", "year": q.year or "",
+    facets = st.cache.get(("facets", *astuple(q)), lambda: searching.facets(st.engine, q))
+    ctx = {"result": result, "q": q, "years": years, "facets": facets, "rule_titles": rule_titles(),
+           "filters": {"region": q.region or "", "year": q.year or "",
            "agency": q.agency or "", "status": q.status or "", "problems": "1" if q.problems else "",
-           "sort": q.sort, "order": "desc" if q.desc else "asc"}}
+           "rule": q.rule or "", "sort": q.sort, "order": "desc" if q.desc else "asc"}}
     name = "_report_rows.html" if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-list" \
         else "home.html"
     return page(request, name, ctx)
@@ -54,11 +60,12 @@ LIST_HEADERS = ("报告编号", "机关", "地区", "年度", "格式", "状态"
 @router.get("/export/reports.{fmt}")
 def export_list(request: Request, fmt: str, region: str | None = None, year: str | None = None,
                 agency: str | None = None, status: str | None = None, problems: str | None = None,
-                sort: str = "id", order: str = "desc", user: User = Depends(viewer)) -> Response:
+                sort: str = "id", order: str = "desc", rule: str | None = Query(None, max_length=20),
+                user: User = Depends(viewer)) -> Response:
     """The report list as filtered on the home page, as CSV or XLSX (all pages)."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
-    q = list_query(region, year, agency, status, problems, sort, order)
+    q = list_query(region, year, agency, status, problems, sort, order, rule)
     result = queries.report_page(web(request).engine, q, 1, MAX_EXPORT_ROWS, cap=MAX_EXPORT_ROWS)
     record(request, user, "export", target=f"reports.{fmt}",
            detail={"region": q.region, "year": q.year, "agency": q.agency, "rows": len(result.rows)})
@@ -122,17 +129,22 @@ def page_image(request: Request, report_id: Id, number: int, user: User = Depend
 
 @router.get("/reports/{report_id}/pages/{number}/locate")
 def locate_line(request: Request, report_id: Id, number: int, line: int = Query(..., ge=1, le=1_000_000),
+                start: int | None = Query(None, ge=0, le=1_000_000),
                 user: User = Depends(viewer)) -> dict[str, Any]:
-    """Where text line `line` (its row label) is printed on page `number` of a PDF original:
-    {"label": ..., "box": [x0, y0, x1, y1] as fractions of the page, or null}."""
+    """Where text line `line` is printed on page `number` of a PDF original: with `start`
+    (a cell's first character in the line), that cell's box in the page's ruled table, else
+    (or when no table row matches) the row label's box: {"label": ..., "box": [x0, y0, x1,
+    y1] as fractions of the page, or null, "cell": true when the box is the cell's}."""
     st = web(request)
     report = st.store.report(report_id)
     data = st.store.original(report_id) if report else None
     if report is None or data is None or line > len(report.lines):
         raise NotFound("没有这一行。", "No such line.")
-    label = pageimage.row_label(report.lines[line - 1])
-    found = pageimage.locate(data, number, label)
-    return {"label": label, "box": found["box"] if found else None}
+    text = report.lines[line - 1]
+    label = pageimage.row_label(text)
+    cell = pageimage.locate_cell(data, number, text, start) if start is not None else None
+    found = cell or pageimage.locate(data, number, label)
+    return {"label": label, "box": found["box"] if found else None, "cell": cell is not None}
 
 
 @router.get("/reports/{report_id}/original")

@@ -69,29 +69,45 @@
     if (label) { label.textContent = n + " / " + pages; }
   }
 
+  var markGen = 0;  /* bumped by every clear: a locate answer that arrives later is dropped */
+
   function clearPageMarks() {
+    markGen += 1;
     $all(".page-mark").forEach(function (el) { el.remove(); });
     var holder = $("#page-holder");
     if (holder) { delete holder.dataset.markY; }
   }
 
-  /* Draw where the clicked cell's row is printed on the page image (the server finds the
-     row's label in the PDF's text layer; positions are fractions of the page). */
-  function markOnPage(line, pageNo) {
+  /* Draw where the clicked cell is printed on the page image (the server finds the cell in
+     the page's ruled table, or else the row's label in the PDF's text layer; positions are
+     fractions of the page). */
+  function markOnPage(line, pageNo, start, also) {
     var root = $("[data-report]");
     var holder = $("#page-holder");
     if (!root || !holder || !line) { return; }
-    var url = "/reports/" + root.dataset.report + "/pages/" + pageNo + "/locate?line=" + encodeURIComponent(line);
+    var gen = markGen;
+    var url = "/reports/" + root.dataset.report + "/pages/" + pageNo + "/locate?line=" + encodeURIComponent(line) +
+      (start !== null && start !== undefined && start !== "" ? "&start=" + encodeURIComponent(start) : "");
     fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-      clearPageMarks();
-      if (!data || !data.box) { return; }
+      if (gen !== markGen || !data || !data.box) { return; }
       var b = data.box;
+      if (also) {  /* a further cell of the same finding: its box only */
+        var more = document.createElement("div");
+        more.className = "page-mark box also" + (data.cell ? " cell" : "");
+        more.style.left = (b[0] * 100) + "%";
+        more.style.top = (b[1] * 100) + "%";
+        more.style.width = ((b[2] - b[0]) * 100) + "%";
+        more.style.height = ((b[3] - b[1]) * 100) + "%";
+        holder.appendChild(more);
+        return;
+      }
+      $all(".page-mark:not(.also)").forEach(function (el) { el.remove(); });
       var band = document.createElement("div");
       band.className = "page-mark band";
       band.style.top = ((b[1] - 0.006) * 100) + "%";
       band.style.height = ((b[3] - b[1] + 0.012) * 100) + "%";
       var box = document.createElement("div");
-      box.className = "page-mark box";
+      box.className = "page-mark box" + (data.cell ? " cell" : "");
       box.style.left = (b[0] * 100) + "%";
       box.style.top = (b[1] * 100) + "%";
       box.style.width = ((b[2] - b[0]) * 100) + "%";
@@ -134,7 +150,7 @@
     clearPageMarks();
     if (d.page) {
       showPage(parseInt(d.page, 10));
-      markOnPage(d.line, parseInt(d.page, 10));
+      markOnPage(d.line, parseInt(d.page, 10), d.start);
       if (!d.line) { showTab("page"); }
     }
     (d.findings || "").split(" ").forEach(function (key) {
@@ -144,6 +160,7 @@
     var box = $("#cell-detail");
     if (!box) { return; }
     box.hidden = false;
+    placeCard(box, td);
     var dl = $("dl", box);
     dl.textContent = "";
     detailRow(dl, "单元格", d.label || d.cell);
@@ -170,6 +187,29 @@
     }
   }
 
+  /* On a narrow screen the cell card floats just below the tapped cell (the source pane is
+     far down the page there); on a wide one it stays at the top of the source pane. */
+  var cardHome = null;
+  var NARROW = "(max-width: 1099px)";
+
+  function placeCard(box, td) {
+    if (!cardHome) { cardHome = {parent: box.parentNode, next: box.nextSibling}; }
+    if (!window.matchMedia(NARROW).matches) {
+      if (box.parentNode !== cardHome.parent) { cardHome.parent.insertBefore(box, cardHome.next); }
+      box.classList.remove("beside");
+      box.style.top = "";
+      return;
+    }
+    if (box.parentNode !== document.body) { document.body.appendChild(box); }
+    box.classList.add("beside");
+    var r = td.getBoundingClientRect();
+    box.style.top = Math.round(r.bottom + window.scrollY + 6) + "px";
+    var bottom = r.bottom + 6 + box.offsetHeight;
+    if (bottom > window.innerHeight) {  /* bring the card into view, the cell just above it */
+      window.scrollBy({top: Math.min(r.top - 60, bottom - window.innerHeight + 12), behavior: "auto"});
+    }
+  }
+
   function showFinding(li) {
     $all("td.hl").forEach(function (x) { x.classList.remove("hl"); });
     clearMarks();
@@ -184,6 +224,11 @@
     if (first) {
       showCell(first);
       first.scrollIntoView({block: "center", inline: "center", behavior: "smooth"});
+      $all("td.hl").forEach(function (td) {  /* every cell of the finding on the same page */
+        if (td !== first && td.dataset.line && td.dataset.page && td.dataset.page === first.dataset.page) {
+          markOnPage(td.dataset.line, parseInt(td.dataset.page, 10), td.dataset.start, true);
+        }
+      });
     } else if (li.dataset.line) {
       showTab("text");
       markLine(parseInt(li.dataset.line, 10), null, null);
@@ -203,6 +248,13 @@
     if (step) {
       var img = $("#page-img");
       showPage(parseInt((img && img.dataset.page) || "1", 10) + parseInt(step.dataset.pageStep, 10));
+      return;
+    }
+    var close = t.closest("[data-close-card]");
+    if (close) {
+      var card = $("#cell-detail");
+      if (card) { card.hidden = true; }
+      $all("td.sel").forEach(function (x) { x.classList.remove("sel"); });
       return;
     }
     var print = t.closest("[data-print]");
@@ -243,37 +295,107 @@
 
   /* ------------------------------------------------------------------ charts */
 
-  var COLORS = {error: "#c0392b", warning: "#d68910", bar: "#2e6da4"};
+  var COLORS = {error: "#c0392b", warning: "#d68910", bar: "#2e6da4", before: "#9aa5b1", suits: "#8e44ad",
+                outcome: ["#1e7e34", "#5aa469", "#c0392b", "#d68910", "#6c5ce7", "#7f8c8d"]};
+  var LEGEND_ROOM = 44;  /* pixels above the plot kept for the legend: it never covers an axis label */
 
-  function chartOption(spec) {
+  /* A legend that scrolls instead of wrapping onto the plot, and the plot below it. */
+  function legend(names) { return {type: "scroll", top: 4, left: "center", data: names}; }
+  function grid(withLegend) {
+    return {left: 8, right: 56, top: withLegend ? LEGEND_ROOM : 12, bottom: 8, containLabel: true};
+  }
+  /* Agency names on a category axis: at most a third of the chart's width, truncated. */
+  function nameAxis(el, names) {
+    var width = Math.max(72, Math.min(170, Math.round(el.clientWidth * 0.34)));
+    return {type: "category", data: names, axisLabel: {width: width, overflow: "truncate", interval: 0}};
+  }
+  function rev(list) { return (list || []).slice().reverse(); }
+  function tooltip() { return {trigger: "axis", axisPointer: {type: "shadow"}, renderMode: "richText", confine: true}; }
+  function percent(v) { return (Math.round(v * 1000) / 10) + "%"; }
+
+  function chartOption(spec, el) {
+    var d = spec.data, L = spec.labels;
     if (spec.type === "problems") {
-      var names = spec.data.agencies.slice().reverse();
       return {
-        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, renderMode: "richText"},
-        legend: {data: [spec.labels.errors, spec.labels.warnings]},
-        grid: {left: 8, right: 16, top: 32, bottom: 8, containLabel: true},
+        tooltip: tooltip(),
+        legend: legend([L.errors, L.warnings]),
+        grid: grid(true),
         xAxis: {type: "value", minInterval: 1},
-        yAxis: {type: "category", data: names, axisLabel: {width: 140, overflow: "truncate"}},
+        yAxis: nameAxis(el, rev(d.agencies)),
         series: [
-          {name: spec.labels.errors, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.error, data: spec.data.errors.slice().reverse()},
-          {name: spec.labels.warnings, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.warning, data: spec.data.warnings.slice().reverse()}
+          {name: L.errors, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.error, data: rev(d.errors)},
+          {name: L.warnings, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.warning, data: rev(d.warnings)}
         ]
       };
     }
-    if (spec.type === "figures") {
+    if (spec.type === "composition") {
+      var sum = d.values.reduce(function (a, b) { return a + (b || 0); }, 0);
       return {
-        tooltip: {trigger: "axis", renderMode: "richText"},
-        grid: {left: 8, right: 16, top: 16, bottom: 8, containLabel: true},
-        xAxis: {type: "category", data: spec.data.labels, axisLabel: {interval: 0, rotate: 30, width: 90, overflow: "truncate"}},
-        yAxis: {type: "value"},
-        series: [{type: "bar", barMaxWidth: 48, color: COLORS.bar, data: spec.data.values, label: {show: true, position: "top"}}]
+        tooltip: tooltip(),
+        grid: grid(false),
+        xAxis: {type: "value", minInterval: 1},
+        yAxis: {type: "category", data: rev(d.labels), axisLabel: {interval: 0}},
+        series: [{type: "bar", barMaxWidth: 30, data: rev(d.values.map(function (v, i) {
+          return {value: v, itemStyle: {color: COLORS.outcome[i % COLORS.outcome.length]}};
+        })), label: {show: true, position: "right", formatter: function (p) {
+          return p.value + (sum ? "（" + percent(p.value / sum) + "）" : "");
+        }}}]
+      };
+    }
+    if (spec.type === "yoy") {
+      var before = L.before + "年", now = L.year + "年";
+      return {
+        tooltip: tooltip(),
+        legend: legend([before, now]),
+        grid: grid(true),
+        xAxis: {type: "value", minInterval: 1},
+        yAxis: nameAxis(el, rev(d.agencies)),
+        series: [
+          {name: before, type: "bar", barMaxWidth: 14, color: COLORS.before, data: rev(d.before)},
+          {name: now, type: "bar", barMaxWidth: 14, color: COLORS.bar, data: rev(d.now)}
+        ]
+      };
+    }
+    if (spec.type === "appeals") {
+      return {
+        tooltip: tooltip(),
+        legend: legend([L.reviews, L.suits]),
+        grid: grid(true),
+        xAxis: {type: "value", minInterval: 1},
+        yAxis: nameAxis(el, rev(d.agencies)),
+        series: [
+          {name: L.reviews, type: "bar", stack: "a", barMaxWidth: 28, color: COLORS.bar, data: rev(d.reviews)},
+          {name: L.suits, type: "bar", stack: "a", barMaxWidth: 28, color: COLORS.suits, data: rev(d.suits)}
+        ]
+      };
+    }
+    if (spec.type === "denied") {
+      /* a share over 100% is a data error: an empty dashed frame to 100% with its value in
+         words, not a bar of that length */
+      var items = d.shares.map(function (v, i) {
+        if (!d.bad[i]) { return {value: Math.round(v * 1000) / 10}; }
+        return {value: 100, bad: true, share: v,
+                itemStyle: {color: "rgba(192,57,43,0.06)", borderColor: COLORS.error, borderType: "dashed", borderWidth: 2},
+                label: {show: true, position: "insideRight", color: COLORS.error, fontWeight: "bold",
+                        formatter: L.error + " " + percent(v)}};
+      });
+      return {
+        tooltip: {trigger: "item", renderMode: "richText", confine: true, formatter: function (p) {
+          return p.name + "：" + (p.data.bad ? L.error + " " + percent(p.data.share) : p.value + "%");
+        }},
+        grid: grid(false),
+        xAxis: {type: "value", min: 0, max: 100, interval: el.clientWidth < 560 ? 50 : 20,
+                axisLabel: {formatter: "{value}%", showMaxLabel: true}},
+        yAxis: nameAxis(el, rev(d.agencies)),
+        series: [{type: "bar", barMaxWidth: 22, color: COLORS.bar, data: rev(items),
+                  label: {show: true, position: "right", formatter: "{c}%"}}]
       };
     }
     if (spec.type === "trend") {
       return {
-        tooltip: {trigger: "axis", renderMode: "richText"},
-        legend: {type: "scroll"},
-        grid: {left: 8, right: 16, top: 40, bottom: 8, containLabel: true},
+        tooltip: {trigger: "axis", renderMode: "richText", confine: true},
+        legend: legend(spec.data.series.map(function (s) { return s.name; })),
+        grid: grid(true),
         xAxis: {type: "category", data: spec.data.years},
         yAxis: {type: "value"},
         series: spec.data.series.map(function (s) { return {name: s.name, type: "line", data: s.values, connectNulls: false}; })
@@ -287,10 +409,11 @@
     $all("[data-chart]", root).forEach(function (el) {
       if (el.dataset.ready) { return; }
       var spec = JSON.parse(el.dataset.chart);
-      var option = chartOption(spec);
+      var option = chartOption(spec, el);
       if (!option) { return; }
-      if (spec.type === "problems") {  /* one bar per agency: the chart grows with them */
-        el.style.height = Math.max(220, 26 * spec.data.agencies.length + 90) + "px";
+      var rows = spec.data.agencies ? spec.data.agencies.length : spec.data.labels && spec.type === "composition" ? spec.data.labels.length : 0;
+      if (rows) {  /* one bar (group) per row: the chart grows with them */
+        el.style.height = Math.max(220, (spec.type === "yoy" ? 34 : 28) * rows + 90) + "px";
       }
       el.dataset.ready = "1";
       var chart = window.echarts.init(el, null, {renderer: "canvas"});
