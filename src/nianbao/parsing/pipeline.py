@@ -9,7 +9,8 @@ from .. import __version__
 from ..formats import templates as T
 from ..errors import NotAReport
 from .extract import extract
-from ..model import Document, Finding, Report, Source
+from ..model import Document, Report, Source
+from ..rules import finding
 from .normalize import normalize
 from .readers import read
 from .metadata import find_metadata
@@ -127,4 +128,4 @@ def _mark_partial(report: Report, found: set[str]) -> None:
     if report.template in T.TEMPLATES:
         return
     for table in missing:
-        report.notes.append(Finding("N6", "error", f"没有读到{TABLE_NAMES[table]}。", {"table": table}))
+        report.notes.append(finding("N6", f"没有读到{TABLE_NAMES[table]}。", severity="error", table=table))

@@ -59,8 +59,11 @@ def finding(
     detail: str | None = None,
     **location: Any,
 ) -> Finding:
-    """A Finding of a registered rule; the severity defaults to the rule's."""
-    sev = severity or REGISTRY[rule_id].severity
+    """A Finding of a registered rule (the readers' and extractors' N-rules too); the severity
+    defaults to the catalogue's, and the location is given by keyword (`table=`, `row=`,
+    `line=`, `cells=`, …; None values are left out)."""
+    known = REGISTRY.get(rule_id) or load_rules()[rule_id]
+    sev = severity or known.severity
     if status == STATUS_NOT_EVALUABLE:
         sev = "info"
     return Finding(rule_id, sev, message, {k: v for k, v in location.items() if v is not None}, status, expected, actual, detail)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeGuard
 
 from ..formats import templates as T
-from ..model import Finding, Number, Report
+from ..model import Finding, Number, Report, cell_path
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
@@ -43,7 +43,7 @@ def t3_6(report: Report, previous: Report) -> Iterator[Finding]:
         if _num(now[c]) and _num(before[c]) and now[c] != before[c]:
             yield finding("T3.6", f"表三“{COLS[c]}”列上年结转为{now[c]}，但{previous.year}年度报告的结转下年度为{before[c]}。",
                           expected=before[c], actual=now[c], table="table3", row="carried_over", column=T.T3_COLUMNS[c].key,
-                          cells=[f"table3.carried_over[{c}]"])
+                          cells=[cell_path("table3", "carried_over", c)])
 
 
 @rule("T2.3", "crossyear", "warning", "现行有效件数与上年衔接",
@@ -63,7 +63,7 @@ def t2_3(report: Report, previous: Report) -> Iterator[Finding]:
             yield finding("T2.3", f"表二“{label}”{f_in}为{vals[3]}，按上年{f_in}{vals[0]}＋{f_is}{vals[1]}－{f_re}{vals[2]}"
                                   f"应为{expected}，请核实。",
                           expected=expected, actual=vals[3], table="table2", row=key, column="in_force",
-                          cells=[f"table2.{key}.in_force"])
+                          cells=[cell_path("table2", key, "in_force")])
 
 
 @rule("T2.8", "crossyear", "warning", "上一年项目数量与上年衔接（2019年格式）",

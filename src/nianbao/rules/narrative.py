@@ -8,7 +8,7 @@ from typing import TypeGuard
 
 from ..formats import templates as T
 from ..parsing.extract.tokens import MAX_DIGITS
-from ..model import Finding, Number, Report
+from ..model import Finding, Number, Report, cell_path
 from . import finding, rule
 
 _END = r"[^。;\n]"
@@ -131,7 +131,7 @@ def t3_9(report: Report) -> Iterator[Finding]:
             quote, title = m.group(0).strip(), T.t3_title(key, report.template)
             yield finding("T3.9", f"正文写道“{quote}”（{int(m.group(1))}件），而表三“{title}”为{int(value)}件，是否一致？请核实。",
                           expected=int(value), actual=int(m.group(1)), detail=quote, table="table3", row=key, column="total",
-                          section="overview", cells=[f"table3.{key}[{T.T3_TOTAL_COLUMN}]"])
+                          section="overview", cells=[cell_path("table3", key, T.T3_TOTAL_COLUMN)])
     if report.table4:
         review = (report.table4.get("review") or {}).get("total")
         suits = [(report.table4.get(g) or {}).get("total") for g in _SUIT_GROUPS]
@@ -144,7 +144,7 @@ def t3_9(report: Report) -> Iterator[Finding]:
         if m and _all_numbers(suits) and int(m.group(1)) != sum(suits):
             yield finding("T3.9", f"正文写道“{m.group(0)}”，而表四{_SUIT_WORD}总计为{int(sum(suits))}件，是否一致？请核实。",
                           expected=int(sum(suits)), actual=int(m.group(1)), detail=m.group(0), table="table4",
-                          cells=[f"table4.{g}.total" for g in _SUIT_GROUPS])
+                          cells=[cell_path("table4", g, T.T4_TOTAL_FIELD) for g in _SUIT_GROUPS])
 
 
 def _all_numbers(values: list[Number | None]) -> TypeGuard[list[Number]]:
@@ -176,7 +176,7 @@ def t4_4(report: Report) -> Iterator[Finding]:
                    if isinstance(v := (report.table4.get(g) or {}).get(f), (int, float)) and v]
         if nonzero:
             shown = "、".join(dict.fromkeys(T.t4_group_label(g) for g, _ in nonzero))
-            cells = [f"table4.{g}.{f}" for g, f in nonzero]
+            cells = [cell_path("table4", g, f) for g, f in nonzero]
             yield finding("T4.4", f"正文写道“{clause}”，但表四{shown}{what}有{len(nonzero)}个单元格不为0，请核实。",
                           detail=clause, table="table4", cells=cells)
             return

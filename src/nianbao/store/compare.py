@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from ..formats import templates as T
 from ..errors import StoreError
-from ..model import Finding, Report
+from ..model import Finding, Report, cell_path
 from .queries import (Filters, agency_ids, list_reports, report_findings, template_cell_paths, template_paths,
                       value_matrix)
 from .records import fill_tables, split_path
@@ -26,7 +26,7 @@ _TOTAL = T.T3_TOTAL_COLUMN
 
 
 def _t3(row: str) -> str:
-    return f"table3.{row}[{_TOTAL}]"
+    return cell_path("table3", row, _TOTAL)
 
 
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -37,8 +37,8 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "denied": tuple(_t3(r) for r in _DENIED_ROWS),
     "results_total": (_t3("results_total"),),
     "carried_forward": (_t3("carried_forward"),),
-    "reviews": (f"table4.review.{T.T4_TOTAL_FIELD}",),
-    "suits": (f"table4.litigation_direct.{T.T4_TOTAL_FIELD}", f"table4.litigation_after_review.{T.T4_TOTAL_FIELD}"),
+    "reviews": (cell_path("table4", "review", T.T4_TOTAL_FIELD),),
+    "suits": (cell_path("table4", "litigation_direct", T.T4_TOTAL_FIELD), cell_path("table4", "litigation_after_review", T.T4_TOTAL_FIELD)),
 }
 
 

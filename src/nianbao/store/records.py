@@ -99,13 +99,13 @@ def cell_rows(report: Report) -> list[tuple]:
 
     for row, cells in report.table2.items():
         for col, value in cells.items():
-            add(f"table2.{row}.{col}", value)
+            add(cell_path("table2", row, col), value)
     for row, values in report.table3.items():
         for i, value in enumerate(values):
-            add(f"table3.{row}[{i}]", value)
+            add(cell_path("table3", row, i), value)
     for row, cells in report.table4.items():
         for col, value in cells.items():
-            add(f"table4.{row}.{col}", value)
+            add(cell_path("table4", row, col), value)
     for path, p in prov.items():
         if path not in seen:
             rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))

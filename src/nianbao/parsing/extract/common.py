@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import Finding, LineMeta, Provenance
+from ...rules import finding
 from ...formats.vocab import Match
 from .solver import Reading, readings
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
@@ -201,21 +202,10 @@ def solved_provenance(tok: Token | None, anchor: Token | None, meta: list[LineMe
 
 def typo_note(table: str, tok: Token, match: Match) -> Finding:
     official = match.refs[0].label
-    return Finding(
-        "N1",
-        "warning",
-        f"标签“{tok.text}”与官方格式不一致，应为“{official}”。",
-        {"table": table, "line": tok.line + 1, "start": tok.start, "end": tok.end},
-        expected=official,
-        actual=tok.text,
-    )
+    return finding("N1", f"标签“{tok.text}”与官方格式不一致，应为“{official}”。", expected=official, actual=tok.text, table=table,
+                   line=tok.line + 1, start=tok.start, end=tok.end)
 
 
 def dash_note(path: str, tok: Token) -> Finding:
-    return Finding(
-        "N2",
-        "warning",
-        f"单元格填写了“{tok.text}”而不是数字，已按空值处理；如为零请填写0。",
-        {"cell": path, "line": tok.line + 1, "start": tok.start, "end": tok.end},
-        actual=tok.text,
-    )
+    return finding("N2", f"单元格填写了“{tok.text}”而不是数字，已按空值处理；如为零请填写0。", actual=tok.text, cell=path, line=tok.line + 1,
+                   start=tok.start, end=tok.end)

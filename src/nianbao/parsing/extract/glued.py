@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, Provenance, cell_path
+from ...rules import finding
 from .common import TableResult
 from .tokens import MAX_DIGITS
 
@@ -541,21 +542,14 @@ def _unsettled_note(table: str, title: str, key: str, row: GluedRow, outcome: Ro
         what = (f"有{n}种拆分都满足勾稽关系：" if spec.sums else f"本行没有可供核对的勾稽关系，有{n}种可能的拆分：")
         what += _candidates_text(outcome.candidates)
         cands = [list(c) for c in outcome.candidates]
-    return Finding(
-        "N8", "warning",
-        f"{title}“{label}”一行的数字在原文中粘连为“{row.run}”，{what}，无法确定的单元格已留空，请对照原件填写。",
-        {"table": table, "row": key, "line": row.line + 1, "cells": paths},
-        actual=row.run, expected=cands or None,
-    )
+    return finding("N8", f"{title}“{label}”一行的数字在原文中粘连为“{row.run}”，{what}，无法确定的单元格已留空，请对照原件填写。", actual=row.run,
+                   expected=cands or None, table=table, row=key, line=row.line + 1, cells=paths)
 
 
 def _summary_note(table: str, title: str, settled: dict[str, str]) -> Finding:
     hows = sorted({h for h in settled.values()}, key=list(_HOW).index)
-    return Finding(
-        "N3", "info",
-        f"{title}的数值在原文中粘连在一起（网页抓取文本），已按表格自身的勾稽关系拆分，共{len(settled)}行；请对照原件核对。",
-        {"table": table, "rows": sorted(settled)}, detail="；".join(_HOW[h] for h in hows),
-    )
+    return finding("N3", f"{title}的数值在原文中粘连在一起（网页抓取文本），已按表格自身的勾稽关系拆分，共{len(settled)}行；请对照原件核对。", severity="info",
+                   detail="；".join(_HOW[h] for h in hows), table=table, rows=sorted(settled))
 
 
 def _money(value: Value, unit: str | None) -> Value:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
+from ...rules import finding
 from ...formats.vocab import table2_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, provenance, trusted,
                      typo_note)
@@ -50,9 +51,9 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
 
 def _unplaced_note(row: RowBuild, printed: list[Token], width: int) -> Finding:
     shown = "、".join(t.text for t in printed)
-    return Finding("N3", "warning", f"表二“{row.label.text}”一行只印出{len(printed)}个数值（{shown}），少于{width}列，"
-                   "无法确定各属哪一列，已留空，请人工核对。",
-                   {"table": TABLE, "row": row.key, "line": row.label.line + 1}, actual=[t.text for t in printed])
+    return finding("N3", f"表二“{row.label.text}”一行只印出{len(printed)}个数值（{shown}），少于{width}列，"
+                   "无法确定各属哪一列，已留空，请人工核对。", actual=[t.text for t in printed], table=TABLE, row=row.key,
+                   line=row.label.line + 1)
 
 
 def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
@@ -67,8 +68,8 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
             {"label": r.label.text, "kind": "nonstandard", "values": [t.value if t.kind == NUMBER else None for t in r.trimmed()[0]],
              "line": r.label.line + 1} for r in extras]
         for r in extras:
-            result.notes.append(Finding("N4", "warning", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。",
-                                        {"table": TABLE, "line": r.label.line + 1}, actual=r.label.text))
+            result.notes.append(finding("N4", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。", actual=r.label.text,
+                                        table=TABLE, line=r.label.line + 1))
     rows = [r for r in rows if r.key in fields]
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
     for row in rows:
@@ -118,8 +119,8 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         extra = [t for t in printed[len(wanted):] if t is not None and t.kind == NUMBER]
         if extra:
             result.notes.append(
-                Finding("N4", "warning", f"表二“{row.label.text}”一行多印了{len(extra)}个数值，已忽略。",
-                        {"table": TABLE, "row": row.key, "line": row.label.line + 1})
+                finding("N4", f"表二“{row.label.text}”一行多印了{len(extra)}个数值，已忽略。", table=TABLE, row=row.key,
+                        line=row.label.line + 1)
             )
         result.values[row.key] = out
     order = {k: i for i, k in enumerate(fields)}

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
+from ...rules import finding
 from ...formats.vocab import match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
                      trusted, typo_note)
@@ -115,8 +116,8 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         assert key is not None  # an official row has its key
         if key in candidates:
             result.notes.append(
-                Finding("N4", "warning", f"表三“{row.label.text}”一行出现了两次，已采用第一次的数值。",
-                        {"table": TABLE, "row": key, "line": row.label.line + 1})
+                finding("N4", f"表三“{row.label.text}”一行出现了两次，已采用第一次的数值。", table=TABLE, row=key,
+                        line=row.label.line + 1)
             )
             continue
         labels[key] = row.label
@@ -137,9 +138,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                            "values": [t.value if t.kind == NUMBER else None for t in values[WIDTH:]],
                            "line": values[WIDTH].line + 1})
             result.notes.append(
-                Finding("N4", "warning", f"表三“{row.label.text}”一行之后多出{len(values) - WIDTH}个没有行标签的数值，"
-                        "可能是某一行的标签缺失，这些数值未计入任何官方行。",
-                        {"table": TABLE, "row": key, "line": values[WIDTH].line + 1})
+                finding("N4", f"表三“{row.label.text}”一行之后多出{len(values) - WIDTH}个没有行标签的数值，"
+                        "可能是某一行的标签缺失，这些数值未计入任何官方行。", table=TABLE, row=key,
+                        line=values[WIDTH].line + 1)
             )
         candidates[key] = readings(values, WIDTH, lead, trail)
         if not all(t.sep == "\t" for t in values):  # a lost cell is told from a blank one only in tab text
@@ -172,21 +173,21 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                     result.provenance.pop(cell_path(TABLE, key, col), None)
                 extras.append({"label": labels[key].text, "kind": "unrecognised", "values": row_vals,
                                "line": labels[key].line + 1})
-                result.notes.append(Finding("N4", "warning", f"表三“{labels[key].text}”不是可识别的行标签，"
-                                            "其数值未计入任何官方行。", {"table": TABLE, "line": labels[key].line + 1}))
+                result.notes.append(finding("N4", f"表三“{labels[key].text}”不是可识别的行标签，"
+                                            "其数值未计入任何官方行。", table=TABLE,
+                                            line=labels[key].line + 1))
                 continue
             official_label = template.t3_row(key).title
-            result.notes.append(Finding(
-                "N1", "warning", f"表三第{labels[key].line + 1}行的标签“{labels[key].text}”残缺，按表中行的顺序应为“{official_label}”，"
-                "数值已计入该行，请核对。", {"table": TABLE, "row": key, "line": labels[key].line + 1},
-                expected=official_label, actual=labels[key].text))
+            result.notes.append(finding(
+                "N1", f"表三第{labels[key].line + 1}行的标签“{labels[key].text}”残缺，按表中行的顺序应为“{official_label}”，"
+                "数值已计入该行，请核对。", expected=official_label, actual=labels[key].text,
+                table=TABLE, row=key, line=labels[key].line + 1))
         if key in solution.ambiguous:
             shown = "；".join("、".join("空" if v is None else str(v) for v in c) for c in solution.candidates[key][:4])
             result.notes.append(
-                Finding("N3", "warning", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，"
-                        f"有分歧的单元格已留空，请人工核对（可能的读法：{shown}）。",
-                        {"table": TABLE, "row": key, "line": labels[key].line + 1},
-                        actual=solution.candidates[key])
+                finding("N3", f"表三“{labels[key].text}”一行的单元格数与7列不符，数值位置无法唯一确定，"
+                        f"有分歧的单元格已留空，请人工核对（可能的读法：{shown}）。", actual=solution.candidates[key],
+                        table=TABLE, row=key, line=labels[key].line + 1)
             )
     if extras:
         result.extras["table3_rows"] = extras
@@ -250,8 +251,8 @@ def _blank_row(row: RowBuild) -> bool:
 
 
 def _layout_note(label: Token, key: str) -> Finding:
-    return Finding("N3", "info", f"表三“{label.text}”一行印出的单元格多于7列，数值按紧随标签的位置读取，请核对。",
-                   {"table": TABLE, "row": key, "line": label.line + 1})
+    return finding("N3", f"表三“{label.text}”一行印出的单元格多于7列，数值按紧随标签的位置读取，请核对。", severity="info", table=TABLE, row=key,
+                   line=label.line + 1)
 
 
 def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
@@ -279,6 +280,6 @@ def _inferred_note(path: str, label: str, key: str, col: int, rule: str, value: 
                path, key, col, actual=value)
 
 
-def _n3(message: str, path: str, key: str, col: int, **values: object) -> Finding:
-    return Finding("N3", "info", message, {"cell": path, "table": TABLE, "row": key, "column": T.T3_COLUMNS[col].key},
-                   **values)  # type: ignore[arg-type]
+def _n3(message: str, path: str, key: str, col: int, expected: object = None, actual: object = None) -> Finding:
+    return finding("N3", message, severity="info", expected=expected, actual=actual, cell=path, table=TABLE, row=key,
+                   column=T.T3_COLUMNS[col].key)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ...formats import templates as T
-from ...model import Finding, LineMeta, cell_path
+from ...model import LineMeta, cell_path
+from ...rules import finding
 from ...formats.vocab import table4_index
 from .common import Alignment, TableResult, dash_note, delimited, placed, solved_provenance, windows
 from .solver import Identity, Reading, _check, readings, solve
@@ -118,5 +119,5 @@ def extract_table4(tokens: list[Token], meta: list[LineMeta], opened: bool = Fal
         if tok is not None and tok.kind == DASH:
             result.notes.append(dash_note(path, tok))
     if ROW in solution.ambiguous:
-        result.notes.append(Finding("N3", "warning", "表四印出的单元格数与15列不符，数值位置无法唯一确定，请人工核对。", {"table": TABLE}))
+        result.notes.append(finding("N3", "表四印出的单元格数与15列不符，数值位置无法唯一确定，请人工核对。", table=TABLE))
     return result

@@ -32,7 +32,8 @@ from contextlib import contextmanager
 from lxml import etree
 
 from ...errors import UnreadableInput
-from ...model import Document, Finding, LineMeta
+from ...model import Document, LineMeta
+from ...rules import finding
 from .grid import Cell, Row, grid_lines
 from ..normalize import normalize_text
 from ..headings import find_headings
@@ -413,13 +414,12 @@ def _read_html(data: bytes) -> Document:
         raise UnreadableInput("网页中没有可读的正文。", "The web page has no readable text.")
     doc = Document(lines=[ln.text for ln in chosen], meta=_origins(chosen), reader="html", encoding=encoding)
     if from_script:
-        doc.notes.append(Finding("N7", "info", "网页的可见正文中没有报告，报告内容写在网页脚本（JavaScript）的字符串里，已从中读取。",
+        doc.notes.append(finding("N7", "网页的可见正文中没有报告，报告内容写在网页脚本（JavaScript）的字符串里，已从中读取。", severity="info",
                                  detail="html-in-script"))
     if lossy:
-        doc.notes.append(Finding("N7", "warning", f"网页中有无法按 {encoding} 解码的字节，已用替换字符代替。", detail=encoding))
+        doc.notes.append(finding("N7", f"网页中有无法按 {encoding} 解码的字节，已用替换字符代替。", detail=encoding))
     if cut:
-        doc.notes.append(Finding("N7", "warning", "网页嵌套层数超过256层，超出部分未能读取，内容可能不完整。",
-                                 detail="libxml2 nesting limit"))
+        doc.notes.append(finding("N7", "网页嵌套层数超过256层，超出部分未能读取，内容可能不完整。", detail="libxml2 nesting limit"))
     return doc
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import LimitExceeded, NotAReport, UnreadableInput
 from ...model import Document, Finding
+from ...rules import finding
 from .ocr_page import ocr_layout
 from .pages import PageLayout, to_document
 
@@ -221,8 +222,7 @@ class Session:
     def _over_budget(self, label: str, number: int) -> bool:
         if time.monotonic() <= self.deadline:
             return False
-        self.notes.append(Finding("N7", "warning", f"OCR 时间预算已用完，{label}未识别，该页内容缺失。",
-                                  {"page": number}, detail="ocr-budget"))
+        self.notes.append(finding("N7", f"OCR 时间预算已用完，{label}未识别，该页内容缺失。", detail="ocr-budget", page=number))
         return True
 
     def image_page(self, image: PageImage) -> PageLayout | None:
@@ -252,8 +252,8 @@ class Session:
             result.width, result.height = layout.width, layout.height
             if found.broken != "image-only":
                 reason = _REASONS.get(found.broken, found.broken)
-                self.notes.append(Finding("N7", "info", f"第{layout.number}页的文字层无法使用（{reason}），已改用 OCR 识别。",
-                                          {"page": layout.number}, detail=found.broken))
+                self.notes.append(finding("N7", f"第{layout.number}页的文字层无法使用（{reason}），已改用 OCR 识别。", severity="info",
+                                          detail=found.broken, page=layout.number))
             self._account(result)
             self._nothing_read(result, f"第{layout.number}页")
             return result
@@ -270,8 +270,8 @@ class Session:
         """A page that looked printed but gave no text at all (a chart, a seal, a page too
         blurred to read) is a finding, never a silent gap."""
         if not layout.lines and not layout.tables:
-            self.notes.append(Finding("N7", "warning", f"{label}没有识别出任何文字，该页内容可能缺失，请对照原件核实。",
-                                      {"page": layout.number}, detail="no-text"))
+            self.notes.append(finding("N7", f"{label}没有识别出任何文字，该页内容可能缺失，请对照原件核实。", detail="no-text",
+                                      page=layout.number))
 
     def _account(self, layout: PageLayout) -> None:
         texts = [ln.text for ln in layout.lines] + [c.text for t in layout.tables for c in t.cells]
@@ -291,9 +291,9 @@ def skipped_page(number: int, verdict: str) -> Finding:
     a page that does not look like print (a photo, a very dark or faint scan) may hold
     part of the report (warning)."""
     if verdict == "blank":
-        return Finding("N7", "info", f"第{number}页是空白页，没有可识别的内容。", {"page": number}, detail="blank-page")
-    return Finding("N7", "warning", f"第{number}页不像是文字页面（可能是照片，或扫描过暗、过淡），未能识别，"
-                   "该页内容缺失；如该页属于报告正文或表格，请对照原件核实。", {"page": number}, detail="not-a-page")
+        return finding("N7", f"第{number}页是空白页，没有可识别的内容。", severity="info", detail="blank-page", page=number)
+    return finding("N7", f"第{number}页不像是文字页面（可能是照片，或扫描过暗、过淡），未能识别，"
+                   "该页内容缺失；如该页属于报告正文或表格，请对照原件核实。", detail="not-a-page", page=number)
 
 
 def render_scale(width: float, height: float) -> float:
@@ -324,8 +324,8 @@ def low_confidence_notes(layout: PageLayout) -> list[Finding]:
             pieces += list(zip(line.text.split("\t"), line.confidences))
     where = layout.origin
     return [
-        Finding("N5", "warning", f"{where}识别出的数值“{text}”置信度较低（{conf:.2f}），请对照原件核实。",
-                {"page": layout.number, "text": text}, actual=text, detail=f"confidence={conf:.3f}")
+        finding("N5", f"{where}识别出的数值“{text}”置信度较低（{conf:.2f}），请对照原件核实。", actual=text,
+                detail=f"confidence={conf:.3f}", page=layout.number, text=text)
         for text, conf in pieces
         if conf < LOW_CONFIDENCE and _NUMBER.match(text)
     ]

@@ -20,6 +20,7 @@ import pypdfium2.raw as raw
 
 from ...errors import LimitExceeded, UnreadableInput
 from ...model import Document, Finding
+from ...rules import finding
 from .boxes import Box, Table, TextBox, fill, find_tables
 from .pages import PageLayout, TextLine, to_document
 from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, large_images, rulings, too_busy
@@ -115,7 +116,7 @@ def _read_pages(pdf: pdfium.PdfDocument, n_pages: int) -> Document:
 
 
 def _unreadable_page(number: int) -> Finding:
-    return Finding("N7", "warning", f"第{number}页无法读取（页面数据损坏），该页内容缺失。", {"page": number})
+    return finding("N7", f"第{number}页无法读取（页面数据损坏），该页内容缺失。", page=number)
 
 
 # ---------------------------------------------------------------------------- text layer
@@ -170,10 +171,9 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
 
 
 def _busy_page(number: int, objects: int, segments: int) -> Finding:
-    return Finding("N7", "warning",
-                   f"第{number}页的图形过多（超过 {MAX_OBJECTS} 个页面对象或 {MAX_SEGMENTS} 段路径，疑似内容流炸弹），"
+    return finding("N7", f"第{number}页的图形过多（超过 {MAX_OBJECTS} 个页面对象或 {MAX_SEGMENTS} 段路径，疑似内容流炸弹），"
                    f"未读取该页的表格线，只读取了文字，该页的表格可能缺失。",
-                   {"page": number}, detail=f"graphics-cap objects>={objects} segments>={segments}")
+                   detail=f"graphics-cap objects>={objects} segments>={segments}", page=number)
 
 
 @dataclass(frozen=True)

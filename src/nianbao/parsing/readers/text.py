@@ -10,7 +10,8 @@ import codecs
 from functools import lru_cache
 
 from ...errors import UnreadableInput
-from ...model import Document, Finding, LineMeta
+from ...model import Document, LineMeta
+from ...rules import finding
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -109,6 +110,6 @@ def read_text(data: bytes) -> Document:
         doc.pages = page
     if lossy:
         doc.notes.append(
-            Finding("N7", "warning", f"文本中有无法按 {enc} 解码的字节，已用替换字符代替。", detail=enc)
+            finding("N7", f"文本中有无法按 {enc} 解码的字节，已用替换字符代替。", detail=enc)
         )
     return doc
