@@ -171,6 +171,13 @@ def test_the_store_reads_the_reviewed_record_without_the_web_app(env: WebEnv) ->
         counts = store.reports(region=REGION, year=YEAR).set_index("id")
         issues = build_issues(store, ReportFilter(region=REGION, years=(YEAR,)))
         raw = build_issues(store, ReportFilter(region=REGION, years=(YEAR,)), reviewed=False)
+        wide = store.wide(ids=[env.ids["wrong"]])
+        cell = store.long(ids=[env.ids["wrong"]]).set_index("path").loc[GRANTED]
+        printed = store.report(env.ids["wrong"]).provenance[GRANTED].raw
+    # data exports: the corrected value, the printed one kept (raw) and the cell marked
+    assert wide.at[0, GRANTED] == corrected == cell["value"] and cell["method"] == "corrected"
+    assert cell["raw"] == printed and float(printed) == corrected + 4
+    assert (wide.at[0, "n_errors"], wide.at[0, "n_warnings"]) == reviewed_counts(env, env.ids["wrong"])
     for rid in env.ids.values():
         assert (counts.at[rid, "n_errors"], counts.at[rid, "n_warnings"]) == reviewed_counts(env, rid)
         assert sum(1 for g in issues.agencies for i in g.issues if i.report_id == rid) == sum(reviewed_counts(env, rid))

@@ -105,16 +105,20 @@ class Store:
         return df[df["n_errors"] > 0].reset_index(drop=True) if f.errors_only else df
 
     def wide(self, where: Any = None, **filters: Any) -> pd.DataFrame:
-        """One row per report with one float column per cell path ("table3.granted[0]")."""
+        """One row per report with one float column per cell path ("table3.granted[0]"):
+        the record as reviewed (corrected values, counts without dismissed findings)."""
         from .queries import wide
+        from .reviewed import correct_wide
 
-        return self._read(wide, where, **filters)
+        return self._read(lambda conn, f: correct_wide(conn, wide(conn, f)), where, **filters)
 
     def long(self, where: Any = None, **filters: Any) -> pd.DataFrame:
-        """One row per cell, with its raw string and provenance."""
+        """One row per cell, with its raw string and provenance; a corrected cell holds the
+        corrected value, its `raw` the value as printed, its `method` "corrected"."""
         from .queries import long
+        from .reviewed import correct_long
 
-        return self._read(long, where, **filters)
+        return self._read(lambda conn, f: correct_long(conn, long(conn, f)), where, **filters)
 
     def findings(self, where: Any = None, **filters: Any) -> pd.DataFrame:
         from .queries import findings_frame

@@ -185,6 +185,47 @@ def correct_matrix(conn: Connection, mat: np.ndarray, index: dict[int, int], by_
     return out
 
 
+CORRECTED_METHOD = "corrected"  # the long shape's `method` of a corrected cell (its `raw` stays as printed)
+
+
+def _fixes_by_report(conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Correction]]:
+    hashes = reviewed_ids(conn, ids)
+    states = review_states(conn, hashes.values())
+    return {rid: states[h].fixes for rid, h in hashes.items() if h in states and states[h].fixes}
+
+
+def correct_wide(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
+    """A wide frame (`queries.wide`: one row per report, one column per cell path) with the
+    corrected values and the reviewed record's counts."""
+    if df.empty:
+        return df
+    fixes = _fixes_by_report(conn, [int(i) for i in df["id"]])
+    out = frame_with_reviewed_counts(conn, df).drop(columns="reviewed")
+    for rid, by_path in fixes.items():
+        rows = out.index[out["id"] == rid]
+        for path, fix in by_path.items():
+            if path in out.columns:
+                out.loc[rows, path] = np.nan if fix.value is None else float(fix.value)
+    return out
+
+
+def correct_long(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
+    """A long frame (`queries.long`: one row per cell) with the corrected values: `raw`
+    keeps the value as printed, `method` is "corrected"."""
+    if df.empty:
+        return df
+    fixes = _fixes_by_report(conn, set(int(i) for i in df["report_id"]))
+    if not fixes:
+        return df
+    out = df.copy()
+    for i, (rid, path) in enumerate(zip(out["report_id"], out["path"])):
+        fix = fixes.get(int(rid), {}).get(path)
+        if fix is not None:
+            out.iat[i, out.columns.get_loc("value")] = fix.value
+            out.iat[i, out.columns.get_loc("method")] = CORRECTED_METHOD
+    return out
+
+
 # --------------------------------------------------------------------------- findings and counts
 
 
