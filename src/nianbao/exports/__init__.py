@@ -8,11 +8,12 @@
     >>> issues = build_issues(store, ReportFilter(region="淮安市", years=(2024,)))
     >>> open("问题清单.xlsx", "wb").write(issues_xlsx(issues))
 
-Module map: `selection` (the filters -> the report list), `frames` (wide and long data, a
+Everything here reads the record as reviewed (`nianbao.store.reviewed`): corrected cells,
+dismissed findings out.  Module map: `selection` (a `ReportFilter` -> the report list), `frames` (wide and long data, a
 slice of reports at a time), `tabular` (CSV, JSON, Parquet), `workbook` (the XLSX with the
 official layout), `sheets` (spreadsheet pieces), `issues` (the 问题清单 as data, grouped by
-agency), `issues_xlsx` / `issues_docx` (its documents), `reviews` (the web app's review
-decisions, when it recorded any), `output` (whole-or-nothing files, formula guard).
+agency), `issues_xlsx` / `issues_docx` (its documents), `reviews` (a reviewer's
+decision as the 问题清单 prints it), `output` (whole-or-nothing files, formula guard).
 """
 from __future__ import annotations
 
