@@ -117,6 +117,9 @@ def test_views_and_exports_agree_with_the_reviewed_record(env: WebEnv) -> None:
     assert after[wrong]["n_errors"] < before[wrong]["n_errors"]
     assert after[doubtful]["n_errors"] == before[doubtful]["n_errors"] - 1
     assert after[doubtful]["n_warnings"] == before[doubtful]["n_warnings"]
+    problems = env.reviewer.get(f"/api/reports?region={REGION}&year={YEAR}&problems=true").json()["items"]
+    assert {r["id"] for r in problems} == {rid for rid, r in after.items() if r["n_errors"] > 0}
+    assert {r["id"] for r in problems} != {rid for rid, r in before.items() if r["n_errors"] > 0}
 
     # the dashboard (API and chart data) and the region's statistics: the same counts, and
     # the totals summed over the corrected values

@@ -99,10 +99,8 @@ class Store:
         from .queries import list_reports
         from .reviewed import frame_with_reviewed_counts
 
-        f = _filter(where, filters)
         with self.engine.connect() as conn:
-            df = frame_with_reviewed_counts(conn, list_reports(conn, f, limit))
-        return df[df["n_errors"] > 0].reset_index(drop=True) if f.errors_only else df
+            return frame_with_reviewed_counts(conn, list_reports(conn, _filter(where, filters), limit))
 
     def wide(self, where: Any = None, **filters: Any) -> pd.DataFrame:
         """One row per report with one float column per cell path ("table3.granted[0]"):

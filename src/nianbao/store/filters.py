@@ -102,7 +102,7 @@ class ReportFilter:
         if self.status:
             stmt = stmt.where(reports.c.status == self.status)
         if self.errors_only:
-            stmt = stmt.where(reports.c.n_errors > 0)
+            stmt = stmt.where(_has_errors(conn))
         if self.agency is not None:
             ids = agency_ids(conn, self.agency)
             stmt = stmt.where(reports.c.agency_id.in_(ids) if ids else sa.false())
@@ -166,6 +166,20 @@ class ReportFilter:
                  f"正文含“{self.text}”" if self.text else "",
                  f"报告 {'、'.join(f'#{i}' for i in ids[:5])}{' 等' if len(ids) > 5 else ''}" if ids else ""]
         return " ".join(p for p in parts if p) or "全部报告"
+
+
+def _has_errors(conn: Connection) -> sa.ColumnElement:
+    """Reports with errors in the record as reviewed: the stored count, overridden for the
+    (few) reports with decisions or corrections."""
+    from .reviewed import reviewed_counts, reviewed_ids
+
+    found = reviewed_counts(conn, list(reviewed_ids(conn)))
+    with_errors = [rid for rid, c in found.items() if c[0] > 0]
+    without = [rid for rid, c in found.items() if c[0] == 0]
+    stored = reports.c.n_errors > 0
+    if without:
+        stored = sa.and_(stored, reports.c.id.not_in(without))
+    return sa.or_(stored, reports.c.id.in_(with_errors)) if with_errors else stored
 
 
 LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "department": "部门"}
