@@ -29,7 +29,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from nianbao import Store
-    from nianbao.exports import Selection, build_issues, export_data, write_issues
+    from nianbao.exports import ReportFilter, build_issues, export_data, write_issues
     from nianbao.synth import corpus
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-export-"))
@@ -43,7 +43,7 @@ def main() -> None:
                         invalid_rate=0.2)]
         summary = store.ingest(items, workers=2)
         print(f"ingested {summary.new} reports in {time.perf_counter() - t0:.0f} s")
-    everything = Selection()
+    everything = ReportFilter()
     n = len(store.reports())
     with store.engine.connect() as conn:
         cells = conn.exec_driver_sql("SELECT count(*) FROM cells").scalar_one()

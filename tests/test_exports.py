@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from nianbao.formats import templates as T
-from nianbao.exports import Selection, build_issues, export_data, issues_docx, issues_xlsx, write_issues
+from nianbao.exports import ReportFilter, build_issues, export_data, issues_docx, issues_xlsx, write_issues
+from nianbao.formats import templates as T
 from nianbao.exports import xlsx as xlsx_writer
 from nianbao.model import Report
 from nianbao.render.layout import report_grids
@@ -87,7 +88,7 @@ def read_excel_like(path, sheet: str, stored: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("shape", ["wide", "long"])
 def test_parquet_csv_json_hold_the_stores_frames(store, tmp_path, shape):
     read = store.wide if shape == "wide" else store.long
-    for sel, filters in ((Selection(), {}), (Selection(region=REGION, years=(2024,)), {"region": REGION, "year": 2024})):
+    for sel, filters in ((ReportFilter(), {}), (ReportFilter(region=REGION, years=(2024,)), {"region": REGION, "year": 2024})):
         stored = read(**filters)
         assert len(stored)
         pq = tmp_path / f"{shape}.parquet"
@@ -107,17 +108,17 @@ def test_parquet_csv_json_hold_the_stores_frames(store, tmp_path, shape):
 
 
 def test_filters_errors_level_and_slices(store, tmp_path):
-    errors = export_data(store, tmp_path / "e.parquet", Selection(errors_only=True))
+    errors = export_data(store, tmp_path / "e.parquet", ReportFilter(errors_only=True))
     back = pd.read_parquet(tmp_path / "e.parquet")
     listed = store.reports()
     assert errors.reports == int((listed["n_errors"] > 0).sum()) >= 1
     assert (back["n_errors"] > 0).all() and "淮安区教育局" in set(back["agency"])
-    export_data(store, tmp_path / "t.parquet", Selection(region=REGION, level="township"))
+    export_data(store, tmp_path / "t.parquet", ReportFilter(region=REGION, level="township"))
     assert set(pd.read_parquet(tmp_path / "t.parquet")["agency"]) == {"岔河镇人民政府"}
     chosen = tuple(int(i) for i in listed["id"][:2])  # what a web page shows
-    export_data(store, tmp_path / "ids.parquet", Selection(ids=chosen))
+    export_data(store, tmp_path / "ids.parquet", ReportFilter(ids=chosen))
     assert sorted(pd.read_parquet(tmp_path / "ids.parquet")["id"]) == sorted(chosen)
-    one = build_issues(store, Selection(ids=chosen[:1]), reviews=None)
+    one = build_issues(store, ReportFilter(ids=chosen[:1]), reviewed=False)
     assert one.reports == 1 and {i.report_id for g in one.agencies for i in g.issues} <= {chosen[0]}
     # many small slices (one without any cell) make one file with one schema
     from nianbao.exports.frames import frames
@@ -134,9 +135,9 @@ def test_nothing_matching_is_an_error_and_writes_nothing(store, tmp_path):
     from nianbao.errors import StoreError, UnsupportedFormat
 
     with pytest.raises(StoreError, match="没有符合条件"):
-        export_data(store, tmp_path / "none.xlsx", Selection(region="没有这个地方"))
+        export_data(store, tmp_path / "none.xlsx", ReportFilter(region="没有这个地方"))
     with pytest.raises(UnsupportedFormat):
-        export_data(store, tmp_path / "data.txt", Selection())
+        export_data(store, tmp_path / "data.txt", ReportFilter())
     assert list(tmp_path.iterdir()) == []
 
 
@@ -150,7 +151,7 @@ def test_a_failed_export_leaves_no_file(store, tmp_path, monkeypatch):
     monkeypatch.setattr(exports, "frames", broken)
     (tmp_path / "old.csv").write_text("kept")
     with pytest.raises(RuntimeError):
-        export_data(store, tmp_path / "old.csv", Selection())
+        export_data(store, tmp_path / "old.csv", ReportFilter())
     assert [p.name for p in tmp_path.iterdir()] == ["old.csv"] and (tmp_path / "old.csv").read_text() == "kept"
 
 
@@ -196,7 +197,7 @@ def check_block(ws, start: int, template: str, values: dict[str, float]) -> int:
 
 def test_workbook_of_a_region_holds_its_totals_in_the_official_layout(store, tmp_path):
     path = tmp_path / "region.xlsx"
-    summary = export_data(store, path, Selection(region=REGION, years=(2024,)))
+    summary = export_data(store, path, ReportFilter(region=REGION, years=(2024,)))
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["统计表", "报告", "明细", "说明"]
     stats = store.region_stats(REGION, 2024)
@@ -214,7 +215,7 @@ def test_workbook_of_a_region_holds_its_totals_in_the_official_layout(store, tmp
 
 def test_workbook_of_a_few_reports_shows_each_one(store, tmp_path):
     path = tmp_path / "agency.xlsx"
-    export_data(store, path, Selection(agency="洪泽区审计局"))
+    export_data(store, path, ReportFilter(agency="洪泽区审计局"))
     ws = openpyxl.load_workbook(path)["统计表"]
     listed = store.reports(agency="洪泽区审计局")
     assert list(listed["year"]) == [2023, 2024]
@@ -228,7 +229,7 @@ def test_workbook_of_a_few_reports_shows_each_one(store, tmp_path):
 def test_long_data_continues_on_further_sheets(store, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 250)
     path = tmp_path / "split.xlsx"
-    summary = export_data(store, path, Selection(region=REGION))
+    summary = export_data(store, path, ReportFilter(region=REGION))
     wb = openpyxl.load_workbook(path)
     parts = [n for n in wb.sheetnames if n.startswith("明细")]
     assert len(parts) == -(-summary.rows // 248) >= 3
@@ -282,8 +283,8 @@ def _expected_findings(store, ids) -> pd.DataFrame:
 
 
 def test_issue_list_groups_findings_by_agency(store, tmp_path):
-    sel = Selection(region=REGION, years=(2024,))
-    issues = build_issues(store, sel, reviews=None)
+    sel = ReportFilter(region=REGION, years=(2024,))
+    issues = build_issues(store, sel, reviewed=False)
     listed = store.reports(region=REGION, year=2024)
     expected = _expected_findings(store, listed["id"].tolist())
     assert issues.title == f"{REGION}2024年度{T.REPORT_TITLE_WORDS[0]}问题清单"
@@ -308,7 +309,7 @@ def test_issue_list_groups_findings_by_agency(store, tmp_path):
 
 
 def test_issue_list_documents(store, tmp_path):
-    issues = build_issues(store, Selection(region=REGION), reviews=None)
+    issues = build_issues(store, ReportFilter(region=REGION), reviewed=False)
     bad = next(g for g in issues.agencies if g.agency == "淮安区教育局")
     wb = openpyxl.load_workbook(io.BytesIO(issues_xlsx(issues)))
     ws = wb["问题清单"]
@@ -342,7 +343,7 @@ def test_issue_list_documents(store, tmp_path):
 
 
 def test_a_report_that_could_not_be_read_is_an_issue(store):
-    issues = build_issues(store, Selection(status="failed"), reviews=None)
+    issues = build_issues(store, ReportFilter(status="failed"), reviewed=False)
     assert issues.total == 1
     (only,) = [i for g in issues.agencies for i in g.issues]
     assert only.title == "文件无法读取" and only.severity == "error" and "broken.pdf" in only.location
@@ -374,13 +375,13 @@ def test_issue_list_with_the_web_apps_decisions(tmp_path):
     confirmed = next(f for f in found_b if f.severity in ("error", "warning"))
     decide(store.engine, reviewer, rid_a, hashes[rid_a], dismissed, "dismiss", "系统误读，原件正确")
     decide(store.engine, reviewer, rid_b, hashes[rid_b], confirmed, "confirm", "请整改")
-    before = build_issues(store, Selection(), reviews=None)
-    issues = build_issues(store, Selection())  # the web app's decisions, found on their own
+    before = build_issues(store, ReportFilter(), reviewed=False)
+    issues = build_issues(store, ReportFilter())  # the web app's decisions, found on their own
     assert issues.dismissed == 1 and issues.total == before.total - 1
     reviewed = [i for g in issues.agencies for i in g.issues if i.review is not None]
     assert len(reviewed) == 1 and reviewed[0].review.comment == "请整改" and reviewed[0].review.reviewer == "张审核"
     assert reviewed[0].rule == confirmed.rule and reviewed[0].report_id == rid_b
-    everything = build_issues(store, Selection(), include_dismissed=True)
+    everything = build_issues(store, ReportFilter(), include_dismissed=True)
     assert everything.total == before.total
     assert any(i.review and i.review.decision == "dismiss" for g in everything.agencies for i in g.issues)
     path = tmp_path / "问题清单.xlsx"

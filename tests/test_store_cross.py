@@ -7,7 +7,7 @@ import copy
 import pytest
 
 import nianbao
-from nianbao.exports import Selection, build_issues
+from nianbao.exports import ReportFilter, build_issues
 from nianbao.store.agencies import identify
 from nianbao.store.crosscheck import crossyear_findings
 
@@ -135,7 +135,7 @@ def test_copied_section_five_is_flagged_across_years_and_agencies(dbs):
     assert (ids["a22.txt"], ids["b23.txt"]) not in pairs  # different years of different agencies
     # the values as the rule gave them: no expected value is None (not NaN), a similarity a number
     assert all(v is None for v in g6["expected"]) and all(0.8 <= v <= 1 for v in g6["actual"])
-    listed = [i for g in build_issues(store, Selection(), reviews=None).agencies for i in g.issues if i.rule == "G6"]
+    listed = [i for g in build_issues(store, ReportFilter(), reviewed=False).agencies for i in g.issues if i.rule == "G6"]
     assert listed and all(i.expected == "" for i in listed)  # the 问题清单 shows a blank, not "nan"
 
 

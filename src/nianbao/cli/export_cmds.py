@@ -32,9 +32,9 @@ def filter_options(func: Any) -> Any:
 
 def _selection(region: str | None, years: tuple[int, ...], agency: str | None, level: str | None,
                status: str | None, errors_only: bool) -> Any:
-    from ..exports import Selection
+    from ..store.filters import ReportFilter
 
-    return Selection(region=region, years=tuple(sorted(set(years))), agency=agency, level=level, status=status,
+    return ReportFilter(region=region, years=tuple(sorted(set(years))), agency=agency, level=level, status=status,
                      errors_only=errors_only)
 
 

@@ -160,10 +160,11 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
 def list_(db_url: str | None, region: str | None, year: int | None, agency: str | None, level: str | None,
           status: str | None, only_errors: bool, limit: int | None, fmt: str) -> None:
     """列出库中的报告及其错误、警告数。List stored reports with their error and warning counts."""
+    from ..store.filters import ReportFilter
+
     store = _open(db_url)
-    df = store.reports(region=region, year=year, agency=agency, level=level, status=status)
-    if only_errors:
-        df = df[df["n_errors"] > 0]
+    df = store.reports(where=ReportFilter(region=region, years=(year,) if year else (), agency=agency, level=level,
+                                          status=status, errors_only=only_errors))
     matched = len(df)
     if limit is None and fmt == "table":
         limit = TABLE_LIMIT

@@ -1,18 +1,19 @@
 """Exports of the store: data files and the 问题清单.
 
     >>> from nianbao import Store
-    >>> from nianbao.exports import Selection, export_data, build_issues, issues_xlsx
+    >>> from nianbao.exports import ReportFilter, export_data, build_issues, issues_xlsx
     >>> store = Store()
-    >>> export_data(store, "淮安市2024.xlsx", Selection(region="淮安市", years=(2024,)))
-    >>> export_data(store, "all.parquet", Selection(), shape="long")
-    >>> issues = build_issues(store, Selection(region="淮安市", years=(2024,)))
+    >>> export_data(store, "淮安市2024.xlsx", ReportFilter(region="淮安市", years=(2024,)))
+    >>> export_data(store, "all.parquet", ReportFilter(), shape="long")
+    >>> issues = build_issues(store, ReportFilter(region="淮安市", years=(2024,)))
     >>> open("问题清单.xlsx", "wb").write(issues_xlsx(issues))
 
-Module map: `selection` (the filters -> the report list), `frames` (wide and long data, a
+Everything here reads the record as reviewed (`nianbao.store.reviewed`): corrected cells,
+dismissed findings out.  Module map: `selection` (a `ReportFilter` -> the report list), `frames` (wide and long data, a
 slice of reports at a time), `tabular` (CSV, JSON, Parquet), `workbook` (the XLSX with the
 official layout), `sheets` (spreadsheet pieces), `issues` (the 问题清单 as data, grouped by
-agency), `issues_xlsx` / `issues_docx` (its documents), `reviews` (the web app's review
-decisions, when it recorded any), `output` (whole-or-nothing files, formula guard).
+agency), `issues_xlsx` / `issues_docx` (its documents), `reviews` (a reviewer's
+decision as the 问题清单 prints it), `output` (whole-or-nothing files, formula guard).
 """
 from __future__ import annotations
 
@@ -26,13 +27,13 @@ from .issues import AgencyIssues, Issue, IssueList, build_issues
 from .issues_docx import issues_docx
 from .issues_xlsx import issues_xlsx
 from .output import STDOUT, atomic_file
-from .selection import Selection, selected_reports
+from .selection import ReportFilter, selected_reports
 from .tabular import write_csv, write_json, write_parquet
 
 FORMATS = ("xlsx", "csv", "parquet", "json")
 ISSUE_FORMATS = ("xlsx", "docx")
 
-__all__ = ["Selection", "ExportSummary", "export_data", "format_of", "FORMATS", "SHAPES", "build_issues",
+__all__ = ["ReportFilter", "ExportSummary", "export_data", "format_of", "FORMATS", "SHAPES", "build_issues",
            "IssueList", "AgencyIssues", "Issue", "issues_xlsx", "issues_docx", "write_issues", "ISSUE_FORMATS"]
 
 
@@ -56,7 +57,7 @@ def format_of(path: str | os.PathLike[str], fmt: str | None, allowed: tuple[str,
     return chosen
 
 
-def export_data(store: Store, path: str | os.PathLike[str], sel: Selection, fmt: str | None = None,
+def export_data(store: Store, path: str | os.PathLike[str], sel: ReportFilter, fmt: str | None = None,
                 shape: str = "wide") -> ExportSummary:
     """Write the reports `sel` picks to `path` ("-": standard output, CSV and JSON only) as
     xlsx (the workbook: official layout, reports, cells), csv / json / parquet (`shape`

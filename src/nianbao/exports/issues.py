@@ -10,29 +10,26 @@ all is an issue of its own: the agency published a file nobody can check.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from ..formats import templates as T
 from ..draft.cells import TABLE_NAMES
 from ..render.layout import fmt_value
 from ..rules import SEVERITY_ORDER, catalogue
 from ..store import Store
-from ..store.schema import reports as reports_table
-from .reviews import Review, ReviewSource, web_reviews
-from .selection import Selection, chunked, selected_reports
+from ..store.reviewed import findings_frame as reviewed_findings_frame
+from .reviews import Review
+from .selection import ReportFilter, chunked, selected_reports
 from .sheets import cell_name
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 UNREADABLE_TITLE = "文件无法读取"
 UNREADABLE_EXPLANATION = ("系统无法读取这份文件，无法检查其内容。请核实网站上公开的文件是否完整、能否打开、"
                           "是否就是年度报告；扫描件请提供清晰的版本或可复制文字的版本。")
-_AUTO: Any = object()  # build_issues(reviews=…) default: the web app's decisions, when there are any
 
 
 @dataclass
@@ -102,25 +99,27 @@ class IssueList:
 # --------------------------------------------------------------------------- building
 
 
-def build_issues(store: Store, sel: Selection, *, min_severity: str = "warning", include_dismissed: bool = False,
-                 reviews: ReviewSource | None = _AUTO) -> IssueList:
-    """The 问题清单 of the reports `sel` picks (`reviews`: where decisions come from; by
-    default the web app's, when it recorded any; None: no decisions)."""
+def build_issues(store: Store, sel: ReportFilter, *, min_severity: str = "warning", include_dismissed: bool = False,
+                 reviewed: bool = True) -> IssueList:
+    """The 问题清单 of the reports `sel` picks: the findings of the reviewed record
+    (`store.reviewed`: corrected cells re-checked, dismissed findings left out unless
+    `include_dismissed`, decisions beside the others); `reviewed=False`: the record as
+    extracted, without decisions."""
     if min_severity not in SEVERITY_ORDER:
         raise ValueError(min_severity)
     listed = selected_reports(store, sel)
-    if reviews is _AUTO:
-        reviews = web_reviews(store.engine)
     rules = {r.id: r for r in catalogue()}
     allowed = [s for s, rank in SEVERITY_ORDER.items() if rank <= SEVERITY_ORDER[min_severity]]
-    hashes = _content_hashes(store, listed["id"].tolist())
     agencies = store.agencies().set_index("id")["path"].to_dict() if len(listed) else {}
     groups: dict[Any, AgencyIssues] = {}
     dismissed = 0
     for ids in chunked(listed["id"].tolist(), 2000):
-        found = store.findings(ids=ids)
+        found = _findings(store, ids, reviewed)
         found = found[found["severity"].isin(allowed)]
-        decided = reviews.decisions([hashes[i] for i in ids]) if reviews is not None else {}
+        live = [d is None or d.decision != "dismiss" for d in found["decision"]]
+        dismissed += len(found) - sum(live)
+        if not include_dismissed:
+            found = found[live]
         origins = _line_origins(store, found)
         by_report: dict[int, list[Any]] = {}
         for f in found.itertuples(index=False):
@@ -131,15 +130,8 @@ def build_issues(store: Store, sel: Selection, *, min_severity: str = "warning",
             if rep.status != "ok":
                 group.issues.append(_unreadable(rep))
                 continue
-            issues = []
-            for f in by_report.get(int(rep.id), []):
-                review = None
-                if reviews is not None:
-                    review = decided.get(hashes[rep.id], {}).get(reviews.key(f.rule, f.location))
-                if review is not None and review.decision == "dismiss" and not include_dismissed:
-                    dismissed += 1
-                    continue
-                issues.append(_issue(f, rep, rules, review, origins.get(rep.id)))
+            issues = [_issue(f, rep, rules, Review.of(f.decision), origins.get(rep.id))
+                      for f in by_report.get(int(rep.id), [])]
             issues.sort(key=lambda i: (SEVERITY_ORDER.get(i.severity, 9), not i.evaluable))
             group.issues.extend(issues)
     ordered = sorted(groups.values(), key=lambda g: (g.where, g.agency))
@@ -149,22 +141,21 @@ def build_issues(store: Store, sel: Selection, *, min_severity: str = "warning",
             issue.number = n
     return IssueList(title=_title(sel), scope=sel.describe(), generated_at=datetime.now(), reports=len(listed),
                      agencies=[g for g in ordered if g.issues], clean=[g for g in ordered if not g.issues],
-                     dismissed=dismissed, min_severity=min_severity)
+                     dismissed=dismissed if not include_dismissed else 0, min_severity=min_severity)
 
 
-def _title(sel: Selection) -> str:
+def _findings(store: Store, ids: list[int], reviewed: bool) -> pd.DataFrame:
+    """The findings of reports `ids`, as reviewed (dismissed ones marked) or as stored."""
+    if not reviewed:
+        return store.findings(ids=ids).assign(decision=None)
+    with store.engine.connect() as conn:
+        return reviewed_findings_frame(conn, ids, include_dismissed=True)
+
+
+def _title(sel: ReportFilter) -> str:
     who = sel.region or (str(sel.agency) if sel.agency is not None and not str(sel.agency).isdigit() else "")
     years = "、".join(str(y) for y in sel.years)
     return f"{who}{years + '年度' if years else ''}{T.REPORT_TITLE_WORDS[0]}问题清单"
-
-
-def _content_hashes(store: Store, ids: Sequence[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    with store.engine.connect() as conn:
-        for chunk in chunked(ids, 5000):
-            out.update(conn.execute(sa.select(reports_table.c.id, reports_table.c.content_hash)
-                                    .where(reports_table.c.id.in_(chunk))).all())
-    return out
 
 
 def _group(groups: dict[Any, AgencyIssues], rep: Any, paths: dict[int, str]) -> AgencyIssues:

@@ -28,7 +28,7 @@ from ..render.layout import report_grids
 from ..store import Store
 from ..store.records import fill_tables
 from .frames import frames, python_rows
-from .selection import LEVEL_ZH, Selection, member_reports
+from .selection import LEVEL_ZH, ReportFilter, member_reports
 from .sheets import cell_name, grid_title, headings, write_grid
 from .xlsx import Sheet, Workbook
 
@@ -93,7 +93,7 @@ class YearTotals:
 # --------------------------------------------------------------------------- the workbook
 
 
-def write_workbook(store: Store, listed: pd.DataFrame, sel: Selection, out: IO[bytes]) -> WorkbookSummary:
+def write_workbook(store: Store, listed: pd.DataFrame, sel: ReportFilter, out: IO[bytes]) -> WorkbookSummary:
     """Write the data workbook of the reports `listed` (the selection's `Store.reports`)."""
     book = Workbook(out)
     layout = book.sheet("统计表", [34, 14, 14] + [11] * (LAYOUT_WIDTH - 3))
@@ -158,7 +158,7 @@ def _report_block(row: pd.Series) -> LayoutBlock:
     return LayoutBlock(f"{who}{year}（报告编号 {int(row['id'])}）", f"来源：{source}" if source else "", template, values)
 
 
-def _total_blocks(totals: YearTotals, members: pd.DataFrame, sel: Selection) -> list[LayoutBlock]:
+def _total_blocks(totals: YearTotals, members: pd.DataFrame, sel: ReportFilter) -> list[LayoutBlock]:
     who = (sel.region or "所选报告") + (LEVEL_ZH[sel.level] if sel.level else "")
     out = []
     for year in sorted(totals.sums):
@@ -193,7 +193,7 @@ def _write_block(sheet: Sheet, block: LayoutBlock) -> None:
 # --------------------------------------------------------------------------- 说明
 
 
-def _write_about(book: Workbook, sel: Selection, listed: pd.DataFrame, members: pd.DataFrame,
+def _write_about(book: Workbook, sel: ReportFilter, listed: pd.DataFrame, members: pd.DataFrame,
                  blocks: list[LayoutBlock], n_cells: int, long_sheets: list[str]) -> None:
     sheet = book.sheet("说明", [16, 90])
     failed = int((listed["status"] != "ok").sum())

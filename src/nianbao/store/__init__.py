@@ -87,47 +87,54 @@ class Store:
         return reparse(self.engine, ids, everything=everything, workers=workers, progress=progress)
 
     # ------------------------------------------------------------------ reading
-    def _read(self, fn: Any, **filters: Any) -> Any:
-        from .queries import Filters
+    def _read(self, fn: Any, where: Any = None, **filters: Any) -> Any:
+        with self.engine.connect() as conn:
+            return fn(conn, _filter(where, filters))
+
+    def reports(self, limit: int | None = None, where: Any = None, **filters: Any) -> pd.DataFrame:
+        """One row per report.  Filters by keyword (region, year, agency, name, level, status,
+        errors_only, rule, severity, text, ids: see `filters.ReportFilter`; an unknown name
+        raises `UnknownFilter`) or a `ReportFilter` as `where`.  The counts are the reviewed
+        record's (`reviewed`: dismissed findings out, corrected cells re-checked)."""
+        from .queries import list_reports
+        from .reviewed import frame_with_reviewed_counts
 
         with self.engine.connect() as conn:
-            return fn(conn, Filters.of(**filters))
+            return frame_with_reviewed_counts(conn, list_reports(conn, _filter(where, filters), limit))
 
-    def reports(self, limit: int | None = None, **filters: Any) -> pd.DataFrame:
-        """One row per report (filters: region, year, agency, level, status, ids)."""
-        from .queries import Filters, list_reports
-
-        with self.engine.connect() as conn:
-            return list_reports(conn, Filters.of(**filters), limit)
-
-    def wide(self, **filters: Any) -> pd.DataFrame:
-        """One row per report with one float column per cell path ("table3.granted[0]")."""
+    def wide(self, where: Any = None, **filters: Any) -> pd.DataFrame:
+        """One row per report with one float column per cell path ("table3.granted[0]"):
+        the record as reviewed (corrected values, counts without dismissed findings)."""
         from .queries import wide
+        from .reviewed import correct_wide
 
-        return self._read(wide, **filters)
+        return self._read(lambda conn, f: correct_wide(conn, wide(conn, f)), where, **filters)
 
-    def long(self, **filters: Any) -> pd.DataFrame:
-        """One row per cell, with its raw string and provenance."""
+    def long(self, where: Any = None, **filters: Any) -> pd.DataFrame:
+        """One row per cell, with its raw string and provenance; a corrected cell holds the
+        corrected value, its `raw` the value as printed, its `method` "corrected"."""
         from .queries import long
+        from .reviewed import correct_long
 
-        return self._read(long, **filters)
+        return self._read(lambda conn, f: correct_long(conn, long(conn, f)), where, **filters)
 
-    def findings(self, **filters: Any) -> pd.DataFrame:
+    def findings(self, where: Any = None, **filters: Any) -> pd.DataFrame:
         from .queries import findings_frame
 
-        return self._read(findings_frame, **filters)
+        return self._read(findings_frame, where, **filters)
 
-    def agencies(self, **filters: Any) -> pd.DataFrame:
+    def agencies(self, where: Any = None, **filters: Any) -> pd.DataFrame:
         from .queries import agency_list
 
-        return self._read(agency_list, **filters)
+        return self._read(agency_list, where, **filters)
 
-    def search(self, text: str, sections: Iterable[str] = (), limit: int | None = 1000, **filters: Any) -> pd.DataFrame:
+    def search(self, text: str, sections: Iterable[str] = (), limit: int | None = 1000, where: Any = None,
+               **filters: Any) -> pd.DataFrame:
         """Sections whose text contains `text` (e.g. search("政策解读", sections=["problems"]))."""
-        from .queries import Filters, search_sections
+        from .queries import search_sections
 
         with self.engine.connect() as conn:
-            return search_sections(conn, text, Filters.of(**filters), sections, limit)
+            return search_sections(conn, text, _filter(where, filters), sections, limit)
 
     def report(self, report_id: int) -> Report | None:
         """A stored report, whole (tables with provenance, sections, text)."""
@@ -169,3 +176,14 @@ class Store:
 
         with self.engine.connect() as conn:
             return region_stats(conn, region, year, by)
+
+
+def _filter(where: Any, filters: dict[str, Any]) -> Any:
+    """The `ReportFilter` of a call: `where`, or one built from keywords (not both)."""
+    from .filters import ReportFilter
+
+    if where is None:
+        return ReportFilter.of(**filters)
+    if filters:
+        raise TypeError("give a ReportFilter or keyword filters, not both")
+    return where

@@ -1,5 +1,6 @@
 """Comparing and aggregating stored reports: one agency across years, and the agencies of a
-region in one year (totals are the sums of the member reports' cells)."""
+region in one year (totals are the sums of the member reports' cells).  Both read the
+record as reviewed (`reviewed`): corrected cells, counts without dismissed findings."""
 from __future__ import annotations
 
 from collections import Counter
@@ -14,9 +15,10 @@ from sqlalchemy.engine import Connection
 from ..formats import templates as T
 from ..errors import StoreError
 from ..model import Finding, Report, cell_path
-from .queries import (Filters, agency_ids, list_reports, report_findings, template_cell_paths, template_paths,
-                      value_matrix)
+from .filters import ReportFilter, agency_ids
+from .queries import list_reports, report_findings, template_cell_paths, template_paths, value_matrix
 from .records import fill_tables, split_path
+from .reviewed import correct_matrix, frame_with_reviewed_counts
 from .schema import SCOPE_CROSS, STATUS_OK, agencies
 
 # --------------------------------------------------------------------------- key figures
@@ -127,7 +129,7 @@ def compare(conn: Connection, agency: str | int, years: Sequence[int] = (), colu
     """One agency's reports side by side: every cell (table 三: the `column`, default 总计,
     labelled by row only; None for all seven) per year, and the change from the year before."""
     agency_id = resolve_agency(conn, agency)
-    listed = list_reports(conn, Filters(agency=agency_id, status=STATUS_OK))
+    listed = list_reports(conn, ReportFilter(agency=agency_id, status=STATUS_OK))
     listed = listed.sort_values("id").drop_duplicates("year")  # one report per year: the first stored
     by_year = {int(y): int(i) for y, i in zip(listed["year"], listed["id"]) if pd.notna(y)}
     wanted = sorted(set(years)) if years else sorted(by_year)
@@ -135,6 +137,8 @@ def compare(conn: Connection, agency: str | int, years: Sequence[int] = (), colu
     info = conn.execute(sa.select(agencies.c.name, agencies.c.region).where(agencies.c.id == agency_id)).first()
     ids = [by_year[y] for y in have]
     mat, index, by_col = value_matrix(conn, ids)
+    mat = correct_matrix(conn, mat, index, by_col)  # the record as reviewed
+    listed = frame_with_reviewed_counts(conn, listed)
     template = Counter(listed.set_index("id").loc[ids, "template"].dropna()).most_common(1)[0][0] if ids else None
     order = {p: i for i, p in enumerate(template_paths())}
     cols = [c for c in by_col if not np.all(np.isnan(mat[:, c]))] if ids else []
@@ -177,13 +181,15 @@ def region_stats(conn: Connection, region: str, year: int, by: str = "agency") -
     totals, and rankings grouped `by` agency, region (the next division down) or level."""
     if by not in ("agency", "region", "level"):
         raise ValueError(by)
-    listed = list_reports(conn, Filters(region=region, year=year))
+    listed = list_reports(conn, ReportFilter(region=region, years=(year,)))
     failed = int((listed["status"] != STATUS_OK).sum())
     ok = listed[listed["status"] == STATUS_OK].sort_values("id")
     members = ok[ok["agency_id"].isna() | ~ok.duplicated("agency_id")].reset_index(drop=True)
     duplicates = len(ok) - len(members)
+    members = frame_with_reviewed_counts(conn, members)  # the record as reviewed: counts and values
     ids = members["id"].tolist()
     mat, index, by_col = value_matrix(conn, ids)
+    mat = correct_matrix(conn, mat, index, by_col)
     col_of = {p: c for c, p in by_col.items()}
     members = pd.concat([members, figures(mat, col_of)], axis=1)
     paths = dict(conn.execute(sa.select(agencies.c.id, agencies.c.path)).all()) if by == "region" else {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +19,8 @@ from sqlalchemy.engine import Connection
 from ..formats import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
-from .agencies import identify, in_region
+from .agencies import in_region
+from .filters import ReportFilter, agency_ids
 from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
@@ -28,22 +28,6 @@ from .parsed import unpack_original
 
 REPORT_COLUMNS = ("id", "agency_id", "agency", "region", "level", "year", "template", "status", "n_errors",
                   "n_warnings", "n_infos", "source_name", "title", "parser_version", "error")
-
-
-@dataclass
-class Filters:
-    """Which reports a query is about; every field is optional."""
-
-    region: str | None = None  # a division name: reports of agencies in it, at any depth
-    year: int | Sequence[int] | None = None
-    agency: str | int | None = None  # an agency id, or a name as any report prints it
-    level: str | None = None
-    status: str | None = None  # ok | failed
-    ids: Sequence[int] | None = None
-
-    @classmethod
-    def of(cls, **kw: Any) -> "Filters":
-        return cls(**{k: v for k, v in kw.items() if k in cls.__dataclass_fields__})
 
 
 def _agency_name() -> sa.ColumnElement:
@@ -57,47 +41,6 @@ def _region() -> sa.ColumnElement:
 def report_select(*columns: Any) -> sa.Select:
     """SELECT … FROM reports LEFT JOIN agencies."""
     return sa.select(*columns).select_from(reports.outerjoin(agencies, reports.c.agency_id == agencies.c.id))
-
-
-def apply(conn: Connection, stmt: sa.Select, f: Filters) -> sa.Select:
-    if f.ids is not None:
-        stmt = stmt.where(reports.c.id.in_(list(f.ids)))
-    if f.year is not None:
-        years = [f.year] if isinstance(f.year, int) else list(f.year)
-        stmt = stmt.where(reports.c.year.in_(years))
-    if f.status:
-        stmt = stmt.where(reports.c.status == f.status)
-    if f.level:
-        stmt = stmt.where(sa.func.coalesce(agencies.c.level, reports.c.level) == f.level)
-    if f.region:
-        stmt = stmt.where(sa.or_(in_region(agencies.c.path, f.region),
-                                 sa.and_(reports.c.agency_id.is_(None), reports.c.region == f.region)))
-    if f.agency is not None:
-        ids = agency_ids(conn, f.agency)
-        stmt = stmt.where(reports.c.agency_id.in_(ids) if ids else sa.false())
-    return stmt
-
-
-def agency_ids(conn: Connection, agency: str | int) -> list[int]:
-    """The agencies a user means by an id or a name (any variant a report printed)."""
-    if isinstance(agency, int) or (isinstance(agency, str) and agency.isdigit()):
-        return [int(agency)]
-    name = str(agency).strip()
-    exact = conn.execute(sa.select(agencies.c.id).where(agencies.c.name == name)).scalars().all()
-    if exact:
-        return list(exact)
-    ident = identify(name)
-    if ident is None:
-        return []
-    keyed = conn.execute(sa.select(agencies.c.id).where(agencies.c.key == ident.key)).scalars().all()
-    if keyed:
-        return list(keyed)
-    by_core = conn.execute(sa.select(agencies.c.id).where(agencies.c.core == ident.core)).scalars().all()
-    if by_core:
-        return list(by_core)
-    printed = conn.execute(sa.select(reports.c.agency_id).distinct()
-                           .where(reports.c.agency == name, reports.c.agency_id.is_not(None))).scalars().all()
-    return list(printed)
 
 
 # --------------------------------------------------------------------------- lists
@@ -117,16 +60,16 @@ def _frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, zip(*rows))))
 
 
-def list_reports(conn: Connection, f: Filters, limit: int | None = None) -> pd.DataFrame:
+def list_reports(conn: Connection, f: ReportFilter, limit: int | None = None) -> pd.DataFrame:
     """One row per report: who, when, status and its error/warning counts."""
-    stmt = apply(conn, report_select(*_list_columns()), f).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    stmt = f.where(conn, report_select(*_list_columns())).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
     if limit:
         stmt = stmt.limit(limit)
     df = _frame(conn.execute(stmt).all(), REPORT_COLUMNS)
     return df.astype({"year": "Int64", "agency_id": "Int64"})
 
 
-def agency_list(conn: Connection, f: Filters) -> pd.DataFrame:
+def agency_list(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     stmt = sa.select(agencies.c.id, agencies.c.name, agencies.c.region, agencies.c.level, agencies.c.division_code,
                      agencies.c.path, sa.func.count(reports.c.id).label("reports"),
                      sa.func.min(reports.c.year).label("first_year"), sa.func.max(reports.c.year).label("last_year"))
@@ -197,11 +140,11 @@ def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tupl
     return mat, {k - 1: p for k, p in paths.items()}
 
 
-def wide(conn: Connection, f: Filters) -> pd.DataFrame:
+def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     """One row per report (in id order): the list columns, then one column per cell path
     (float, NaN = blank)."""
-    stmt = apply(conn, report_select(*_list_columns(), report_values.c.data)
-                 .outerjoin(report_values, report_values.c.report_id == reports.c.id), f)
+    stmt = f.where(conn, report_select(*_list_columns(), report_values.c.data)
+                   .outerjoin(report_values, report_values.c.report_id == reports.c.id))
     rows = conn.execute(stmt.order_by(reports.c.id)).all()
     meta = _frame(rows, (*REPORT_COLUMNS, "data"))
     vectors = meta.pop("data")
@@ -214,7 +157,7 @@ def wide(conn: Connection, f: Filters) -> pd.DataFrame:
     return pd.concat([meta, values], axis=1)
 
 
-def long(conn: Connection, f: Filters) -> pd.DataFrame:
+def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     """One row per cell, with its raw string and provenance."""
     stmt = report_select(
         reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
@@ -222,21 +165,21 @@ def long(conn: Connection, f: Filters) -> pd.DataFrame:
         cell_keys.c.row, cell_keys.c.col.label("column"), cells.c.value, cells.c.raw, cells.c.line,
         cells.c.span_start, cells.c.span_end, cells.c.confidence, cells.c.method, cells.c.origin,
     ).join(cells, cells.c.report_id == reports.c.id).join(cell_keys, cell_keys.c.id == cells.c.key_id)
-    stmt = apply(conn, stmt, f).order_by(reports.c.id, cells.c.key_id)
+    stmt = f.where(conn, stmt).order_by(reports.c.id, cells.c.key_id)
     rows = conn.execute(stmt).all()
     return pd.DataFrame(rows, columns=["report_id", "key_id", "agency", "region", "year", "path", "table", "row",
                                        "column", "value", "raw", "line", "span_start", "span_end", "confidence",
                                        "method", "origin"])
 
 
-def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
+def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     stmt = report_select(
         findings.c.id.label("finding_id"), reports.c.id.label("report_id"), _agency_name().label("agency"),
         _region().label("region"), reports.c.year, findings.c.scope, findings.c.rule, findings.c.severity,
         findings.c.status, findings.c.message, findings.c.location, findings.c.expected, findings.c.actual,
         findings.c.detail, findings.c.related_report_id, findings.c.signature,
     ).join(findings, findings.c.report_id == reports.c.id)
-    rows = conn.execute(apply(conn, stmt, f).order_by(reports.c.id, findings.c.id)).all()
+    rows = conn.execute(f.where(conn, stmt).order_by(reports.c.id, findings.c.id)).all()
     df = pd.DataFrame(rows, columns=["finding_id", "report_id", "agency", "region", "year", "scope", "rule", "severity",
                                      "status", "message", "location", "expected", "actual", "detail",
                                      "related_report_id", "signature"])
@@ -245,7 +188,7 @@ def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
     return df
 
 
-def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str] = (),
+def search_sections(conn: Connection, text: str, f: ReportFilter, keys: Iterable[str] = (),
                     limit: int | None = 1000) -> pd.DataFrame:
     """Sections containing `text` (any substring; see search.py), with a snippet, at most
     `limit` of them.  The query is normalised as the report texts are (full-width
@@ -257,8 +200,8 @@ def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str]
     text = normalize_text(text).strip()
     keys = list(keys)
     few = None
-    if f != Filters():
-        ids = conn.execute(apply(conn, report_select(reports.c.id), f).limit(_SCAN_LIMIT + 1)).scalars().all()
+    if not f.empty:
+        ids = conn.execute(f.where(conn, report_select(reports.c.id)).limit(_SCAN_LIMIT + 1)).scalars().all()
         few = ids if len(ids) <= _SCAN_LIMIT else None
     if few is not None:
         hits = sa.select(sections.c.id, sections.c.report_id, sections.c.key, sections.c.text).where(
@@ -269,7 +212,7 @@ def search_sections(conn: Connection, text: str, f: Filters, keys: Iterable[str]
                          reports.c.year, hits.c.key, hits.c.text).join(hits, hits.c.report_id == reports.c.id)
     if keys:
         stmt = stmt.where(hits.c.key.in_(keys))
-    stmt = apply(conn, stmt, f).order_by(reports.c.year, reports.c.id)
+    stmt = f.where(conn, stmt).order_by(reports.c.year, reports.c.id)
     out = []
     for r in conn.execute(stmt):
         pos = r.text.find(text)
@@ -406,5 +349,5 @@ def _chunks(seq: Sequence[int], n: int) -> Iterable[list[int]]:
         yield seq[i : i + n]
 
 
-__all__ = ["Filters", "list_reports", "wide", "long", "findings_frame", "search_sections", "load_report",
+__all__ = ["ReportFilter", "agency_ids", "list_reports", "wide", "long", "findings_frame", "search_sections", "load_report",
            "report_findings", "original", "source_names", "light_reports", "agency_list"]

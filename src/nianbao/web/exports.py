@@ -1,8 +1,8 @@
-"""Exports of what a page shows: one report's 问题清单 as its page shows it (the findings
-re-checked on the corrected record, dismissed ones marked) as XLSX or DOCX, its cells with
-provenance and corrections, and data tables, as CSV or XLSX.  A region's 问题清单 comes
-from `nianbao.exports` (the same document as `nianbao issues`), which reads the review
-decisions through `decisions_for` and `reviews.finding_key`.
+"""Exports of what a page shows: one report's 问题清单 (the findings of the reviewed record,
+`nianbao.store.reviewed`: re-checked on the corrected record, dismissed ones left out) as
+XLSX or DOCX, its cells with provenance and corrections, and data tables, as CSV or XLSX.
+A region's 问题清单 comes from `nianbao.exports` (the same document as `nianbao issues`),
+which reads the same reviewed record.
 
 Every text cell is guarded against formula injection (a report's text is untrusted and a
 spreadsheet would run "=..." as a formula)."""
@@ -14,12 +14,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
 from ..exports.output import guard_formula
 from ..store.compare import cell_label
-from .reviews import Decision
 from .reportview import FindingView, ReportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +42,10 @@ def finding_rows(meta: dict[str, Any], views: Sequence[FindingView], start: int 
 
 
 def report_finding_rows(view: ReportView, meta: dict[str, Any]) -> list[list[Any]]:
-    return finding_rows({**meta, "template": view.report.template}, view.findings)
+    """The 问题清单 rows of one report: the findings of the reviewed record, dismissed ones
+    left out (they are resolved; the report page still shows them, marked)."""
+    live = [fv for fv in view.findings if fv.state != "dismissed"]
+    return finding_rows({**meta, "template": view.report.template}, live)
 
 
 def cell_rows(view: ReportView) -> list[list[Any]]:
@@ -64,22 +63,6 @@ def cell_rows(view: ReportView) -> list[list[Any]]:
                      prov.raw if prov else None, prov.line if prov else None, prov.origin if prov else None,
                      round(prov.confidence, 3) if prov else None, prov.method if prov else None])
     return rows
-
-
-def decisions_for(engine: Engine, hashes: Iterable[str]) -> dict[str, dict[str, Decision]]:
-    """The decisions in force for each finding key, by report content hash (what
-    `nianbao.exports`' 问题清单 shows beside each finding)."""
-    from .schema import review_decisions
-
-    out: dict[str, dict[str, Decision]] = {}
-    hashes = list(hashes)
-    with engine.connect() as conn:
-        for start in range(0, len(hashes), 2000):
-            for r in conn.execute(sa.select(review_decisions).where(
-                    review_decisions.c.content_hash.in_(hashes[start:start + 2000])).order_by(review_decisions.c.id)):
-                out.setdefault(r.content_hash, {})[r.finding_key] = Decision(
-                    r.finding_key, r.rule, r.decision, r.comment, r.user_name, r.created_at)
-    return out
 
 
 # --------------------------------------------------------------------------- writers

@@ -1,18 +1,20 @@
 """The reads behind the pages, paginated so that no page loads a whole table: report lists,
 search, rule statistics, the years and regions present.  Built on the store's query
-helpers (`Filters`, `report_select`, `apply`) and its tables, read-only."""
+helpers (`ReportFilter`, `report_select`) and its tables, read-only."""
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..store.agencies import escape_like, in_region
+from ..store.agencies import escape_like
+from ..store.filters import ReportFilter
+from ..store.reviewed import with_reviewed_counts
 from ..store.queries import report_select
 from ..store.schema import agencies, findings, reports, sections
 
@@ -83,88 +85,51 @@ SORTS: dict[str, Any] = {"id": reports.c.id, "year": reports.c.year, "agency": _
                          "errors": reports.c.n_errors, "warnings": reports.c.n_warnings}
 
 
-@dataclass
-class ReportQuery:
-    region: str | None = None
-    year: int | None = None
-    agency: str | None = None  # part of the agency's name
-    agency_id: int | None = None
-    status: str | None = None  # ok | failed
-    problems: bool = False  # only reports with errors
-    rule: str | None = None  # only reports a rule fails on
-    sort: str = "id"
-    desc: bool = True
-
-    def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
-        """The filters on `reports` columns only (no join needed).  Region and agency name
-        are first resolved to agency ids in the small `agencies` table, so the reports are
-        reached through the (agency_id, year) index instead of a scan; reports whose agency
-        was not identified are matched by the region or name they print."""
-        if self.year is not None:
-            by_agency = self.region or self.agency or self.agency_id is not None
-            # with agencies to look at, "year + 0" keeps the planner on the (agency_id, year)
-            # index rather than reading the whole year through ix_reports_year
-            stmt = stmt.where((reports.c.year + 0 if by_agency else reports.c.year) == self.year)
-        if self.status:
-            stmt = stmt.where(reports.c.status == self.status)
-        if self.agency_id is not None:
-            stmt = stmt.where(reports.c.agency_id == self.agency_id)
-        if self.problems:
-            stmt = stmt.where(reports.c.n_errors > 0)
-        if self.rule:
-            stmt = stmt.where(reports.c.id.in_(sa.select(findings.c.report_id).where(
-                findings.c.rule == self.rule, findings.c.status == "fail")))
-        if self.region or self.agency:
-            found = sa.select(agencies.c.id)
-            orphan = reports.c.agency_id.is_(None)
-            if self.region:
-                found = found.where(in_region(agencies.c.path, self.region))
-                orphan = sa.and_(orphan, reports.c.region == self.region)
-            if self.agency:
-                found = found.where(agencies.c.name.like(like_pattern(self.agency), escape="\\"))
-                orphan = sa.and_(orphan, reports.c.agency.like(like_pattern(self.agency), escape="\\"))
-            ids = list(conn.execute(found).scalars())
-            # an OR would keep SQLite off the (agency_id, year) index: add the unidentified
-            # reports only when there are any (their lookup is itself one index seek)
-            has_orphans = conn.execute(sa.select(reports.c.id).where(orphan).limit(1)).first() is not None
-            if ids and has_orphans:
-                stmt = stmt.where(sa.or_(reports.c.agency_id.in_(ids), orphan))
-            else:
-                stmt = stmt.where(reports.c.agency_id.in_(ids) if ids else orphan)
-        return stmt
-
-
 def like_pattern(text: str) -> str:
     return "%" + escape_like(text) + "%"
 
 
-def report_page(engine: Engine, q: ReportQuery, page: int = 1, per_page: int = PER_PAGE, cap: int = MAX_PER_PAGE,
-                orders: TTLCache | None = None) -> Page:
+@dataclass(frozen=True)
+class ListOrder:
+    sort: str = "id"  # a key of SORTS
+    desc: bool = True
+
+    @classmethod
+    def of(cls, sort: str | None, order: str | None) -> "ListOrder":
+        return cls(sort if sort in SORTS else "id", order != "asc")
+
+
+def report_page(engine: Engine, q: ReportFilter, order: ListOrder = ListOrder(), page: int = 1,
+                per_page: int = PER_PAGE, cap: int = MAX_PER_PAGE, orders: TTLCache | None = None) -> Page:
     """One page of the report list; `cap` bounds `per_page` (an export takes a larger one).
     Sorted by anything but the id (which the primary key orders), the whole ordering is
     computed once and kept in `orders`, so the next pages of it are cheap."""
     page, per_page = max(1, page), min(max(1, per_page), cap)
-    if q.sort != "id" and orders is not None:
-        ordered = orders.get(("order", *astuple(q)), lambda: _ordered_ids(engine, q))
+    if order.sort != "id" and orders is not None:
+        ordered = orders.get(("order", q, order), lambda: _ordered_ids(engine, q, order))
         ids = ordered[(page - 1) * per_page: page * per_page]
         with engine.connect() as conn:
             found = {r["id"]: dict(r) for r in conn.execute(report_select(*LIST_COLUMNS)
                                                             .where(reports.c.id.in_(ids))).mappings()}
-        return Page([found[i] for i in ids if i in found], page, per_page, len(ordered))
-    order = SORTS.get(q.sort, reports.c.id)
-    order = order.desc() if q.desc else order.asc()
+            rows = with_reviewed_counts(conn, [found[i] for i in ids if i in found])
+        return Page(rows, page, per_page, len(ordered))
+    by = _order_by(order)
     with engine.connect() as conn:
-        stmt = q.where(conn, report_select(*LIST_COLUMNS)).order_by(order, reports.c.id.desc())
+        stmt = q.where(conn, report_select(*LIST_COLUMNS)).order_by(by, reports.c.id.desc())
         rows = [dict(r) for r in conn.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings()]
+        rows = with_reviewed_counts(conn, rows)  # the badges show the record as reviewed
         total = conn.execute(q.where(conn, sa.select(sa.func.count()).select_from(reports))).scalar_one()
     return Page(rows, page, per_page, int(total))
 
 
-def _ordered_ids(engine: Engine, q: ReportQuery) -> list[int]:
-    order = SORTS.get(q.sort, reports.c.id)
-    order = order.desc() if q.desc else order.asc()
+def _order_by(order: ListOrder) -> Any:
+    column = SORTS.get(order.sort, reports.c.id)
+    return column.desc() if order.desc else column.asc()
+
+
+def _ordered_ids(engine: Engine, q: ReportFilter, order: ListOrder) -> list[int]:
     with engine.connect() as conn:
-        return list(conn.execute(q.where(conn, report_select(reports.c.id)).order_by(order, reports.c.id.desc()))
+        return list(conn.execute(q.where(conn, report_select(reports.c.id)).order_by(_order_by(order), reports.c.id.desc()))
                     .scalars())
 
 
@@ -280,7 +245,7 @@ def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_P
                                      .where(failing, findings.c.report_id.in_(ids)).group_by(findings.c.report_id)).all())
         found = {r["id"]: dict(r) for r in conn.execute(report_select(*LIST_COLUMNS).where(reports.c.id.in_(ids)))
                  .mappings()}
-    rows = [dict(found[i], message=messages.get(i, "")) for i in ids if i in found]
+        rows = with_reviewed_counts(conn, [dict(found[i], message=messages.get(i, "")) for i in ids if i in found])
     return Page(rows, page, per_page, None, more)
 
 

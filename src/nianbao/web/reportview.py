@@ -15,11 +15,11 @@ from ..model import STATUS_FAIL, Finding, Provenance, Report, cell_path
 from ..formats import templates as T
 from ..render.formats import html_table
 from ..render.layout import report_grids
-from ..rules import REGISTRY, catalogue, sort_findings
+from ..rules import catalogue, sort_findings
 from ..store import Store
 from ..store.compare import cell_label
 from .pageimage import origin_page
-from .reviews import Correction, Decision, corrected_report, corrections, decisions, finding_key, recheck
+from ..store.reviewed import Correction, Decision, finding_key, reviewed_findings, reviewed_report
 
 DOUBT_CONFIDENCE = 0.9  # a cell read with less confidence than this is marked doubtful
 TABLE_SECTIONS = (("table2", "proactive"), ("table3", "requests"), ("table4", "appeals"))
@@ -116,29 +116,20 @@ def finding_views(found: list[Finding], decided: dict[str, Decision], report: Re
 
 
 def current_findings(store: Store, report_id: int, report: Report, fixes: dict[str, Correction]) -> list[Finding]:
-    """The stored findings, or with corrections the checks re-run on the corrected record
-    (plus the stored cross-report findings, which need other reports)."""
-    stored = store.report_findings(report_id)
-    if not fixes:
-        return stored
-    cross = [f for f in stored if REGISTRY.get(f.rule) is not None and REGISTRY[f.rule].family == "crossyear"]
-    return recheck(report, fixes) + cross
+    """The findings of the reviewed record (see `store.reviewed.reviewed_findings`)."""
+    with store.engine.connect() as conn:
+        return reviewed_findings(conn, report_id, report, fixes)
 
 
 def build(store: Store, report_id: int, content_hash: str, tables: bool = True) -> ReportView | None:
-    """The report page's model; without `tables`, only the findings and corrections (the
-    JSON API's findings do not need the grids)."""
-    report = store.report(report_id)
-    if report is None:
+    """The report page's model: the record as reviewed (`store.reviewed`); without
+    `tables`, only the findings and corrections (the JSON API's findings need no grids)."""
+    with store.engine.connect() as conn:
+        rec = reviewed_report(conn, report_id, content_hash)
+    if rec is None:
         return None
-    fixes = corrections(store.engine, content_hash)
-    decided = decisions(store.engine, content_hash)
-    found = current_findings(store, report_id, report, fixes)
-    extracted = store.report_findings(report_id) if fixes else found
-    counts = (sum(f.status == STATUS_FAIL and f.severity == "error" for f in extracted),
-              sum(f.status == STATUS_FAIL and f.severity == "warning" for f in extracted))
-    view = ReportView(report_id, content_hash, report, corrected_report(report, fixes),
-                      finding_views(found, decided, report), counts, fixes)
+    views = finding_views([f.finding for f in rec.findings], rec.state.decisions, rec.report)
+    view = ReportView(report_id, content_hash, rec.report, rec.shown, views, rec.extracted_counts, rec.fixes)
     if tables:
         view.tables = tables_html(view)
     return view

@@ -5,15 +5,12 @@ A decision or a correction is keyed by the report's content hash and (for a find
 `finding_key(rule, location)`, not by row ids, so it still applies after the report is
 parsed again.  The newest row for a key is the one in force; older rows stay as history.
 A correction never touches the extracted value: it is a row of its own, and the corrected
-record is built on the fly (`corrected_report`).
+record is built on the fly by `nianbao.store.reviewed` (the record as reviewed, which every
+view and export reads); this module writes the decisions, corrections and audit entries.
 """
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,37 +20,12 @@ from ..draft.cells import cell_map, parse_number
 from ..errors import UnreadableInput
 from ..model import Finding, Number, Report
 from ..store.records import split_path
+from ..store.reviewed import Correction, Decision, cell_value, corrected_report, finding_key, review_state
 from .accounts import User
 from .db import now, write
 from .schema import DECISIONS, audit_log, cell_corrections, review_decisions
 
 MAX_COMMENT = 2000
-
-
-def finding_key(rule: str, location: dict[str, Any] | None) -> str:
-    """A finding's identity within a report: its rule and where it points."""
-    loc = json.dumps(location or {}, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha1(f"{rule}\x00{loc}".encode("utf-8")).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Decision:
-    finding_key: str
-    rule: str
-    decision: str  # confirm | dismiss
-    comment: str
-    user_name: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Correction:
-    path: str
-    value: Number
-    extracted: Number | None
-    comment: str
-    user_name: str
-    created_at: datetime
 
 
 def audit(conn: Connection, user: User, action: str, *, content_hash: str | None = None,
@@ -104,12 +76,8 @@ def decide(engine: Engine, user: User, report_id: int, content_hash: str, findin
 
 def decisions(engine: Engine, content_hash: str) -> dict[str, Decision]:
     """The decision in force for each finding key of a report."""
-    out: dict[str, Decision] = {}
     with engine.connect() as conn:
-        for r in conn.execute(sa.select(review_decisions).where(review_decisions.c.content_hash == content_hash)
-                              .order_by(review_decisions.c.id)):
-            out[r.finding_key] = Decision(r.finding_key, r.rule, r.decision, r.comment, r.user_name, r.created_at)
-    return out
+        return review_state(conn, content_hash).decisions
 
 
 # --------------------------------------------------------------------------- corrections
@@ -148,54 +116,8 @@ def correct(engine: Engine, user: User, report: Report, report_id: int, content_
 
 def corrections(engine: Engine, content_hash: str) -> dict[str, Correction]:
     """The corrections in force for a report, by cell path."""
-    out: dict[str, Correction] = {}
     with engine.connect() as conn:
-        for r in conn.execute(sa.select(cell_corrections).where(cell_corrections.c.content_hash == content_hash)
-                              .order_by(cell_corrections.c.id)):
-            if r.reverted:
-                out.pop(r.path, None)
-            else:
-                out[r.path] = Correction(r.path, _number(r.value), _number(r.extracted), r.comment, r.user_name,
-                                         r.created_at)
-    return out
-
-
-def _number(v: float | None) -> Number | None:
-    return None if v is None else int(v) if float(v).is_integer() else v
-
-
-def cell_value(report: Report, path: str) -> Number | None:
-    tbl, row, col = split_path(path)
-    if tbl == "table3":
-        values = report.table3.get(row) or []
-        return values[int(col)] if int(col) < len(values) else None
-    return (getattr(report, tbl).get(row) or {}).get(col)
-
-
-def corrected_report(report: Report, fixes: dict[str, Correction]) -> Report:
-    """A copy of `report` whose tables hold the corrected values (the original is untouched)."""
-    if not fixes:
-        return report
-    out = copy.copy(report)
-    out.table2 = {k: dict(v) for k, v in report.table2.items()}
-    out.table3 = {k: list(v) for k, v in report.table3.items()}
-    out.table4 = {k: dict(v) for k, v in report.table4.items()}
-    from ..formats.templates import T3_WIDTH
-
-    for path, fix in fixes.items():
-        tbl, row, col = split_path(path)
-        if tbl == "table3":
-            out.table3.setdefault(row, [None] * T3_WIDTH)[int(col)] = fix.value
-        else:
-            getattr(out, tbl).setdefault(row, {})[col] = fix.value
-    return out
-
-
-def recheck(report: Report, fixes: dict[str, Correction]) -> list[Finding]:
-    """The single-report checks on the corrected record."""
-    from ..rules import check
-
-    return check(corrected_report(report, fixes))
+        return review_state(conn, content_hash).fixes
 
 
 # --------------------------------------------------------------------------- the log

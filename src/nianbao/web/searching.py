@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection, Engine
 from ..store.queries import report_select
 from ..store.search import bigrams
 from ..store.schema import agencies, findings, reports, sections
-from .queries import Page, ReportQuery, _matching_ids, clamp
+from ..store.filters import ReportFilter
+from .queries import Page, _matching_ids, clamp
 
 MAX_SECTIONS = 5000  # matching sections looked at for one search (newest first)
 SNIPPETS = 3  # per report
@@ -79,7 +80,8 @@ class SearchFilters:
     status: str | None = None  # review status; applied when `review_status_clause` is set
 
     def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
-        stmt = ReportQuery(region=self.region, year=self.year, rule=self.rule).where(conn, stmt)
+        years = (self.year,) if self.year is not None else ()
+        stmt = ReportFilter(region=self.region, years=years, rule=self.rule).where(conn, stmt)
         if self.status and review_status_clause is not None:
             stmt = stmt.where(review_status_clause(self.status))
         return stmt
@@ -169,7 +171,7 @@ def rule_titles() -> dict[str, str]:
     return {r.id: r.title for r in catalogue()}
 
 
-def facets(engine: Engine, q: ReportQuery, limit: int = FACET_VALUES) -> dict[str, list[tuple[Any, int]]]:
+def facets(engine: Engine, q: ReportFilter, limit: int = FACET_VALUES) -> dict[str, list[tuple[Any, int]]]:
     """(value, number of reports) by region, year and failing rule among the reports `q`
     selects, the most first (the filter a facet already fixes is kept: its one value)."""
     region = sa.func.coalesce(agencies.c.region, reports.c.region)

@@ -5,13 +5,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from ...rules import catalogue
 from .. import dashboard as dash_mod
 from .. import queries, reviews
 from ..accounts import User
-from ..deps import NotFound, reviewer, reviewer_write, viewer, web
+from ..deps import reviewer, reviewer_write, viewer, web
 from ..params import Id, Page, Year
-from ..routes.browse import compare, rule_page, trend
+from ..services import compare as compare_svc
+from ..services import rules as rule_svc
 from . import responses as R
 from .models import ExpectedIn
 
@@ -26,13 +26,10 @@ def agencies(request: Request, q: str = Query("", max_length=100), user: User = 
 @router.get("/agencies/{agency_id}", tags=["browse"], response_model=R.AgencyOut)
 def agency(request: Request, agency_id: Id, user: User = Depends(viewer)) -> dict[str, Any]:
     """One agency's reports side by side: every cell per year and the change."""
-    st = web(request)
-    info = queries.agency_info(st.engine, agency_id)
-    if info is None:
-        raise NotFound("没有这个机关。", f"No agency {agency_id}.")
-    comp = compare(st, agency_id)
+    data = compare_svc.agency(web(request), agency_id)
+    comp = data["comparison"]
     table = comp.table.astype(object).where(comp.table.notna(), None)
-    return {"agency": info, "years": comp.years, "report_ids": comp.report_ids, "trend": trend(comp),
+    return {"agency": data["info"], "years": comp.years, "report_ids": comp.report_ids, "trend": data["trend"],
             "counts": {y: {"errors": e, "warnings": w} for y, (e, w) in comp.counts.items()},
             "cells": [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]}
 
@@ -77,17 +74,13 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=100), 
 
 @router.get("/rules", tags=["browse"], response_model=list[R.RuleRow])
 def rules(request: Request, user: User = Depends(viewer)) -> list[dict[str, Any]]:
-    st = web(request)
-    counts = st.cache.get("rule_counts", lambda: queries.rule_counts(st.engine))
-    return [{**r.to_dict(), "reports": counts.get(r.id, 0)} for r in catalogue()]
+    return rule_svc.rule_list(web(request))
 
 
 @router.get("/rules/{rule_id}", tags=["browse"], response_model=R.RuleDetail)
 def rule(request: Request, rule_id: str, page: Page = 1, user: User = Depends(viewer)) -> dict[str, Any]:
-    found = next((r for r in catalogue() if r.id == rule_id), None)
-    if found is None:
-        raise NotFound("没有这条规则。", f"No rule {rule_id}.")
-    return {"rule": found.to_dict(), "reports": rule_page(web(request), rule_id, page).to_dict()}
+    found = rule_svc.find_rule(rule_id)
+    return {"rule": found.to_dict(), "reports": rule_svc.rule_page(web(request), rule_id, page).to_dict()}
 
 
 @router.get("/audit", tags=["review"], response_model=R.AuditPage)

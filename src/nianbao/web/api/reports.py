@@ -10,10 +10,11 @@ from fastapi.responses import Response
 from ...store.compare import cell_label
 from .. import exports, queries, reviews
 from ..accounts import User
-from ..deps import NotFound, reviewer, reviewer_write, viewer, web
+from ..deps import NotFound, record, reviewer, reviewer_write, viewer, web
 from ..params import Id, OptId, OptYear, Page
-from ..reportview import FindingView, ReportView, build
-from ..routes.uploads import store_upload
+from ..reportview import ReportView
+from ..services import reports as svc
+from ..services.uploads import store_upload
 from ..uploads import batch_items
 from . import responses as R
 from .models import CorrectionIn, DecisionIn
@@ -22,22 +23,7 @@ router = APIRouter()
 
 
 def _view(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView]:
-    st = web(request)
-    row = queries.report_row(st.engine, report_id)
-    if row is None:
-        raise NotFound("没有这份报告。", f"No report {report_id}.")
-    view = build(st.store, report_id, row["content_hash"], tables=False) if row["status"] == "ok" else None
-    if view is None:
-        raise NotFound("该报告未能解析。", f"Report {report_id} could not be parsed: {row['error_en'] or ''}")
-    return row, view
-
-
-def _finding(view: ReportView, key: str) -> FindingView:
-    fv = next((f for f in view.findings if f.key == key), None)
-    if fv is None:
-        raise NotFound("没有这条问题。", f"No finding {key}.")
-    return fv
-
+    return svc.parsed(web(request), report_id)
 
 
 @router.post("/uploads", tags=["uploads"], status_code=202, response_model=R.UploadOut)
@@ -63,27 +49,22 @@ def upload_state(request: Request, batch: str, user: User = Depends(reviewer)) -
 @router.get("/reports", tags=["reports"], response_model=R.Page[R.ReportItem])
 def reports(request: Request, region: str | None = None, year: OptYear = None, agency: str | None = None,
             agency_id: OptId = None, status: str | None = None, problems: bool = False,
+            rule: str | None = Query(None, max_length=20), severity: str | None = None,
+            text: str | None = Query(None, max_length=100),
             sort: str = Query("id", description=", ".join(queries.SORTS)), order: str = "desc",
             page: Page = 1, per_page: int = Query(queries.PER_PAGE, ge=1, le=queries.MAX_PER_PAGE),
             user: User = Depends(viewer)) -> dict[str, Any]:
-    q = queries.ReportQuery(region=region, year=year, agency=agency, agency_id=agency_id,
-                            status=status if status in ("ok", "failed") else None, problems=problems,
-                            sort=sort if sort in queries.SORTS else "id", desc=order != "asc")
-    st = web(request)
-    return queries.report_page(st.engine, q, page, per_page, orders=st.orders).to_dict()
+    q = svc.list_filter(region, year, agency, status, problems, agency_id, rule, severity, text)
+    return svc.report_list(web(request), q, queries.ListOrder.of(sort, order), page, per_page).to_dict()
 
 
 @router.get("/reports/{report_id}", tags=["reports"], response_model=R.ReportOut, response_model_exclude_unset=True)
 def report(request: Request, report_id: Id, text: bool = False, user: User = Depends(viewer)) -> dict[str, Any]:
     """A report's metadata and its canonical record (with `text=true`, also the normalised
     text lines); corrected values are in `corrections`, never mixed into the record."""
-    st = web(request)
-    row = queries.report_row(st.engine, report_id)
-    if row is None:
-        raise NotFound("没有这份报告。", f"No report {report_id}.")
+    row, view = svc.load(web(request), report_id, tables=False)
     out: dict[str, Any] = {"meta": row}
-    if row["status"] == "ok":
-        row, view = _view(request, report_id)
+    if view is not None:
         errors, warnings = view.counts
         out.update(record=view.report.to_dict(with_text=text), errors=errors, warnings=warnings,
                    corrections={p: {"value": c.value, "extracted": c.extracted, "comment": c.comment,
@@ -128,10 +109,7 @@ def report_findings(request: Request, report_id: Id, user: User = Depends(viewer
 def decision(request: Request, report_id: Id, key: str, body: DecisionIn,
              user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Confirm or dismiss a finding (by its key from the findings list), with a comment."""
-    row, view = _view(request, report_id)
-    fv = _finding(view, key)
-    fv.decision = reviews.decide(web(request).engine, user, report_id, row["content_hash"], fv.finding, body.decision,
-                                 body.comment)
+    _, _, fv = svc.decide(web(request), user, report_id, key, body.decision, body.comment)
     return fv.to_dict()
 
 
@@ -147,10 +125,7 @@ def corrections(request: Request, report_id: Id, user: User = Depends(viewer)) -
 def correction(request: Request, report_id: Id, body: CorrectionIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
     """Store a corrected value beside the extracted one (null reverts); returns the
     findings of the checks re-run on the corrected record."""
-    row, view = _view(request, report_id)
-    reviews.correct(web(request).engine, user, view.report, report_id, row["content_hash"], body.path,
-                    "" if body.value is None else body.value, body.comment)
-    _, view = _view(request, report_id)
+    view = svc.correct(web(request), user, report_id, body.path, "" if body.value is None else body.value, body.comment)
     return {"corrections": len(view.fixes), "findings": [fv.to_dict() for fv in view.findings]}
 
 
@@ -164,8 +139,9 @@ def history(request: Request, report_id: Id, page: Page = 1,
 @router.get("/reports/{report_id}/export/{name}", tags=["exports"],
             responses={200: {"content": {exports.XLSX_TYPE: {}, exports.DOCX_TYPE: {}, "text/csv": {}}}})
 def report_export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
-    """findings.xlsx | findings.docx (问题清单), cells.csv | cells.xlsx (data)."""
-    from ..routes.reports import export
-
-    return export(request, report_id, name, user)
+    """findings.xlsx | findings.docx (问题清单: the reviewed record, dismissed findings
+    out), cells.csv | cells.xlsx (data: extracted and corrected values)."""
+    row, data, kind, file = svc.report_export(web(request), report_id, name)
+    record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
+    return Response(data, media_type=kind, headers=exports.filename_header(file))
 

@@ -15,8 +15,9 @@ from .. import dashboard as dash_mod
 from ..charts import region_charts
 from .. import exports, queries
 from ..accounts import User
-from ..deps import NotFound, record, reviewer_write, viewer, web
+from ..deps import record, reviewer_write, viewer, web
 from ..params import FIRST_YEAR, LAST_YEAR
+from ..services.exports import region_export
 from ..views import page, partial
 
 router = APIRouter(include_in_schema=False)
@@ -119,31 +120,6 @@ def _list_text(data: bytes) -> str:
 def export(request: Request, name: str, region: str = Query(..., min_length=1, max_length=80),
            year: int = Query(..., ge=FIRST_YEAR, le=LAST_YEAR),
            user: User = Depends(viewer)) -> Response:
-    st = web(request)
-    dash = dash_mod.load(st.store, st.cache, region.strip(), year)
-    stem = f"{dash.region}{year}"
-    if name in ("members.csv", "members.xlsx", "findings.xlsx", "findings.docx"):
-        record(request, user, "export", target=f"dashboard/{name}", detail={"region": dash.region, "year": year})
-    if name in ("members.csv", "members.xlsx"):
-        labels = figure_labels()
-        headers = ["报告编号", "机关", "地区", "错误", "警告", *[labels[k] for k in FIGURES], labels["denied_share"]]
-        rows = [[r["id"], r["agency"], r["region"], r["n_errors"], r["n_warnings"], *[r[k] for k in FIGURES],
-                 r["denied_share"]] for r in dash_mod.member_page(dash, "agency", False, 1, 10_000_000).rows]
-        if name.endswith(".csv"):
-            return Response(exports.to_csv(headers, rows), media_type=exports.CSV_TYPE,
-                            headers=exports.filename_header(f"{stem}各机关数据.csv"))
-        return Response(exports.to_xlsx("各机关", headers, rows, {1: 30}), media_type=exports.XLSX_TYPE,
-                        headers=exports.filename_header(f"{stem}各机关数据.xlsx"))
-    if name in ("findings.xlsx", "findings.docx"):
-        # the region's 问题清单 is the one `nianbao issues` writes (grouped by agency, with
-        # locations, explanations and the decisions recorded here)
-        from ...exports import Selection, build_issues, issues_docx, issues_xlsx
-
-        issues = build_issues(st.store, Selection(region=dash.region, years=(year,)))
-        if name.endswith(".xlsx"):
-            return Response(issues_xlsx(issues), media_type=exports.XLSX_TYPE,
-                            headers=exports.filename_header(f"{stem}问题清单.xlsx"))
-        return Response(issues_docx(issues), media_type=exports.DOCX_TYPE,
-                        headers=exports.filename_header(f"{stem}问题清单.docx"))
-    raise NotFound()
-
+    data, kind, file = region_export(web(request), region, year, name)
+    record(request, user, "export", target=f"dashboard/{name}", detail={"region": region.strip(), "year": year})
+    return Response(data, media_type=kind, headers=exports.filename_header(file))

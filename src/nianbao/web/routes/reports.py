@@ -2,7 +2,6 @@
 printable view and exports."""
 from __future__ import annotations
 
-from dataclasses import astuple
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -16,22 +15,10 @@ from ..deps import NotFound, record, reviewer_write, viewer, web
 from ..params import Id
 from ..searching import rule_titles
 from ..reportview import ReportView, build, section_texts
+from ..services import reports as svc
 from ..views import page, partial
 
 router = APIRouter(include_in_schema=False)
-
-
-def list_query(region: str | None, year: str | None, agency: str | None, status: str | None, problems: str | None,
-               sort: str, order: str, rule: str | None = None) -> queries.ReportQuery:
-    return queries.ReportQuery(region=(region or "").strip() or None, year=_int(year), agency=(agency or "").strip() or None,
-                               status=status if status in ("ok", "failed") else None, problems=problems == "1",
-                               rule=rule if rule in rule_titles() else None,
-                               sort=sort if sort in queries.SORTS else "id", desc=order != "asc")
-
-
-def _int(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 6 else None
 
 
 @router.get("/")
@@ -40,21 +27,21 @@ def home(request: Request, region: str | None = None, year: str | None = None, a
          rule: str | None = Query(None, max_length=20),
          page_no: int = Query(1, alias="page", ge=1, le=100_000), user: User = Depends(viewer)) -> Response:
     st = web(request)
-    q = list_query(region, year, agency, status, problems, sort, order, rule)
-    result = queries.report_page(st.engine, q, page_no, orders=st.orders)
+    q = svc.list_filter(region, year, agency, status, problems, rule=rule if rule in rule_titles() else None)
+    by = queries.ListOrder.of(sort, order)
+    result = svc.report_list(st, q, by, page_no)
     years = st.cache.get("years", lambda: queries.years(st.engine))
-    facets = st.cache.get(("facets", *astuple(q)), lambda: searching.facets(st.engine, q))
+    facets = st.cache.get(("facets", q), lambda: searching.facets(st.engine, q))
     ctx = {"result": result, "q": q, "years": years, "facets": facets, "rule_titles": rule_titles(),
-           "filters": {"region": q.region or "", "year": q.year or "",
-           "agency": q.agency or "", "status": q.status or "", "problems": "1" if q.problems else "",
-           "rule": q.rule or "", "sort": q.sort, "order": "desc" if q.desc else "asc"}}
+           "filters": {"region": q.region or "", "year": q.years[0] if q.years else "", "agency": q.name or "",
+                       "status": q.status or "", "problems": "1" if q.errors_only else "", "rule": q.rule or "",
+                       "sort": by.sort, "order": "desc" if by.desc else "asc"}}
     name = "_report_rows.html" if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-list" \
         else "home.html"
     return page(request, name, ctx)
 
 
 MAX_EXPORT_ROWS = 100_000
-LIST_HEADERS = ("报告编号", "机关", "地区", "年度", "格式", "状态", "错误", "警告", "来源文件", "未能解析的原因")
 
 
 @router.get("/export/reports.{fmt}")
@@ -65,26 +52,21 @@ def export_list(request: Request, fmt: str, region: str | None = None, year: str
     """The report list as filtered on the home page, as CSV or XLSX (all pages)."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
-    q = list_query(region, year, agency, status, problems, sort, order, rule)
-    result = queries.report_page(web(request).engine, q, 1, MAX_EXPORT_ROWS, cap=MAX_EXPORT_ROWS)
+    q = svc.list_filter(region, year, agency, status, problems, rule=rule if rule in rule_titles() else None)
+    result = svc.report_list(web(request), q, queries.ListOrder.of(sort, order), 1, MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)
     record(request, user, "export", target=f"reports.{fmt}",
-           detail={"region": q.region, "year": q.year, "agency": q.agency, "rows": len(result.rows)})
-    rows = [[r["id"], r["agency"], r["region"], r["year"], r["template"], "已解析" if r["status"] == "ok" else "未能解析",
-             r["n_errors"], r["n_warnings"], r["source_name"], r["error"]] for r in result.rows]
+           detail={"region": q.region, "year": q.years[0] if q.years else None, "agency": q.name,
+                   "rows": len(result.rows)})
+    rows = svc.list_rows(result)
     if fmt == "csv":
-        return Response(exports.to_csv(LIST_HEADERS, rows), media_type=exports.CSV_TYPE,
+        return Response(exports.to_csv(svc.LIST_HEADERS, rows), media_type=exports.CSV_TYPE,
                         headers=exports.filename_header("报告列表.csv"))
-    return Response(exports.to_xlsx("报告列表", LIST_HEADERS, rows, {1: 30, 8: 40}), media_type=exports.XLSX_TYPE,
+    return Response(exports.to_xlsx("报告列表", svc.LIST_HEADERS, rows, {1: 30, 8: 40}), media_type=exports.XLSX_TYPE,
                     headers=exports.filename_header("报告列表.xlsx"))
 
 
 def load(request: Request, report_id: int) -> tuple[dict[str, Any], ReportView | None]:
-    st = web(request)
-    row = queries.report_row(st.engine, report_id)
-    if row is None:
-        raise NotFound("没有这份报告。", f"No report {report_id}.")
-    view = build(st.store, report_id, row["content_hash"]) if row["status"] == "ok" else None
-    return row, view
+    return svc.load(web(request), report_id)
 
 
 def report_context(request: Request, row: dict[str, Any], view: ReportView | None) -> dict[str, Any]:
@@ -164,12 +146,7 @@ def original(request: Request, report_id: Id, user: User = Depends(viewer)) -> R
 @router.post("/reports/{report_id}/findings/{key}")
 def decide(request: Request, report_id: Id, key: str, decision: str = Form(...),
            comment: str = Form("", max_length=reviews.MAX_COMMENT), user: User = Depends(reviewer_write)) -> Response:
-    st = web(request)
-    row, view = load(request, report_id)
-    fv = next((f for f in view.findings if f.key == key), None) if view else None
-    if fv is None:
-        raise NotFound("没有这条问题。", "No such finding.")
-    fv.decision = reviews.decide(st.engine, user, report_id, row["content_hash"], fv.finding, decision, comment)
+    row, view, fv = svc.decide(web(request), user, report_id, key, decision, comment)
     if request.headers.get("hx-request"):
         return partial(request, "_finding.html", {
             "fv": fv, "row": row, "cell_names": {c: cell_label(c, view.report.template) for c in fv.cells}})
@@ -179,11 +156,7 @@ def decide(request: Request, report_id: Id, key: str, decision: str = Form(...),
 @router.post("/reports/{report_id}/cells")
 def correct(request: Request, report_id: Id, path: str = Form(..., max_length=120), value: str = Form("", max_length=40),
             comment: str = Form("", max_length=reviews.MAX_COMMENT), user: User = Depends(reviewer_write)) -> Response:
-    st = web(request)
-    row, view = load(request, report_id)
-    if view is None:
-        raise NotFound("该报告未能解析，没有可更正的单元格。", "The report was not parsed; it has no cells.")
-    reviews.correct(st.engine, user, view.report, report_id, row["content_hash"], path, value, comment)
+    svc.correct(web(request), user, report_id, path, value, comment)
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Refresh": "true"})
     return RedirectResponse(f"/reports/{report_id}", status_code=303)
@@ -191,28 +164,6 @@ def correct(request: Request, report_id: Id, path: str = Form(..., max_length=12
 
 @router.get("/reports/{report_id}/export/{name}")
 def export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
-    row, view = load(request, report_id)
-    if view is None:
-        raise NotFound("该报告未能解析，没有可导出的内容。", "The report was not parsed.")
-    stem = f"{row['agency'] or '报告'}{row['year'] or ''}"
-    if name == "findings.xlsx":
-        data, kind, file = exports.findings_xlsx(exports.report_finding_rows(view, row)), exports.XLSX_TYPE, f"{stem}问题清单.xlsx"
-    elif name == "findings.docx":
-        data = exports.findings_docx(f"{stem}年度报告问题清单", _subtitle(row, view),
-                                     exports.report_finding_rows(view, row))
-        kind, file = exports.DOCX_TYPE, f"{stem}问题清单.docx"
-    elif name == "cells.csv":
-        data, kind, file = exports.to_csv(exports.CELL_HEADERS, exports.cell_rows(view)), exports.CSV_TYPE, f"{stem}数据.csv"
-    elif name == "cells.xlsx":
-        data, kind, file = exports.to_xlsx("数据", exports.CELL_HEADERS, exports.cell_rows(view), {1: 36}), exports.XLSX_TYPE, \
-            f"{stem}数据.xlsx"
-    else:
-        raise NotFound()
+    row, data, kind, file = svc.report_export(web(request), report_id, name)
     record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
     return Response(data, media_type=kind, headers=exports.filename_header(file))
-
-
-def _subtitle(row: dict[str, Any], view: ReportView) -> str:
-    errors, warnings = view.counts
-    fixed = f"；已按{len(view.fixes)}处单元格更正重新检查" if view.fixes else ""
-    return f"报告编号 {row['id']}，来源 {row['source_name'] or ''}；错误 {errors} 个，警告 {warnings} 个{fixed}。"
