@@ -8,8 +8,8 @@ import pytest
 from nianbao.formats import templates as T
 from nianbao.errors import StoreError
 from nianbao.store.filters import ReportFilter, UnknownFilter
-from store_util import dbs  # noqa: F401 - the fixture
-from web_util import record, report_file
+from tests.support.store_util import dbs  # noqa: F401 - the fixture
+from tests.support.web_util import record, report_file
 
 REGION = "栖霞市"
 

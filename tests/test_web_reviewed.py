@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from nianbao.formats import templates as T
-from web_util import WebEnv, record, report_file
+from tests.support.web_util import WebEnv, record, report_file
 
 REGION, YEAR = "栖霞市", 2023
 TOTAL = T.T3_TOTAL_COLUMN
@@ -21,7 +21,7 @@ LIVE = ("error", "warning")
 
 
 def _pg_or_skip() -> None:
-    from store_util import PG_SERVER
+    from tests.support.store_util import PG_SERVER
 
     try:
         engine = sa.create_engine(PG_SERVER)
@@ -34,7 +34,7 @@ def _pg_or_skip() -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def env(request, tmp_path):  # type: ignore[no-untyped-def]
-    from store_util import Databases
+    from tests.support.store_util import Databases
 
     if request.param == "postgresql":
         _pg_or_skip()

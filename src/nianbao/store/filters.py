@@ -140,12 +140,13 @@ class ReportFilter:
         return reports.c.agency_id.in_(ids) if ids else orphan
 
     def _finding_clause(self) -> sa.ColumnElement:
-        cond = sa.and_(findings.c.report_id == reports.c.id, findings.c.status == "fail")
+        f = findings.alias("filter_findings")  # apart from a `findings` the statement may select itself
+        cond = sa.and_(f.c.report_id == reports.c.id, f.c.status == "fail")
         if self.rule:
-            cond = sa.and_(cond, findings.c.rule == self.rule)
+            cond = sa.and_(cond, f.c.rule == self.rule)
         if self.severity:
-            cond = sa.and_(cond, findings.c.severity == self.severity)
-        return sa.exists().where(cond)
+            cond = sa.and_(cond, f.c.severity == self.severity)
+        return sa.exists().where(cond).correlate(reports)
 
     def _text_reports(self, conn: Connection) -> sa.Select:
         from ..parsing.normalize import normalize_text
