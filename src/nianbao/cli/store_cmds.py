@@ -61,7 +61,9 @@ def _progress(console: "Console") -> "Progress":
 def _echo_frame(df: Any, fmt: str) -> None:
     """A DataFrame on stdout as JSON records or CSV (the machine-readable --format choices)."""
     if fmt == "json":
-        click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
+        from ..numbers import plain_frame
+
+        click.echo(plain_frame(df).to_json(orient="records", force_ascii=False, indent=1))  # 3, not 3.0
     else:
         from ..exports.output import csv_text
 
@@ -69,13 +71,10 @@ def _echo_frame(df: Any, fmt: str) -> None:
 
 
 def _num(v: Any, pct: bool = False) -> str:
-    import math
+    """A number in a terminal table: "1,234", "12.5%", "—" for a blank."""
+    from ..numbers import DASH, number_text, ratio_text
 
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if pct:
-        return f"{v:.1%}"
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.4f}".rstrip("0").rstrip(".")
+    return ratio_text(v) if pct else number_text(v, blank=DASH, grouping=True, places=4)
 
 
 # --------------------------------------------------------------------------- ingest
@@ -195,10 +194,10 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
 
 
 def _text(v: Any) -> str:
-    """A cell of a listing: blank for a missing value (None, NaN, NA)."""
-    import pandas as pd
+    """A cell of a listing: blank for a missing value (None, NaN, NA), a year as 2024 (not 2024.0)."""
+    from ..numbers import number_text
 
-    return "" if v is None or pd.isna(v) else str(v)
+    return number_text(v)
 
 
 def _short(name: Any, width: int = 40) -> str:

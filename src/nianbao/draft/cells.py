@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import templates as T
 from ..errors import UnreadableInput
+from ..numbers import whole
 from ..extract.tokens import NUMBER, classify
 from ..model import Number, Report, cell_path
 
@@ -85,7 +86,7 @@ def parse_number(value: Any) -> Number | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(value)
-        return int(value) if value.is_integer() else value
+        return whole(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("−", "-")
     if not text:
         return None

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from .. import templates as T
 from ..draft.cells import TABLE_NAMES
-from ..render.layout import fmt_value
+from ..numbers import number_text
 from ..rules import SEVERITY_ORDER, catalogue
 from ..store import Store
 from ..store.schema import reports as reports_table
@@ -299,7 +299,7 @@ def show_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, (int, float, bool)):
-        return fmt_value(v)
+        return number_text(v)
     if isinstance(v, str):
         return v
     if isinstance(v, (list, tuple)):

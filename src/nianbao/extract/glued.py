@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 
 from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, cell_path
+from ..numbers import whole
 from .common import TableResult
 from .tokens import MAX_DIGITS
 
@@ -559,7 +560,7 @@ def _summary_note(table: str, title: str, settled: dict[str, str]) -> Finding:
 def _money(value: Value, unit: str | None) -> Value:
     if unit == "元":
         value = round(value / 10000, 6)
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    return whole(value) if isinstance(value, float) else value
 
 
 def extract_glued(table: str, lines: list[str], meta: list[LineMeta], start: int, end: int,

@@ -8,13 +8,10 @@ from collections.abc import Iterator
 
 from .. import templates as T
 from ..model import Finding, Report
+from ..numbers import is_number
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
-
-
-def _num(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def similarity(a: str, b: str, n: int = 4) -> float:
@@ -35,7 +32,7 @@ def t3_6(report: Report, previous: Report) -> Iterator[Finding]:
     if not now or not before:
         return
     for c in range(T.T3_WIDTH):
-        if _num(now[c]) and _num(before[c]) and now[c] != before[c]:
+        if is_number(now[c]) and is_number(before[c]) and now[c] != before[c]:
             yield finding("T3.6", f"表三“{COLS[c]}”列上年结转为{now[c]}，但{previous.year}年度报告的结转下年度为{before[c]}。",
                           expected=before[c], actual=now[c], table="table3", row="carried_over", column=T.T3_COLUMNS[c].key,
                           cells=[f"table3.carried_over[{c}]"])
@@ -49,7 +46,7 @@ def t2_3(report: Report, previous: Report) -> Iterator[Finding]:
     for key in ("regulations", "normative_documents"):
         now, before = report.table2.get(key) or {}, previous.table2.get(key) or {}
         vals = (before.get("in_force"), now.get("issued"), now.get("repealed"), now.get("in_force"))
-        if not all(_num(v) for v in vals):
+        if not all(is_number(v) for v in vals):
             continue
         expected = vals[0] + vals[1] - vals[2]
         if expected != vals[3]:
@@ -69,7 +66,7 @@ def t2_8(report: Report, previous: Report) -> Iterator[Finding]:
     for key, cells in report.table2.items():
         before = previous.table2.get(key) or {}
         prev_now, p0, ch = cells.get("prev_count"), before.get("prev_count"), before.get("change")
-        if _num(prev_now) and _num(p0) and _num(ch) and p0 + ch != prev_now:
+        if is_number(prev_now) and is_number(p0) and is_number(ch) and p0 + ch != prev_now:
             label = T.TEMPLATE_2019.table2_row(key).label
             yield finding("T2.8", f"表二“{label}”{T.t2_field_label('2019', key, 'prev_count')}为{prev_now}，"
                                   f"但按上一年度报告应为{p0}{ch:+}＝{p0 + ch}。",

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..draft.cells import cell_map, parse_number
 from ..errors import UnreadableInput
 from ..model import Finding, Number, Report
+from ..numbers import whole
 from ..store.records import split_path
 from .accounts import User
 from .db import now, write
@@ -161,7 +162,7 @@ def corrections(engine: Engine, content_hash: str) -> dict[str, Correction]:
 
 
 def _number(v: float | None) -> Number | None:
-    return None if v is None else int(v) if float(v).is_integer() else v
+    return None if v is None else whole(float(v))
 
 
 def cell_value(report: Report, path: str) -> Number | None:

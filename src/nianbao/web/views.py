@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .. import __version__
 from ..model import SEVERITIES
+from ..numbers import number_text
 from .deps import visitor
 from .security import PRE_COOKIE
 
@@ -38,18 +39,8 @@ def _when(value: datetime | None) -> str:
 
 
 def _number(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    """A number on a page: "1,234", "2.5", blank for a blank (never "nan" or "183.0")."""
+    return number_text(value, grouping=True, places=2)
 
 
 def _json_attr(value: Any) -> str:
