@@ -180,7 +180,7 @@ DECLARED: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = {
     ("GET", "/api/reports/{report_id}/findings"): {
         (): {"corrected", "extracted_counts", "findings"},
         ("findings",): {"rule", "severity", "status", "message", "location", "expected", "actual", "key", "title",
-                        "cells", "decision"},
+                        "cells", "decision", "values"},
         ("findings", "decision"): {"decision", "comment", "user", "at"}},
     ("POST", "/api/reports/{report_id}/findings/{key}/decision"): {
         (): {"rule", "severity", "status", "message", "key", "decision"},

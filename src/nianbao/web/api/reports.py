@@ -2,6 +2,7 @@
 history and exports."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -163,9 +164,11 @@ def history(request: Request, report_id: Id, page: Page = 1,
 
 @router.get("/reports/{report_id}/export/{name}", tags=["exports"],
             responses={200: {"content": {exports.XLSX_TYPE: {}, exports.DOCX_TYPE: {}, "text/csv": {}}}})
-def report_export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
-    """findings.xlsx | findings.docx (问题清单), cells.csv | cells.xlsx (data)."""
+def report_export(request: Request, report_id: Id, name: str, user: User = Depends(viewer),
+                  deadline: date | None = Query(None, description="整改时限 (YYYY-MM-DD), for findings.docx"),
+                  issuer: str = Query("", max_length=80, description="落款的发文机关, for findings.docx")) -> Response:
+    """findings.xlsx (问题清单) | findings.docx (整改通知), cells.csv | cells.xlsx (data)."""
     from ..routes.reports import export
 
-    return export(request, report_id, name, user)
+    return export(request, report_id, name, user, deadline, issuer)
 

@@ -272,6 +272,7 @@ class FindingView(FindingOut):
     family: str
     cells: list[str]
     decision: DecisionOut | None
+    values: str = Field("", description="expected and actual in plain words (与2023年报告第五部分相似度87%)")
 
 
 class FindingsOut(BaseModel):

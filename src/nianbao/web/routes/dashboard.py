@@ -1,6 +1,8 @@
 """The region dashboard for a year, the list of expected agencies, and its exports."""
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -107,6 +109,8 @@ def _list_text(data: bytes) -> str:
 @router.get("/dashboard/export/{name}")
 def export(request: Request, name: str, region: str = Query(..., min_length=1, max_length=80),
            year: int = Query(..., ge=FIRST_YEAR, le=LAST_YEAR),
+           deadline: date | None = Query(None, description="整改时限 (YYYY-MM-DD)"),
+           issuer: str = Query("", max_length=80, description="落款的发文机关"),
            user: User = Depends(viewer)) -> Response:
     st = web(request)
     dash = dash_mod.load(st.store, st.cache, region.strip(), year)
@@ -132,7 +136,7 @@ def export(request: Request, name: str, region: str = Query(..., min_length=1, m
         if name.endswith(".xlsx"):
             return Response(issues_xlsx(issues), media_type=exports.XLSX_TYPE,
                             headers=exports.filename_header(f"{stem}问题清单.xlsx"))
-        return Response(issues_docx(issues), media_type=exports.DOCX_TYPE,
-                        headers=exports.filename_header(f"{stem}问题清单.docx"))
+        return Response(issues_docx(issues, exports.notice(deadline, issuer)), media_type=exports.DOCX_TYPE,
+                        headers=exports.filename_header(f"{stem}整改通知.docx"))
     raise NotFound()
 

@@ -2,6 +2,7 @@
 printable view and exports."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -178,17 +179,21 @@ def correct(request: Request, report_id: Id, path: str = Form(..., max_length=12
 
 
 @router.get("/reports/{report_id}/export/{name}")
-def export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
+def export(request: Request, report_id: Id, name: str, user: User = Depends(viewer),
+           deadline: date | None = Query(None, description="整改时限 (YYYY-MM-DD)"),
+           issuer: str = Query("", max_length=80, description="落款的发文机关")) -> Response:
     row, view = load(request, report_id)
     if view is None:
         raise NotFound("该报告未能解析，没有可导出的内容。", "The report was not parsed.")
     stem = f"{row['agency'] or '报告'}{row['year'] or ''}"
     if name == "findings.xlsx":
         data, kind, file = exports.findings_xlsx(exports.report_finding_rows(view, row)), exports.XLSX_TYPE, f"{stem}问题清单.xlsx"
-    elif name == "findings.docx":
-        data = exports.findings_docx(f"{stem}年度报告问题清单", _subtitle(row, view),
-                                     exports.report_finding_rows(view, row))
-        kind, file = exports.DOCX_TYPE, f"{stem}问题清单.docx"
+    elif name == "findings.docx":  # the 整改通知 (nianbao.exports', as `nianbao issues` writes it)
+        from ...exports import Selection, build_issues, issues_docx
+
+        issues = build_issues(web(request).store, Selection(ids=(report_id,)))
+        data = issues_docx(issues, exports.notice(deadline, issuer))
+        kind, file = exports.DOCX_TYPE, f"{stem}整改通知.docx"
     elif name == "cells.csv":
         data, kind, file = exports.to_csv(exports.CELL_HEADERS, exports.cell_rows(view)), exports.CSV_TYPE, f"{stem}数据.csv"
     elif name == "cells.xlsx":
@@ -198,9 +203,3 @@ def export(request: Request, report_id: Id, name: str, user: User = Depends(view
         raise NotFound()
     record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
     return Response(data, media_type=kind, headers=exports.filename_header(file))
-
-
-def _subtitle(row: dict[str, Any], view: ReportView) -> str:
-    errors, warnings = view.counts
-    fixed = f"；已按{len(view.fixes)}处单元格更正重新检查" if view.fixes else ""
-    return f"报告编号 {row['id']}，来源 {row['source_name'] or ''}；错误 {errors} 个，警告 {warnings} 个{fixed}。"
