@@ -75,6 +75,7 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
         ("GET", "/api/agencies/{agency_id}"): ("/api/agencies/1", None),
         ("GET", "/api/stats/region"): ("/api/stats/region?region=栖霞市&year=2023", None),
         ("GET", "/api/stats/expected"): ("/api/stats/expected?region=栖霞市&year=2023", None),
+        ("GET", "/api/stats/changes"): ("/api/stats/changes?region=栖霞市&years=2022,2023", None),
         ("PUT", "/api/stats/expected"): ("/api/stats/expected", {"region": "测试市", "year": 2023, "names": []}),
         ("GET", "/api/search"): ("/api/search?q=政府", None),
         ("GET", "/api/rules"): ("/api/rules", None),

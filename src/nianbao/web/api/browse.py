@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from ...rules import catalogue
+from .. import changes as changes_mod
 from .. import dashboard as dash_mod
 from .. import queries, reviews
 from ..accounts import User
@@ -48,6 +49,19 @@ def region(request: Request, year: Year, region: str = Query(..., min_length=1, 
     out = dash.to_dict()
     out["agencies"] = dash_mod.member_page(dash, sort, order != "asc", page, per_page).to_dict()
     return out
+
+
+@router.get("/stats/changes", tags=["stats"], response_model=R.ChangesOut)
+def changes(request: Request, region: str = Query(..., min_length=1, max_length=80),
+            years: str = Query("", max_length=40, description="the two years, e.g. 2023,2024 (default: the latest two)"),
+            jumps: bool = Query(False, description="only the jumps (0 → 82, 230 → 0)"),
+            limit: int = Query(queries.MAX_PER_PAGE, ge=1, le=100_000), user: User = Depends(viewer)) -> dict[str, Any]:
+    """Every agency of a region, one year against the other: key figures, the largest changes first."""
+    st = web(request)
+    chosen = changes_mod.region_years(years, queries.years(st.engine), None, None)
+    if not chosen:
+        raise NotFound("库中还没有报告。", "The store holds no report yet.")
+    return changes_mod.load(st.store, region.strip(), chosen, jumps, limit).to_dict()
 
 
 @router.get("/stats/expected", tags=["stats"], response_model=R.ExpectedOut)

@@ -380,6 +380,30 @@ class RegionMember(BaseModel):
     denied_share: Number | None
 
 
+class ChangeRow(BaseModel):
+    agency_id: int | None
+    agency: str
+    figure: str = Field(description="applications | granted | denied | reviews | suits | …")
+    label: str
+    before: Number | None = Field(description="null: blank in the report (not zero)")
+    after: Number | None
+    delta: Number | None
+    jump: str = Field(description="why the change is flagged, in words (由0增至82); empty if it is not")
+    report_before: int
+    report_after: int
+
+
+class ChangesOut(BaseModel):
+    region: str
+    before_year: int
+    after_year: int
+    total: int = Field(description="changes in all")
+    jumps: int = Field(description="flagged changes in all")
+    only_before: list[str] = Field(description="agencies with a report of the first year only")
+    only_after: list[str]
+    rows: list[ChangeRow] = Field(description="the largest changes first")
+
+
 class RegionOut(BaseModel):
     region: str
     year: int
