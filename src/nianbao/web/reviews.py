@@ -198,17 +198,3 @@ def recheck(report: Report, fixes: dict[str, Correction]) -> list[Finding]:
 
     return check(corrected_report(report, fixes))
 
-
-# --------------------------------------------------------------------------- the log
-
-
-def audit_page(engine: Engine, page: int, per_page: int = 50, report_id: int | None = None) -> tuple[list[dict], bool]:
-    """(entries newest first, whether there are more)."""
-    stmt = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)
-    if report_id is not None:
-        stmt = stmt.where(audit_log.c.report_id == report_id)
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    for r in rows:
-        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
-    return rows[:per_page], len(rows) > per_page

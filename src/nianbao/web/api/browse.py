@@ -1,14 +1,16 @@
 """Agencies, regional statistics and expected agencies, search, rules, the audit log."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from ...rules import catalogue
+from .. import audit
 from .. import changes as changes_mod
 from .. import dashboard as dash_mod
-from .. import queries, reviews
+from .. import queries
 from ..accounts import User
 from ..deps import NotFound, reviewer, reviewer_write, viewer, web
 from ..params import Id, Page, Year
@@ -105,7 +107,10 @@ def rule(request: Request, rule_id: str, page: Page = 1, user: User = Depends(vi
 
 
 @router.get("/audit", tags=["review"], response_model=R.AuditPage)
-def audit_log(request: Request, page: Page = 1, user: User = Depends(reviewer)) -> dict[str, Any]:
-    rows, more = reviews.audit_page(web(request).engine, page)
+def audit_log(request: Request, page: Page = 1, person: str = Query("", alias="user", max_length=80),
+              report: str = Query("", max_length=100, description="a report id, or words of its agency's name"),
+              since: date | None = None, until: date | None = None, user: User = Depends(reviewer)) -> dict[str, Any]:
+    """The audit log, newest first, filtered by person, report and dates (inclusive)."""
+    rows, more = audit.entries(web(request).engine, page, where=audit.AuditFilter(person, report, since, until))
     return {"page": page, "has_next": more, "items": rows}
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from ...store.compare import cell_label
-from .. import exports, queries, reviews
+from .. import audit, exports, queries, reviews
 from ..accounts import User
 from ..deps import NotFound, reviewer, reviewer_write, viewer, web
 from ..params import Id, OptId, OptYear, Page
@@ -158,7 +158,7 @@ def correction(request: Request, report_id: Id, body: CorrectionIn, user: User =
 @router.get("/reports/{report_id}/history", tags=["review"], response_model=R.AuditPage)
 def history(request: Request, report_id: Id, page: Page = 1,
             user: User = Depends(viewer)) -> dict[str, Any]:
-    rows, more = reviews.audit_page(web(request).engine, page, 50, report_id=report_id)
+    rows, more = audit.entries(web(request).engine, page, 50, report_id=report_id)
     return {"page": page, "has_next": more, "items": rows}
 
 

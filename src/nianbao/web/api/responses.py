@@ -305,6 +305,9 @@ class AuditEntry(BaseModel):
     report_id: int | None
     target: str | None
     detail: dict[str, Any] | None
+    action_name: str = Field(description="the action in Chinese (确认问题, 更正数值, …)")
+    report_name: str = Field(description="the report named: agency + year (empty if none)")
+    object: str = Field(description="what was acted on, in words")
 
 
 class AuditPage(BaseModel):

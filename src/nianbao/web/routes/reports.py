@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from ...store.compare import cell_label
-from .. import exports, pageimage, queries, reviews
+from .. import audit, exports, pageimage, queries, reviews
 from ..accounts import User
 from ..deps import NotFound, record, reviewer_write, viewer, web
 from ..params import Id
@@ -91,7 +91,7 @@ def report_context(request: Request, row: dict[str, Any], view: ReportView | Non
     return {"row": row, "view": view, "pages": pages, "cell_names": names,
             "tables": [(h, Markup(t)) for h, t in (view.tables if view else [])],
             "sections": section_texts(view.report) if view else [],
-            "history": reviews.audit_page(st.engine, 1, 20, report_id=row["id"])[0]}
+            "history": audit.entries(st.engine, 1, 20, report_id=row["id"])[0]}
 
 
 @router.get("/reports/{report_id}")
