@@ -62,3 +62,18 @@ def test_page_csv_and_api_agree(env: WebEnv) -> None:
     assert not any(cell.endswith(".0") for row in table for cell in row)
     assert env.viewer.get("/api/stats/changes?region=无此地&years=2022,2023").status_code == 400
     assert env.viewer.get("/dashboard/changes?region=栖霞市&format=pdf").status_code == 422
+
+
+def test_region_json_prints_counts_as_integers(env: WebEnv) -> None:
+    """The API's region totals, agency figures and trends: 183, not 183.0 (nianbao.numbers)."""
+    data = env.viewer.get("/api/stats/region?region=栖霞市&year=2023").json()
+    totals = [v for v in data["totals"].values() if v is not None]
+    assert totals and all(isinstance(v, int) for v in totals), data["totals"]
+    for item in data["agencies"]["items"]:
+        assert isinstance(item["applications"], int) and isinstance(item["reviews"], int)
+    agency = env.viewer.get("/api/agencies?q=寺口").json()[0]["id"]
+    trend = env.viewer.get(f"/api/agencies/{agency}").json()["trend"]
+    values = [v for s in trend["series"] for v in s["values"] if v is not None]
+    assert values and all(isinstance(v, int) for v in values)
+    page = env.viewer.get("/dashboard?region=栖霞市&year=2023").text
+    assert not __import__("re").search(r">\d+\.0<", page)

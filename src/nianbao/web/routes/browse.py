@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from ... import templates as T
 from ...errors import StoreError
+from ...numbers import whole
 from ...rules import catalogue
 from ...store.compare import FIGURES, figure_labels
 from .. import queries
@@ -69,7 +70,7 @@ def trend(comparison: Any) -> dict[str, Any]:
                     if not (isinstance(v, float) and math.isnan(v)):
                         total += float(v)
                         seen = True
-            values.append(total if seen else None)
+            values.append(whole(total) if seen else None)
         series.append({"name": labels[key], "values": values})
     return {"years": [str(y) for y in comparison.years], "series": series}
 
