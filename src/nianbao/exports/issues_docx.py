@@ -19,7 +19,7 @@ HEADING_FONT = "黑体"
 TITLE_FONT = "方正小标宋简体"
 A4_TWIPS = (11906, 16838)  # width, height
 MARGINS_CM = (3.7, 2.8, 2.6, 2.6)  # top, left, bottom, right: the 公文 page (GB/T 9704)
-TABLE_COLUMNS = (("序号", 1.1), ("问题类型", 2.6), ("位置", 3.3), ("问题说明", 8.6))  # cm, 15.6 in all
+TABLE_COLUMNS = (("序号", 1.3), ("问题类型", 2.6), ("位置", 3.1), ("问题说明", 8.6))  # cm, 15.6 in all
 BLANK_ISSUER = "（发文机关，盖章）"
 
 
@@ -123,10 +123,11 @@ def _table(doc: Any, group: AgencyIssues) -> None:
         c.width = Cm(width)
         _para(c, name, bold=True, first=True, align="center", font=HEADING_FONT)
     for issue in group.issues:
-        row = table.add_row().cells
-        for c, (_, width) in zip(row, TABLE_COLUMNS):
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a finding stays on one page
+        for c, (_, width) in zip(row.cells, TABLE_COLUMNS):
             c.width = Cm(width)
-        _issue_cells(row, issue)
+        _issue_cells(row.cells, issue)
 
 
 def _year(group: AgencyIssues) -> int | None:
@@ -149,6 +150,7 @@ def _notice(doc: Any, group: AgencyIssues, notice: Notice) -> None:
                f"和年度报告格式要求逐项核实整改，于{deadline}前在原公开位置更新报告，并将整改情况书面报送{issuer}。",
           size=16, indent=True)
     _table(doc, group)
+    _para(doc, "")
     _para(doc, f"整改时限：{deadline}前。", size=16, bold=True)
     _para(doc, "")
     _para(doc, notice.issuer or BLANK_ISSUER, size=16, align="right")
