@@ -93,7 +93,7 @@ def test_xlsx_cells_hold_whole_numbers_as_integers_and_blanks_empty():
 def report():
     """A generated report whose counts were read back as floats (183.0) with one blank."""
     rng = random.Random(183)
-    rec = random_record(rng)
+    rec = random_record(rng, template="2021")
     row = rec.table3["new_received"]
     row[0] = 183.0
     rec.table3["granted"][1] = None
@@ -141,3 +141,17 @@ def test_web_pages_and_cli_listings_use_the_same_words():
 
 def test_issue_values_print_plainly():
     assert show_value(183.0) == "183" and show_value([3.0, 4.5]) == "3、4.5" and show_value(None) == ""
+
+
+def test_rule_messages_print_183(report):
+    """The checks on a record read back as floats: messages say 183, not 183.0."""
+    from nianbao.rules import check
+    from nianbao.store.crosscheck import crossyear_findings
+
+    rec, _ = report
+    found = check(rec)
+    assert any("183" in f.message for f in found)  # 183 breaks the row's sum
+    previous = random_record(random.Random(184), template="2021", year=rec.year - 1)
+    found += list(crossyear_findings(rec, previous))
+    text = "\n".join(f.message for f in found)
+    assert not re.search(r"\d\.0(?!\d)", text), text

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 
 from .. import templates as T
 from ..model import Finding, LineMeta, Provenance, cell_path
-from ..numbers import whole
+from ..numbers import number_text, whole
 from .common import TableResult
 from .tokens import MAX_DIGITS
 
@@ -497,7 +497,7 @@ def has_glued(meta: list[LineMeta], start: int, end: int, table: str) -> bool:
 
 
 def _fmt(values: tuple[Value, ...]) -> str:
-    return "、".join(str(v) for v in values)
+    return "、".join(number_text(v) for v in values)
 
 
 def _candidates_text(cands: list[tuple[Value, ...]]) -> str:
