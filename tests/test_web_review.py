@@ -227,3 +227,24 @@ def test_the_audit_log_reads_in_words_and_filters_by_person_report_and_date(tmp_
         assert "审阅记录" in history and "驳回问题" in history
     finally:
         env.close()
+
+
+def test_every_audited_action_has_a_chinese_name() -> None:
+    """Every action the code writes to the audit log (a literal passed to audit/audit_now/
+    record/_log, or the documented table in docs/security.md) is named in ACTION_NAMES."""
+    import re
+    from pathlib import Path
+
+    from nianbao.web.views import ACTION_NAMES
+
+    root = Path(__file__).resolve().parents[1]
+    written = set()
+    for path in (root / "src" / "nianbao" / "web").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r"\b(?:audit|audit_now|record|_log)\((?:[^()\"]*?, )?\"([a-z_]+(?:\.[a-z_]+)?)\"", text))
+        written |= set(re.findall(r"action=\"([a-z_]+\.[a-z_]+)\"", text))
+    written |= {f"review.{d}" for d in ("confirm", "dismiss")} | {"cell.correct", "cell.revert"}
+    documented = set(re.findall(r"`([a-z_]+(?:\.[a-z_]+)?)`", (root / "docs" / "security.md").read_text(encoding="utf-8")
+                                .split("## The audit log", 1)[1].split("\n\n", 3)[2]))
+    assert written and documented
+    assert written - set(ACTION_NAMES) == set() and documented - set(ACTION_NAMES) == set()
