@@ -56,12 +56,36 @@ def test_archive_members_are_read_one_by_one(reports, tmp_path):
         assert differences(parse(item.data), rec) == []
 
 
+def raw_name_zip(name: bytes, body: bytes) -> bytes:
+    """A zip whose one member's name is the bytes `name`, without the UTF-8 flag (0x800)."""
+    placeholder = b"x" * len(name)
+    data = zip_bytes([(placeholder.decode(), body)])
+    assert data.count(placeholder) == 2  # the local header and the central directory
+    return data.replace(placeholder, name)
+
+
 def test_gbk_member_names_are_decoded(reports):
     name, body, _ = reports[0]
-    gbk = name.encode("gbk")  # as Windows' built-in zip writes names: GBK bytes, no UTF-8 flag
-    placeholder = b"x" * len(gbk)
-    data = zip_bytes([(placeholder.decode(), body)]).replace(placeholder, gbk)
+    data = raw_name_zip(name.encode("gbk"), body)  # as Windows' built-in zip writes names
+    info = zipfile.ZipFile(io.BytesIO(data)).infolist()[0]
+    assert not info.flag_bits & 0x800
     assert [m.name for m in members(data)] == [name]
+
+
+@pytest.mark.parametrize("name", ["报告0.txt", "洪泽区人民政府/2024年度政府信息公开工作年度报告.txt", "淮安市.txt"])
+def test_utf8_member_names_without_the_flag_are_decoded(reports, name):
+    """Linux and macOS zip tools write UTF-8 names without setting the UTF-8 flag: read as
+    GB18030 first, they came out as mojibake (e.g. 鎶ュ憡0.txt)."""
+    data = raw_name_zip(name.encode("utf-8"), reports[0][1])
+    info = zipfile.ZipFile(io.BytesIO(data)).infolist()[0]
+    assert not info.flag_bits & 0x800
+    assert [m.name for m in members(data)] == [name]
+
+
+def test_member_names_with_the_utf8_flag_are_kept(reports):
+    data = zip_bytes([("报告0.txt", reports[0][1])])
+    assert zipfile.ZipFile(io.BytesIO(data)).infolist()[0].flag_bits & 0x800
+    assert [m.name for m in members(data)] == ["报告0.txt"]
 
 
 def test_nested_archives_are_read_up_to_the_depth_limit(reports, tmp_path):

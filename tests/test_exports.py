@@ -320,7 +320,7 @@ def test_issue_list_documents(store, tmp_path):
     rows = [r for r in values[3:] if isinstance(r[0], int)]
     assert len(rows) == issues.total
     first = bad.issues[0]
-    assert any(r[2] == first.report_id and r[5] == first.rule and r[6] == first.location and r[10] == first.explanation
+    assert any(r[1] == first.year and r[4] == first.rule and r[5] == first.location and r[8] == first.explanation
                for r in rows)
     assert all(c != "nan" for r in rows for c in r)  # a finding without an expected value shows a blank
     summary = pd.read_excel(io.BytesIO(issues_xlsx(issues)), sheet_name="汇总")
@@ -330,9 +330,9 @@ def test_issue_list_documents(store, tmp_path):
 
     doc = docx.Document(io.BytesIO(issues_docx(issues)))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert issues.title in text
-    for g in issues.agencies:
-        assert g.agency in text
+    for g in issues.agencies:  # one 整改通知 per agency, addressed to it
+        assert f"{g.agency}：" in text
+    assert text.count("整改通知") == len(issues.agencies)
     assert len(doc.tables) == len(issues.agencies)
     for table, g in zip(doc.tables, issues.agencies):
         assert len(table.rows) == len(g.issues) + 1
@@ -392,7 +392,7 @@ def test_issue_list_with_the_web_apps_decisions(tmp_path):
 
     write_issues(everything, tmp_path / "问题清单.docx")
     doc = docx.Document(tmp_path / "问题清单.docx")
-    assert "驳回" in "\n".join(c.text for t in doc.tables for c in t.columns[4].cells)
+    assert "已驳回" in "\n".join(c.text for t in doc.tables for c in t.columns[3].cells)
     store.close()
     dbs.close()
 
@@ -421,3 +421,116 @@ def test_export_and_issues_commands(store, tmp_path):
     assert bad.exit_code == 2 and "--format" in bad.stderr
     nothing = run(main, ["export", "--db", db, "--out", str(tmp_path / "x.parquet"), "--region", "没有这个地方"])
     assert nothing.exit_code == 2 and "没有符合条件的报告" in nothing.stderr and not (tmp_path / "x.parquet").exists()
+
+
+# --------------------------------------------------------------------------- 整改通知 and the printable list
+
+
+def _season_store(tmp_path):
+    """One agency over two years with the same section 五 (G6), stored from a folder named
+    demo/ (a path that must never be printed), and a report with arithmetic errors."""
+    dbs = Databases("sqlite", tmp_path)
+    s = dbs.store()
+    same = "本机关存在的主要问题是政务公开工作机制还不够健全，信息发布的及时性和准确性有待提高。" * 3
+    items = []
+    for year, seed in ((2023, 201), (2024, 202)):
+        rec = record("洪泽区审计局", "洪泽区", year, "department", seed=seed)
+        if year == 2024:
+            rec, _ = break_record(random.Random(3), rec)
+        items.append((f"demo/淮安/洪泽区审计局_{year}.txt", text_of(rec, seed=seed, problems=same)))
+    s.ingest(items, workers=1)
+    return dbs, s
+
+
+def test_the_issue_list_names_reports_in_words_and_prints_no_paths_or_ids(tmp_path):
+    dbs, s = _season_store(tmp_path)
+    try:
+        issues = build_issues(s, Selection(years=(2024,)), reviews=None)
+        (g6,) = [i for g in issues.agencies for i in g.issues if i.rule == "G6"]
+        assert re.fullmatch(r"与2023年报告第五部分相似度\d{2,3}%", g6.values), g6.values
+        assert "#" not in g6.location and "对照报告" not in g6.location
+        sheet = openpyxl.load_workbook(io.BytesIO(issues_xlsx(issues)))["问题清单"]
+        cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+        text = "\n".join(cells)
+        assert g6.values in cells
+        assert "demo/" not in text and ".txt" not in text and "报告#" not in text and "报告 #" not in text
+        assert not re.search(r"实为：0\.\d", text) and "0.8" not in text.replace("0.8%", "")
+        import docx
+
+        doc = docx.Document(io.BytesIO(issues_docx(issues)))
+        body = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+        assert g6.values in body and "demo/" not in body and ".txt" not in body and "#" not in body
+    finally:
+        dbs.close()
+
+
+def test_the_notice_is_a4_with_deadline_issuer_and_widest_column_for_the_problem(tmp_path):
+    import datetime
+
+    import docx
+    from docx.shared import Twips
+
+    from nianbao.exports import Notice
+
+    dbs, s = _season_store(tmp_path)
+    try:
+        issues = build_issues(s, Selection(years=(2024,)), reviews=None)
+        path = tmp_path / "整改通知.docx"
+        write_issues(issues, path, notice=Notice(deadline=datetime.date(2025, 4, 30), issuer="淮安市政务公开办公室",
+                                                 issued=datetime.date(2025, 4, 10)))
+        doc = docx.Document(path)
+        section = doc.sections[0]
+        assert (section.page_width, section.page_height) == (Twips(11906), Twips(16838))
+        lines = [p.text for p in doc.paragraphs if p.text]
+        assert lines[0] == "关于2024年度政府信息公开工作年度报告存在问题的整改通知"
+        assert lines[1] == "〔2025〕X号" and lines[2] == "洪泽区审计局："
+        assert "整改时限：2025年4月30日前。" in lines and lines[-2:] == ["淮安市政务公开办公室", "2025年4月10日"]
+        (table,) = doc.tables
+        widths = [c.width for c in table.rows[0].cells]
+        assert [c.text for c in table.rows[0].cells] == ["序号", "问题类型", "位置", "问题说明"]
+        assert widths[3] == max(widths) and widths[3] > sum(widths[:3]) / 2
+        text_width = section.page_width - section.left_margin - section.right_margin
+        assert abs(sum(widths) - text_width) < Twips(60)  # the table spans the text column, no more
+        blank = docx.Document(io.BytesIO(issues_docx(issues)))  # no deadline, no issuer: blanks to fill in
+        blank_lines = [p.text for p in blank.paragraphs if p.text]
+        assert "整改时限：____年__月__日前。" in blank_lines and "（发文机关，盖章）" in blank_lines
+    finally:
+        dbs.close()
+
+
+def test_the_xlsx_prints_on_a4_landscape_with_a_frozen_wrapped_header(tmp_path):
+    dbs, s = _season_store(tmp_path)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(issues_xlsx(build_issues(s, Selection(), reviews=None))))
+        ws = wb["问题清单"]
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
+        header = [c.value for c in ws[3]]
+        assert header[6] == "问题说明" and ws.column_dimensions["G"].width == max(
+            ws.column_dimensions[col].width for col in "ABCDEFGHIJKL")
+        body = [r for r in ws.iter_rows(min_row=4) if isinstance(r[0].value, int)]
+        assert body and all(r[6].alignment.wrap_text for r in body)
+    finally:
+        dbs.close()
+
+
+def test_the_issues_command_takes_the_deadline_and_the_issuer(tmp_path):
+    import docx
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    dbs, s = _season_store(tmp_path)
+    try:
+        out = tmp_path / "通知.docx"
+        r = CliRunner().invoke(main, ["issues", "--db", s.url, "--year", "2024", "--out", str(out),
+                                      "--deadline", "2025-05-31", "--issuer", "洪泽区政务公开办", "--issued", "2025-05-01"])
+        assert r.exit_code == 0, r.output
+        lines = [p.text for p in docx.Document(out).paragraphs if p.text]
+        assert "整改时限：2025年5月31日前。" in lines and lines[-2:] == ["洪泽区政务公开办", "2025年5月1日"]
+        bad = CliRunner().invoke(main, ["issues", "--db", s.url, "--out", str(out), "--deadline", "31/05/2025"])
+        assert bad.exit_code == 2 and "--deadline" in bad.output
+    finally:
+        dbs.close()

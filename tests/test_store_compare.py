@@ -120,3 +120,82 @@ def test_wide_values_sum_like_the_totals(dbs, region_corpus):
     st = store.region_stats("淮安市", 2024)
     col = f"table3.granted[{T.T3_TOTAL_COLUMN}]"
     assert np.nansum(wide[col]) == st.totals.table3["granted"][T.T3_TOTAL_COLUMN]
+
+
+# --------------------------------------------------------------------------- a region, one year against the other
+
+REVIEW_82 = {"upheld": 60, "corrected": 12, "other": 8, "pending": 2, "total": 82}
+SUITS_230 = {"upheld": 200, "corrected": 20, "other": 5, "pending": 5, "total": 230}
+ZERO = {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}
+
+
+def _season_files():
+    """Three agencies of 淮安市 in 2023 and 2024: reviews 0 → 82 at one, direct suits
+    230 → 0 at another; a fourth agency reports in 2024 only, one outside the region."""
+    recs = {}
+    for i, (agency, region, level) in enumerate(MEMBERS_2024[1:4]):
+        for year in (2023, 2024):
+            rec = record(agency, region, year, level, seed=300 + 10 * i + year)
+            for group in ("review", "litigation_direct", "litigation_after_review"):
+                rec.table4[group] = dict(ZERO)
+            recs[(agency, year)] = rec
+    recs[("洪泽区审计局", 2024)].table4["review"] = dict(REVIEW_82)
+    recs[("洪泽区财政局", 2023)].table4["litigation_direct"] = dict(SUITS_230)
+    recs[("淮安市统计局", 2024)] = record("淮安市统计局", "淮安市", 2024, "department", seed=77)
+    recs[("玄武区财政局", 2023)] = record("玄武区财政局", "玄武区", 2023, "department", seed=78)
+    return recs, [(f"{a}_{y}.txt", text_of(rec, seed=y)) for (a, y), rec in recs.items()]
+
+
+def test_region_changes_put_the_largest_first_and_flag_jumps(dbs):
+    from nianbao.store.changes import RegionChanges
+
+    recs, files = _season_files()
+    store = dbs.store()
+    store.ingest(files, workers=1)
+    changes = store.region_changes("淮安市", (2023, 2024))
+    assert isinstance(changes, RegionChanges) and (changes.before_year, changes.after_year) == (2023, 2024)
+    assert {c.agency for c in changes.rows} == {"洪泽区审计局", "洪泽区财政局", "岔河镇人民政府"}
+    assert changes.only_after == ["淮安市统计局"] and changes.only_before == []
+    deltas = [abs(c.delta) for c in changes.rows if c.delta is not None]
+    assert deltas == sorted(deltas, reverse=True)
+    jumps = {(c.agency, c.figure): c for c in changes.jumps}
+    review = jumps[("洪泽区审计局", "reviews")]
+    assert (review.before, review.after, review.delta, review.jump) == (0, 82, 82, "由0增至82")
+    suits = jumps[("洪泽区财政局", "suits")]
+    assert (suits.before, suits.after, suits.delta, suits.jump) == (230, 0, -230, "由230降为0")
+    for c in changes.rows:  # every figure is the report's own
+        apps_b = recs[(c.agency, 2023)].table3["new_received"][T.T3_TOTAL_COLUMN]
+        apps_a = recs[(c.agency, 2024)].table3["new_received"][T.T3_TOTAL_COLUMN]
+        if c.figure == "applications":
+            assert (c.before, c.after) == (apps_b, apps_a)
+    one = store.region_changes("淮安市", [2024])  # one year: against the year before
+    assert (one.before_year, one.after_year) == (2023, 2024) and len(one.rows) == len(changes.rows)
+    with pytest.raises(StoreError):
+        store.region_changes("无此地", (2023, 2024))
+
+
+def test_compare_command_for_a_region(dbs):
+    import json
+
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    _, files = _season_files()
+    store = dbs.store()
+    store.ingest(files, workers=1)
+    run = CliRunner(env={"COLUMNS": "200"}).invoke
+    for years in (["--years", "2023,2024"], ["--years", "2023", "2024"], []):
+        out = run(main, ["compare", "--db", store.url, "--region", "淮安市", *years])
+        assert out.exit_code == 0, out.output
+        assert "由0增至82" in out.output and "由230降为0" in out.output and "淮安市统计局" in out.output
+    data = json.loads(run(main, ["compare", "--db", store.url, "--region", "淮安市", "--years", "2023,2024",
+                                 "--jumps", "--format", "json"]).output)
+    assert {(d["agency"], d["figure"], d["before"], d["after"]) for d in data} >= {
+        ("洪泽区审计局", "reviews", 0, 82), ("洪泽区财政局", "suits", 230, 0)}
+    assert all(d["jump"] for d in data)
+    csv = run(main, ["compare", "--db", store.url, "--region", "淮安市", "--years", "2023,2024", "--format", "csv",
+                     "--top", "3"]).output.splitlines()
+    assert len(csv) == 4 and "230.0" not in "\n".join(csv)
+    both = run(main, ["compare", "--db", store.url, "--region", "淮安市", "--agency", "洪泽区审计局"])
+    assert both.exit_code == 2 and "--region" in both.output

@@ -9,6 +9,9 @@ import pytest
 
 from nianbao.formats import templates as T
 from tests.support.web_util import WebEnv, record, report_file
+from nianbao.formats import templates as T
+from nianbao.rules import catalogue
+from tests.support.web_util import WebEnv, record, report_file
 
 GOOD_SEED, BAD_SEED = 11, 12
 WRONG_BY = 5
@@ -74,6 +77,7 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
         ("GET", "/api/agencies/{agency_id}"): ("/api/agencies/1", None),
         ("GET", "/api/stats/region"): ("/api/stats/region?region=栖霞市&year=2023", None),
         ("GET", "/api/stats/expected"): ("/api/stats/expected?region=栖霞市&year=2023", None),
+        ("GET", "/api/stats/changes"): ("/api/stats/changes?region=栖霞市&years=2022,2023", None),
         ("PUT", "/api/stats/expected"): ("/api/stats/expected", {"region": "测试市", "year": 2023, "names": []}),
         ("GET", "/api/search"): ("/api/search?q=政府", None),
         ("GET", "/api/rules"): ("/api/rules", None),
@@ -238,8 +242,9 @@ def test_exports_through_the_api(env: WebEnv) -> None:
     assert rows[0][:3] == ("序号", "机关", "地区")
     assert any(r[5] == "T3.2" for r in rows[1:])
     d = Document(io.BytesIO(env.viewer.get(f"/api/reports/{rid}/export/findings.docx").content))
-    assert "问题清单" in d.paragraphs[0].text
-    assert any("T3.2" in c.text for c in d.tables[0].columns[3].cells)
+    assert "整改通知" in d.paragraphs[0].text
+    t32 = next(r.title for r in catalogue() if r.id == "T3.2")
+    assert any(t32 in c.text for c in d.tables[0].columns[1].cells)
     csv = env.viewer.get(f"/api/reports/{rid}/export/cells.csv")
     assert csv.content.startswith("\ufeff".encode()) and f"table3.granted[{T.T3_TOTAL_COLUMN}]" in csv.text
     assert env.viewer.get(f"/api/reports/{rid}/export/nothing.pdf").status_code == 404

@@ -285,7 +285,7 @@ def test_serve_refuses_to_start_without_users_when_not_interactive(tmp_path) -> 
 
 
 def _audit_actions(env: WebEnv) -> list[tuple[str, str, str]]:
-    from nianbao.web.reviews import audit_page
+    from nianbao.web.audit import entries as audit_page
 
     rows, _ = audit_page(env.store.engine, 1, per_page=500)
     return [(r["user_name"], r["action"], r["target"]) for r in rows]

@@ -131,6 +131,27 @@ def test_expected_list_by_form_and_by_file(env: WebEnv) -> None:
     assert env.viewer.post("/dashboard/expected", data={"region": "栖霞市", "year": "2023", "names": "x"}).status_code == 403
 
 
+def test_finding_card_and_notice_from_the_report_page(env: WebEnv) -> None:
+    """The finding card says what is expected and found in words; the report's 整改通知
+    takes its deadline and issuer from the export form and prints no file name or id."""
+    from docx import Document
+
+    rid = env.ids["bad"]
+    page = env.viewer.get(f"/reports/{rid}").text
+    assert re.search(r"核对情况：应为\d+，报告中为\d+", page)
+    assert 'name="deadline"' in page and 'action="/reports/%d/export/findings.docx"' % rid in page
+    r = env.viewer.get(f"/reports/{rid}/export/findings.docx?deadline=2024-03-31&issuer=栖霞市政务公开办")
+    assert r.status_code == 200 and "%E6%95%B4%E6%94%B9%E9%80%9A%E7%9F%A5" in r.headers["content-disposition"]  # 整改通知
+    doc = Document(io.BytesIO(r.content))
+    lines = [p.text for p in doc.paragraphs if p.text]
+    assert lines[2] == "寺口镇人民政府：" and "整改时限：2024年3月31日前。" in lines and "栖霞市政务公开办" in lines
+    body = "\n".join(lines + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+    assert "bad.txt" not in body and f"#{rid}" not in body and "报告编号" not in body
+    assert env.viewer.get(f"/reports/{rid}/export/findings.docx?deadline=tomorrow").status_code in (400, 422)
+    api = env.viewer.get(f"/api/reports/{rid}/findings").json()["findings"]
+    assert any(re.fullmatch(r"应为\d+，报告中为\d+", f["values"]) for f in api)
+
+
 def test_dashboard_exports(env: WebEnv) -> None:
     from docx import Document
     from openpyxl import load_workbook
@@ -139,9 +160,10 @@ def test_dashboard_exports(env: WebEnv) -> None:
     # the region's 问题清单 is nianbao.exports' (as `nianbao issues` writes it)
     rows = list(load_workbook(io.BytesIO(env.viewer.get("/dashboard/export/findings.xlsx" + q).content)).active.values)
     assert rows[0][0] == "栖霞市2023年度政府信息公开工作年度报告问题清单"
-    assert any(r[5] == "T3.2" and r[2] == env.ids["bad"] for r in rows[3:])
+    assert any(r[4] == "T3.2" and r[1] == 2023 for r in rows[3:])
     doc = Document(io.BytesIO(env.viewer.get("/dashboard/export/findings.docx" + q).content))
-    assert any("栖霞市" in p.text for p in doc.paragraphs[:3])
+    assert "2023年度政府信息公开工作年度报告存在问题的整改通知" in doc.paragraphs[0].text
+    assert doc.paragraphs[1].text == "〔2024〕X号"
     r = env.viewer.get("/dashboard/export/findings.xlsx?region=无此地&year=2023")
     assert r.status_code == 400 and "没有符合条件的报告" in r.text
     csv = env.viewer.get("/dashboard/export/members.csv" + q).content.decode("utf-8-sig")

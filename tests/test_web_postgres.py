@@ -77,3 +77,21 @@ def test_throttle_audit_and_upload_ownership_on_postgresql(env: WebEnv) -> None:
     env.state.uploads.join()
     batch = r.headers["location"].rsplit("/", 1)[-1]
     assert admin.get(f"/api/uploads/{batch}").json()["items"][0]["state"] == "done"
+
+
+def test_audit_filters_and_region_changes_on_postgresql(env: WebEnv) -> None:
+    from datetime import date, timedelta
+
+    files = []
+    for year in (2022, 2023):
+        rec = record(30 + year, agency="寺口镇人民政府", region="栖霞市", year=year)
+        files.append((f"{year}.txt", report_file(rec, year)))
+    ids = env.ingest(files)
+    rev = env.login("reviewer")
+    rev.post(f"/reports/{ids[1]}/cells", data={"path": f"table3.granted[{T.T3_TOTAL_COLUMN}]", "value": "7"})
+    today = date.today()
+    page = rev.get(f"/audit?user=reviewer&report=寺口&since={today}&until={today}").text
+    assert "更正数值" in page and "寺口镇人民政府2023年度报告" in page
+    assert "没有符合条件的记录" in rev.get(f"/audit?until={today - timedelta(days=2)}").text
+    data = rev.get("/api/stats/changes?region=栖霞市&years=2022,2023").json()
+    assert (data["before_year"], data["after_year"]) == (2022, 2023) and data["total"] > 0

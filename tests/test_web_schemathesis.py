@@ -180,7 +180,7 @@ DECLARED: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = {
     ("GET", "/api/reports/{report_id}/findings"): {
         (): {"corrected", "extracted_counts", "findings"},
         ("findings",): {"rule", "severity", "status", "message", "location", "expected", "actual", "key", "title",
-                        "cells", "decision"},
+                        "cells", "decision", "values"},
         ("findings", "decision"): {"decision", "comment", "user", "at"}},
     ("POST", "/api/reports/{report_id}/findings/{key}/decision"): {
         (): {"rule", "severity", "status", "message", "key", "decision"},
@@ -195,6 +195,7 @@ DECLARED: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = {
     ("GET", "/api/stats/region"): {(): {"region", "year", "reports", "errors", "missing", "totals", "agencies"},
                                    ("agencies", "items"): {"agency", "n_errors", "applications", "denied_share"}},
     ("GET", "/api/stats/expected"): {(): {"region", "year", "names"}},
+    ("GET", "/api/stats/changes"): {(): {"region", "before_year", "after_year", "total", "jumps", "rows"}},
     ("PUT", "/api/stats/expected"): {(): {"region", "year", "names"}},
     ("GET", "/api/agencies"): {(): {"id", "name", "region"}},
     ("GET", "/api/agencies/{agency_id}"): {(): {"agency", "years", "report_ids", "trend", "counts", "cells"},
@@ -300,6 +301,7 @@ def test_known_good_requests_answer_as_documented(env: WebEnv, api) -> None:  # 
                                                       "names": [meta["agency"], "未报送局"]}}),
         ("GET", "/api/stats/expected", {}, {"params": {"region": meta["region"], "year": meta["year"]}}),
         ("GET", "/api/stats/region", {}, {"params": {"region": meta["region"], "year": meta["year"]}}),
+        ("GET", "/api/stats/changes", {}, {"params": {"region": meta["region"], "years": str(meta["year"])}}),
         ("GET", "/api/search", {}, {"params": {"q": "政府"}}),
         ("GET", "/api/rules", {}, {}), ("GET", "/api/rules/{rule_id}", {"rule_id": rule_id}, {}),
         ("POST", "/api/draft/check", {}, {"json": draft}),

@@ -53,6 +53,26 @@ def test_many_files_and_a_zip_each_get_a_result(env: WebEnv) -> None:
     assert listed["total"] == 4
 
 
+def raw_named(names: dict[bytes, bytes]) -> bytes:
+    """A zip whose member names are the given bytes, without the UTF-8 flag (as Linux and
+    macOS zip tools write UTF-8 names, and Windows' zip writes GBK ones)."""
+    placeholders = {b"%0*d" % (len(raw), i): raw for i, raw in enumerate(names)}
+    data = zipped({p.decode(): body for p, body in zip(placeholders, names.values())})
+    for p, raw in placeholders.items():
+        data = data.replace(p, raw)
+    return data
+
+
+def test_zip_member_names_without_the_utf8_flag_are_readable(env: WebEnv) -> None:
+    a, b = (report_file(record(s, year=2023), s) for s in (21, 22))
+    data = raw_named({"洪泽区/甲报告.txt".encode("utf-8"): a, "淮阴区/乙报告.txt".encode("gbk"): b})
+    items = upload(env, ("linux.zip", data))
+    assert set(items) == {"linux.zip!洪泽区/甲报告.txt", "linux.zip!淮阴区/乙报告.txt"}, items
+    assert all(i["state"] == "done" for i in items.values()), items
+    stored = {r["source_name"] for r in env.reviewer.get("/api/reports").json()["items"]}
+    assert stored == {"linux.zip!洪泽区/甲报告.txt", "linux.zip!淮阴区/乙报告.txt"}
+
+
 def test_the_same_bytes_twice_are_one_report(env: WebEnv) -> None:
     data = report_file(record(5, year=2023), 5)
     items = upload(env, ("a.txt", data), ("copy of a.txt", data))

@@ -73,17 +73,25 @@ def export(out: str, fmt: str | None, shape: str, region: str | None, years: tup
 @click.option("--severity", "min_severity", type=click.Choice(["error", "warning", "info"]), default="warning",
               show_default=True, help="列入的最低严重程度：error 只列错误；warning 错误和警告；info 也列提示。")
 @click.option("--include-dismissed", is_flag=True, help="也列出复核时已驳回的问题。")
+@click.option("--deadline", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="整改时限（docx 整改通知中写明；不填则留空待手写）。")
+@click.option("--issuer", default="", metavar="NAME", help="落款的发文机关，如 淮安市人民政府办公室。")
+@click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="落款日期（默认今天）。")
 @db_option
 def issues(out: str, fmt: str | None, region: str | None, years: tuple[int, ...], agency: str | None,
            level: str | None, status: str | None, errors_only: bool, min_severity: str, include_dismissed: bool,
-           db_url: str | None) -> None:
+           deadline: Any, issuer: str, issued: Any, db_url: str | None) -> None:
     """生成按机关分组的问题清单（xlsx 或 docx），供下发整改。
     Write the issue list a supervisor sends back, grouped by agency."""
-    from ..exports import build_issues, write_issues
+    from ..exports import Notice, build_issues, write_issues
 
     sel = _selection(region, years, agency, level, status, errors_only)
     found = build_issues(_open(db_url), sel, min_severity=min_severity, include_dismissed=include_dismissed)
-    fmt = write_issues(found, out, fmt)
+    notice = Notice(deadline=deadline.date() if deadline else None, issuer=issuer.strip())
+    if issued:
+        notice = Notice(deadline=notice.deadline, issuer=notice.issuer, issued=issued.date())
+    fmt = write_issues(found, out, fmt, notice)
     console = _console()
     console.print(f"{found.title}：{found.reports} 份报告，{len(found.agencies)} 个机关有问题"
                   f"（错误 {found.count('error')} 个，警告 {found.count('warning')} 个"

@@ -61,7 +61,9 @@ def _progress(console: "Console") -> "Progress":
 def _echo_frame(df: Any, fmt: str) -> None:
     """A DataFrame on stdout as JSON records or CSV (the machine-readable --format choices)."""
     if fmt == "json":
-        click.echo(df.to_json(orient="records", force_ascii=False, indent=1))
+        from ..numbers import plain_frame
+
+        click.echo(plain_frame(df).to_json(orient="records", force_ascii=False, indent=1))  # 3, not 3.0
     else:
         from ..exports.output import csv_text
 
@@ -69,13 +71,10 @@ def _echo_frame(df: Any, fmt: str) -> None:
 
 
 def _num(v: Any, pct: bool = False) -> str:
-    import math
+    """A number in a terminal table: "1,234", "12.5%", "—" for a blank."""
+    from ..numbers import DASH, number_text, ratio_text
 
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if pct:
-        return f"{v:.1%}"
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.4f}".rstrip("0").rstrip(".")
+    return ratio_text(v) if pct else number_text(v, blank=DASH, grouping=True, places=4)
 
 
 # --------------------------------------------------------------------------- ingest
@@ -196,10 +195,10 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
 
 
 def _text(v: Any) -> str:
-    """A cell of a listing: blank for a missing value (None, NaN, NA)."""
-    import pandas as pd
+    """A cell of a listing: blank for a missing value (None, NaN, NA), a year as 2024 (not 2024.0)."""
+    from ..numbers import number_text
 
-    return "" if v is None or pd.isna(v) else str(v)
+    return number_text(v)
 
 
 def _short(name: Any, width: int = 40) -> str:
@@ -289,16 +288,21 @@ def _spark(values: list[float]) -> str:
 
 
 @main.command()
-@click.option("--agency", required=True, help="机关名称（任一写法）或编号。")
-@click.option("--years", "years_opt", multiple=True, help="年度，如 --years 2023 2024 或 --years 2021-2024；默认全部。")
+@click.option("--agency", default=None, help="机关名称（任一写法）或编号：该机关各年度并列对比。")
+@click.option("--region", default=None, help="地区，如 淮安市：其下每个机关的两个年度对比（变化最大的在前）。")
+@click.option("--years", "years_opt", multiple=True,
+              help="年度，如 --years 2023 2024、--years 2023,2024 或 --years 2021-2024；默认全部（--region：最近两年）。")
 @click.argument("more_years", nargs=-1)
 @db_option
 @click.option("--columns", "all_columns", is_flag=True, help="表三显示全部七列（默认只显示总计列）。")
 @click.option("--all", "show_all", is_flag=True, help="也显示各年均为0或空的行。")
+@click.option("--jumps", "jumps_only", is_flag=True, help="--region：只列出突变（如 0 → 82、230 → 0）。")
+@click.option("--top", type=click.IntRange(1), default=None, help="--region：只显示变化最大的前 N 行。")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...], db_url: str | None,
-            all_columns: bool, show_all: bool, fmt: str) -> None:
-    """同一机关不同年度的报告并列对比：数值、变化和跨年度检查结果。Compare one agency's reports across years."""
+def compare(agency: str | None, region: str | None, years_opt: tuple[str, ...], more_years: tuple[str, ...],
+            db_url: str | None, all_columns: bool, show_all: bool, jumps_only: bool, top: int | None, fmt: str) -> None:
+    """同一机关不同年度的报告并列对比（--agency），或一个地区各机关两个年度的对比（--region）。
+    Compare one agency's reports across years, or every agency of a region in two years."""
     from ..errors import StoreError
     from ..formats.templates import T3_TOTAL_COLUMN
 
@@ -306,7 +310,17 @@ def compare(agency: str, years_opt: tuple[str, ...], more_years: tuple[str, ...]
         years = parse_years(years_opt + more_years)
     except ValueError:
         raise click.BadParameter("年度应为数字，如 2023 2024 或 2021-2024。", param_hint="--years") from None
+    if (agency is None) == (region is None):
+        raise click.UsageError("请指定 --agency（一个机关各年度）或 --region（一个地区各机关），二者选一。"
+                               " Give either --agency or --region.")
     store = _open(db_url)
+    if region is not None:
+        if not years:
+            years = _latest_years(store, region)
+        changes = store.region_changes(region, years)
+        _show_changes(changes, jumps_only, top, fmt)
+        return
+    assert agency is not None
     comp = store.compare(agency, years, column=None if all_columns else T3_TOTAL_COLUMN)
     if not comp.years:
         raise StoreError(f"机关“{comp.agency}”在所选年度没有已解析的报告。",
@@ -365,6 +379,49 @@ def _print_comparison(comp: Any, show_all: bool) -> None:
         for f in comp.findings[y]:
             console.print(f"    [{SEVERITY_STYLE.get(f.severity, '')}]{SEVERITY_ZH.get(f.severity, f.severity)}[/] "
                           f"{f.rule}  {f.message}", soft_wrap=True)
+
+
+def _latest_years(store: Any, region: str) -> list[int]:
+    """The region's two latest years with reports."""
+    listed = store.reports(region=region, status="ok")
+    years = sorted({int(y) for y in listed["year"].dropna()})
+    if not years:
+        from ..errors import StoreError
+
+        raise StoreError(f"库中没有{region}已解析的报告。", f"No parsed report of {region} in the store.")
+    return years[-2:]
+
+
+def _show_changes(changes: Any, jumps_only: bool, top: int | None, fmt: str) -> None:
+    from rich.table import Table
+
+    rows = changes.jumps if jumps_only else changes.rows
+    rows = rows[:top] if top else rows
+    if fmt in ("json", "csv"):
+        frame = changes.frame()
+        keep = {id(c) for c in rows}
+        _echo_frame(frame[[id(c) in keep for c in changes.rows]], fmt)
+        return
+    console = _console()
+    before, after = changes.before_year, changes.after_year
+    view = Table(title=f"{changes.region} {before}年度 → {after}年度：各机关主要数字的变化（变化最大的在前）",
+                 title_justify="left")
+    for name, justify in (("机关", "left"), ("项目", "left"), (f"{before}", "right"), (f"{after}", "right"),
+                          ("变化", "right"), ("突变", "left")):
+        view.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for c in rows:
+        delta = c.delta
+        style = "" if delta is None or delta == 0 else ("green" if delta > 0 else "red")
+        shown = ("+" if delta and delta > 0 else "") + _num(delta)
+        view.add_row(c.agency, c.label, _num(c.before), _num(c.after), f"[{style}]{shown}[/]" if style else shown,
+                     f"[bold yellow]{c.jump}[/]" if c.jump else "")
+    console.print(view)
+    console.print(f"共 {len(changes.rows)} 项变化，其中突变 {len(changes.jumps)} 项"
+                  + (f"（只显示 {len(rows)} 项）" if len(rows) < len(changes.rows) else "") + "。")
+    if changes.only_before:
+        console.print(f"只有 {before} 年度报告的机关：{'、'.join(changes.only_before)}")
+    if changes.only_after:
+        console.print(f"只有 {after} 年度报告的机关：{'、'.join(changes.only_after)}")
 
 
 # --------------------------------------------------------------------------- stats

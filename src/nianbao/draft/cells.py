@@ -17,6 +17,8 @@ from typing import Any
 from ..formats import templates as T
 from ..errors import UnreadableInput
 from ..parsing.extract.tokens import NUMBER, classify
+from ..numbers import whole
+from ..parsing.extract.tokens import NUMBER, classify
 from ..model import Number, Report, cell_path
 
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
@@ -85,7 +87,7 @@ def parse_number(value: Any) -> Number | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(value)
-        return int(value) if value.is_integer() else value
+        return whole(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().replace("−", "-")
     if not text:
         return None

@@ -15,13 +15,10 @@ from pathlib import Path
 from ..formats import templates as T
 from ..errors import UnreadableInput
 from ..model import Finding, Number, Report, cell_path
+from ..numbers import is_number
 from .cells import cell_map
 
 RULE = "D1"  # the drafter's own findings about the previous report
-
-
-def _num(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def prefill_values(values: dict[str, Number | None], template_id: str, previous: Report) -> dict[str, Number]:
@@ -35,13 +32,13 @@ def prefill_values(values: dict[str, Number | None], template_id: str, previous:
     before = previous.table3.get("carried_forward") or []
     for c in range(min(len(before), T.T3_TOTAL_COLUMN)):  # the total column is computed
         path = cell_path("table3", "carried_over", c)
-        if _num(before[c]) and empty(path):
+        if is_number(before[c]) and empty(path):
             out[path] = before[c]
     if template_id == "2021" and previous.template == "2021":
         for key in ("regulations", "normative_documents"):
             last = (previous.table2.get(key) or {}).get("in_force")
             path = cell_path("table2", key, "in_force")
-            if _num(last) and empty(path):
+            if is_number(last) and empty(path):
                 issued = values.get(cell_path("table2", key, "issued")) or 0
                 repealed = values.get(cell_path("table2", key, "repealed")) or 0
                 out[path] = last + issued - repealed
@@ -49,7 +46,7 @@ def prefill_values(values: dict[str, Number | None], template_id: str, previous:
         for key, cells in previous.table2.items():
             p0, change = (cells or {}).get("prev_count"), (cells or {}).get("change")
             path = cell_path("table2", key, "prev_count")
-            if _num(p0) and _num(change) and path in cell_map(template_id) and empty(path):
+            if is_number(p0) and is_number(change) and path in cell_map(template_id) and empty(path):
                 out[path] = p0 + change
     return out
 

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from ..formats import templates as T
 from ..formats.divisions import split_agency
 from ..errors import UnsupportedFormat
+from ..numbers import whole
 from ..model import Number, Report
 from .cells import CellSpec, parse_cells, template_cells
 from .previous import prefill_values
@@ -70,7 +71,7 @@ def complete(values: dict[str, Number | None], specs: tuple[CellSpec, ...]) -> d
 
 def _sum(values: Any) -> Number:
     total = sum(values)
-    return int(total) if isinstance(total, float) and total.is_integer() else total
+    return whole(total) if isinstance(total, float) else total
 
 
 def _tables(values: dict[str, Number], specs: tuple[CellSpec, ...]) -> tuple[dict, dict, dict]:

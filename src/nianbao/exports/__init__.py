@@ -24,7 +24,7 @@ from ..errors import UnsupportedFormat
 from ..store import Store
 from .frames import SHAPES, frames
 from .issues import AgencyIssues, Issue, IssueList, build_issues
-from .issues_docx import issues_docx
+from .issues_docx import Notice, issues_docx
 from .issues_xlsx import issues_xlsx
 from .output import STDOUT, atomic_file
 from .selection import ReportFilter, selected_reports
@@ -34,7 +34,7 @@ FORMATS = ("xlsx", "csv", "parquet", "json")
 ISSUE_FORMATS = ("xlsx", "docx")
 
 __all__ = ["ReportFilter", "ExportSummary", "export_data", "format_of", "FORMATS", "SHAPES", "build_issues",
-           "IssueList", "AgencyIssues", "Issue", "issues_xlsx", "issues_docx", "write_issues", "ISSUE_FORMATS"]
+           "IssueList", "AgencyIssues", "Issue", "issues_xlsx", "issues_docx", "Notice", "write_issues", "ISSUE_FORMATS"]
 
 
 @dataclass
@@ -81,10 +81,12 @@ def export_data(store: Store, path: str | os.PathLike[str], sel: ReportFilter, f
     return ExportSummary(str(path), fmt, shape, len(ids), rows)
 
 
-def write_issues(issues: IssueList, path: str | os.PathLike[str], fmt: str | None = None) -> str:
-    """Write the 问题清单 as XLSX or DOCX (by `fmt` or the file name); returns the format."""
+def write_issues(issues: IssueList, path: str | os.PathLike[str], fmt: str | None = None,
+                 notice: Notice | None = None) -> str:
+    """Write the 问题清单 as XLSX or DOCX (by `fmt` or the file name; the DOCX holds a 整改通知
+    per agency, with `notice`'s deadline, issuer and date); returns the format."""
     fmt = format_of(path, fmt, ISSUE_FORMATS)
-    data = issues_xlsx(issues) if fmt == "xlsx" else issues_docx(issues)
+    data = issues_xlsx(issues) if fmt == "xlsx" else issues_docx(issues, notice)
     with atomic_file(path) as out:
         out.write(data)
     return fmt

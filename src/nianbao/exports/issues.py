@@ -15,13 +15,16 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 
 from ..formats import templates as T
 from ..draft.cells import TABLE_NAMES
-from ..render.layout import fmt_value
+from ..numbers import number_text
 from ..rules import SEVERITY_ORDER, catalogue
+from ..rules.words import finding_words, report_name
 from ..store import Store
 from ..store.reviewed import findings_frame as reviewed_findings_frame
+from ..store.schema import reports as reports_table
 from .reviews import Review
 from .selection import ReportFilter, chunked, selected_reports
 from .sheets import cell_name
@@ -49,6 +52,7 @@ class Issue:
     detail: str | None = None
     related_report_id: int | None = None
     review: Review | None = None
+    values: str = ""  # expected and actual in plain words: 应为12，报告中为10 / 与2023年报告第五部分相似度87%
 
     @property
     def severity_zh(self) -> str:
@@ -111,6 +115,7 @@ def build_issues(store: Store, sel: ReportFilter, *, min_severity: str = "warnin
     rules = {r.id: r for r in catalogue()}
     allowed = [s for s, rank in SEVERITY_ORDER.items() if rank <= SEVERITY_ORDER[min_severity]]
     agencies = store.agencies().set_index("id")["path"].to_dict() if len(listed) else {}
+    named = _report_names(store, listed)
     groups: dict[Any, AgencyIssues] = {}
     dismissed = 0
     for ids in chunked(listed["id"].tolist(), 2000):
@@ -130,7 +135,7 @@ def build_issues(store: Store, sel: ReportFilter, *, min_severity: str = "warnin
             if rep.status != "ok":
                 group.issues.append(_unreadable(rep))
                 continue
-            issues = [_issue(f, rep, rules, Review.of(f.decision), origins.get(rep.id))
+            issues = [_issue(f, rep, rules, Review.of(f.decision), origins.get(rep.id), named)
                       for f in by_report.get(int(rep.id), [])]
             issues.sort(key=lambda i: (SEVERITY_ORDER.get(i.severity, 9), not i.evaluable))
             group.issues.extend(issues)
@@ -171,26 +176,54 @@ def _group(groups: dict[Any, AgencyIssues], rep: Any, paths: dict[int, str]) -> 
     return groups[key]
 
 
+def _report_names(store: Store, listed: pd.DataFrame) -> Any:
+    """name(report id, of_report) -> the report named for a person (agency + year; the year
+    alone for a report of the same agency), for the reports cross-report findings point at."""
+    cache: dict[int, tuple[Any, Any, Any]] = {}
+
+    def name(rid: int, of: Any) -> str:
+        if rid not in cache:
+            with store.engine.connect() as conn:
+                row = conn.execute(sa.select(reports_table.c.agency, reports_table.c.year, reports_table.c.agency_id)
+                                   .where(reports_table.c.id == rid)).first()
+            cache[rid] = tuple(row) if row else (None, None, None)
+        agency, year, agency_id = cache[rid]
+        same = agency_id is not None and pd.notna(of.agency_id) and int(of.agency_id) == agency_id
+        return report_name(agency, year, same_agency=same)
+
+    return name
+
+
 def _year(v: Any) -> int | None:
     return int(v) if pd.notna(v) else None
 
 
 def _unreadable(rep: Any) -> Issue:
     return Issue(0, int(rep.id), _year(rep.year), "", UNREADABLE_TITLE, "error", True,
-                 str(rep.error or "无法读取。"), UNREADABLE_EXPLANATION, f"文件 {rep.source_name}", "", "")
+                 str(rep.error or "无法读取。"), UNREADABLE_EXPLANATION, f"文件“{file_name(rep.source_name)}”", "", "")
 
 
-def _issue(f: Any, rep: Any, rules: dict[str, Any], review: Review | None, origins: list[str | None] | None) -> Issue:
+def file_name(source: Any) -> str:
+    """The file's own name, without the folders or the archive it came from (no server path)."""
+    text = str(source or "")
+    return text.replace("\\", "/").rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _issue(f: Any, rep: Any, rules: dict[str, Any], review: Review | None, origins: list[str | None] | None,
+           named: Any) -> Issue:
     rule = rules.get(f.rule)
     explanation = rule.description if rule else ""
     if rule and rule.basis and "domain.md" not in rule.basis:
         explanation += f"（依据：{rule.basis}）"
+    loc = f.location or {}
     related = int(f.related_report_id) if pd.notna(f.related_report_id) else None
+    other = related or loc.get("related_report") or loc.get("report_id")
+    other_name = named(int(other), rep) if isinstance(other, (int, float)) and other else None
     return Issue(0, int(rep.id), _year(rep.year), f.rule, rule.title if rule else f.rule, f.severity,
                  f.status == "fail", f.message, explanation,
-                 describe_location(f.location or {}, rep.template, origins, related),
+                 describe_location(loc, rep.template, origins, other_name),
                  show_value(f.expected), show_value(f.actual), f.detail if isinstance(f.detail, str) else None,
-                 related, review)
+                 related, review, finding_words(f.rule, f.expected, f.actual, related=other_name, year=_year(rep.year)))
 
 
 def _line_origins(store: Store, found: pd.DataFrame) -> dict[int, list[str | None]]:
@@ -227,17 +260,17 @@ def agency_title(n: int, group: AgencyIssues) -> str:
 
 
 def agency_facts(group: AgencyIssues) -> str:
-    """Its counts and its reports: 错误 2 个，警告 1 个；2024年度 报告#12 洪泽区….pdf"""
+    """Its counts and its reports: 错误 2 个，警告 1 个；2024年度报告 (no ids, no file paths)"""
     counts = f"错误 {group.count('error')} 个，警告 {group.count('warning')} 个"
     if group.count("info"):
         counts += f"，提示 {group.count('info')} 个"
-    reports = "；".join(f"{r.year or '年度不明'}{'年度' if r.year else ''} 报告#{r.id} {r.source_name}"
-                       for r in group.reports)
-    return f"{counts}；{reports}"
+    years = [f"{r.year}年度报告" if r.year else "年度不明的报告" for r in group.reports]
+    shown = "、".join(dict.fromkeys(years)) + (f"（{len(years)}份文件）" if len(set(years)) < len(years) else "")
+    return f"{counts}；{shown}"
 
 
 def describe_location(loc: dict[str, Any], template: str | None = None, origins: list[str | None] | None = None,
-                      related: int | None = None) -> str:
+                      related: str | None = None) -> str:
     """Where a finding is, for a clerk (from its stored location)."""
     parts: list[str] = []
     cells = [c for c in loc.get("cells") or [] if isinstance(c, str)]
@@ -256,9 +289,8 @@ def describe_location(loc: dict[str, Any], template: str | None = None, origins:
     if isinstance(line, int) and line > 0:
         origin = origins[line - 1] if origins and line <= len(origins) else None
         parts.append(f"{origin}，正文第{line}行" if origin else f"正文第{line}行")
-    report = related or loc.get("related_report") or loc.get("report_id")
-    if report:
-        parts.append(f"对照报告 #{report}")
+    if related:
+        parts.append(f"对照{related}")
     return "；".join(parts) or "全文"
 
 
@@ -290,7 +322,7 @@ def show_value(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, (int, float, bool)):
-        return fmt_value(v)
+        return number_text(v)
     if isinstance(v, str):
         return v
     if isinstance(v, (list, tuple)):

@@ -1,7 +1,6 @@
 """Writing an export file whole or not at all, and text that is safe in a spreadsheet."""
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import StoreError
+from ..numbers import float_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -93,25 +93,3 @@ def csv_text(df: "pd.DataFrame", header: bool = True) -> str:
     """`df` as CSV text (no index, "\\n" line ends), every text value guarded against formula
     injection and whole numbers written as "183": what every CSV nianbao writes goes through here."""
     return guard_frame(df).to_csv(index=False, header=header, lineterminator="\n", float_format=float_text)
-
-
-def float_text(value: float) -> str:
-    """A float in a CSV: a whole number as "183" (as the XLSX writes it), any other in full."""
-    value = float(value)  # numpy floats print as np.float64(…)
-    return str(int(value)) if math.isfinite(value) and value.is_integer() else repr(value)
-
-
-def cell_value(value: Any) -> Any:
-    """A value for a spreadsheet cell: None for blanks (NaN, pandas NA), whole numbers as int."""
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN, and pandas.NA raises TypeError below
-            return None
-    except TypeError:
-        return None
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        return cell_value(value.item())
-    return value

@@ -8,6 +8,7 @@ from typing import IO
 
 import pandas as pd
 
+from ..numbers import plain_frame
 from .output import csv_text
 
 DATA_FORMATS = ("csv", "json", "parquet")
@@ -33,7 +34,7 @@ def write_json(frames: Iterable[pd.DataFrame], out: IO[bytes]) -> int:
     for df in frames:
         if df.empty:
             continue
-        lines = df.to_json(orient="records", lines=True, force_ascii=False, double_precision=15).splitlines()
+        lines = plain_frame(df).to_json(orient="records", lines=True, force_ascii=False, double_precision=15).splitlines()
         out.write(((",\n" if rows else "\n") + ",\n".join(lines)).encode("utf-8"))
         rows += len(lines)
     out.write(b"\n]\n" if rows else b"]\n")

@@ -5,7 +5,8 @@ openpyxl spends ~30 µs on each cell it writes; a region's cell-by-cell data (30
 sheet's rows are spooled to a temporary file as they come (any number of sheets may be
 filled at once), and the package is assembled on `close`.  What it writes: numbers,
 inline strings (never formulas), a fixed set of named cell styles, column widths, frozen
-heading rows and merged ranges - what the exports need, nothing more.
+heading rows, merged ranges and a print setup (paper, orientation, fit to the page's width,
+heading rows repeated on every page) - what the exports need, nothing more.
 
     book = Workbook(out)
     sheet = book.sheet("报告", widths=[8, 30], freeze_rows=2)
@@ -21,6 +22,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -155,14 +157,30 @@ def _plain(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- sheets and the book
 
+A4 = 9  # SpreadsheetML's paperSize code
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints: `paper` (9: A4), landscape or portrait, fitted to one page wide
+    (as many pages tall as it takes), the rows `title_rows` (first, last) repeated on every page."""
+
+    landscape: bool = True
+    paper: int = A4
+    fit_width: bool = True
+    title_rows: tuple[int, int] | None = None
+
+
 
 class Sheet:
     """One worksheet, filled row by row."""
 
-    def __init__(self, name: str, widths: Sequence[float] = (), freeze_rows: int = 0) -> None:
+    def __init__(self, name: str, widths: Sequence[float] = (), freeze_rows: int = 0,
+                 printing: PrintSetup | None = None) -> None:
         self.name = name
         self.widths = list(widths)
         self.freeze_rows = freeze_rows
+        self.printing = printing
         self.rows = 0
         self.width = 0
         self.merged: list[str] = []
@@ -208,15 +226,34 @@ class Sheet:
                     f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>')
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, 1))
         end = f"{column_letter(max(self.width, 1))}{max(self.rows, 1)}"
+        fit = self.printing is not None and self.printing.fit_width
         return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} xmlns:r="{_REL_NS}">'
-                f'<dimension ref="A1:{end}"/><sheetViews><sheetView workbookViewId="0">{view}</sheetView></sheetViews>'
+                + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else "")
+                + f'<dimension ref="A1:{end}"/><sheetViews><sheetView workbookViewId="0">{view}</sheetView></sheetViews>'
                 '<sheetFormatPr defaultRowHeight="15"/>' + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>")
 
     def _tail(self) -> str:
         merged = "".join(f'<mergeCell ref="{r}"/>' for r in self.merged)
         return ("</sheetData>" + (f'<mergeCells count="{len(self.merged)}">{merged}</mergeCells>' if merged else "")
                 + '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                + "</worksheet>")
+                + self._page_setup() + "</worksheet>")
+
+    def _page_setup(self) -> str:
+        p = self.printing
+        if p is None:
+            return ""
+        fit = ' fitToWidth="1" fitToHeight="0"' if p.fit_width else ""
+        return (f'<pageSetup paperSize="{p.paper}" orientation="{"landscape" if p.landscape else "portrait"}"{fit}/>'
+                '<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+
+    def print_titles(self, index: int) -> str:
+        """The workbook's definedName repeating the heading rows when printed ("" if none)."""
+        if self.printing is None or not self.printing.title_rows:
+            return ""
+        quoted = self.name.replace("'", "''")
+        first, last = self.printing.title_rows
+        return (f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                f"{escape(chr(39) + quoted + chr(39))}!${first}:${last}</definedName>")
 
     def write_to(self, zf: zipfile.ZipFile, path: str) -> None:
         with zf.open(path, "w", force_zip64=True) as fh:
@@ -235,8 +272,9 @@ class Workbook:
         self.out = out
         self.sheets: list[Sheet] = []
 
-    def sheet(self, name: str, widths: Sequence[float] = (), freeze_rows: int = 0) -> Sheet:
-        s = Sheet(name[:31], widths, freeze_rows)
+    def sheet(self, name: str, widths: Sequence[float] = (), freeze_rows: int = 0,
+              printing: PrintSetup | None = None) -> Sheet:
+        s = Sheet(name[:31], widths, freeze_rows, printing)
         self.sheets.append(s)
         return s
 
@@ -254,8 +292,10 @@ class Workbook:
                         'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
             sheets = "".join(f'<sheet name="{escape(s.name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
                              for i, s in enumerate(self.sheets, 1))
+            names = "".join(s.print_titles(i) for i, s in enumerate(self.sheets))
+            names = f"<definedNames>{names}</definedNames>" if names else ""
             zf.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                        f'<workbook {_NS} xmlns:r="{_REL_NS}"><sheets>{sheets}</sheets></workbook>')
+                        f'<workbook {_NS} xmlns:r="{_REL_NS}"><sheets>{sheets}</sheets>{names}</workbook>')
             rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                            for i in range(1, n + 1))
             rels += f'<Relationship Id="rId{n + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..formats import templates as T
 from ..model import cell_path
+from ..numbers import number_text
 
 
 @dataclass
@@ -41,19 +42,6 @@ class Grid:
         return out
 
 
-def fmt_value(v: Any) -> str:
-    """A cell value as printed: blank for null, integers plainly, decimals without trailing zeros."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return str(int(v))
-    if isinstance(v, float):
-        if v.is_integer():
-            return str(int(v))
-        return f"{v:.6f}".rstrip("0").rstrip(".")
-    return str(v)
-
-
 def _spans(n: int, width: int) -> list[int]:
     """Column spans for n value cells in `width` columns (the last one takes the rest)."""
     return [1] * (n - 1) + [width - n + 1] if n else []
@@ -80,7 +68,7 @@ def table2_grid(template: T.Template, values: dict[str, dict[str, Any]] | None =
             col = 1
             for fld, span in zip(block.fields, spans):
                 v = (values.get(r.key) or {}).get(fld.key)
-                text = fmt_value(0 if v is None and zeros else v)
+                text = number_text(0 if v is None and zeros else v)
                 cells.append((col, GridCell(text, "value", colspan=span, path=cell_path("table2", r.key, fld.key))))
                 col += span
             grid.add(cells)
@@ -129,7 +117,7 @@ def table3_grid(template: T.Template, values: dict[str, list[Any]] | None = None
         vals = values.get(row.key) or [None] * T.T3_WIDTH
         for c in range(T.T3_WIDTH):
             v = vals[c] if c < len(vals) else None
-            text = fmt_value(0 if v is None and zeros else v)
+            text = number_text(0 if v is None and zeros else v)
             cells.append((labels + c, GridCell(text, "value", path=cell_path("table3", row.key, c))))
         grid.add(cells)
     return grid
@@ -149,7 +137,7 @@ def table4_grid(values: dict[str, dict[str, Any]] | None = None, zeros: bool = F
     for gi, (key, _, _) in enumerate(T.T4_GROUPS):
         for fi, fld in enumerate(T.T4_FIELDS):
             v = (values.get(key) or {}).get(fld.key)
-            cells.append((gi * n + fi, GridCell(fmt_value(0 if v is None and zeros else v), "value",
+            cells.append((gi * n + fi, GridCell(number_text(0 if v is None and zeros else v), "value",
                                                 path=cell_path("table4", key, fld.key))))
     grid.add(cells)
     return grid

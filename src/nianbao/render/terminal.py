@@ -9,7 +9,8 @@ from rich.text import Text
 
 from ..formats import templates as T
 from ..model import Finding, Report, cell_path
-from .layout import fmt_value, table3_rows
+from ..numbers import number_text
+from .layout import table3_rows
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -35,7 +36,7 @@ def _value(report: Report, path: str, value: object, styles: dict[str, str]) -> 
         prov = report.provenance.get(path)
         mark = "缺" if prov is not None and prov.method == "missing" else "空"
         return Text(mark, style=styles.get(path, "dim"))
-    return Text(fmt_value(value), style=styles.get(path, ""))
+    return Text(number_text(value), style=styles.get(path, ""))
 
 
 def table2_view(report: Report, styles: dict[str, str]) -> Table:
@@ -141,7 +142,7 @@ def report_view(report: Report, findings: list[Finding], width: int = 120) -> Gr
             for col in ("指标", "数值", "单位", "行"):
                 table.add_column(col)
             for fig in figures:
-                table.add_row(fig["label"], fmt_value(fig["value"]), fig.get("unit") or "", str(fig["line"]))
+                table.add_row(fig["label"], number_text(fig["value"]), fig.get("unit") or "", str(fig["line"]))
             parts.append(table)
     else:
         parts += [table2_view(report, styles), table3_view(report, styles, width), table4_view(report, styles)]

@@ -7,6 +7,9 @@ from typing import TypeGuard
 from ..formats import templates as T
 from ..parsing.extract.tokens import classify
 from ..model import STATUS_NOT_EVALUABLE, Finding, Number, Report, cell_path
+from ..formats import templates as T
+from ..parsing.extract.tokens import classify
+from ..numbers import is_number, number_text
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
@@ -31,10 +34,6 @@ def _num(v: object) -> TypeGuard[Number]:
 
 def _nums(vs: list[Number | None]) -> TypeGuard[list[Number]]:
     return all(_num(v) for v in vs)
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 def _not_evaluable(rule_id: str, what: str, places: list[str], table: str) -> Finding:
@@ -63,8 +62,8 @@ def t3_1(report: Report) -> Iterator[Finding]:
         if abs((a + b) - (t + f)) > 1e-9:
             yield finding(
                 "T3.1",
-                f"表三“{COLS[c]}”列：第一项（{_fmt(a)}）加第二项（{_fmt(b)}）为{_fmt(a + b)}，"
-                f"但第三项（七）总计（{_fmt(t)}）加第四项（{_fmt(f)}）为{_fmt(t + f)}，两者应相等。",
+                f"表三“{COLS[c]}”列：第一项（{number_text(a)}）加第二项（{number_text(b)}）为{number_text(a + b)}，"
+                f"但第三项（七）总计（{number_text(t)}）加第四项（{number_text(f)}）为{number_text(t + f)}，两者应相等。",
                 expected=a + b, actual=t + f, table="table3", column=T.T3_COLUMNS[c].key,
                 cells=[cell_path("table3", k, c) for k in keys],
             )
@@ -84,7 +83,7 @@ def t3_2(report: Report) -> Iterator[Finding]:
         if abs(sum(parts) - total) > 1e-9:
             yield finding(
                 "T3.2",
-                f"表三“{row_title(report, key)}”一行：各类申请人合计为{_fmt(sum(parts))}，但“总计”填写为{_fmt(total)}。",
+                f"表三“{row_title(report, key)}”一行：各类申请人合计为{number_text(sum(parts))}，但“总计”填写为{number_text(total)}。",
                 expected=sum(parts), actual=total, table="table3", row=key, column="total",
                 cells=[cell_path("table3", key, c) for c in range(T.T3_WIDTH)],
             )
@@ -116,7 +115,7 @@ def t3_3(report: Report) -> Iterator[Finding]:
         if abs(sum(vals) - total) > 1e-9:
             yield finding(
                 "T3.3",
-                f"表三“{COLS[c]}”列：（一）至（六）各项办理结果之和为{_fmt(sum(vals))}，但（七）总计填写为{_fmt(total)}。",
+                f"表三“{COLS[c]}”列：（一）至（六）各项办理结果之和为{number_text(sum(vals))}，但（七）总计填写为{number_text(total)}。",
                 expected=sum(vals), actual=total, table="table3", row=T.RESULTS_TOTAL_KEY, column=T.T3_COLUMNS[c].key,
                 cells=[cell_path("table3", k, c) for k in rows + [T.RESULTS_TOTAL_KEY]],
             )
@@ -129,8 +128,8 @@ def t3_3(report: Report) -> Iterator[Finding]:
 def t3_4(report: Report) -> Iterator[Finding]:
     for key, row in report.table3.items():
         for c, v in enumerate(row):
-            if _num(v) and (v < 0 or not float(v).is_integer()):
-                yield finding("T3.4", f"表三“{row_title(report, key)}”的“{COLS[c]}”为{_fmt(v)}，申请件数应为非负整数。",
+            if is_number(v) and (v < 0 or not float(v).is_integer()):
+                yield finding("T3.4", f"表三“{row_title(report, key)}”的“{COLS[c]}”为{number_text(v)}，申请件数应为非负整数。",
                               actual=v, table="table3", row=key, column=T.T3_COLUMNS[c].key,
                               cells=[cell_path("table3", key, c)])
 
@@ -152,7 +151,7 @@ def t3_5(report: Report) -> Iterator[Finding]:
             if values[c] is None or not _nums(parts):
                 continue
             if abs(sum(parts) - values[c]) > 1e-9:
-                yield finding("T3.5", f"表三自加的“{extra['label']}”小计行“{COLS[c]}”列为{_fmt(values[c])}，其明细之和为{_fmt(sum(parts))}。",
+                yield finding("T3.5", f"表三自加的“{extra['label']}”小计行“{COLS[c]}”列为{number_text(values[c])}，其明细之和为{number_text(sum(parts))}。",
                               expected=sum(parts), actual=values[c], table="table3", line=extra.get("line"))
 
 
@@ -175,11 +174,11 @@ def t3_7(report: Report) -> Iterator[Finding]:
     if not (_num(a) and _num(b) and _num(f)):
         return
     if f > a + b:
-        yield finding("T3.7", f"{row_title(report, 'carried_forward')}（{_fmt(f)}）超过了第一项与第二项之和（{_fmt(a + b)}）。",
+        yield finding("T3.7", f"{row_title(report, 'carried_forward')}（{number_text(f)}）超过了第一项与第二项之和（{number_text(a + b)}）。",
                       expected=a + b, actual=f, table="table3", row="carried_forward", column="total",
                       cells=[cell_path("table3", "carried_forward", TOTAL)])
     elif a >= 8 and f > 0.25 * a:
-        yield finding("T3.7", f"{row_title(report, 'carried_forward')}有{_fmt(f)}件，超过第一项本年新收（{_fmt(a)}件）的四分之一，按法定答复期限不合常理，请核实。",
+        yield finding("T3.7", f"{row_title(report, 'carried_forward')}有{number_text(f)}件，超过第一项本年新收（{number_text(a)}件）的四分之一，按法定答复期限不合常理，请核实。",
                       actual=f, table="table3", row="carried_forward", column="total",
                       cells=[cell_path("table3", "carried_forward", TOTAL)])
 
@@ -191,8 +190,8 @@ def t3_8(report: Report) -> Iterator[Finding]:
     if "carried_over" not in t3 or T.RESULTS_TOTAL_KEY not in t3:
         return
     b, t = t3["carried_over"][TOTAL], t3[T.RESULTS_TOTAL_KEY][TOTAL]
-    if _num(b) and _num(t) and b > 0 and t < b:
-        yield finding("T3.8", f"上年结转{_fmt(b)}件，但本年办理结果总计只有{_fmt(t)}件，上年的申请未全部办结。",
+    if is_number(b) and is_number(t) and b > 0 and t < b:
+        yield finding("T3.8", f"上年结转{number_text(b)}件，但本年办理结果总计只有{number_text(t)}件，上年的申请未全部办结。",
                       expected=b, actual=t, table="table3", row=T.RESULTS_TOTAL_KEY, column="total",
                       cells=[cell_path("table3", "carried_over", TOTAL), cell_path("table3", T.RESULTS_TOTAL_KEY, TOTAL)])
 
@@ -204,7 +203,7 @@ def t3_11(report: Report) -> Iterator[Finding]:
         blanks = [c for c, v in enumerate(row) if v is None and report.provenance.get(cell_path("table3", key, c)) is not None
                   and report.provenance[cell_path("table3", key, c)].method not in ("missing", "arithmetic")]
         # (null with `arithmetic` provenance: glued digits no split settles, reported as N8, not a blank)
-        if blanks and any(_num(v) for v in row):
+        if blanks and any(is_number(v) for v in row):
             names = "、".join(f"“{COLS[c]}”" for c in blanks)
             yield finding("T3.11", f"表三“{row_title(report, key)}”一行的{names}为空白，已按空值记录。",
                           table="table3", row=key, cells=[cell_path("table3", key, c) for c in blanks])
@@ -233,10 +232,10 @@ def t2_name(report: Report, row_key: str, fld: T.Field | None = None) -> str:
       "表二中的制发件数、废止件数、现行有效件数和处理决定数量都是件数，应为不小于0的整数（2019年格式的“本年增/减”可为负数）。")
 def t2_1(report: Report) -> Iterator[Finding]:
     for row_key, fld, v in _t2_fields(report):
-        if fld.kind == "money" or not _num(v):
+        if fld.kind == "money" or not is_number(v):
             continue
         if not float(v).is_integer() or (fld.kind == "count" and v < 0):
-            yield finding("T2.1", f"表二{t2_name(report, row_key, fld)}为{_fmt(v)}，应为非负整数。",
+            yield finding("T2.1", f"表二{t2_name(report, row_key, fld)}为{number_text(v)}，应为非负整数。",
                           actual=v, table="table2", row=row_key, column=fld.key, cells=[cell_path("table2", row_key, fld.key)])
 
 
@@ -247,15 +246,15 @@ def t2_2(report: Report) -> Iterator[Finding]:
         if fld.kind != "money":
             continue
         path = cell_path("table2", row_key, fld.key)
-        if _num(v) and v < 0:
-            yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}为负数（{_fmt(v)}）。", severity="error",
+        if is_number(v) and v < 0:
+            yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}为负数（{number_text(v)}）。", severity="error",
                           actual=v, table="table2", row=row_key, column=fld.key, cells=[path])
         prov = report.provenance.get(path)
         if prov is None or not prov.raw:
             continue
         unit = classify(prov.raw)[2]
         if unit == "元":
-            yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}写作“{prov.raw}”，以元为单位，已换算为{_fmt(v) if _num(v) else v}万元，请按万元填写。",
+            yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}写作“{prov.raw}”，以元为单位，已换算为{number_text(v)}万元，请按万元填写。",
                           actual=prov.raw, expected=v, table="table2", row=row_key, column=fld.key, cells=[path])
         elif unit == "万元":
             yield finding("T2.2", f"表二{t2_name(report, row_key, fld)}单元格内写了单位（“{prov.raw}”），单位应只在表头注明。",
@@ -269,9 +268,9 @@ def _not_more_than(report: Report, rule_id: str, template: str, small: str, big:
     for row_key in ("regulations", "normative_documents"):
         cells = report.table2.get(row_key) or {}
         a, b = cells.get(small), cells.get(big)
-        if _num(a) and _num(b) and a > b:
-            yield finding(rule_id, f"表二{t2_name(report, row_key)}{field(report, row_key, small)}（{_fmt(a)}）"
-                                   f"{verb}{field(report, row_key, big)}（{_fmt(b)}），请核实。",
+        if is_number(a) and is_number(b) and a > b:
+            yield finding(rule_id, f"表二{t2_name(report, row_key)}{field(report, row_key, small)}（{number_text(a)}）"
+                                   f"{verb}{field(report, row_key, big)}（{number_text(b)}），请核实。",
                           expected=b, actual=a, table="table2", row=row_key, column=small,
                           cells=[cell_path("table2", row_key, small), cell_path("table2", row_key, big)])
 
@@ -295,9 +294,9 @@ def t2_7(report: Report) -> Iterator[Finding]:
         return
     for row_key, cells in report.table2.items():
         prev, change = cells.get("prev_count"), cells.get("change")
-        if _num(prev) and _num(change) and prev + change < 0:
-            yield finding("T2.7", f"表二{t2_name(report, row_key)}{field(report, row_key, 'prev_count')}（{_fmt(prev)}）"
-                                  f"加{field(report, row_key, 'change')}（{_fmt(change)}）为负数。",
+        if is_number(prev) and is_number(change) and prev + change < 0:
+            yield finding("T2.7", f"表二{t2_name(report, row_key)}{field(report, row_key, 'prev_count')}（{number_text(prev)}）"
+                                  f"加{field(report, row_key, 'change')}（{number_text(change)}）为负数。",
                           actual=prev + change, table="table2", row=row_key, column="change",
                           cells=[cell_path("table2", row_key, "prev_count"), cell_path("table2", row_key, "change")])
 
@@ -320,7 +319,7 @@ def t4_1(report: Report) -> Iterator[Finding]:
             continue
         if abs(sum(parts) - total) > 1e-9:
             names = "、".join(f.label for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD)
-            yield finding("T4.1", f"表四“{T4_NAMES.get(group, group)}”：{names}之和为{_fmt(sum(parts))}，但总计填写为{_fmt(total)}。",
+            yield finding("T4.1", f"表四“{T4_NAMES.get(group, group)}”：{names}之和为{number_text(sum(parts))}，但总计填写为{number_text(total)}。",
                           expected=sum(parts), actual=total, table="table4", row=group, column="total",
                           cells=[cell_path("table4", group, f.key) for f in T.T4_FIELDS])
     if blocked:
@@ -332,6 +331,6 @@ def t4_1(report: Report) -> Iterator[Finding]:
 def t4_2(report: Report) -> Iterator[Finding]:
     for group, cells in report.table4.items():
         for fld, v in cells.items():
-            if _num(v) and (v < 0 or not float(v).is_integer()):
-                yield finding("T4.2", f"表四“{T4_NAMES.get(group, group)}·{T4_FIELD_NAMES.get(fld, fld)}”为{_fmt(v)}，应为非负整数。",
+            if is_number(v) and (v < 0 or not float(v).is_integer()):
+                yield finding("T4.2", f"表四“{T4_NAMES.get(group, group)}·{T4_FIELD_NAMES.get(fld, fld)}”为{number_text(v)}，应为非负整数。",
                               actual=v, table="table4", row=group, column=fld, cells=[cell_path("table4", group, fld)])

@@ -9,6 +9,8 @@ from typing import TypeGuard
 
 from ..formats import templates as T
 from ..model import Finding, Number, Report, cell_path
+from ..formats import templates as T
+from ..numbers import is_number, number_text
 from . import finding, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
@@ -40,8 +42,8 @@ def t3_6(report: Report, previous: Report) -> Iterator[Finding]:
     if not now or not before:
         return
     for c in range(T.T3_WIDTH):
-        if _num(now[c]) and _num(before[c]) and now[c] != before[c]:
-            yield finding("T3.6", f"表三“{COLS[c]}”列上年结转为{now[c]}，但{previous.year}年度报告的结转下年度为{before[c]}。",
+        if is_number(now[c]) and is_number(before[c]) and now[c] != before[c]:
+            yield finding("T3.6", f"表三“{COLS[c]}”列上年结转为{number_text(now[c])}，但{previous.year}年度报告的结转下年度为{number_text(before[c])}。",
                           expected=before[c], actual=now[c], table="table3", row="carried_over", column=T.T3_COLUMNS[c].key,
                           cells=[cell_path("table3", "carried_over", c)])
 
@@ -60,8 +62,9 @@ def t2_3(report: Report, previous: Report) -> Iterator[Finding]:
         if expected != vals[3]:
             label = T.TEMPLATE_2021.table2_row(key).label
             f_in, f_is, f_re = (T.t2_field_label("2021", key, k) for k in ("in_force", "issued", "repealed"))
-            yield finding("T2.3", f"表二“{label}”{f_in}为{vals[3]}，按上年{f_in}{vals[0]}＋{f_is}{vals[1]}－{f_re}{vals[2]}"
-                                  f"应为{expected}，请核实。",
+            n = [number_text(v) for v in vals]
+            yield finding("T2.3", f"表二“{label}”{f_in}为{n[3]}，按上年{f_in}{n[0]}＋{f_is}{n[1]}－{f_re}{n[2]}"
+                                  f"应为{number_text(expected)}，请核实。",
                           expected=expected, actual=vals[3], table="table2", row=key, column="in_force",
                           cells=[cell_path("table2", key, "in_force")])
 
@@ -74,10 +77,11 @@ def t2_8(report: Report, previous: Report) -> Iterator[Finding]:
     for key, cells in report.table2.items():
         before = previous.table2.get(key) or {}
         prev_now, p0, ch = cells.get("prev_count"), before.get("prev_count"), before.get("change")
-        if _num(prev_now) and _num(p0) and _num(ch) and p0 + ch != prev_now:
+        if is_number(prev_now) and is_number(p0) and is_number(ch) and p0 + ch != prev_now:
             label = T.TEMPLATE_2019.table2_row(key).label
-            yield finding("T2.8", f"表二“{label}”{T.t2_field_label('2019', key, 'prev_count')}为{prev_now}，"
-                                  f"但按上一年度报告应为{p0}{ch:+}＝{p0 + ch}。",
+            yield finding("T2.8", f"表二“{label}”{T.t2_field_label('2019', key, 'prev_count')}为{number_text(prev_now)}，"
+                                  f"但按上一年度报告应为{number_text(p0)}{'+' if ch >= 0 else ''}{number_text(ch)}"
+                                  f"＝{number_text(p0 + ch)}。",
                           expected=p0 + ch, actual=prev_now, table="table2", row=key, column="prev_count")
 
 

@@ -17,13 +17,16 @@ reports), `agencies` (identity), `queries` and `compare` (reading), `search` (fu
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..model import Finding, Report
 from . import db
 from .ingest import IngestSummary, ProgressFn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .changes import RegionChanges
 
 __all__ = ["Store", "IngestSummary"]
 
@@ -170,6 +173,14 @@ class Store:
 
         with self.engine.connect() as conn:
             return compare(conn, agency, years, **options)
+
+    def region_changes(self, region: str, years: Sequence[int]) -> RegionChanges:
+        """Every agency of `region`, one year against the other, the largest changes first
+        and jumps (0 → 82, 230 → 0) flagged (see changes.region_changes)."""
+        from .changes import region_changes
+
+        with self.engine.connect() as conn:
+            return region_changes(conn, region, years)
 
     def region_stats(self, region: str, year: int, by: str = "agency") -> Any:
         from .compare import region_stats

@@ -24,6 +24,8 @@ from typing import Any, NamedTuple
 
 from ..model import Finding, Provenance, Report, SectionText, Source, cell_path
 from ..formats.templates import T3_WIDTH
+from ..numbers import whole
+from ..formats.templates import T3_WIDTH
 
 _PATH = re.compile(r"^(table\d)\.([A-Za-z_0-9]+)(?:\[(\d+)\]|\.([A-Za-z_0-9]+))$")
 TABLES = ("table2", "table3", "table4")
@@ -178,9 +180,7 @@ def decode_report(meta: dict[str, Any], document: bytes | None, cells: list[Cell
 
 def as_printed(v: float | None) -> int | float | None:
     """A stored float back as the report printed it (integers stay integers)."""
-    if v is None or v != v:  # NaN: blank
-        return None
-    return int(v) if v.is_integer() else v
+    return None if v is None or v != v else whole(v)  # NaN: blank
 
 
 def fill_tables(rep: Report, values: Iterable[tuple[str, float | None]]) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..numbers import plain
 from ..store import Store
 from ..store.agencies import core_name, identify
 from ..store.compare import FIGURES, RegionStats, figure_labels
@@ -58,7 +59,7 @@ class Dashboard:
         for key in FIGURES:
             col = self.stats.members[key] if self.reports else pd.Series(dtype=float)
             total = float(col.sum(min_count=1)) if len(col) else math.nan
-            out.append((key, labels[key], None if math.isnan(total) else total))
+            out.append((key, labels[key], plain(total)))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,16 +152,10 @@ def member_page(dash: Dashboard, sort: str, desc: bool, page: int, per_page: int
     df = df.sort_values([key, "agency"], ascending=[not desc, True], na_position="last")
     part = df.iloc[(page - 1) * per_page: page * per_page]
     cols = ["id", "agency_id", "agency", "region", "level", "n_errors", "n_warnings", *FIGURES, "denied_share"]
-    rows = [{c: _plain(r[c]) for c in cols} for _, r in part.iterrows()]
+    rows = [{c: plain(r[c]) for c in cols} for _, r in part.iterrows()]
     return Page(rows, page, per_page, len(df))
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    return v
 
 
 def charts(dash: Dashboard) -> dict[str, Any]:

@@ -12,8 +12,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from ..exports.issues_docx import Notice
 from ..exports.output import guard_formula
 from ..store.compare import cell_label
 from .reportview import FindingView, ReportView
@@ -112,38 +116,9 @@ def findings_xlsx(rows: list[list[Any]]) -> bytes:
     return to_xlsx("问题清单", FINDING_HEADERS, rows, {1: 24, 6: 26, 8: 60, 9: 30, 11: 30})
 
 
-def findings_docx(title: str, subtitle: str, rows: list[list[Any]]) -> bytes:
-    """The 问题清单 as a Word document: a title, a line on what it covers, and one table."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    style = doc.styles["Normal"]
-    style.font.size = Pt(10)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-    doc.add_heading(title, level=1)
-    doc.add_paragraph(subtitle)
-    keep = (0, 1, 3, 5, 6, 7, 8, 10, 11)  # the columns a printed list needs
-    table = doc.add_table(rows=1, cols=len(keep))
-    table.style = "Table Grid"
-    for cell, i in zip(table.rows[0].cells, keep):
-        cell.text = FINDING_HEADERS[i]
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, i in zip(cells, keep):
-            cell.text = "" if row[i] is None else str(row[i])
-    if not rows:
-        doc.add_paragraph("没有发现问题。")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+def notice(deadline: date | None, issuer: str) -> Notice:
+    """The 整改通知's settings from the export form (deadline and issuing office)."""
+    return Notice(deadline=deadline, issuer=" ".join(issuer.split()))
 
 
 def filename_header(name: str) -> dict[str, str]:

@@ -15,7 +15,8 @@ from ..model import STATUS_FAIL, Finding, Provenance, Report, cell_path
 from ..formats import templates as T
 from ..render.formats import html_table
 from ..render.layout import report_grids
-from ..rules import catalogue, sort_findings
+from ..rules import REGISTRY, catalogue, sort_findings
+from ..rules.words import finding_words, report_name
 from ..store import Store
 from ..store.compare import cell_label
 from .pageimage import origin_page
@@ -36,6 +37,7 @@ class FindingView:
     cells: list[str]
     line: int | None
     decision: Decision | None = None
+    values: str = ""  # expected and actual in plain words (rules.words), as the 问题清单 prints them
 
     @property
     def state(self) -> str:
@@ -49,7 +51,7 @@ class FindingView:
 
     def to_dict(self) -> dict[str, Any]:
         out = self.finding.to_dict()
-        out.update(key=self.key, title=self.title, family=self.family, cells=self.cells,
+        out.update(key=self.key, title=self.title, family=self.family, cells=self.cells, values=self.values,
                    decision=None if self.decision is None else {
                        "decision": self.decision.decision, "comment": self.decision.comment,
                        "user": self.decision.user_name, "at": self.decision.created_at.isoformat()})
@@ -104,15 +106,33 @@ def _line_of(f: Finding) -> int | None:
     return line if isinstance(line, int) else None
 
 
-def finding_views(found: list[Finding], decided: dict[str, Decision], report: Report | None = None) -> list[FindingView]:
+def finding_views(found: list[Finding], decided: dict[str, Decision], report: Report | None = None,
+                  names: dict[int, str] | None = None) -> list[FindingView]:
+    """`report`: the report (its cells, its year); `names`: the reports cross-report findings
+    point at, named."""
+    year = report.year if report is not None else None
     rules = {r.id: r for r in catalogue()}
     out = []
     for f in sort_findings(found):
         key = finding_key(f.rule, f.location)
         rule = rules.get(f.rule)
+        other = (f.location or {}).get("related_report")
+        related = (names or {}).get(other) if isinstance(other, int) else None
         out.append(FindingView(key, f, rule.title if rule else f.rule, rule.description if rule else "",
-                               rule.family if rule else "", _cells_of(f, report), _line_of(f), decided.get(key)))
+                               rule.family if rule else "", _cells_of(f, report), _line_of(f), decided.get(key),
+                               finding_words(f.rule, f.expected, f.actual, related=related, year=year)))
     return out
+
+
+def related_names(store: Store, report: Report, found: list[Finding]) -> dict[int, str]:
+    """The reports `found` compares with (cross-report findings), named for a person."""
+    ids = {o for f in found if isinstance(o := (f.location or {}).get("related_report"), int)}
+    if not ids:
+        return {}
+    listed = store.reports(ids=sorted(ids))
+    return {int(r.id): report_name(r.agency if isinstance(r.agency, str) else None, r.year,
+                                   same_agency=r.agency == report.agency)
+            for r in listed.itertuples(index=False)}
 
 
 def current_findings(store: Store, report_id: int, report: Report, fixes: dict[str, Correction]) -> list[Finding]:
@@ -128,7 +148,8 @@ def build(store: Store, report_id: int, content_hash: str, tables: bool = True) 
         rec = reviewed_report(conn, report_id, content_hash)
     if rec is None:
         return None
-    views = finding_views([f.finding for f in rec.findings], rec.state.decisions, rec.report)
+    found = [f.finding for f in rec.findings]
+    views = finding_views(found, rec.state.decisions, rec.report, related_names(store, rec.report, found))
     view = ReportView(report_id, content_hash, rec.report, rec.shown, views, rec.extracted_counts, rec.fixes)
     if tables:
         view.tables = tables_html(view)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..draft.cells import cell_map, parse_number
 from ..errors import UnreadableInput
 from ..model import Finding, Number, Report
+from ..numbers import whole
 from ..store.records import split_path
 from ..store.reviewed import Correction, Decision, cell_value, corrected_report, finding_key, review_state
 from .accounts import User
@@ -119,17 +120,3 @@ def corrections(engine: Engine, content_hash: str) -> dict[str, Correction]:
     with engine.connect() as conn:
         return review_state(conn, content_hash).fixes
 
-
-# --------------------------------------------------------------------------- the log
-
-
-def audit_page(engine: Engine, page: int, per_page: int = 50, report_id: int | None = None) -> tuple[list[dict], bool]:
-    """(entries newest first, whether there are more)."""
-    stmt = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(per_page + 1).offset((page - 1) * per_page)
-    if report_id is not None:
-        stmt = stmt.where(audit_log.c.report_id == report_id)
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    for r in rows:
-        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
-    return rows[:per_page], len(rows) > per_page

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .. import __version__
 from ..model import SEVERITIES
+from ..numbers import number_text
 from .deps import visitor
 from .security import PRE_COOKIE
 
@@ -27,6 +28,13 @@ DECISION_NAMES = {"confirm": "已确认", "dismiss": "已驳回"}
 FAMILY_NAMES = {"arithmetic": "表内勾稽", "conformance": "格式规范", "narrative": "文字内容", "privacy": "隐私保护",
                 "integrity": "完整性", "crossyear": "跨年度与跨报告", "extraction": "读取与提取"}
 ROLE_NAMES = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看者"}
+ACTION_NAMES = {  # the audit log's actions, as the log page names them
+    "review.confirm": "确认问题", "review.dismiss": "驳回问题", "cell.correct": "更正数值", "cell.revert": "撤销更正",
+    "upload": "上传文件", "expected.set": "设置应报名单", "export": "导出", "download.original": "下载原件",
+    "login": "登录", "logout": "退出登录", "login.fail": "登录失败", "login.lockout": "登录锁定",
+    "user.add": "新增用户", "user.update": "修改用户", "user.password": "修改密码", "user.unlock": "解除锁定",
+    "token.create": "创建访问令牌", "token.revoke": "撤销访问令牌", "access.denied": "拒绝访问",
+}
 
 
 def _when(value: datetime | None) -> str:
@@ -38,18 +46,8 @@ def _when(value: datetime | None) -> str:
 
 
 def _number(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+    """A number on a page: "1,234", "2.5", blank for a blank (never "nan" or "183.0")."""
+    return number_text(value, grouping=True, places=2)
 
 
 def _json_attr(value: Any) -> str:
@@ -73,7 +71,7 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(cell_id=_cell_id, when=_when, num=_number, json_attr=_json_attr)
     env.globals.update(qs=_qs, version=__version__, severity_names=SEVERITY_NAMES, state_names=STATE_NAMES,
-                       decision_names=DECISION_NAMES, role_names=ROLE_NAMES)
+                       decision_names=DECISION_NAMES, role_names=ROLE_NAMES, action_names=ACTION_NAMES)
     return env
 
 

@@ -26,6 +26,9 @@ from typing import Any, Callable, Iterable
 from ...formats import templates as T
 from ...model import Finding, LineMeta, Provenance, cell_path
 from ...rules import finding
+from ...formats import templates as T
+from ...model import Finding, LineMeta, Provenance, cell_path
+from ...numbers import number_text, whole
 from .common import TableResult
 from .tokens import MAX_DIGITS
 
@@ -499,7 +502,7 @@ def has_glued(meta: list[LineMeta], start: int, end: int, table: str) -> bool:
 
 
 def _fmt(values: tuple[Value, ...]) -> str:
-    return "、".join(str(v) for v in values)
+    return "、".join(number_text(v) for v in values)
 
 
 def _candidates_text(cands: list[tuple[Value, ...]]) -> str:
@@ -555,7 +558,7 @@ def _summary_note(table: str, title: str, settled: dict[str, str]) -> Finding:
 def _money(value: Value, unit: str | None) -> Value:
     if unit == "元":
         value = round(value / 10000, 6)
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    return whole(value) if isinstance(value, float) else value
 
 
 def extract_glued(table: str, lines: list[str], meta: list[LineMeta], start: int, end: int,

@@ -60,13 +60,24 @@ def _size(n: int) -> str:
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
-    """The member's file name; names without the UTF-8 flag are usually GBK on Chinese systems."""
+    """The member's file name.  With the UTF-8 flag (0x800) zipfile has decoded it already;
+    without it, zipfile read the raw bytes as cp437: those bytes are decoded again, as UTF-8
+    first (Linux and macOS zip tools write UTF-8 without setting the flag), then as GB18030
+    (Windows' built-in zip on a Chinese system writes GBK).  UTF-8 goes first because GBK
+    text is almost never valid UTF-8, while UTF-8 bytes often decode as GB18030 mojibake."""
     if info.flag_bits & 0x800:
         return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    return decode_name(info.filename.encode("cp437", errors="replace"), info.filename)
+
+
+def decode_name(raw: bytes, fallback: str) -> str:
+    """A zip member name's bytes as text: UTF-8, else GB18030, else `fallback` (cp437)."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return fallback
 
 
 def skipped(name: str) -> bool:

@@ -1,14 +1,17 @@
 """Agencies, regional statistics and expected agencies, search, rules, the audit log."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from ...rules import catalogue
+from .. import audit, changes as changes_mod
 from .. import dashboard as dash_mod
-from .. import queries, reviews
+from .. import queries
 from ..accounts import User
-from ..deps import reviewer, reviewer_write, viewer, web
+from ..deps import NotFound, reviewer, reviewer_write, viewer, web
 from ..params import Id, Page, Year
 from ..services import compare as compare_svc
 from ..services import rules as rule_svc
@@ -45,6 +48,19 @@ def region(request: Request, year: Year, region: str = Query(..., min_length=1, 
     out = dash.to_dict()
     out["agencies"] = dash_mod.member_page(dash, sort, order != "asc", page, per_page).to_dict()
     return out
+
+
+@router.get("/stats/changes", tags=["stats"], response_model=R.ChangesOut)
+def changes(request: Request, region: str = Query(..., min_length=1, max_length=80),
+            years: str = Query("", max_length=40, description="the two years, e.g. 2023,2024 (default: the latest two)"),
+            jumps: bool = Query(False, description="only the jumps (0 → 82, 230 → 0)"),
+            limit: int = Query(queries.MAX_PER_PAGE, ge=1, le=100_000), user: User = Depends(viewer)) -> dict[str, Any]:
+    """Every agency of a region, one year against the other: key figures, the largest changes first."""
+    st = web(request)
+    chosen = changes_mod.region_years(years, queries.years(st.engine), None, None)
+    if not chosen:
+        raise NotFound("库中还没有报告。", "The store holds no report yet.")
+    return changes_mod.load(st.store, region.strip(), chosen, jumps, limit).to_dict()
 
 
 @router.get("/stats/expected", tags=["stats"], response_model=R.ExpectedOut)
@@ -84,7 +100,10 @@ def rule(request: Request, rule_id: str, page: Page = 1, user: User = Depends(vi
 
 
 @router.get("/audit", tags=["review"], response_model=R.AuditPage)
-def audit_log(request: Request, page: Page = 1, user: User = Depends(reviewer)) -> dict[str, Any]:
-    rows, more = reviews.audit_page(web(request).engine, page)
+def audit_log(request: Request, page: Page = 1, person: str = Query("", alias="user", max_length=80),
+              report: str = Query("", max_length=100, description="a report id, or words of its agency's name"),
+              since: date | None = None, until: date | None = None, user: User = Depends(reviewer)) -> dict[str, Any]:
+    """The audit log, newest first, filtered by person, report and dates (inclusive)."""
+    rows, more = audit.entries(web(request).engine, page, where=audit.AuditFilter(person, report, since, until))
     return {"page": page, "has_next": more, "items": rows}
 

@@ -2,13 +2,14 @@
 history and exports."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from ...store.compare import cell_label
-from .. import exports, queries, reviews
+from .. import audit, exports, queries, reviews
 from ..accounts import User
 from ..deps import NotFound, record, reviewer, reviewer_write, viewer, web
 from ..params import Id, OptId, OptYear, Page
@@ -132,16 +133,18 @@ def correction(request: Request, report_id: Id, body: CorrectionIn, user: User =
 @router.get("/reports/{report_id}/history", tags=["review"], response_model=R.AuditPage)
 def history(request: Request, report_id: Id, page: Page = 1,
             user: User = Depends(viewer)) -> dict[str, Any]:
-    rows, more = reviews.audit_page(web(request).engine, page, 50, report_id=report_id)
+    rows, more = audit.entries(web(request).engine, page, 50, report_id=report_id)
     return {"page": page, "has_next": more, "items": rows}
 
 
 @router.get("/reports/{report_id}/export/{name}", tags=["exports"],
             responses={200: {"content": {exports.XLSX_TYPE: {}, exports.DOCX_TYPE: {}, "text/csv": {}}}})
-def report_export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
-    """findings.xlsx | findings.docx (问题清单: the reviewed record, dismissed findings
-    out), cells.csv | cells.xlsx (data: extracted and corrected values)."""
-    row, data, kind, file = svc.report_export(web(request), report_id, name)
+def report_export(request: Request, report_id: Id, name: str, user: User = Depends(viewer),
+                  deadline: date | None = Query(None, description="整改时限 (YYYY-MM-DD), for findings.docx"),
+                  issuer: str = Query("", max_length=80, description="落款的发文机关, for findings.docx")) -> Response:
+    """findings.xlsx (问题清单: the reviewed record, dismissed findings out) | findings.docx
+    (整改通知), cells.csv | cells.xlsx (data: extracted and corrected values)."""
+    row, data, kind, file = svc.report_export(web(request), report_id, name, exports.notice(deadline, issuer))
     record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
     return Response(data, media_type=kind, headers=exports.filename_header(file))
 

@@ -272,6 +272,7 @@ class FindingView(FindingOut):
     family: str
     cells: list[str]
     decision: DecisionOut | None
+    values: str = Field("", description="expected and actual in plain words (与2023年报告第五部分相似度87%)")
 
 
 class FindingsOut(BaseModel):
@@ -304,6 +305,9 @@ class AuditEntry(BaseModel):
     report_id: int | None
     target: str | None
     detail: dict[str, Any] | None
+    action_name: str = Field(description="the action in Chinese (确认问题, 更正数值, …)")
+    report_name: str = Field(description="the report named: agency + year (empty if none)")
+    object: str = Field(description="what was acted on, in words")
 
 
 class AuditPage(BaseModel):
@@ -377,6 +381,30 @@ class RegionMember(BaseModel):
     reviews: Number | None
     suits: Number | None
     denied_share: Number | None
+
+
+class ChangeRow(BaseModel):
+    agency_id: int | None
+    agency: str
+    figure: str = Field(description="applications | granted | denied | reviews | suits | …")
+    label: str
+    before: Number | None = Field(description="null: blank in the report (not zero)")
+    after: Number | None
+    delta: Number | None
+    jump: str = Field(description="why the change is flagged, in words (由0增至82); empty if it is not")
+    report_before: int
+    report_after: int
+
+
+class ChangesOut(BaseModel):
+    region: str
+    before_year: int
+    after_year: int
+    total: int = Field(description="changes in all")
+    jumps: int = Field(description="flagged changes in all")
+    only_before: list[str] = Field(description="agencies with a report of the first year only")
+    only_after: list[str]
+    rows: list[ChangeRow] = Field(description="the largest changes first")
 
 
 class RegionOut(BaseModel):

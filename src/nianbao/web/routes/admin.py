@@ -1,12 +1,14 @@
 """Administration: user accounts, and the audit log."""
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from .. import audit
 from ..accounts import AccountError, User, add_user, list_users, unlock_user, update_user
 from ..deps import admin, admin_write, reviewer, web
-from ..reviews import audit_page
 from ..schema import ROLES
 from ..views import page
 
@@ -58,6 +60,20 @@ def unlock(request: Request, name: str, user: User = Depends(admin_write)) -> Re
 
 @router.get("/audit")
 def audit_log(request: Request, page_no: int = Query(1, alias="page", ge=1, le=100_000),
+              person: str = Query("", alias="user", max_length=80), report: str = Query("", max_length=100),
+              since: str = Query("", max_length=10), until: str = Query("", max_length=10),
               user: User = Depends(reviewer)) -> Response:
-    rows, more = audit_page(web(request).engine, page_no)
-    return page(request, "audit.html", {"rows": rows, "page_no": page_no, "more": more})
+    """The log, filtered by person, report (id or agency name) and dates; a date the form
+    did not fill in (or could not read) is no filter."""
+    where = audit.AuditFilter(person.strip(), report.strip(), _day(since), _day(until))
+    engine = web(request).engine
+    rows, more = audit.entries(engine, page_no, where=where)
+    return page(request, "audit.html", {"rows": rows, "page_no": page_no, "more": more, "where": where,
+                                        "params": where.params(), "people": audit.users(engine)})
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 
 from ...formats import templates as T
 from ...errors import StoreError
+from ...numbers import whole
 from ...rules import catalogue
 from ...store.compare import FIGURES, figure_labels
 from .. import queries, searching

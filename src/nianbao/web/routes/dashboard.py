@@ -1,6 +1,8 @@
 """The region dashboard for a year, the list of expected agencies, and its exports."""
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +13,7 @@ from ...errors import UnreadableInput
 from ...render.formats import html_table
 from ...render.layout import report_grids
 from ...store.compare import FIGURES, figure_labels
+from .. import changes as changes_mod
 from .. import dashboard as dash_mod
 from ..charts import region_charts
 from .. import exports, queries
@@ -71,6 +74,27 @@ def _totals_tables(dash: dash_mod.Dashboard) -> list[tuple[str, Markup]]:
             for g in report_grids(totals.template, totals.table2, totals.table3, totals.table4)]
 
 
+@router.get("/dashboard/changes")
+def changes(request: Request, region: str = Query("", max_length=80), years: str = Query("", max_length=40),
+            jumps: bool = False, fmt: str = Query("html", alias="format", pattern="^(html|csv)$"),
+            user: User = Depends(viewer)) -> Response:
+    """Every agency of a region, one year against the other, the largest changes first."""
+    st = web(request)
+    known = st.cache.get("years", lambda: queries.years(st.engine))
+    region = region.strip()
+    ctx = {"region": region, "years_text": years, "jumps": jumps, "view": None,
+           "regions": st.cache.get("regions", lambda: queries.regions(st.engine))}
+    chosen = changes_mod.region_years(years, known, None, None)
+    if region and chosen:
+        view = changes_mod.load(st.store, region, chosen, jumps, limit=10_000_000 if fmt == "csv" else queries.MAX_PER_PAGE)
+        if fmt == "csv":
+            c = view.changes
+            return Response(exports.to_csv(changes_mod.CSV_HEADERS, view.csv_rows()), media_type=exports.CSV_TYPE,
+                            headers=exports.filename_header(f"{c.region}{c.before_year}-{c.after_year}年度变化.csv"))
+        ctx.update(view=view, years_text=f"{view.changes.before_year},{view.changes.after_year}")
+    return page(request, "changes.html", ctx)
+
+
 @router.post("/dashboard/expected")
 async def expected(request: Request, region: str = Form(..., min_length=1, max_length=80),
                    year: int = Form(..., ge=FIRST_YEAR, le=LAST_YEAR),
@@ -119,7 +143,9 @@ def _list_text(data: bytes) -> str:
 @router.get("/dashboard/export/{name}")
 def export(request: Request, name: str, region: str = Query(..., min_length=1, max_length=80),
            year: int = Query(..., ge=FIRST_YEAR, le=LAST_YEAR),
+           deadline: date | None = Query(None, description="整改时限 (YYYY-MM-DD)"),
+           issuer: str = Query("", max_length=80, description="落款的发文机关"),
            user: User = Depends(viewer)) -> Response:
-    data, kind, file = region_export(web(request), region, year, name)
+    data, kind, file = region_export(web(request), region, year, name, exports.notice(deadline, issuer))
     record(request, user, "export", target=f"dashboard/{name}", detail={"region": region.strip(), "year": year})
     return Response(data, media_type=kind, headers=exports.filename_header(file))

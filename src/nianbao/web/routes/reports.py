@@ -2,6 +2,7 @@
 printable view and exports."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -9,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from ...store.compare import cell_label
-from .. import exports, pageimage, queries, reviews, searching
+from .. import audit, exports, pageimage, queries, reviews, searching
 from ..accounts import User
 from ..deps import NotFound, record, reviewer_write, viewer, web
 from ..params import Id
@@ -79,7 +80,7 @@ def report_context(request: Request, row: dict[str, Any], view: ReportView | Non
     return {"row": row, "view": view, "pages": pages, "cell_names": names,
             "tables": [(h, Markup(t)) for h, t in (view.tables if view else [])],
             "sections": section_texts(view.report) if view else [],
-            "history": reviews.audit_page(st.engine, 1, 20, report_id=row["id"])[0]}
+            "history": audit.entries(st.engine, 1, 20, report_id=row["id"])[0]}
 
 
 @router.get("/reports/{report_id}")
@@ -163,7 +164,9 @@ def correct(request: Request, report_id: Id, path: str = Form(..., max_length=12
 
 
 @router.get("/reports/{report_id}/export/{name}")
-def export(request: Request, report_id: Id, name: str, user: User = Depends(viewer)) -> Response:
-    row, data, kind, file = svc.report_export(web(request), report_id, name)
+def export(request: Request, report_id: Id, name: str, user: User = Depends(viewer),
+           deadline: date | None = Query(None, description="整改时限 (YYYY-MM-DD)"),
+           issuer: str = Query("", max_length=80, description="落款的发文机关")) -> Response:
+    row, data, kind, file = svc.report_export(web(request), report_id, name, exports.notice(deadline, issuer))
     record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
     return Response(data, media_type=kind, headers=exports.filename_header(file))

@@ -11,13 +11,16 @@ from .. import exports
 from ..deps import NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...exports import Notice
     from ..app import WebState
 
 REGION_EXPORTS = ("members.csv", "members.xlsx", "findings.xlsx", "findings.docx")
 
 
-def region_export(st: "WebState", region: str, year: int, name: str) -> tuple[bytes, str, str]:
-    """(data, media type, file name) of a region's export `name`."""
+def region_export(st: "WebState", region: str, year: int, name: str,
+                  notice: "Notice | None" = None) -> tuple[bytes, str, str]:
+    """(data, media type, file name) of a region's export `name` (`notice`: the 整改通知's
+    deadline and issuing office)."""
     if name not in REGION_EXPORTS:
         raise NotFound()
     dash = dash_mod.load(st.store, st.cache, region.strip(), year)
@@ -34,7 +37,7 @@ def region_export(st: "WebState", region: str, year: int, name: str) -> tuple[by
     issues = build_issues(st.store, ReportFilter(region=dash.region, years=(year,)))
     if name.endswith(".xlsx"):
         return issues_xlsx(issues), exports.XLSX_TYPE, f"{stem}问题清单.xlsx"
-    return issues_docx(issues), exports.DOCX_TYPE, f"{stem}问题清单.docx"
+    return issues_docx(issues, notice), exports.DOCX_TYPE, f"{stem}整改通知.docx"
 
 
 def member_rows(dash: dash_mod.Dashboard) -> tuple[list[str], list[list[Any]]]:

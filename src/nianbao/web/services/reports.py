@@ -11,6 +11,7 @@ from ..deps import NotFound
 from ..reportview import FindingView, ReportView, build
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...exports import Notice
     from ..app import WebState
 
 
@@ -102,9 +103,11 @@ def correct(st: "WebState", user: User, report_id: int, path: str, value: Any, c
 EXPORTS = ("findings.xlsx", "findings.docx", "cells.csv", "cells.xlsx")
 
 
-def report_export(st: "WebState", report_id: int, name: str) -> tuple[dict[str, Any], bytes, str, str]:
+def report_export(st: "WebState", report_id: int, name: str,
+                  notice: "Notice | None" = None) -> tuple[dict[str, Any], bytes, str, str]:
     """(row, data, media type, file name) of one report's export `name`: its 问题清单
-    (dismissed findings out) or its cells (extracted and corrected values)."""
+    (dismissed findings out), its 整改通知 (`notice`: deadline and issuing office) or its
+    cells (extracted and corrected values)."""
     if name not in EXPORTS:
         raise NotFound()
     row, view = load(st, report_id, tables=False)
@@ -114,15 +117,11 @@ def report_export(st: "WebState", report_id: int, name: str) -> tuple[dict[str, 
     if name == "findings.xlsx":
         return row, exports.findings_xlsx(exports.report_finding_rows(view, row)), exports.XLSX_TYPE, f"{stem}问题清单.xlsx"
     if name == "findings.docx":
-        data = exports.findings_docx(f"{stem}年度报告问题清单", subtitle(row, view), exports.report_finding_rows(view, row))
-        return row, data, exports.DOCX_TYPE, f"{stem}问题清单.docx"
+        from ...exports import build_issues, issues_docx
+
+        issues = build_issues(st.store, ReportFilter(ids=(report_id,)))
+        return row, issues_docx(issues, notice), exports.DOCX_TYPE, f"{stem}整改通知.docx"
     if name == "cells.csv":
         return row, exports.to_csv(exports.CELL_HEADERS, exports.cell_rows(view)), exports.CSV_TYPE, f"{stem}数据.csv"
     return row, exports.to_xlsx("数据", exports.CELL_HEADERS, exports.cell_rows(view), {1: 36}), exports.XLSX_TYPE, \
         f"{stem}数据.xlsx"
-
-
-def subtitle(row: dict[str, Any], view: ReportView) -> str:
-    errors, warnings = view.counts
-    fixed = f"；已按{len(view.fixes)}处单元格更正重新检查" if view.fixes else ""
-    return f"报告编号 {row['id']}，来源 {row['source_name'] or ''}；错误 {errors} 个，警告 {warnings} 个{fixed}。"
