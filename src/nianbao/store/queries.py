@@ -21,6 +21,7 @@ from .. import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
 from .agencies import identify, in_region
+from .lifecycle import only_visible, visible
 from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
@@ -40,6 +41,7 @@ class Filters:
     level: str | None = None
     status: str | None = None  # ok | failed
     ids: Sequence[int] | None = None
+    hidden: bool = False  # also superseded and withdrawn reports (store.lifecycle)
 
     @classmethod
     def of(cls, **kw: Any) -> "Filters":
@@ -60,6 +62,7 @@ def report_select(*columns: Any) -> sa.Select:
 
 
 def apply(conn: Connection, stmt: sa.Select, f: Filters) -> sa.Select:
+    stmt = only_visible(stmt, f.hidden)
     if f.ids is not None:
         stmt = stmt.where(reports.c.id.in_(list(f.ids)))
     if f.year is not None:
@@ -395,7 +398,7 @@ def ok_report_index(conn: Connection) -> pd.DataFrame:
     """Every parsed report's id, agency, year, region group and hashes (for cross checks)."""
     stmt = report_select(reports.c.id, reports.c.agency_id, reports.c.year, _region().label("region"),
                          _agency_name().label("agency"), reports.c.fingerprint, reports.c.text_hash,
-                         reports.c.cross_pending).where(reports.c.status == STATUS_OK)
+                         reports.c.cross_pending).where(reports.c.status == STATUS_OK, visible())
     return pd.DataFrame(conn.execute(stmt).all(), columns=["id", "agency_id", "year", "region", "agency", "fingerprint",
                                                            "text_hash", "cross_pending"])
 
