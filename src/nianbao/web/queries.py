@@ -93,12 +93,15 @@ class ReportQuery:
     problems: bool = False  # only reports with errors
     sort: str = "id"
     desc: bool = True
+    review: str | None = None  # a review status (web.season): pending | returned | rectified | approved
+    hidden: bool = False  # also superseded and withdrawn reports (store.lifecycle)
 
     def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
         """The filters on `reports` columns only (no join needed).  Region and agency name
         are first resolved to agency ids in the small `agencies` table, so the reports are
         reached through the (agency_id, year) index instead of a scan; reports whose agency
         was not identified are matched by the region or name they print."""
+        stmt = season_filter(stmt, self.review, self.hidden)
         if self.year is not None:
             by_agency = self.region or self.agency or self.agency_id is not None
             # with agencies to look at, "year + 0" keeps the planner on the (agency_id, year)
@@ -128,6 +131,16 @@ class ReportQuery:
             else:
                 stmt = stmt.where(reports.c.agency_id.in_(ids) if ids else orphan)
         return stmt
+
+
+def season_filter(stmt: sa.Select, review: str | None, hidden: bool) -> sa.Select:
+    """The review season's part of a report filter: reports in force only (unless `hidden`)
+    and, with `review`, those of that review status (web.season)."""
+    from ..store.lifecycle import only_visible
+    from .season import status_clause
+
+    stmt = only_visible(stmt, hidden)
+    return stmt.where(status_clause(review)) if review else stmt
 
 
 def like_pattern(text: str) -> str:

@@ -14,7 +14,7 @@ from .. import templates as T
 from ..model import STATUS_FAIL, Finding, Provenance, Report
 from ..render.formats import html_table
 from ..render.layout import report_grids
-from ..rules import REGISTRY, catalogue, sort_findings
+from ..rules import catalogue, sort_findings
 from ..store import Store
 from ..store.compare import cell_label
 from .pageimage import origin_page
@@ -99,11 +99,9 @@ def finding_views(found: list[Finding], decided: dict[str, Decision]) -> list[Fi
 def current_findings(store: Store, report_id: int, report: Report, fixes: dict[str, Correction]) -> list[Finding]:
     """The stored findings, or with corrections the checks re-run on the corrected record
     (plus the stored cross-report findings, which need other reports)."""
-    stored = store.report_findings(report_id)
     if not fixes:
-        return stored
-    cross = [f for f in stored if REGISTRY.get(f.rule) is not None and REGISTRY[f.rule].family == "crossyear"]
-    return recheck(report, fixes) + cross
+        return store.report_findings(report_id)
+    return recheck(report, fixes) + store.report_findings(report_id, "cross")
 
 
 def build(store: Store, report_id: int, content_hash: str, tables: bool = True) -> ReportView | None:
