@@ -97,3 +97,101 @@ def test_admins_withdraw_and_restore_a_report_hidden_from_list_and_stats(env) ->
     admin.post(f"/reports/{wrong}/restore", data={"reason": "误操作"})
     assert sorted(listed_ids(admin)) == sorted([keep, wrong])
     assert audit_actions(env, wrong)[-1] == "report.restore"
+
+
+def upload(env: WebEnv, client, name: str, data: bytes) -> int:  # type: ignore[no-untyped-def]
+    from web_util import wait_for_uploads
+
+    r = client.post("/upload", files=[("files", (name, data, "text/plain"))])
+    assert r.status_code == 303, r.text
+    wait_for_uploads(env)
+    batch = r.headers["location"].rsplit("/", 1)[-1]
+    items = client.get(f"/api/uploads/{batch}").json()["items"]
+    assert items[0]["state"] == "done", items
+    return items[0]["report_id"]
+
+
+def t32_key(client, rid: int) -> str | None:  # type: ignore[no-untyped-def]
+    found = [f for f in client.get(f"/api/reports/{rid}/findings").json()["findings"] if f["rule"] == "T3.2"]
+    return found[0]["key"] if found else None
+
+
+def test_a_resubmission_supersedes_the_earlier_report_and_keeps_its_review(env) -> None:  # type: ignore[no-untyped-def]
+    rev = env.login("reviewer")
+    name = "寺口镇人民政府"
+    first = upload(env, rev, "v1.txt", agency_file(7, name, bump=4))
+    key = t32_key(rev, first)
+    assert key is not None
+    rev.api("POST", f"/api/reports/{first}/findings/{key}/decision", json={"decision": "confirm", "comment": "属实"})
+    rev.post(f"/reports/{first}/status", data={"status": "returned"})
+    # the corrected file: a different total (T3.2 gone), the rest the same
+    second = upload(env, rev, "v2.txt", agency_file(7, name, bump=0) + "\n（更正版）\n".encode("utf-8"))
+    assert second != first
+    assert listed_ids(rev) == [second]
+    assert sorted(listed_ids(rev, hidden="1")) == sorted([first, second])
+    old_page, new_page = rev.get(f"/reports/{first}").text, rev.get(f"/reports/{second}").text
+    assert "已被替代" in old_page and f'href="/reports/{second}"' in old_page
+    assert f'href="/reports/{first}"' in new_page and "此报告替代了" in new_page
+    # 退回整改 -> 已整改 on the re-submission
+    assert re.search(r'id="review-status">已整改<', new_page)
+    assert "report.supersede" in audit_actions(env, first)
+    # the region counts the new one only; no G13 hint between the two versions
+    assert env.store.region_stats(REGION, 2023).members["id"].tolist() == [second]
+    rules = {f["rule"] for f in rev.get(f"/api/reports/{second}/findings").json()["findings"]}
+    assert "G13" not in rules and "T3.2" not in rules
+
+
+def test_decisions_carry_over_only_where_the_cells_are_unchanged(env) -> None:  # type: ignore[no-untyped-def]
+    """A decision on a finding whose cells read the same in the re-submission is kept; one
+    whose cells changed is not (the reviewer must look again)."""
+    rev = env.login("reviewer")
+    name = "翠屏街道办事处"
+    first = upload(env, rev, "v1.txt", agency_file(8, name, bump=4))
+    key = t32_key(rev, first)
+    rev.api("POST", f"/api/reports/{first}/findings/{key}/decision", json={"decision": "dismiss", "comment": "核实无误"})
+    rev.api("POST", f"/api/reports/{first}/corrections", json={"path": "table3.granted[0]", "value": 999})
+    same = upload(env, rev, "v2.txt", agency_file(8, name, bump=4) + "\n（重报）\n".encode("utf-8"))
+    carried = [f for f in rev.get(f"/api/reports/{same}/findings").json()["findings"] if f["key"] == key]
+    assert carried and carried[0]["decision"]["decision"] == "dismiss" and "沿用报告" in carried[0]["decision"]["comment"]
+    assert rev.get(f"/api/reports/{same}").json()["corrections"]["table3.granted[0]"]["value"] == 999
+    changed = upload(env, rev, "v3.txt", agency_file(8, name, bump=9))
+    again = [f for f in rev.get(f"/api/reports/{changed}/findings").json()["findings"] if f["rule"] == "T3.2"]
+    assert again and again[0]["key"] == key and again[0]["decision"] is None
+
+
+def test_publication_date_from_the_page_or_by_hand_and_late_reports_flagged(env) -> None:  # type: ignore[no-untyped-def]
+    """A department of a county-level government is due by 31 January: published on 5
+    February it is late (G4); a date set by hand wins over the page; a local rule for
+    townships gives them a deadline they otherwise lack."""
+    dept, town = env.ingest([
+        ("dept.txt", agency_file(9, "栖霞市教育局", header="发布机构：栖霞市教育局  发布日期：2024-02-05\n")),
+        ("town.txt", agency_file(10, "寺口镇人民政府", header="成文日期：2024年3月20日\n"))])
+    rev, admin = env.login("reviewer"), env.login("admin")
+
+    def g4(rid: int) -> list[dict]:
+        return [f for f in rev.get(f"/api/reports/{rid}/findings").json()["findings"] if f["rule"] == "G4"]
+
+    (late,) = g4(dept)
+    assert late["expected"] == "2024-01-31" and late["actual"] == "2024-02-05" and "迟报 5 天" in late["message"]
+    page = rev.get(f"/reports/{dept}").text
+    assert "2024-02-05（读自页面）" in page and "2024-01-31" in page and "迟报 5 天" in page
+    assert g4(town) == []  # townships: no national deadline
+    assert "未规定" in rev.get(f"/reports/{town}").text
+    # by hand: on time
+    rev.post(f"/reports/{dept}/publish-date", data={"date": "2024-01-30"})
+    assert g4(dept) == [] and "2024-01-30（人工填写）" in rev.get(f"/reports/{dept}").text
+    r = rev.post(f"/reports/{dept}/publish-date", data={"date": "2024-13-45"})
+    assert r.status_code == 400 and "日期" in r.text
+    # a local rule for townships of 栖霞市 (reviewers may read the table, only admins set it)
+    assert rev.post("/admin/deadlines", data={"level": "township", "region": REGION, "month": 3, "day": 1}).status_code == 403
+    r = admin.post("/admin/deadlines", data={"level": "township", "region": REGION, "month": 3, "day": 1,
+                                             "note": "栖霞市政务公开办通知"})
+    assert r.status_code == 303
+    (late,) = g4(town)
+    assert late["expected"] == "2024-03-01" and "栖霞市政务公开办通知" in late["message"]
+    assert "栖霞市政务公开办通知" in rev.get("/admin/deadlines").text
+    r = admin.post("/admin/deadlines", data={"level": "township", "region": "", "month": 2, "day": 30})
+    assert r.status_code == 400 and "日期无效" in r.text
+    admin.post("/admin/deadlines/remove", data={"level": "township", "region": REGION})
+    assert g4(town) == []
+    assert {"deadline.set", "deadline.remove", "report.publish_date"} <= set(audit_actions(env))
