@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from nianbao import templates as T
+from store_util import DIALECTS, PG_SERVER, Databases
 from web_util import WebEnv, record, report_file
 
 TOTAL = T.T3_TOTAL_COLUMN
@@ -39,6 +40,17 @@ def listed_ids(client, **params) -> list[int]:  # type: ignore[no-untyped-def]
     return [int(i) for i in re.findall(r'name="ids" value="(\d+)"', page)]
 
 
+def reachable(url: str) -> bool:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
 @pytest.fixture
 def env(tmp_path):  # type: ignore[no-untyped-def]
     e = WebEnv(tmp_path)
@@ -46,7 +58,20 @@ def env(tmp_path):  # type: ignore[no-untyped-def]
     e.close()
 
 
-def test_status_moves_one_by_one_and_in_batches_each_audited(env) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=DIALECTS)
+def anydb(request, tmp_path):  # type: ignore[no-untyped-def]
+    """The app over SQLite, and over PostgreSQL (a schema of its own) when the server answers."""
+    if request.param == "postgresql" and not reachable(PG_SERVER):
+        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}")
+    dbs = Databases(request.param, tmp_path)
+    e = WebEnv(tmp_path, url=dbs.url())
+    yield e
+    e.close()
+    dbs.close()
+
+
+def test_status_moves_one_by_one_and_in_batches_each_audited(anydb) -> None:  # type: ignore[no-untyped-def]
+    env = anydb
     ids = env.ingest([(f"{n}.txt", agency_file(n, name)) for n, name in
                       enumerate(("寺口镇人民政府", "翠屏街道办事处", "栖霞市教育局"), start=1)])
     rev = env.login("reviewer")
@@ -82,7 +107,8 @@ def test_the_status_survives_a_reparse(env) -> None:  # type: ignore[no-untyped-
     assert listed_ids(rev, review="returned") == [rid]
 
 
-def test_admins_withdraw_and_restore_a_report_hidden_from_list_and_stats(env) -> None:  # type: ignore[no-untyped-def]
+def test_admins_withdraw_and_restore_a_report_hidden_from_list_and_stats(anydb) -> None:  # type: ignore[no-untyped-def]
+    env = anydb
     keep, wrong = env.ingest([("a.txt", agency_file(5, "寺口镇人民政府")), ("b.txt", agency_file(6, "栖霞市教育局"))])
     admin, rev = env.login("admin"), env.login("reviewer")
     assert rev.post(f"/reports/{wrong}/withdraw", data={"reason": "x"}).status_code == 403
@@ -116,7 +142,8 @@ def t32_key(client, rid: int) -> str | None:  # type: ignore[no-untyped-def]
     return found[0]["key"] if found else None
 
 
-def test_a_resubmission_supersedes_the_earlier_report_and_keeps_its_review(env) -> None:  # type: ignore[no-untyped-def]
+def test_a_resubmission_supersedes_the_earlier_report_and_keeps_its_review(anydb) -> None:  # type: ignore[no-untyped-def]
+    env = anydb
     rev = env.login("reviewer")
     name = "寺口镇人民政府"
     first = upload(env, rev, "v1.txt", agency_file(7, name, bump=4))
@@ -141,7 +168,8 @@ def test_a_resubmission_supersedes_the_earlier_report_and_keeps_its_review(env) 
     assert "G13" not in rules and "T3.2" not in rules
 
 
-def test_decisions_carry_over_only_where_the_cells_are_unchanged(env) -> None:  # type: ignore[no-untyped-def]
+def test_decisions_carry_over_only_where_the_cells_are_unchanged(anydb) -> None:  # type: ignore[no-untyped-def]
+    env = anydb
     """A decision on a finding whose cells read the same in the re-submission is kept; one
     whose cells changed is not (the reviewer must look again)."""
     rev = env.login("reviewer")
