@@ -223,3 +223,15 @@ def test_publication_date_from_the_page_or_by_hand_and_late_reports_flagged(env)
     admin.post("/admin/deadlines/remove", data={"level": "township", "region": REGION})
     assert g4(town) == []
     assert {"deadline.set", "deadline.remove", "report.publish_date"} <= set(audit_actions(env))
+
+
+def test_withdrawing_a_wrong_resubmission_puts_the_earlier_report_back(env) -> None:  # type: ignore[no-untyped-def]
+    rev, admin = env.login("reviewer"), env.login("admin")
+    first = upload(env, rev, "v1.txt", agency_file(11, "栖霞市教育局"))
+    wrong = upload(env, rev, "v2.txt", agency_file(12, "栖霞市教育局"))
+    assert listed_ids(rev) == [wrong]
+    admin.post(f"/reports/{wrong}/withdraw", data={"reason": "传错了文件"})
+    assert listed_ids(rev) == [first]
+    assert env.store.region_stats(REGION, 2023).members["id"].tolist() == [first]
+    admin.post(f"/reports/{wrong}/restore")
+    assert listed_ids(rev) == [wrong]

@@ -102,6 +102,16 @@ def withdraw(engine: Engine, report_id: int, by: str) -> bool:
     return True
 
 
+def reinstate(engine: Engine, report_id: int) -> list[int]:
+    """The reports `report_id` superseded are in force again (it was withdrawn: a wrong
+    upload must not leave its agency and year without a report); their ids."""
+    with db.write(engine) as conn:
+        ids = list(conn.execute(sa.select(reports.c.id).where(reports.c.superseded_by == report_id)).scalars())
+        if ids:
+            conn.execute(reports.update().where(reports.c.id.in_(ids)).values(superseded_by=None))
+    return ids
+
+
 def restore(engine: Engine, report_id: int) -> bool:
     """Bring a withdrawn report back; False when it was not withdrawn."""
     with db.write(engine) as conn:

@@ -188,24 +188,26 @@ def supersede_new(store: Store, user: User, new_ids: Iterable[int]) -> list[tupl
 def withdraw(store: Store, user: User, report_id: int, reason: str = "") -> bool:
     done = lifecycle.withdraw(store.engine, report_id, user.name)
     if done:
-        _audit_lifecycle(store.engine, user, report_id, "report.withdraw", reason)
-        store.crosscheck([i for i in _neighbours(store.engine, report_id)])
+        back = lifecycle.reinstate(store.engine, report_id)
+        _audit_lifecycle(store.engine, user, report_id, "report.withdraw", reason, reinstated=back)
+        store.crosscheck(_neighbours(store.engine, report_id))
     return done
 
 
 def restore(store: Store, user: User, report_id: int, reason: str = "") -> bool:
     done = lifecycle.restore(store.engine, report_id)
     if done:
-        _audit_lifecycle(store.engine, user, report_id, "report.restore", reason)
+        again = [old for old, _ in lifecycle.supersede(store.engine, [report_id])]
+        _audit_lifecycle(store.engine, user, report_id, "report.restore", reason, superseded=again)
         store.crosscheck([report_id])
     return done
 
 
-def _audit_lifecycle(engine: Engine, user: User, report_id: int, action: str, reason: str) -> None:
+def _audit_lifecycle(engine: Engine, user: User, report_id: int, action: str, reason: str, **links: list[int]) -> None:
     with write(engine) as conn:
         row = _report(conn, report_id)
         audit(conn, user, action, content_hash=row.content_hash, report_id=report_id,
-              target=f"{row.agency or ''}{row.year or ''}", detail={"reason": reason[:500]})
+              target=f"{row.agency or ''}{row.year or ''}", detail={"reason": reason[:500], **links})
 
 
 def _neighbours(engine: Engine, report_id: int) -> list[int]:
