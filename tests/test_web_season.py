@@ -235,3 +235,17 @@ def test_withdrawing_a_wrong_resubmission_puts_the_earlier_report_back(env) -> N
     assert env.store.region_stats(REGION, 2023).members["id"].tolist() == [first]
     admin.post(f"/reports/{wrong}/restore")
     assert listed_ids(rev) == [wrong]
+
+
+def test_the_json_api_moves_statuses_and_withdraws(env) -> None:  # type: ignore[no-untyped-def]
+    a, b = env.ingest([("a.txt", agency_file(13, "寺口镇人民政府")), ("b.txt", agency_file(14, "栖霞市教育局"))])
+    rev, admin = env.login("reviewer"), env.login("admin")
+    out = rev.api("POST", "/api/reports/status", json={"ids": [a, b], "status": "approved"}).json()
+    assert sorted(out["changed"]) == sorted([a, b]) and out["refused"] == []
+    out = rev.api("POST", "/api/reports/status", json={"ids": [a], "status": "rectified"}).json()
+    assert out["refused"] == [a]
+    assert rev.api("POST", f"/api/reports/{b}/withdraw", json={"reason": "x"}).status_code == 403
+    out = admin.api("POST", f"/api/reports/{b}/withdraw", json={"reason": "错传"}).json()
+    assert out == {"id": b, "done": True, "state": "withdrawn", "replaces": [], "replaced_by": []}
+    assert [r["id"] for r in rev.get("/api/reports").json()["items"]] == [a]
+    assert admin.api("POST", f"/api/reports/{b}/restore", json={}).json()["state"] is None

@@ -379,6 +379,20 @@ class RegionMember(BaseModel):
     denied_share: Number | None
 
 
+class StatusChange(BaseModel):
+    changed: list[int] = Field(description="reports moved to the status")
+    unchanged: list[int] = Field(description="reports that had it already")
+    refused: list[int] = Field(description="reports whose status cannot move to it (season.TRANSITIONS)")
+
+
+class LifecycleOut(BaseModel):
+    id: int
+    done: bool = Field(description="false when the report was in that state already")
+    state: str | None = Field(description="superseded | withdrawn | null (in force)")
+    replaces: list[int]
+    replaced_by: list[int]
+
+
 class CoverageEntry(BaseModel):
     name: str = Field(description="an expected agency")
     state: str = Field(description="filed (已报) | late (迟报) | missing (缺报)")

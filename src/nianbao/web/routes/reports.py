@@ -2,12 +2,13 @@
 printable view and exports."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import Field
 
 from ...store.compare import cell_label
 from .. import exports, pageimage, queries, reviews
@@ -20,7 +21,7 @@ from ..deps import Forbidden, NotFound, admin_write, record, reviewer_write, vie
 from ..schema import REVIEW_STATUSES
 from ..views import STATUS_NAMES
 from .auth import safe_next
-from ..params import Id
+from ..params import MAX_ID, Id
 from ..reportview import ReportView, build, section_texts
 from ..views import page, partial
 
@@ -71,7 +72,7 @@ def _with_season(st: Any, rows: list[dict[str, Any]]) -> None:
 
 
 @router.post("/reports/status")
-def batch_status(request: Request, ids: list[int] = Form(...), status: str = Form(...),
+def batch_status(request: Request, ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Form(...), status: str = Form(...),
                  comment: str = Form("", max_length=500), back: str = Form("/"),
                  user: User = Depends(reviewer_write)) -> Response:
     """Set the review status of the reports ticked in the list (批量通过 / 批量退回)."""
