@@ -119,6 +119,8 @@ def test_admins_withdraw_and_restore_a_report_hidden_from_list_and_stats(anydb) 
     assert "已撤回" in admin.get(f"/reports/{wrong}").text
     assert env.store.region_stats(REGION, 2023).members["id"].tolist() == [keep]
     assert len(env.store.reports()) == 1
+    exported = admin.get("/export/reports.csv").content.decode("utf-8-sig").splitlines()[1:]
+    assert [line.split(",")[0] for line in exported] == [str(keep)]
     assert "report.withdraw" in audit_actions(env, wrong)
     admin.post(f"/reports/{wrong}/restore", data={"reason": "误操作"})
     assert sorted(listed_ids(admin)) == sorted([keep, wrong])
