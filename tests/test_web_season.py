@@ -112,6 +112,11 @@ def test_admins_withdraw_and_restore_a_report_hidden_from_list_and_stats(anydb) 
     keep, wrong = env.ingest([("a.txt", agency_file(5, "寺口镇人民政府")), ("b.txt", agency_file(6, "栖霞市教育局"))])
     admin, rev = env.login("admin"), env.login("reviewer")
     assert rev.post(f"/reports/{wrong}/withdraw", data={"reason": "x"}).status_code == 403
+
+    def searched() -> set[int]:
+        return {h["report_id"] for h in admin.get("/api/search?q=栖霞市教育局").json()["sections"]["items"]}
+
+    assert wrong in searched()
     r = admin.post(f"/reports/{wrong}/withdraw", data={"reason": "上传错误"})
     assert r.status_code == 303
     assert listed_ids(admin) == [keep]
@@ -119,6 +124,7 @@ def test_admins_withdraw_and_restore_a_report_hidden_from_list_and_stats(anydb) 
     assert "已撤回" in admin.get(f"/reports/{wrong}").text
     assert env.store.region_stats(REGION, 2023).members["id"].tolist() == [keep]
     assert len(env.store.reports()) == 1
+    assert wrong not in searched()
     exported = admin.get("/export/reports.csv").content.decode("utf-8-sig").splitlines()[1:]
     assert [line.split(",")[0] for line in exported] == [str(keep)]
     assert "report.withdraw" in audit_actions(env, wrong)
