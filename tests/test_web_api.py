@@ -73,6 +73,10 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
             (f"/api/reports/{rid}/corrections", {"path": "table3.granted[0]", "value": 1}),
         ("GET", "/api/reports/{report_id}/history"): (f"/api/reports/{rid}/history", None),
         ("GET", "/api/reports/{report_id}/export/{name}"): (f"/api/reports/{rid}/export/findings.xlsx", None),
+        # no such report: the role is checked first, then the report is not found (nothing changes)
+        ("POST", "/api/reports/status"): ("/api/reports/status", {"ids": [999_999], "status": "approved"}),
+        ("POST", "/api/reports/{report_id}/withdraw"): ("/api/reports/999999/withdraw", {"reason": ""}),
+        ("POST", "/api/reports/{report_id}/restore"): ("/api/reports/999999/restore", {"reason": ""}),
         ("GET", "/api/agencies"): ("/api/agencies?q=镇", None),
         ("GET", "/api/agencies/{agency_id}"): ("/api/agencies/1", None),
         ("GET", "/api/stats/region"): ("/api/stats/region?region=栖霞市&year=2023", None),
@@ -91,9 +95,11 @@ def _cases(env: WebEnv) -> dict[tuple[str, str], tuple[str, dict | None]]:
 WRITES_FOR = {  # endpoints a viewer may not use (-> 403), and those only an admin may
     "reviewer": {("POST", "/api/uploads"), ("GET", "/api/uploads/{batch}"), ("GET", "/api/audit"),
                  ("POST", "/api/reports/{report_id}/findings/{key}/decision"),
-                 ("POST", "/api/reports/{report_id}/corrections"), ("PUT", "/api/stats/expected")},
+                 ("POST", "/api/reports/{report_id}/corrections"), ("PUT", "/api/stats/expected"),
+                 ("POST", "/api/reports/status")},
     "admin": {("GET", "/api/users"), ("POST", "/api/users"), ("PATCH", "/api/users/{name}"),
-              ("POST", "/api/users/{name}/unlock")},
+              ("POST", "/api/users/{name}/unlock"), ("POST", "/api/reports/{report_id}/withdraw"),
+              ("POST", "/api/reports/{report_id}/restore")},
 }
 
 
@@ -312,7 +318,7 @@ def test_audit_log(env: WebEnv) -> None:
     env.reviewer.api("PUT", "/api/stats/expected", json={"region": "测试县", "year": 2020, "names": ["甲"]})
     items = env.reviewer.get("/api/audit").json()["items"]
     assert items[0]["action"] == "expected.set" and items[0]["user_name"] == "reviewer"
-    assert items[0]["detail"] == {"count": 1}
+    assert items[0]["detail"] == {"count": 1, "year": 2020}  # the region's list (kept across years), set from 2020
 
 
 # --------------------------------------------------------------------------- accounts

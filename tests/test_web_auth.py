@@ -276,12 +276,19 @@ def test_user_commands(tmp_path) -> None:  # type: ignore[no-untyped-def]
     store.close()
 
 
-def test_serve_refuses_to_start_without_users_when_not_interactive(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_starts_without_users_and_prints_the_first_run_link(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """(Issue 13 §13: a fresh store no longer stops `serve`; test_web_setup walks the page.)"""
+    import uvicorn
+
     from nianbao.cli import main
 
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.update(app=app, **kw))
     r = CliRunner().invoke(main, ["serve", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
-    assert r.exit_code == 2
-    assert "nianbao user add" in r.output
+    assert r.exit_code == 0, r.output
+    token = started["app"].state.nb.config.setup_token
+    assert token and f"/setup?token={token}" in r.output and "nianbao user add" in r.output
+    started["app"].state.nb.uploads.close()
 
 
 def _audit_actions(env: WebEnv) -> list[tuple[str, str, str]]:

@@ -18,4 +18,4 @@ def main() -> None:
 
 
 # each module registers its commands on `main`
-from . import admin_cmds, core, crawl_cmds, draft_cmds, export_cmds, store_cmds, web_cmds  # noqa: E402,F401
+from . import admin_cmds, core, crawl_cmds, draft_cmds, export_cmds, season_cmds, store_cmds, web_cmds  # noqa: E402,F401

@@ -48,17 +48,18 @@ def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cook
     from ..web.db import open_store
 
     store = open_store(db_url)
+    token = None
     if not read_only and count_users(store.engine) == 0:
-        click.echo("还没有任何用户。先创建管理员：nianbao user add 用户名 --role admin\n"
-                   "No users yet. Create an administrator first: nianbao user add NAME --role admin", err=True)
-        if not sys.stdin.isatty() or not click.confirm("现在创建管理员吗？ Create one now?", default=True, err=True):
-            sys.exit(2)
-        name = click.prompt("用户名 User name", err=True)
-        _add(store, name, "admin", _password(False))
+        import secrets
+
+        token = secrets.token_urlsafe(24)
     config = WebConfig(db=store.url, read_only=read_only, secure_cookies=secure_cookies, workers=workers,
-                       upload_bytes=upload_mb * MB, request_bytes=max(upload_mb * MB * 4, 210 * MB))
+                       upload_bytes=upload_mb * MB, request_bytes=max(upload_mb * MB * 4, 210 * MB),
+                       setup_token=token, setup_from_localhost=not proxy_headers)
     mode = "只读公开模式" if read_only else "审阅模式"
     click.echo(f"nianbao 网页应用（{mode}）：http://{host}:{port}/   数据库：{store!r}   API 文档：/api/docs", err=True)
+    if token:
+        click.echo(first_run_message(host, port, token, local=not proxy_headers), err=True)
     options: dict[str, Any] = dict(host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
                    log_level="info", server_header=False)
     if processes == 1:
@@ -73,6 +74,18 @@ def serve(db_url: str | None, host: str, port: int, read_only: bool, secure_cook
     store.close()
     os.environ[CONFIG_ENV] = config_to_env(config)
     uvicorn.run("nianbao.web.app:app_from_env", factory=True, workers=processes, **options)
+
+
+def first_run_message(host: str, port: int, token: str, local: bool = True) -> str:
+    """What `serve` prints on a store with no user: where to create the first administrator."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    lines = ["还没有任何用户。请打开首次使用页面创建管理员（创建后该页面关闭）：",
+             "No users yet. Create the administrator on the first-run page (it closes afterwards):"]
+    if local:
+        lines.append(f"  在本机 On this machine:  http://127.0.0.1:{port}/setup")
+    lines.append(f"  一次性链接 One-time link:  http://{shown}:{port}/setup?token={token}")
+    lines.append("  （也可用命令行 Or: nianbao user add 用户名 --role admin）")
+    return "\n".join(lines)
 
 
 @main.group()

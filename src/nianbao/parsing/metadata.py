@@ -36,6 +36,7 @@ class Metadata:
     year: int | None = None
     year_source: str | None = None
     publish_date: str | None = None
+    publish_date_source: str | None = None  # 发布日期 | 发布时间 | 成文日期 (a header line) | 落款 (the signature)
     cited_notices: list[str] = field(default_factory=list)
 
 
@@ -60,7 +61,10 @@ def find_metadata(lines: list[str], sections: list[SectionText]) -> Metadata:
     if meta.year is None:
         meta.year, meta.year_source = _year_from_body(text)
     meta.cited_notices = sorted({f"国办公开办函〔{y}〕{n}号" for y, n in _NOTICE.findall(text)})
-    meta.publish_date = _publish_date(lines)
+    meta.publish_date, meta.publish_date_source = header_date(lines[: max(first_section, 0) + 15])
+    if meta.publish_date is None:
+        meta.publish_date = _publish_date(lines)
+        meta.publish_date_source = "落款" if meta.publish_date else None
     return meta
 
 
@@ -125,6 +129,25 @@ def _year_from_body(text: str) -> tuple[int | None, str | None]:
     years = Counter(int(y) for y in _YEAR.findall(text[:6000]))
     if years:
         return years.most_common(1)[0][0], "frequency"
+    return None, None
+
+
+_HEADER_DATE = re.compile(r"(发布日期|发布时间|成文日期)\s*[:：]?\s*" + _DATE.pattern)
+HEADER_DATE_ORDER = ("发布日期", "发布时间", "成文日期")  # the publication date first; 成文 is when it was written
+
+
+def header_date(lines: list[str]) -> tuple[str | None, str | None]:
+    """The date a page header prints (发布日期/发布时间/成文日期 lines, also several on one
+    line), as (ISO date, the label it was read from); (None, None) when there is none."""
+    found: dict[str, str] = {}
+    for line in lines:
+        for m in _HEADER_DATE.finditer(line.replace(" ", "")):
+            label, (y, mo, d) = m.group(1), (int(g) for g in m.groups()[1:])
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                found.setdefault(label, f"{y:04d}-{mo:02d}-{d:02d}")
+    for label in HEADER_DATE_ORDER:
+        if label in found:
+            return found[label], label
     return None, None
 
 

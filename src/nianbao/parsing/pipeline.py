@@ -104,6 +104,8 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     )
     if md.agency_as_printed:
         report.extras["agency_as_printed"] = md.agency_as_printed
+    if md.publish_date_source:
+        report.extras["publish_date_source"] = md.publish_date_source
     if md.year_source and md.year_source != "title":
         report.extras["year_source"] = md.year_source
     report.extras["line_origins"] = [m.origin for m in meta] if doc.reader != "text" else None

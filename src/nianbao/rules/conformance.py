@@ -260,3 +260,11 @@ def not_read(report: Report) -> list[int]:
 def _lost_hint(pages: list[int], what: str) -> str:
     shown = "、".join(f"第{p}页" for p in pages[:5]) + ("等" if len(pages) > 5 else "")
     return f"但{shown}未能读取（见N7），{what}可能就在其中，请先对照原件核实，不一定是报告本身缺失。"
+
+
+# Emitted by the store's cross checks (nianbao.store.deadlines: the deadline table and the
+# publication date in force), documented here.
+rule("G4", "conformance", "warning", "按期发布（迟报）",
+     "报告的发布日期晚于应发布的截止日期：县级以上人民政府部门应于每年1月31日前、县级以上地方人民政府应于"
+     "每年3月31日前公布上一年度的年度报告；乡镇（街道）等按省、市规定。截止日期可按层级和地区设置。",
+     "《中华人民共和国政府信息公开条例》第四十九条")(None)

@@ -4,6 +4,8 @@
   (T3.6, T2.3, T2.8, G6 via the rules of family "crossyear");
 - G6 across agencies: section 五 nearly identical to that of another agency of the same
   region and year (雷同);
+- G4 迟报: the publication date in force after the deadline that applies (the deadline
+  table, `store.deadlines`);
 - G13 duplicates: stored reports with the same statistics (or the same text) under other
   names — the same agency's report in several files (info), or other agencies' copies
   (warning).  One finding per report, naming its group (n copies: n findings, not n·(n-1)).
@@ -27,6 +29,7 @@ from ..rules import finding, load_rules
 from ..rules.crossyear import g6
 from . import db
 from .queries import _chunks, light_reports, ok_report_index
+from .deadlines import late_findings
 from .records import finding_row
 from .schema import SCOPE_CROSS, findings, reports
 
@@ -162,6 +165,7 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
         if prev is not None or peers:
             needed |= {rid, *peers} | ({prev} if prev is not None else set())
     reps = light_reports(conn, sorted(needed))
+    late = late_findings(conn, list(plan))
     out: list[dict] = []
     for rid, (prev, peers, dups) in plan.items():
         found: list[tuple[Finding, int]] = []
@@ -174,6 +178,8 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
                                       section="problems", actual=round(score, 3), related_report=peer), peer))
         if dups:
             found.append(_duplicates(index, rid, dups))
+        if rid in late:
+            found.append((late[rid], None))
         for f, related in found:
             out.append(dict(finding_row(f), report_id=rid, scope=SCOPE_CROSS, related_report_id=related))
     return out

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import StoreError
 from .agencies import LIKE_ESCAPE, escape_like, identify, in_region
+from .lifecycle import only_visible
 from .schema import agencies, findings, reports
 
 PARSE_STATUSES = ("ok", "failed")
@@ -52,6 +53,8 @@ class ReportFilter:
     severity: str | None = None  # only reports with a failing finding of this severity
     text: str | None = None  # only reports whose text (a section) contains this
     ids: tuple[int, ...] | None = None  # only these reports
+    review: str | None = None  # the review status (the web app's season: pending | returned | rectified | approved)
+    hidden: bool = False  # also superseded and withdrawn reports (store.lifecycle), for history views
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -92,6 +95,11 @@ class ReportFilter:
 
     def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
         """`stmt` (selecting from `reports`, joined or not) restricted to these reports."""
+        stmt = only_visible(stmt, self.hidden)
+        if self.review:
+            from ..web.season import status_clause  # the web app's table; only a web filter names a status
+
+            stmt = stmt.where(status_clause(self.review))
         if self.ids is not None:
             stmt = stmt.where(reports.c.id.in_(list(self.ids)))
         if self.years:

@@ -19,8 +19,9 @@ from sqlalchemy.engine import Connection
 from ..formats import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
-from .agencies import in_region
+from .agencies import identify, in_region
 from .filters import ReportFilter, agency_ids
+from .lifecycle import only_visible, visible
 from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
@@ -338,7 +339,7 @@ def ok_report_index(conn: Connection) -> pd.DataFrame:
     """Every parsed report's id, agency, year, region group and hashes (for cross checks)."""
     stmt = report_select(reports.c.id, reports.c.agency_id, reports.c.year, _region().label("region"),
                          _agency_name().label("agency"), reports.c.fingerprint, reports.c.text_hash,
-                         reports.c.cross_pending).where(reports.c.status == STATUS_OK)
+                         reports.c.cross_pending).where(reports.c.status == STATUS_OK, visible())
     return pd.DataFrame(conn.execute(stmt).all(), columns=["id", "agency_id", "year", "region", "agency", "fingerprint",
                                                            "text_hash", "cross_pending"])
 

@@ -21,6 +21,8 @@ to these.
                     need another report, recomputed after every ingest)
     sections        the six sections' texts (full-text searchable: FTS5 on SQLite, a
                     tsvector of character bigrams on PostgreSQL)
+    deadlines       overrides of the publication deadline (条例 第四十九条) by agency level and
+                    region (the defaults are data in `nianbao.deadlines`)
     crawl_log       one URL met by `nianbao crawl`: listing | report | skipped | failed, when,
                     the hash of what it served (so a re-run skips what is stored)
 """
@@ -88,6 +90,12 @@ reports = sa.Table(
     sa.Column("cross_pending", sa.Boolean, nullable=False, server_default=sa.true(), index=True),  # checks to run
     sa.Column("ingested_at", _ts, nullable=False),
     sa.Column("parsed_at", _ts, nullable=False),
+    # the review season (0003): a date set by hand wins over the one read from the page;
+    # a superseded or withdrawn report is kept but left out of lists, stats and exports
+    sa.Column("publish_date_set", sa.String(10)),
+    sa.Column("superseded_by", sa.Integer, index=True),  # the report that replaced it
+    sa.Column("withdrawn_at", _ts),
+    sa.Column("withdrawn_by", sa.String(80)),
     sa.Index("ix_reports_agency_year", "agency_id", "year"),
     sa.Index("ix_reports_year", "year"),
 )
@@ -199,6 +207,20 @@ crawl_log = sa.Table(
     sa.Column("crawl", sa.Text),  # the start URL of the crawl that last met it
     sa.Column("fetched_at", _ts, nullable=False),
     sa.UniqueConstraint("url", name="uq_crawl_log_url"),
+)
+
+deadlines = sa.Table(
+    "deadlines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("level", sa.String(20), nullable=False),  # province | city | county | township | department
+    sa.Column("region", sa.String(80), nullable=False, server_default=""),  # "": everywhere
+    sa.Column("month", sa.Integer, nullable=False),  # of the year after the reporting year
+    sa.Column("day", sa.Integer, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),  # the local rule it comes from
+    sa.Column("updated_by", sa.String(80), nullable=False),
+    sa.Column("updated_at", _ts, nullable=False),
+    sa.UniqueConstraint("level", "region", name="uq_deadlines_level_region"),
 )
 
 # Tables that hang off a report (written together with it, replaced by a reparse).

@@ -101,7 +101,8 @@ def create_app(config: WebConfig | None = None, store: Store | None = None, reco
 
 
 CONFIG_ENV = "NIANBAO_WEB_CONFIG"
-_SHARED_FIELDS = ("db", "read_only", "secure_cookies", "workers", "upload_bytes", "request_bytes")
+_SHARED_FIELDS = ("db", "read_only", "secure_cookies", "workers", "upload_bytes", "request_bytes", "setup_token",
+                  "setup_from_localhost")
 
 
 def config_to_env(config: WebConfig) -> str:

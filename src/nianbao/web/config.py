@@ -26,4 +26,6 @@ class WebConfig:
     workers: int = 1  # parse processes for uploads; 0 parses in a thread of the server process
     login_failures: int = 5  # failed logins per (name, address) (and 10x per address) ...
     login_window: float = 600.0  # ... within this many seconds lock it this long (doubling with each further failure)
+    setup_token: str | None = None  # a fresh store (no users): the one-time link of the first-run page (serve prints it)
+    setup_from_localhost: bool = True  # ... which the local machine may open without it (not behind a proxy)
     cache_seconds: float = 300.0  # dashboards, comparisons and counts: recomputed at most this often (and after an upload)

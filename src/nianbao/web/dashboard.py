@@ -4,26 +4,20 @@ that should have reported and which of them are missing, and the chart series.""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..numbers import plain
 from ..store import Store
-from ..store.agencies import core_name, identify
 from ..store.compare import FIGURES, RegionStats, figure_labels
-from ..store.schema import agencies
 from .accounts import User
-from .db import now, write
 from .queries import Page, TTLCache, clamp
-from .reviews import audit
-from .schema import expected_agencies
+from . import coverage
 
-MAX_EXPECTED = 5000
+MAX_EXPECTED = coverage.MAX_EXPECTED
 CHART_AGENCIES = 30
 MEMBER_SORTS = ("agency", "n_errors", "n_warnings", *FIGURES, "denied_share")
 
@@ -35,6 +29,10 @@ class Dashboard:
     stats: RegionStats
     expected: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    expected_source: str = "none"  # coverage.ExpectedList.source
+    expected_from: int | None = None
+    entries: list[coverage.Entry] = field(default_factory=list)  # 已报 / 迟报 / 缺报 per expected agency
+    progress: coverage.Progress | None = None
 
     @property
     def reports(self) -> int:
@@ -66,78 +64,39 @@ class Dashboard:
         return {"region": self.region, "year": self.year, "reports": self.reports, "failed": self.stats.failed,
                 "duplicates": self.stats.duplicates, "errors": self.errors, "warnings": self.warnings,
                 "reports_with_errors": self.with_errors, "expected": self.expected, "missing": self.missing,
+                "expected_source": self.expected_source,
+                "coverage": [e.to_dict() for e in self.entries],
+                "late": [e.to_dict() for e in self.entries if e.state == "late"],
+                "review_statuses": self.progress.statuses if self.progress else {},
+                "deadlines": self.progress.deadlines if self.progress else [],
                 "totals": {k: v for k, _, v in self.totals()}}
 
 
 def load(store: Store, cache: TTLCache, region: str, year: int) -> Dashboard:
     stats = cache.get(("region", region, year), lambda: store.region_stats(region, year, by="agency"))
     dash = Dashboard(region, year, stats)
-    dash.expected = expected_names(store.engine, region, year)
-    dash.missing = missing(store.engine, stats, region, dash.expected)
+    found = coverage.expected_list(store.engine, region, year)
+    dash.expected, dash.expected_source, dash.expected_from = found.names, found.source, found.from_year
+    dash.entries = coverage.entries(store.engine, stats.members, region, year, dash.expected)
+    dash.missing = [e.name for e in dash.entries if e.state == "missing"]
+    dash.progress = coverage.progress(store.engine, stats.members, region, year, dash.entries)
     return dash
 
 
 # --------------------------------------------------------------------------- expected agencies
+# (web.coverage: one list per region kept across years, by default last year's filers)
 
 
 def parse_names(text: str) -> list[str]:
-    """Agency names from an uploaded list: one per line (or the first column of a CSV)."""
-    names: dict[str, None] = {}
-    for line in text.splitlines():
-        name = re.split(r"[,\t，]", line.strip(), maxsplit=1)[0].strip().strip('"').strip()
-        if name and not name.startswith("#"):
-            names[name[:200]] = None
-    if len(names) > MAX_EXPECTED:
-        from ..errors import LimitExceeded
-
-        raise LimitExceeded(f"名单过长（{len(names)} 个，上限 {MAX_EXPECTED} 个）。",
-                            f"The list is too long ({len(names)} names; the limit is {MAX_EXPECTED}).")
-    return list(names)
+    return coverage.parse_names(text)
 
 
 def expected_names(engine: Engine, region: str, year: int) -> list[str]:
-    with engine.connect() as conn:
-        return list(conn.execute(sa.select(expected_agencies.c.name).where(
-            expected_agencies.c.region == region, expected_agencies.c.year == year).order_by(expected_agencies.c.id))
-            .scalars())
+    return coverage.expected_list(engine, region, year).names
 
 
 def set_expected(engine: Engine, user: User, region: str, year: int, names: list[str]) -> int:
-    """Replace the list of agencies expected to report for `region` and `year`."""
-    stamp = now()
-    with write(engine) as conn:
-        conn.execute(expected_agencies.delete().where(expected_agencies.c.region == region,
-                                                      expected_agencies.c.year == year))
-        if names:
-            conn.execute(expected_agencies.insert(), [dict(region=region, year=year, name=n, created_by=user.name,
-                                                           created_at=stamp) for n in names])
-        audit(conn, user, "expected.set", target=f"{region}/{year}", detail={"count": len(names)})
-    return len(names)
-
-
-def missing(engine: Engine, stats: RegionStats, region: str, expected: list[str]) -> list[str]:
-    """The expected agencies none of the region's reports of the year is from (matched by
-    the store's agency identity: the same body under a variant of its name counts)."""
-    if not expected:
-        return []
-    members = stats.members
-    ids = [int(i) for i in members["agency_id"].dropna().tolist()] if len(members) else []
-    keys: set[str] = set()
-    cores: set[str] = set()
-    if ids:
-        with engine.connect() as conn:
-            for key, core in conn.execute(sa.select(agencies.c.key, agencies.c.core).where(agencies.c.id.in_(ids))):
-                keys.add(key)
-                cores.add(core)
-    printed = {str(a) for a in members["agency"].dropna()} if len(members) else set()
-    out = []
-    for name in expected:
-        ident = identify(name, region)
-        found = name in printed or (ident is not None and (ident.key in keys or ident.core in cores)) \
-            or core_name(name) in cores
-        if not found:
-            out.append(name)
-    return out
+    return coverage.set_expected(engine, user, region, year, names)
 
 
 # --------------------------------------------------------------------------- tables and charts

@@ -12,9 +12,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..store.agencies import escape_like
+from ..store.agencies import escape_like, in_region
 from ..store.filters import ReportFilter
 from ..store.reviewed import with_reviewed_counts
+from ..store.lifecycle import visible
 from ..store.queries import report_select
 from ..store.schema import agencies, findings, reports, sections
 
@@ -206,7 +207,7 @@ def search_text(engine: Engine, text: str, page: int = 1, per_page: int = 20) ->
         ids = ids[:per_page]
         stmt = report_select(sections.c.id.label("section_id"), sections.c.key, sections.c.text, reports.c.id,
                              _AGENCY.label("agency"), _REGION.label("region"), reports.c.year) \
-            .join(sections, sections.c.report_id == reports.c.id).where(sections.c.id.in_(ids))
+            .join(sections, sections.c.report_id == reports.c.id).where(sections.c.id.in_(ids), visible())
         found = {r.section_id: r for r in conn.execute(stmt)}
     rows = []
     for sid in ids:
@@ -229,7 +230,8 @@ def search_text(engine: Engine, text: str, page: int = 1, per_page: int = 20) ->
 def rule_counts(engine: Engine) -> dict[str, int]:
     """How many reports fail each rule."""
     stmt = (sa.select(findings.c.rule, sa.func.count(sa.distinct(findings.c.report_id)))
-            .where(findings.c.status == "fail").group_by(findings.c.rule))
+            .join(reports, reports.c.id == findings.c.report_id)
+            .where(findings.c.status == "fail", visible()).group_by(findings.c.rule))
     with engine.connect() as conn:
         return {rule: int(n) for rule, n in conn.execute(stmt)}
 
@@ -243,7 +245,7 @@ def rule_reports(engine: Engine, rule: str, page: int = 1, per_page: int = PER_P
         more, ids = len(ids) > per_page, ids[:per_page]
         messages = dict(conn.execute(sa.select(findings.c.report_id, sa.func.min(findings.c.message))
                                      .where(failing, findings.c.report_id.in_(ids)).group_by(findings.c.report_id)).all())
-        found = {r["id"]: dict(r) for r in conn.execute(report_select(*LIST_COLUMNS).where(reports.c.id.in_(ids)))
+        found = {r["id"]: dict(r) for r in conn.execute(report_select(*LIST_COLUMNS).where(reports.c.id.in_(ids), visible()))
                  .mappings()}
         rows = with_reviewed_counts(conn, [dict(found[i], message=messages.get(i, "")) for i in ids if i in found])
     return Page(rows, page, per_page, None, more)

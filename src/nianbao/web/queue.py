@@ -319,6 +319,7 @@ class UploadQueue:
         ids = self.store.write([p for p in results.values() if p is not None])
         written = iter(ids)
         new_ids: list[int] = []
+        uploader: dict[int, str] = {}
         seen = set(stored)  # the same bytes twice in one upload: the second is a duplicate
         for job in jobs:
             parsed = results[job.item_id]
@@ -331,13 +332,22 @@ class UploadQueue:
             seen.add(hashes[job.item_id])
             if not duplicate:
                 new_ids.append(report_id)
+                uploader[report_id] = job.user
             state = "duplicate" if duplicate else "failed" if parsed.status == STATUS_FAILED else "done"
             self._set([job.item_id], state=state, report_id=report_id, n_errors=parsed.counts[0],
                       n_warnings=parsed.counts[1], message=parsed.error, finished_at=now())
         if new_ids:
+            self._supersede(new_ids, uploader)
             self.store.crosscheck(new_ids)
             self._refresh_counts(jobs)
         self.on_stored()
+
+    def _supersede(self, new_ids: list[int], uploader: dict[int, str]) -> None:
+        """A re-submission replaces the earlier report of the same agency and year (web.season)."""
+        from .season import supersede_new
+
+        for rid in new_ids:
+            supersede_new(self.store, User(0, uploader[rid], "reviewer"), [rid])
 
     def _parse(self, jobs: list[Job]) -> dict[int, Parsed | None]:
         if self._pool is None:

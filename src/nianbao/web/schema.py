@@ -13,6 +13,8 @@ migrations and these never step on each other (see `web/db.py`).
     expected_agencies   the supervisor's list of agencies that should report, by region/year
     upload_items        one uploaded file (or zip member) and how its processing went, and which
                         server process owns it (with its heartbeat)
+    report_status       a report's review status (pending | returned | rectified | approved), by content
+                        hash, who set it and when (every change is also in the audit log); w0003
     login_throttle      failed logins per (user name, client address), and per address alone
 
 Decisions and corrections are keyed by the report's content hash (the SHA-256 of its
@@ -29,6 +31,8 @@ metadata = sa.MetaData()
 
 ROLES = ("viewer", "reviewer", "admin")  # each can do what the ones before it can
 DECISIONS = ("confirm", "dismiss")
+# a report's review status (web.season): 待审 → 退回整改 → 已整改 → 已通过; names in views.STATUS_NAMES
+REVIEW_STATUSES = ("pending", "returned", "rectified", "approved")
 
 _ts = sa.DateTime(timezone=True)
 
@@ -159,4 +163,14 @@ login_throttle = sa.Table(
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("last_at", _ts, nullable=False, index=True),
     sa.Column("locked_until", _ts),
+)
+
+report_status = sa.Table(
+    "report_status",
+    metadata,
+    sa.Column("content_hash", sa.String(80), primary_key=True),
+    sa.Column("report_id", sa.Integer, index=True),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("user_name", sa.String(80), nullable=False),
+    sa.Column("updated_at", _ts, nullable=False),
 )

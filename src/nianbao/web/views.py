@@ -25,6 +25,9 @@ SEVERITY_NAMES = dict(zip(SEVERITIES, ("错误", "警告", "提示")))
 STATE_NAMES = {"queued": "排队中", "parsing": "处理中", "done": "已入库", "duplicate": "已存在（重复）",
                "failed": "未能解析", "rejected": "已拒收"}
 DECISION_NAMES = {"confirm": "已确认", "dismiss": "已驳回"}
+STATUS_NAMES = {"pending": "待审", "returned": "退回整改", "rectified": "已整改", "approved": "已通过"}  # schema.REVIEW_STATUSES
+HIDDEN_NAMES = {"superseded": "已被替代", "withdrawn": "已撤回"}  # store.lifecycle.HIDDEN_STATES
+COVERAGE_NAMES = {"filed": "已报", "missing": "缺报", "late": "迟报"}
 FAMILY_NAMES = {"arithmetic": "表内勾稽", "conformance": "格式规范", "narrative": "文字内容", "privacy": "隐私保护",
                 "integrity": "完整性", "crossyear": "跨年度与跨报告", "extraction": "读取与提取"}
 ROLE_NAMES = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看者"}
@@ -71,7 +74,8 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(cell_id=_cell_id, when=_when, num=_number, json_attr=_json_attr)
     env.globals.update(qs=_qs, version=__version__, severity_names=SEVERITY_NAMES, state_names=STATE_NAMES,
-                       decision_names=DECISION_NAMES, role_names=ROLE_NAMES, action_names=ACTION_NAMES)
+                       decision_names=DECISION_NAMES, role_names=ROLE_NAMES, action_names=ACTION_NAMES,
+                       status_names=STATUS_NAMES, hidden_names=HIDDEN_NAMES, coverage_names=COVERAGE_NAMES)
     return env
 
 

@@ -1,14 +1,14 @@
 """The request bodies of the JSON API, and the body of its refusals."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from .. import dashboard as dash_mod
 from .. import reviews
-from ..params import FIRST_YEAR, LAST_YEAR
-from ..schema import DECISIONS, ROLES
+from ..params import FIRST_YEAR, LAST_YEAR, MAX_ID
+from ..schema import DECISIONS, REVIEW_STATUSES, ROLES
 
 
 class DecisionIn(BaseModel):
@@ -20,6 +20,17 @@ class CorrectionIn(BaseModel):
     path: str = Field(max_length=120, description='a cell path, e.g. "table3.granted[0]"')
     value: float | int | str | None = Field(None, description="the corrected number; null reverts the cell")
     comment: str = Field("", max_length=reviews.MAX_COMMENT)
+
+
+class StatusIn(BaseModel):
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=1000,
+                                                               description="the reports to move")
+    status: str = Field(description=f"one of {', '.join(REVIEW_STATUSES)} (待审, 退回整改, 已整改, 已通过)")
+    comment: str = Field("", max_length=500)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field("", max_length=500)
 
 
 class ExpectedIn(BaseModel):

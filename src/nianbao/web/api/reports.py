@@ -11,14 +11,14 @@ from fastapi.responses import Response
 from ...store.compare import cell_label
 from .. import audit, exports, queries, reviews
 from ..accounts import User
-from ..deps import NotFound, record, reviewer, reviewer_write, viewer, web
+from ..deps import NotFound, admin_write, record, reviewer, reviewer_write, viewer, web
 from ..params import Id, OptId, OptYear, Page
 from ..reportview import ReportView
 from ..services import reports as svc
 from ..services.uploads import store_upload
 from ..uploads import batch_items
 from . import responses as R
-from .models import CorrectionIn, DecisionIn
+from .models import CorrectionIn, DecisionIn, ReasonIn, StatusIn
 
 router = APIRouter()
 
@@ -148,3 +148,48 @@ def report_export(request: Request, report_id: Id, name: str, user: User = Depen
     record(request, user, "export", report_id=report_id, content_hash=row["content_hash"], target=name)
     return Response(data, media_type=kind, headers=exports.filename_header(file))
 
+
+
+# --------------------------------------------------------------------------- the season
+
+
+@router.post("/reports/status", tags=["review"], response_model=R.StatusChange)
+def set_status(request: Request, body: StatusIn, user: User = Depends(reviewer_write)) -> dict[str, Any]:
+    """Move reports to a review status (待审 pending → 退回整改 returned → 已整改 rectified →
+    已通过 approved), in a batch; each change is audited."""
+    from .. import season
+
+    out = season.set_status(web(request).engine, user, body.ids, body.status, body.comment)
+    web(request).cache.bump()
+    return out
+
+
+def _lifecycle(request: Request, report_id: int, done: bool) -> dict[str, Any]:
+    from .. import season
+
+    st = web(request)
+    st.cache.bump()
+    st.orders.bump()
+    h = season.history(st.engine, report_id)
+    return {"id": report_id, "done": done, "state": h["state"], "replaces": h["replaces"],
+            "replaced_by": h["replaced_by"]}
+
+
+@router.post("/reports/{report_id}/withdraw", tags=["review"], response_model=R.LifecycleOut)
+def withdraw(request: Request, report_id: Id, body: ReasonIn, user: User = Depends(admin_write)) -> dict[str, Any]:
+    """Withdraw a report (admins): kept, restorable, left out of lists, statistics and exports."""
+    from .. import season
+
+    if queries.report_row(web(request).engine, report_id) is None:
+        raise NotFound("没有这份报告。", f"No report {report_id}.")
+    return _lifecycle(request, report_id, season.withdraw(web(request).store, user, report_id, body.reason))
+
+
+@router.post("/reports/{report_id}/restore", tags=["review"], response_model=R.LifecycleOut)
+def restore(request: Request, report_id: Id, body: ReasonIn, user: User = Depends(admin_write)) -> dict[str, Any]:
+    """Restore a withdrawn report (admins)."""
+    from .. import season
+
+    if queries.report_row(web(request).engine, report_id) is None:
+        raise NotFound("没有这份报告。", f"No report {report_id}.")
+    return _lifecycle(request, report_id, season.restore(web(request).store, user, report_id, body.reason))

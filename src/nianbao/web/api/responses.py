@@ -407,6 +407,36 @@ class ChangesOut(BaseModel):
     rows: list[ChangeRow] = Field(description="the largest changes first")
 
 
+class StatusChange(BaseModel):
+    changed: list[int] = Field(description="reports moved to the status")
+    unchanged: list[int] = Field(description="reports that had it already")
+    refused: list[int] = Field(description="reports whose status cannot move to it (season.TRANSITIONS)")
+
+
+class LifecycleOut(BaseModel):
+    id: int
+    done: bool = Field(description="false when the report was in that state already")
+    state: str | None = Field(description="superseded | withdrawn | null (in force)")
+    replaces: list[int]
+    replaced_by: list[int]
+
+
+class CoverageEntry(BaseModel):
+    name: str = Field(description="an expected agency")
+    state: str = Field(description="filed (已报) | late (迟报) | missing (缺报)")
+    report_id: int | None
+    agency: str | None = Field(description="the agency as its report names it")
+    published: str | None = Field(description="the publication date in force (set by hand, else read from the page)")
+    due: str | None = Field(description="the deadline that applies (None: set by local rules, not configured)")
+    late_days: int | None
+
+
+class DeadlineOut(BaseModel):
+    label: str
+    due: str
+    days_left: int
+
+
 class RegionOut(BaseModel):
     region: str
     year: int
@@ -418,6 +448,12 @@ class RegionOut(BaseModel):
     reports_with_errors: int
     expected: list[str]
     missing: list[str]
+    expected_source: str = Field(description="region (the region's list) | year (a list of that year) | "
+                                             "default (last year's filers) | none")
+    coverage: list[CoverageEntry]
+    late: list[CoverageEntry]
+    review_statuses: dict[str, int] = Field(description="review status -> the region's reports of the year")
+    deadlines: list[DeadlineOut]
     totals: dict[str, Number | None] = Field(description="key figure -> the region's total")
     agencies: Page[RegionMember]
 

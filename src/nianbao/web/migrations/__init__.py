@@ -7,5 +7,5 @@ in `versions/` (next revision id, `down_revision` = the previous one) and set HE
 (a test checks that HEAD is the newest revision and that the migrations build exactly
 `web.schema`)."""
 
-HEAD = "w0002"
+HEAD = "w0003"
 VERSION_TABLE = "web_alembic_version"

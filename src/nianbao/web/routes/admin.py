@@ -1,4 +1,4 @@
-"""Administration: user accounts, and the audit log."""
+"""Administration: user accounts, the deadline table, and the audit log."""
 from __future__ import annotations
 
 from datetime import date
@@ -77,3 +77,55 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError:
         return None
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def _deadlines_page(request: Request, message: str | None = None, status: int = 200) -> Response:
+    from ...deadlines import BASIS, DEFAULTS, LEVEL_NAMES
+    from ...store.deadlines import override_rows
+
+    return page(request, "deadlines.html", {"defaults": DEFAULTS, "level_names": LEVEL_NAMES, "basis": BASIS,
+                                            "overrides": override_rows(web(request).engine), "message": message},
+                status=status)
+
+
+@router.get("/admin/deadlines")
+def deadlines(request: Request, user: User = Depends(reviewer)) -> Response:
+    return _deadlines_page(request)
+
+
+@router.post("/admin/deadlines")
+def set_deadline(request: Request, level: str = Form(..., max_length=20), region: str = Form("", max_length=80),
+                 month: int = Form(...), day: int = Form(...), note: str = Form("", max_length=500),
+                 user: User = Depends(admin_write)) -> Response:
+    from ...store.deadlines import set_override
+
+    st = web(request)
+    set_override(st.engine, level, region, month, day, note, user.name)
+    _deadlines_changed(st, user, "deadline.set", level, region, {"month": month, "day": day, "note": note})
+    return RedirectResponse("/admin/deadlines", status_code=303)
+
+
+@router.post("/admin/deadlines/remove")
+def remove_deadline(request: Request, level: str = Form(..., max_length=20), region: str = Form("", max_length=80),
+                    user: User = Depends(admin_write)) -> Response:
+    from ...store.deadlines import remove_override
+
+    st = web(request)
+    if remove_override(st.engine, level, region):
+        _deadlines_changed(st, user, "deadline.remove", level, region, {})
+    return RedirectResponse("/admin/deadlines", status_code=303)
+
+
+def _deadlines_changed(st, user: User, action: str, level: str, region: str, detail: dict) -> None:  # type: ignore[no-untyped-def]
+    """Audit the change and re-run the 迟报 checks of every report."""
+    from ..db import write
+    from ..reviews import audit
+
+    with write(st.engine) as conn:
+        audit(conn, user, action, target=f"{level}/{region or '*'}", detail=detail)
+    st.store.crosscheck()
+    st.cache.bump()
+    st.orders.bump()

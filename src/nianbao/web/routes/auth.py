@@ -27,6 +27,13 @@ def safe_next(target: str | None) -> str:
 def login_form(request: Request, next: str = "/") -> Response:
     if web(request).config.read_only:
         return RedirectResponse("/", status_code=303)
+    from .setup import allowed, setup_open
+
+    if setup_open(request):
+        if allowed(request, None):
+            return RedirectResponse("/setup", status_code=303)
+        return page(request, "login.html", {"next": safe_next(next), "error": "系统中还没有用户：请在服务器本机打开首次使用页面，"
+                                            "或使用启动时终端中显示的一次性链接创建管理员。"})
     return page(request, "login.html", {"next": safe_next(next), "error": None})
 
 

@@ -16,7 +16,7 @@ from ...store.compare import FIGURES, figure_labels
 from .. import changes as changes_mod
 from .. import dashboard as dash_mod
 from ..charts import region_charts
-from .. import exports, queries
+from .. import coverage, exports, queries, reminder
 from ..accounts import User
 from ..deps import record, reviewer_write, viewer, web
 from ..params import FIRST_YEAR, LAST_YEAR
@@ -101,13 +101,12 @@ async def expected(request: Request, region: str = Form(..., min_length=1, max_l
                    names: str = Form("", max_length=MAX_LIST_BYTES), file: UploadFile | None = File(None),
                    user: User = Depends(reviewer_write)) -> Response:
     st = web(request)
-    text = names
+    names = dash_mod.parse_names(names)
     if file is not None and file.filename:
         data = await file.read(MAX_LIST_BYTES + 1)
         if len(data) > MAX_LIST_BYTES:
             raise UnreadableInput("名单文件过大（上限 1 MB）。", "The list file is too large (1 MB at most).")
-        text = await run_in_threadpool(_list_text, data)
-    names = dash_mod.parse_names(text)
+        names = await run_in_threadpool(_list_names, data)
     count = await run_in_threadpool(dash_mod.set_expected, st.engine, user, region.strip(), year, names)
     st.cache.bump()
     from urllib.parse import urlencode
@@ -116,25 +115,16 @@ async def expected(request: Request, region: str = Form(..., min_length=1, max_l
                             status_code=303)
 
 
-def _list_text(data: bytes) -> str:
-    """The names of an uploaded list: a text/CSV file (UTF-8 or GB18030), or the first
-    column of an XLSX workbook."""
+def _list_names(data: bytes) -> list[str]:
+    """The names of an uploaded list: a text/CSV file (UTF-8 or GB18030) or an XLSX
+    workbook, with or without a header row (coverage.names_from_rows)."""
     from ...parsing.readers import sniff
 
     if sniff(data) == "ooxml":
-        import io
-
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any broken workbook is the same message
-            raise UnreadableInput("无法读取该 Excel 文件。", "The workbook cannot be read.") from None
-        ws = wb.worksheets[0]
-        return "\n".join(str(r[0]) for r in ws.iter_rows(max_col=1, values_only=True) if r and r[0] is not None)
+        return coverage.names_from_rows(coverage.xlsx_rows(data))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            return coverage.parse_names(data.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise UnreadableInput("名单文件不是文本、CSV 或 Excel 文件。", "The list is not a text, CSV or Excel file.")

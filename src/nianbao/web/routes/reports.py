@@ -3,18 +3,27 @@ printable view and exports."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import Field
 
 from ...store.compare import cell_label
 from .. import audit, exports, pageimage, queries, reviews, searching
 from ..accounts import User
-from ..deps import NotFound, record, reviewer_write, viewer, web
-from ..params import Id
+from ..deps import Forbidden, NotFound, admin_write, record, reviewer_write, viewer, web
+from ..params import MAX_ID, Id
 from ..searching import rule_titles
+from ...deadlines import days_late, parse_date
+from ...store import lifecycle
+from ...store.deadlines import report_deadlines
+from .. import season
+from ..schema import REVIEW_STATUSES
+from ..views import STATUS_NAMES
+from .auth import safe_next
 from ..reportview import ReportView, build, section_texts
 from ..services import reports as svc
 from ..views import page, partial
@@ -25,21 +34,94 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 def home(request: Request, region: str | None = None, year: str | None = None, agency: str | None = None,
          status: str | None = None, problems: str | None = None, sort: str = "id", order: str = "desc",
-         rule: str | None = Query(None, max_length=20),
-         page_no: int = Query(1, alias="page", ge=1, le=100_000), user: User = Depends(viewer)) -> Response:
+         rule: str | None = Query(None, max_length=20), review: str | None = None, hidden: str | None = None,
+         done: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=100_000),
+         user: User = Depends(viewer)) -> Response:
     st = web(request)
-    q = svc.list_filter(region, year, agency, status, problems, rule=rule if rule in rule_titles() else None)
+    q = svc.list_filter(region, year, agency, status, problems, rule=rule if rule in rule_titles() else None,
+                        review=review, hidden=hidden == "1")
     by = queries.ListOrder.of(sort, order)
     result = svc.report_list(st, q, by, page_no)
+    _with_season(st, result.rows)
     years = st.cache.get("years", lambda: queries.years(st.engine))
     facets = st.cache.get(("facets", q), lambda: searching.facets(st.engine, q))
     ctx = {"result": result, "q": q, "years": years, "facets": facets, "rule_titles": rule_titles(),
            "filters": {"region": q.region or "", "year": q.years[0] if q.years else "", "agency": q.name or "",
                        "status": q.status or "", "problems": "1" if q.errors_only else "", "rule": q.rule or "",
-                       "sort": by.sort, "order": "desc" if by.desc else "asc"}}
+                       "review": q.review or "", "hidden": "1" if q.hidden else "",
+                       "sort": by.sort, "order": "desc" if by.desc else "asc"},
+           "statuses": REVIEW_STATUSES, "done": (done or "")[:200]}
     name = "_report_rows.html" if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-list" \
         else "home.html"
     return page(request, name, ctx)
+
+
+def _with_season(st: Any, rows: list[dict[str, Any]]) -> None:
+    """Each listed report's review status and, for hidden ones, why it is hidden."""
+    ids = [r["id"] for r in rows]
+    found = season.statuses(st.engine, ids)
+    with st.engine.connect() as conn:
+        hidden = lifecycle.states(conn, ids)
+    for r in rows:
+        r["review"], r["hidden"] = found.get(r["id"], season.DEFAULT_STATUS), hidden.get(r["id"])
+
+
+@router.post("/reports/status")
+def batch_status(request: Request, ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Form(...), status: str = Form(...),
+                 comment: str = Form("", max_length=500), back: str = Form("/"),
+                 user: User = Depends(reviewer_write)) -> Response:
+    """Set the review status of the reports ticked in the list (批量通过 / 批量退回)."""
+    st = web(request)
+    result = season.set_status(st.engine, user, ids, status, comment)
+    st.cache.bump()
+    done = f"已将 {len(result['changed'])} 份报告设为“{STATUS_NAMES[status]}”"
+    if result["refused"]:
+        done += f"；{len(result['refused'])} 份不能从当前状态改为该状态"
+    target = safe_next(back)
+    return RedirectResponse(target + ("&" if "?" in target else "?") + urlencode({"done": done}), status_code=303)
+
+
+@router.post("/reports/{report_id}/status")
+def report_status(request: Request, report_id: Id, status: str = Form(...), comment: str = Form("", max_length=500),
+                  user: User = Depends(reviewer_write)) -> Response:
+    load(request, report_id)
+    result = season.set_status(web(request).engine, user, [report_id], status, comment)
+    if result["refused"]:
+        raise Forbidden("不能从当前状态改为该状态。", "This status cannot follow the current one.")
+    web(request).cache.bump()
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+@router.post("/reports/{report_id}/publish-date")
+def publish_date(request: Request, report_id: Id, date: str = Form("", max_length=20),
+                 user: User = Depends(reviewer_write)) -> Response:
+    load(request, report_id)
+    season.set_publish_date(web(request).store, user, report_id, date)
+    web(request).cache.bump()
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+@router.post("/reports/{report_id}/withdraw")
+def withdraw(request: Request, report_id: Id, reason: str = Form("", max_length=500),
+             user: User = Depends(admin_write)) -> Response:
+    load(request, report_id)
+    season.withdraw(web(request).store, user, report_id, reason)
+    _bump(request)
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+@router.post("/reports/{report_id}/restore")
+def restore(request: Request, report_id: Id, reason: str = Form("", max_length=500),
+            user: User = Depends(admin_write)) -> Response:
+    load(request, report_id)
+    season.restore(web(request).store, user, report_id, reason)
+    _bump(request)
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+def _bump(request: Request) -> None:
+    web(request).cache.bump()
+    web(request).orders.bump()
 
 
 MAX_EXPORT_ROWS = 100_000
@@ -49,11 +131,13 @@ MAX_EXPORT_ROWS = 100_000
 def export_list(request: Request, fmt: str, region: str | None = None, year: str | None = None,
                 agency: str | None = None, status: str | None = None, problems: str | None = None,
                 sort: str = "id", order: str = "desc", rule: str | None = Query(None, max_length=20),
+                review: str | None = None, hidden: str | None = None,
                 user: User = Depends(viewer)) -> Response:
     """The report list as filtered on the home page, as CSV or XLSX (all pages)."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound()
-    q = svc.list_filter(region, year, agency, status, problems, rule=rule if rule in rule_titles() else None)
+    q = svc.list_filter(region, year, agency, status, problems, rule=rule if rule in rule_titles() else None,
+                        review=review, hidden=hidden == "1")
     result = svc.report_list(web(request), q, queries.ListOrder.of(sort, order), 1, MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)
     record(request, user, "export", target=f"reports.{fmt}",
            detail={"region": q.region, "year": q.years[0] if q.years else None, "agency": q.name,
@@ -77,10 +161,23 @@ def report_context(request: Request, row: dict[str, Any], view: ReportView | Non
     if view is not None:
         paths = set(view.fixes) | {c for fv in view.findings for c in fv.cells}
         names = {p: cell_label(p, view.report.template) for p in paths if p.startswith("table")}
-    return {"row": row, "view": view, "pages": pages, "cell_names": names,
+    return {"row": row, "view": view, "pages": pages, "cell_names": names, "season": season_context(st, row),
             "tables": [(h, Markup(t)) for h, t in (view.tables if view else [])],
             "sections": section_texts(view.report) if view else [],
             "history": audit.entries(st.engine, 1, 20, report_id=row["id"])[0]}
+
+
+def season_context(st: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """The report page's season box: status and the moves allowed, versions, withdrawal,
+    the publication date in force and the deadline that applies."""
+    rid = row["id"]
+    status = season.statuses(st.engine, [rid])[rid]
+    out = season.history(st.engine, rid)
+    with st.engine.connect() as conn:
+        due, published = report_deadlines(conn, [rid]).get(rid, (None, None))
+    late = days_late(parse_date(published), due.due if due else None)
+    out.update(status=status, moves=season.TRANSITIONS[status], due=due, published=published, late=late)
+    return out
 
 
 @router.get("/reports/{report_id}")

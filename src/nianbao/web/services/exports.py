@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 from ...store.compare import FIGURES, figure_labels
 from ...store.filters import ReportFilter
 from .. import dashboard as dash_mod
-from .. import exports
+from .. import exports, reminder
 from ..deps import NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...exports import Notice
     from ..app import WebState
 
-REGION_EXPORTS = ("members.csv", "members.xlsx", "findings.xlsx", "findings.docx")
+REGION_EXPORTS = ("members.csv", "members.xlsx", "findings.xlsx", "findings.docx", "coverage.xlsx", "reminder.docx")
 
 
 def region_export(st: "WebState", region: str, year: int, name: str,
@@ -30,6 +30,10 @@ def region_export(st: "WebState", region: str, year: int, name: str,
         if name.endswith(".csv"):
             return exports.to_csv(headers, rows), exports.CSV_TYPE, f"{stem}各机关数据.csv"
         return exports.to_xlsx("各机关", headers, rows, {1: 30}), exports.XLSX_TYPE, f"{stem}各机关数据.xlsx"
+    if name == "coverage.xlsx":
+        return reminder.coverage_xlsx(dash.region, year, dash.entries), exports.XLSX_TYPE, f"{stem}缺报迟报名单.xlsx"
+    if name == "reminder.docx":
+        return reminder.reminder_docx(dash.region, year, dash.entries), exports.DOCX_TYPE, f"{stem}催报通知.docx"
     # the region's 问题清单 is the one `nianbao issues` writes (grouped by agency, with
     # locations, explanations and the decisions recorded here)
     from ...exports import build_issues, issues_docx, issues_xlsx

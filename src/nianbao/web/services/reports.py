@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...store.filters import PARSE_STATUSES, SEVERITIES, ReportFilter
 from .. import exports, queries, reviews
+from ..schema import REVIEW_STATUSES
 from ..accounts import User
 from ..deps import NotFound
 from ..reportview import FindingView, ReportView, build
@@ -17,13 +18,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def list_filter(region: str | None = None, year: Any = None, agency: str | None = None, status: str | None = None,
                 problems: Any = None, agency_id: int | None = None, rule: str | None = None,
-                severity: str | None = None, text: str | None = None) -> ReportFilter:
+                severity: str | None = None, text: str | None = None, review: str | None = None,
+                hidden: bool = False) -> ReportFilter:
     """The list's filter from what a page or API request gave (text as typed; a value
     outside its choices is no filter).  `agency` is part of the agency's name."""
     return ReportFilter(region=region, years=(y,) if (y := _year(year)) else (), name=agency,
                         agency=agency_id, status=status if status in PARSE_STATUSES else None,
                         errors_only=problems in (True, "1", "true"), rule=rule,
-                        severity=severity if severity in SEVERITIES else None, text=text)
+                        severity=severity if severity in SEVERITIES else None, text=text,
+                        review=review if review in REVIEW_STATUSES else None, hidden=hidden)
 
 
 def _year(value: Any) -> int | None:

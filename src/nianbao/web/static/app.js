@@ -447,6 +447,14 @@
     }
   }
 
+  /* the report list's "select all" box ticks every row's box of the batch form */
+  document.addEventListener("change", function (evt) {
+    var box = evt.target;
+    if (!box.matches || !box.matches("[data-select-all]")) { return; }
+    var form = box.closest("form");
+    $all('input[name="' + box.getAttribute("data-select-all") + '"]', form).forEach(function (c) { c.checked = box.checked; });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { setup(evt.target); });
 })();
