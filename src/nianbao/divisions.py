@@ -7,11 +7,12 @@ their suffix (镇 / 乡 / 街道 / 苏木) when followed by a government word or
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 LEVELS = ("province", "city", "county", "township")
 
@@ -30,12 +31,25 @@ class Division:
     code: str | None = None
 
 
+def _adcodes_csv() -> str | None:
+    """cpca's CSV, found without importing cpca (its import loads pandas and its own tables:
+    most of a one-shot `nianbao check`)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        try:
+            return Path(folder, "resources", "adcodes.csv").read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return None
+
+
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[Division, ...]:
     """Every province, city and county of the bundled list, in its order."""
-    try:
-        raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - dependency missing
+    raw = _adcodes_csv()
+    if raw is None:  # pragma: no cover - dependency missing
         return ()
     out = []
     for row in csv.DictReader(io.StringIO(raw)):

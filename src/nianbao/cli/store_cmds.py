@@ -161,17 +161,19 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
           status: str | None, only_errors: bool, limit: int | None, fmt: str) -> None:
     """列出库中的报告及其错误、警告数。List stored reports with their error and warning counts."""
     store = _open(db_url)
-    df = store.reports(region=region, year=year, agency=agency, level=level, status=status)
-    if only_errors:
-        df = df[df["n_errors"] > 0]
-    matched = len(df)
-    if limit is None and fmt == "table":
-        limit = TABLE_LIMIT
-    if limit:
-        df = df.head(limit)
+    filters = {"region": region, "year": year, "agency": agency, "level": level, "status": status}
     if fmt in ("json", "csv"):
-        _echo_frame(df, fmt)
+        df = store.reports(**filters)
+        if only_errors:
+            df = df[df["n_errors"] > 0]
+        _echo_frame(df.head(limit) if limit else df, fmt)
         return
+    # the table is built from plain rows: a one-shot listing does not load pandas
+    rows = [r for r in store.report_rows(**filters) if not only_errors or (r.n_errors or 0) > 0]
+    matched = len(rows)
+    limit = TABLE_LIMIT if limit is None else limit
+    if limit:
+        rows = rows[:limit]
     from rich.table import Table
 
     table = Table(show_lines=False, title_justify="left",
@@ -179,7 +181,7 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
     for col, justify in (("编号", "right"), ("年度", "right"), ("地区", "left"), ("机关", "left"), ("格式", "left"),
                          ("错误", "right"), ("警告", "right"), ("来源", "left")):
         table.add_column(col, justify=justify, overflow="fold")
-    for r in df.itertuples(index=False):
+    for r in rows:
         if r.status != "ok":
             counts = ("[red]无法解析[/]", "")
         else:
@@ -188,17 +190,17 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
                       *counts, _short(r.source_name))
     console = _console()
     console.print(table)
-    failed = int((df["status"] != "ok").sum())
-    more = f"（只显示前 {len(df)} 份，--limit 0 显示全部）" if matched > len(df) else ""
+    failed = sum(r.status != "ok" for r in rows)
+    more = f"（只显示前 {len(rows)} 份，--limit 0 显示全部）" if matched > len(rows) else ""
     console.print(f"共 {matched} 份{more}" + (f"，列出的报告中 {failed} 份无法解析" if failed else "") +
-                  f"，{int((df['n_errors'] > 0).sum())} 份有错误。")
+                  f"，{sum((r.n_errors or 0) > 0 for r in rows)} 份有错误。")
 
 
 def _text(v: Any) -> str:
-    """A cell of a listing: blank for a missing value (None, NaN, NA)."""
-    import pandas as pd
-
-    return "" if v is None or pd.isna(v) else str(v)
+    """A cell of a listing: blank for a missing value (None, NaN, pandas' NA)."""
+    if v is None or (isinstance(v, float) and v != v) or type(v).__name__ == "NAType":
+        return ""
+    return str(v)
 
 
 def _short(name: Any, width: int = 40) -> str:

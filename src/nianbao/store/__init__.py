@@ -17,13 +17,15 @@ reports), `agencies` (identity), `queries` and `compare` (reading), `search` (fu
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..model import Finding, Report
 from . import db
-from .ingest import IngestSummary, ProgressFn
+
+if TYPE_CHECKING:  # pragma: no cover - pandas and the ingest driver load when first used
+    import pandas as pd
+
+    from .ingest import IngestSummary, ProgressFn
 
 __all__ = ["Store", "IngestSummary"]
 
@@ -100,6 +102,13 @@ class Store:
         with self.engine.connect() as conn:
             return list_reports(conn, Filters.of(**filters), limit)
 
+    def report_rows(self, limit: int | None = None, **filters: Any) -> list[Any]:
+        """The rows of `reports` as plain result rows (no pandas: a quick listing)."""
+        from .queries import Filters, report_rows
+
+        with self.engine.connect() as conn:
+            return report_rows(conn, Filters.of(**filters), limit)
+
     def wide(self, **filters: Any) -> pd.DataFrame:
         """One row per report with one float column per cell path ("table3.granted[0]")."""
         from .queries import wide
@@ -169,3 +178,11 @@ class Store:
 
         with self.engine.connect() as conn:
             return region_stats(conn, region, year, by)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "IngestSummary":  # imported on first use: the ingest driver pulls the parser in
+        from .ingest import IngestSummary
+
+        return IngestSummary
+    raise AttributeError(name)
