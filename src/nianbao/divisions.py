@@ -74,25 +74,38 @@ def _by_name() -> dict[str, tuple[Division, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+# names as they come back from a traditional-character mirror (浚县 -> 濬縣 -> 濬县), read as the
+# canonical name: what `traditional_variants` computes with opencc from the bundled list, kept
+# here because building opencc's two converters costs a one-shot command a tenth of a second
+# (tests/test_metadata.py checks the two agree)
+TRADITIONAL_VARIANTS = {"澂江县": "澄江县", "濬县": "浚县", "干县": "乾县", "干安县": "乾安县"}
+
+
 @lru_cache(maxsize=1)
 def known_divisions() -> dict[str, Division]:
     """Name -> Division for every province, city and county in the bundled list."""
     out: dict[str, Division] = {}
     for d in _bundled():
         out.setdefault(d.name, d)
-    # names as they come back from a traditional-character mirror (浚县 -> 濬縣 -> 濬县)
-    try:
-        import opencc
+    for variant, name in TRADITIONAL_VARIANTS.items():
+        if name in out and variant not in out:
+            out[variant] = out[name]
+    return out
 
-        names = list(out)
-        t2s = opencc.OpenCC("t2s")
-        joined = "\n".join(names)
-        for converted in (t2s.convert(opencc.OpenCC("s2t").convert(joined)), t2s.convert(joined)):
-            for name, variant in zip(names, converted.split("\n")):
-                if variant != name and variant not in out:
-                    out[variant] = out[name]  # read as the canonical name
-    except Exception:  # noqa: BLE001 - the variants are a convenience
-        pass
+
+def traditional_variants(names: list[str]) -> dict[str, str]:
+    """Variant -> name: each name through simplified->traditional->simplified and
+    traditional->simplified with opencc, where that changes it and the result is no other name."""
+    import opencc
+
+    known = set(names)
+    out: dict[str, str] = {}
+    t2s = opencc.OpenCC("t2s")
+    joined = "\n".join(names)
+    for converted in (t2s.convert(opencc.OpenCC("s2t").convert(joined)), t2s.convert(joined)):
+        for name, variant in zip(names, converted.split("\n")):
+            if variant != name and variant not in known and variant not in out:
+                out[variant] = name
     return out
 
 
