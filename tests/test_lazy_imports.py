@@ -41,3 +41,23 @@ def test_the_store_opens_and_lists_without_pandas(tmp_path):
     code = (f"from nianbao import Store\ns = Store('sqlite:///{tmp_path}/s.db')\n"
             "assert s.report_rows() == []")
     assert loaded_after(code) == {"sqlalchemy"}
+
+
+def test_every_command_is_found_through_the_lazy_map():
+    import importlib
+    import pkgutil
+
+    import nianbao.cli as cli
+
+    for info in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"nianbao.cli.{info.name}")
+    registered = {name: cmd.callback.__module__.rsplit(".", 1)[1] for name, cmd in cli.main.commands.items()}
+    assert registered == cli.main.lazy_modules
+
+
+def test_a_one_shot_check_imports_only_the_module_of_its_command():
+    code = ("import sys\nfrom nianbao.cli import main\nmain.get_command(None, 'check')\n"
+            "print(sorted(m for m in sys.modules if m.startswith('nianbao.cli.')))")
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert "nianbao.cli.core" in out and "store_cmds" not in out and "web_cmds" not in out
