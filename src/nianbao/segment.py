@@ -13,6 +13,7 @@ _HEADING_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,2})\s
 _HEADING_END = re.compile(r"[。:;]")
 # every heading and variant ends in one of these (a cheap test before matching a line)
 _HEADING_TAILS = frozenset(h[-2:] for sec in T.SECTIONS for h in (sec.heading,) + sec.variants)
+_HEADING_TAIL = re.compile("|".join(sorted(map(re.escape, _HEADING_TAILS))))  # one scan for all of them
 _SUBHEADING = re.compile(r"^(?:\d{1,2}\s*[、.)]|\(|[①-⑳])")
 
 __all__ = ["Metadata", "detect_template", "find_metadata", "find_sections", "find_title"]
@@ -27,7 +28,7 @@ def find_sections(lines: list[str]) -> list[SectionText]:
     found: list[tuple[int, str, str, str]] = []  # (line, key, number, rest of line)
     seen: set[str] = set()
     for i, line in enumerate(lines):
-        if not line or len(line) > 120 or not any(tail in line for tail in _HEADING_TAILS):
+        if not line or len(line) > 120 or _HEADING_TAIL.search(line) is None:
             continue
         s = line.strip()
         if not s or "\t" in s or "|" in s:
