@@ -2,6 +2,8 @@
 registered here lazily (its module is imported when one of its commands runs); heavy libraries are imported inside the commands that need them."""
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from .. import __version__
@@ -19,7 +21,7 @@ def main() -> None:
 
 # each module registers its commands on `main` when imported, which happens when one of its
 # commands runs (tests/test_lazy_imports.py checks this map against the modules)
-main.lazy_modules = {
+cast(NianbaoGroup, main).lazy_modules = {
     "parse": "core", "check": "core", "render": "core", "rules": "core", "synth": "core",
     "ingest": "store_cmds", "list": "store_cmds", "show": "store_cmds", "compare": "store_cmds",
     "stats": "store_cmds", "reparse": "store_cmds",

@@ -161,7 +161,7 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
           status: str | None, only_errors: bool, limit: int | None, fmt: str) -> None:
     """列出库中的报告及其错误、警告数。List stored reports with their error and warning counts."""
     store = _open(db_url)
-    filters = {"region": region, "year": year, "agency": agency, "level": level, "status": status}
+    filters: dict[str, Any] = {"region": region, "year": year, "agency": agency, "level": level, "status": status}
     if fmt in ("json", "csv"):
         df = store.reports(**filters)
         if only_errors:
