@@ -7,7 +7,10 @@ government-site page around it (tests/support/html_pages.py: chrome, spam, GBK o
 mirror), DOCX in the official layout (render.docx) and, through LibreOffice, DOC.  For each
 format: the reader alone (bytes -> Document) and the whole parse (bytes -> Report), timed
 per report on one core; median, p10-p90 spread and maximum.  DOC includes its LibreOffice
-conversion (one process per file).  Memory: the Python heap's peak while reading one file
+conversion (one process per file).  The floor, timed in the same process and rounds: for
+HTML lxml's own parse of the page (lxml.html.document_fromstring), for DOCX opening the zip and
+parsing word/document.xml with lxml; the ratio is nianbao's median over the floor's (targets:
+HTML <= 4x, DOCX <= 2x).  Memory: the Python heap's peak while reading one file
 (tracemalloc, largest over the files), this process's peak RSS and LibreOffice's.
 """
 from __future__ import annotations
@@ -51,20 +54,52 @@ def inputs(n: int, n_doc: int) -> dict[str, list[bytes]]:
     return out
 
 
-def timed(fn: Callable[[bytes], object], files: list[bytes], rounds: int) -> list[float]:
+def timed(fn: Callable[[bytes], object], files: list[bytes], rounds: int,
+          clock: Callable[[], float] = time.perf_counter) -> list[float]:
     times = []
     for _ in range(rounds):
         for data in files:
-            t0 = time.perf_counter()
+            t0 = clock()
             fn(data)
-            times.append(time.perf_counter() - t0)
+            times.append(clock() - t0)
     return times
+
+
+def cpu_ratio(fn: Callable[[bytes], object], floor: Callable[[bytes], object], files: list[bytes], rounds: int) -> float:
+    """nianbao's CPU time over the floor's on the same files, the two alternating file by
+    file (CPU time: other processes on the machine inflate it far less than wall time)."""
+    ours, base = 0.0, 0.0
+    for _ in range(rounds):
+        for data in files:
+            base += timed(floor, [data], 1, time.process_time)[0]
+            ours += timed(fn, [data], 1, time.process_time)[0]
+    return ours / base if base else float("nan")
 
 
 def summary(times: list[float]) -> str:
     q = statistics.quantiles(times, n=10, method="inclusive") if len(times) >= 2 else [times[0]] * 9
     return (f"median {statistics.median(times) * 1000:8.2f} ms/report   p10-p90 {q[0] * 1000:.2f}-{q[-1] * 1000:.2f} ms"
             f"   max {max(times) * 1000:.2f} ms   (n={len(times)})")
+
+
+def floor_html(data: bytes) -> object:
+    import lxml.html
+
+    return lxml.html.document_fromstring(data)
+
+
+def floor_docx(data: bytes) -> object:
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+FLOORS = {"html (rendered page)": ("lxml.html parse", floor_html), "html (government site)": ("lxml.html parse", floor_html),
+          "docx": ("zip + lxml parse of document.xml", floor_docx)}
 
 
 def heap_peak_mb(files: list[bytes]) -> float:
@@ -96,9 +131,20 @@ def main() -> None:
         rounds = 1 if fmt.startswith("doc ") else args.rounds
         size = statistics.median(len(d) for d in group) / 1024
         rows.append((f"{fmt}: file size", f"median {size:.0f} KB"))
-        rows.append((f"{fmt}: read", summary(timed(read, group, rounds))))
+        floor = FLOORS.get(fmt)
+        floor_times = timed(floor[1], group, rounds) if floor else []
+        read_times = timed(read, group, rounds)
+        rows.append((f"{fmt}: read", summary(read_times)))
         if not fmt.startswith("doc "):  # (a DOC's parse is its read plus the DOCX pipeline above)
-            rows.append((f"{fmt}: read + parse", summary(timed(parse, group, rounds))))
+            parse_times = timed(parse, group, rounds)
+            rows.append((f"{fmt}: read + parse", summary(parse_times)))
+        if floor:
+            base = statistics.median(floor_times)
+            rows.append((f"{fmt}: floor ({floor[0]})", summary(floor_times)))
+            rows.append((f"{fmt}: ratio (wall, medians)", f"read {statistics.median(read_times) / base:.1f}x the floor, "
+                                                       f"read + parse {statistics.median(parse_times) / base:.1f}x"))
+            rows.append((f"{fmt}: ratio (CPU, totals)", f"read {cpu_ratio(read, floor[1], group, rounds):.1f}x the floor, "
+                                                      f"read + parse {cpu_ratio(parse, floor[1], group, rounds):.1f}x"))
         rows.append((f"{fmt}: heap peak", f"{heap_peak_mb(group[:20]):.1f} MB (tracemalloc, one file)"))
     rows.append(("process peak RSS", f"{peak_rss_mb():.0f} MB"))
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -11,7 +11,9 @@ report.  OCR: `ocr_layout` per page image and `read` per scanned report, pinned 
 core with one onnxruntime thread (models loaded before timing).  Both wall-clock and CPU
 seconds of the process are shown: on a busy machine the CPU time is what one free core
 would take.  Each phase runs in a process of its own, so its peak RSS is its own.
-Targets: text layer <= 0.1 s/page, OCR <= 3 s/page.
+The floor for the text layer, timed in the same process and rounds: pypdfium2's own text
+extraction (every page's text page and get_text_range); the ratio is nianbao's median CPU
+over the floor's.  Targets: text layer <= 0.1 s/page and <= 2x the floor, OCR <= 3 s/page.
 """
 from __future__ import annotations
 
@@ -59,6 +61,23 @@ def _timed(fn, *args):  # type: ignore[no-untyped-def]
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
+def pdfium_text(data: bytes) -> int:
+    """The floor: pypdfium2's text of every page (characters read)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        n = 0
+        for page in pdf:
+            tp = page.get_textpage()
+            n += len(tp.get_text_range())
+            tp.close()
+            page.close()
+        return n
+    finally:
+        pdf.close()
+
+
 def text_phase(folder: Path, rounds: int) -> list[tuple[str, str]]:
     from nianbao.parsing.pipeline import parse
     from nianbao.parsing.readers import read
@@ -66,10 +85,12 @@ def text_phase(folder: Path, rounds: int) -> list[tuple[str, str]]:
     files = [p.read_bytes() for p in sorted(folder.glob("*.pdf"))]
     for data in files:  # imports and caches
         parse(data)
-    page_wall, page_cpu, report_wall, parse_wall = [], [], [], []
+    page_wall, page_cpu, report_wall, parse_wall, read_cpu, floor_cpu = [], [], [], [], [], []
     for _ in range(rounds):
         for data in files:
+            floor_cpu.append(_timed(pdfium_text, data)[2])
             doc, w, c = _timed(read, data)
+            read_cpu.append(c)
             report_wall.append(w)
             page_wall.append(w / (doc.pages or 1))
             page_cpu.append(c / (doc.pages or 1))
@@ -81,6 +102,9 @@ def text_phase(folder: Path, rounds: int) -> list[tuple[str, str]]:
         ("text layer: read, per page, wall", spread(page_wall)),
         ("text layer: read, per report, wall", spread(report_wall)),
         ("text layer: whole parse, per report, wall", spread(parse_wall)),
+        ("text layer: floor (pypdfium2 text), per report, CPU", spread(floor_cpu)),
+        ("text layer: ratio", f"read {statistics.median(read_cpu) / statistics.median(floor_cpu):.1f}x the floor's CPU "
+                              "(median per report)"),
         ("text layer: peak RSS", f"{peak_rss_mb():.0f} MB"),
     ]
 

@@ -33,6 +33,7 @@ QUICK: dict[str, list[str]] = {
     "web_load": ["--total", "5000", "--base", "500", "--users", "1,4", "--seconds", "5",
                  "--keep", "/tmp/nianbao-web-bench-quick"],
     "fuzz_mass": ["--cases", "2000"],
+    "cli_oneshot": ["--rounds", "2", "--reports", "10"],
 }
 
 

@@ -162,3 +162,10 @@ def test_region_printed_in_the_title_of_a_mirror_is_its_canonical_name():
     report = parse_text("玉溪市澂江县教育局2022年政府信息公开工作年度报告\n一、总体情况\n正文。\n二、主动公开政府信息情况\n"
                         "三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n")
     assert (report.agency, report.region) == ("澄江县教育局", "玉溪市")
+
+
+def test_the_traditional_variants_of_division_names_are_what_opencc_makes_of_the_bundled_list():
+    from nianbao.formats.divisions import TRADITIONAL_VARIANTS, _bundled, traditional_variants
+
+    names = list(dict.fromkeys(d.name for d in _bundled()))
+    assert traditional_variants(names) == TRADITIONAL_VARIANTS

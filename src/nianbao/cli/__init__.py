@@ -1,6 +1,7 @@
 """The `nianbao` command line.  Each group of commands lives in its own module and is
-registered here; heavy libraries are imported inside the commands that need them."""
+registered here lazily (its module is imported when one of its commands runs); heavy libraries are imported inside the commands that need them."""
 from __future__ import annotations
+
 
 import click
 
@@ -17,5 +18,16 @@ def main() -> None:
     """
 
 
-# each module registers its commands on `main`
-from . import admin_cmds, core, crawl_cmds, draft_cmds, export_cmds, season_cmds, store_cmds, web_cmds  # noqa: E402,F401
+# each module registers its commands on `main` when imported, which happens when one of its
+# commands runs (tests/test_lazy_imports.py checks this map against the modules)
+main.lazy_modules = {
+    "parse": "core", "check": "core", "render": "core", "rules": "core", "synth": "core",
+    "ingest": "store_cmds", "list": "store_cmds", "show": "store_cmds", "compare": "store_cmds",
+    "stats": "store_cmds", "reparse": "store_cmds",
+    "export": "export_cmds", "issues": "export_cmds",
+    "draft": "draft_cmds", "template": "draft_cmds",
+    "backup": "admin_cmds", "restore": "admin_cmds",
+    "crawl": "crawl_cmds",
+    "deadline": "season_cmds", "review": "season_cmds",
+    "serve": "web_cmds", "user": "web_cmds",
+}

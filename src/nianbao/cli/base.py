@@ -1,6 +1,7 @@
 """Shared CLI plumbing: errors become a bilingual message and exit code 2, never a traceback."""
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -28,6 +29,22 @@ def fail(exc: BaseException, name: str | None = None) -> None:
 
 
 class NianbaoGroup(click.Group):
+    """The `nianbao` group: commands live in modules of nianbao.cli that register themselves
+    on import; a module is imported only when one of its commands runs (all of them for
+    --help), so a one-shot `nianbao check` does not pay for the store, web or draft commands."""
+
+    lazy_modules: dict[str, str] = {}  # command name -> module of nianbao.cli that registers it
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_modules:
+            importlib.import_module(f"{__package__}.{self.lazy_modules[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in sorted(set(self.lazy_modules.values())):
+            importlib.import_module(f"{__package__}.{module}")
+        return super().list_commands(ctx)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -49,7 +49,7 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
     from .. import budget
     from ..errors import NianbaoError
     from ..inputs import iter_inputs
-    from ..render.terminal import SEVERITY_STYLE, SEVERITY_ZH
+    from ..render.severity import SEVERITY_STYLE, SEVERITY_ZH
     from ..rules import SEVERITY_ORDER, count_by_severity
 
     console = Console(highlight=False)

@@ -162,16 +162,18 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
     from ..store.filters import ReportFilter
 
     store = _open(db_url)
-    df = store.reports(where=ReportFilter(region=region, years=(year,) if year else (), agency=agency, level=level,
-                                          status=status, errors_only=only_errors))
-    matched = len(df)
-    if limit is None and fmt == "table":
-        limit = TABLE_LIMIT
-    if limit:
-        df = df.head(limit)
+    q = ReportFilter(region=region, years=(year,) if year else (), agency=agency, level=level, status=status,
+                     errors_only=only_errors)
     if fmt in ("json", "csv"):
-        _echo_frame(df, fmt)
+        df = store.reports(where=q)
+        _echo_frame(df.head(limit) if limit else df, fmt)
         return
+    # the table is built from plain rows: a one-shot listing does not load pandas
+    rows = store.report_rows(where=q)
+    matched = len(rows)
+    limit = TABLE_LIMIT if limit is None else limit
+    if limit:
+        rows = rows[:limit]
     from rich.table import Table
 
     table = Table(show_lines=False, title_justify="left",
@@ -179,19 +181,20 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
     for col, justify in (("编号", "right"), ("年度", "right"), ("地区", "left"), ("机关", "left"), ("格式", "left"),
                          ("错误", "right"), ("警告", "right"), ("来源", "left")):
         table.add_column(col, justify=justify, overflow="fold")
-    for r in df.itertuples(index=False):
-        if r.status != "ok":
+    for r in rows:
+        if r["status"] != "ok":
             counts = ("[red]无法解析[/]", "")
         else:
-            counts = (f"[red]{r.n_errors}[/]" if r.n_errors else "0", f"[yellow]{r.n_warnings}[/]" if r.n_warnings else "0")
-        table.add_row(str(r.id), _text(r.year), _text(r.region), _text(r.agency) or "（未识别）", _text(r.template),
-                      *counts, _short(r.source_name))
+            counts = (f"[red]{r['n_errors']}[/]" if r["n_errors"] else "0",
+                      f"[yellow]{r['n_warnings']}[/]" if r["n_warnings"] else "0")
+        table.add_row(str(r["id"]), _text(r["year"]), _text(r["region"]), _text(r["agency"]) or "（未识别）",
+                      _text(r["template"]), *counts, _short(r["source_name"]))
     console = _console()
     console.print(table)
-    failed = int((df["status"] != "ok").sum())
-    more = f"（只显示前 {len(df)} 份，--limit 0 显示全部）" if matched > len(df) else ""
+    failed = sum(r["status"] != "ok" for r in rows)
+    more = f"（只显示前 {len(rows)} 份，--limit 0 显示全部）" if matched > len(rows) else ""
     console.print(f"共 {matched} 份{more}" + (f"，列出的报告中 {failed} 份无法解析" if failed else "") +
-                  f"，{int((df['n_errors'] > 0).sum())} 份有错误。")
+                  f"，{sum((r['n_errors'] or 0) > 0 for r in rows)} 份有错误。")
 
 
 def _text(v: Any) -> str:

@@ -7,11 +7,12 @@ their suffix (镇 / 乡 / 街道 / 苏木) when followed by a government word or
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 LEVELS = ("province", "city", "county", "township")
 
@@ -30,12 +31,25 @@ class Division:
     code: str | None = None
 
 
+def _adcodes_csv() -> str | None:
+    """cpca's CSV, found without importing cpca (its import loads pandas and its own tables:
+    most of a one-shot `nianbao check`)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        try:
+            return Path(folder, "resources", "adcodes.csv").read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return None
+
+
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[Division, ...]:
     """Every province, city and county of the bundled list, in its order."""
-    try:
-        raw = resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):  # pragma: no cover - dependency missing
+    raw = _adcodes_csv()
+    if raw is None:  # pragma: no cover - dependency missing
         return ()
     out = []
     for row in csv.DictReader(io.StringIO(raw)):
@@ -60,25 +74,38 @@ def _by_name() -> dict[str, tuple[Division, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+# names as they come back from a traditional-character mirror (浚县 -> 濬縣 -> 濬县), read as the
+# canonical name: what `traditional_variants` computes with opencc from the bundled list, kept
+# here because building opencc's two converters costs a one-shot command a tenth of a second
+# (tests/test_metadata.py checks the two agree)
+TRADITIONAL_VARIANTS = {"澂江县": "澄江县", "濬县": "浚县", "干县": "乾县", "干安县": "乾安县"}
+
+
 @lru_cache(maxsize=1)
 def known_divisions() -> dict[str, Division]:
     """Name -> Division for every province, city and county in the bundled list."""
     out: dict[str, Division] = {}
     for d in _bundled():
         out.setdefault(d.name, d)
-    # names as they come back from a traditional-character mirror (浚县 -> 濬縣 -> 濬县)
-    try:
-        import opencc
+    for variant, name in TRADITIONAL_VARIANTS.items():
+        if name in out and variant not in out:
+            out[variant] = out[name]
+    return out
 
-        names = list(out)
-        t2s = opencc.OpenCC("t2s")
-        joined = "\n".join(names)
-        for converted in (t2s.convert(opencc.OpenCC("s2t").convert(joined)), t2s.convert(joined)):
-            for name, variant in zip(names, converted.split("\n")):
-                if variant != name and variant not in out:
-                    out[variant] = out[name]  # read as the canonical name
-    except Exception:  # noqa: BLE001 - the variants are a convenience
-        pass
+
+def traditional_variants(names: list[str]) -> dict[str, str]:
+    """Variant -> name: each name through simplified->traditional->simplified and
+    traditional->simplified with opencc, where that changes it and the result is no other name."""
+    import opencc
+
+    known = set(names)
+    out: dict[str, str] = {}
+    t2s = opencc.OpenCC("t2s")
+    joined = "\n".join(names)
+    for converted in (t2s.convert(opencc.OpenCC("s2t").convert(joined)), t2s.convert(joined)):
+        for name, variant in zip(names, converted.split("\n")):
+            if variant != name and variant not in known and variant not in out:
+                out[variant] = name
     return out
 
 

@@ -39,6 +39,7 @@ _HEADING_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,2})\s
 _HEADING_END = re.compile(r"[。:;]")
 # every heading and variant ends in one of these (a cheap test before matching a line)
 _HEADING_TAILS = frozenset(h[-2:] for sec in T.SECTIONS for h in (sec.heading,) + sec.variants)
+_HEADING_TAIL = re.compile("|".join(sorted(map(re.escape, _HEADING_TAILS))))  # one scan for all of them
 _SUBHEADING = re.compile(r"^(?:\d{1,2}\s*[、.)]|\(|[①-⑳])")
 
 
@@ -58,7 +59,7 @@ def find_headings(lines: list[str]) -> list[Heading]:
     found: list[Heading] = []
     seen: set[str] = set()
     for i, line in enumerate(lines):
-        if not line or len(line) > 120 or not any(tail in line for tail in _HEADING_TAILS):
+        if not line or len(line) > 120 or _HEADING_TAIL.search(line) is None:
             continue
         s = line.strip()
         if not s or "\t" in s or "|" in s:

@@ -11,9 +11,8 @@ from ..formats import templates as T
 from ..model import Finding, Report, cell_path
 from ..numbers import number_text
 from .layout import table3_rows
+from .severity import SEVERITY_STYLE, SEVERITY_ZH
 
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 READER_ZH = {"text": "文本", "html": "网页", "pdf": "PDF", "docx": "Word", "doc": "Word/WPS", "ocr": "扫描件识别", "image": "图片识别"}
 
 

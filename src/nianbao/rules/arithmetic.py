@@ -29,7 +29,10 @@ def field(report: Report, row_key: str, field_key: str) -> str:
 
 
 def _num(v: object) -> TypeGuard[Number]:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    t = type(v)
+    if t is int or t is float:  # the common case first: this runs for every cell of every rule
+        return True
+    return v is not None and isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _nums(vs: list[Number | None]) -> TypeGuard[list[Number]]:

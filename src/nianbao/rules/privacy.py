@@ -95,12 +95,26 @@ _BEFORE = re.compile(_S + r"[\u4e00-\u9fff]{1,3}(?:等\d*人)?(?:于[^。,;\n]{0
 
 
 MAX_WINDOWS = 200
+# fixed phrases those two patterns also meet, which never hold a name: the title of section 三
+# ("收到和处理政府信息公开申请情况"), "申请人申请…"/"收到申请…", "依申请公开" ("规范依申请公开"
+# reads as 范 + 依 + 申请公开).  Checked before the tagger runs, so a report that only uses
+# them never loads jieba (a second of CPU for a one-shot `nianbao check`).
+_AFTER_FIXED = re.compile(r"和处理|申请|依申请")
+_BEFORE_FIXED = re.compile(r"^申请|依申请")
+
+
+def _fixed_phrase(pattern: re.Pattern[str], m: re.Match[str], text: str) -> bool:
+    if pattern is _AFTER:
+        return _AFTER_FIXED.match(text, m.end()) is not None
+    return _BEFORE_FIXED.search(m.group(0)) is not None
 
 
 def _windows(text: str) -> list[str]:
     out: dict[str, None] = {}
     for pattern, before, after in ((_AFTER, 2, 16), (_BEFORE, 6, 0)):
         for m in pattern.finditer(text):
+            if _fixed_phrase(pattern, m, text):
+                continue
             out[text[max(0, m.start() - before): m.end() + after]] = None
             if len(out) >= MAX_WINDOWS:
                 return list(out)

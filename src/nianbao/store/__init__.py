@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-
 import pandas as pd
 
 from ..model import Finding, Report
 from . import db
-from .ingest import IngestSummary, ProgressFn
+
+if TYPE_CHECKING:  # pragma: no cover - pandas and the ingest driver load when first used
+    import pandas as pd
+
+    from .ingest import IngestSummary, ProgressFn
 
 if TYPE_CHECKING:  # pragma: no cover
     from .changes import RegionChanges
@@ -104,6 +107,16 @@ class Store:
 
         with self.engine.connect() as conn:
             return frame_with_reviewed_counts(conn, list_reports(conn, _filter(where, filters), limit))
+
+    def report_rows(self, limit: int | None = None, where: Any = None, **filters: Any) -> list[dict[str, Any]]:
+        """The rows of `reports` as plain dicts (no pandas: a quick listing), with the reviewed
+        record's counts like `reports`."""
+        from .queries import REPORT_COLUMNS, report_rows
+        from .reviewed import with_reviewed_counts
+
+        with self.engine.connect() as conn:
+            rows = [dict(zip(REPORT_COLUMNS, r)) for r in report_rows(conn, _filter(where, filters), limit)]
+            return with_reviewed_counts(conn, rows)
 
     def wide(self, where: Any = None, **filters: Any) -> pd.DataFrame:
         """One row per report with one float column per cell path ("table3.granted[0]"):
@@ -198,3 +211,11 @@ def _filter(where: Any, filters: dict[str, Any]) -> Any:
     if filters:
         raise TypeError("give a ReportFilter or keyword filters, not both")
     return where
+
+
+def __getattr__(name: str) -> Any:
+    if name == "IngestSummary":  # imported on first use: the ingest driver pulls the parser in
+        from .ingest import IngestSummary
+
+        return IngestSummary
+    raise AttributeError(name)

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -26,6 +24,10 @@ from .records import CellRow, SectionRow, decode_report, finding_from_row, split
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
 from .parsed import unpack_original
+
+if TYPE_CHECKING:  # pragma: no cover - numpy and pandas are imported by the functions that build frames
+    import numpy as np
+    import pandas as pd
 
 REPORT_COLUMNS = ("id", "agency_id", "agency", "region", "level", "year", "template", "status", "n_errors",
                   "n_warnings", "n_infos", "source_name", "title", "parser_version", "error")
@@ -56,21 +58,29 @@ def _list_columns() -> list[Any]:
 
 def _frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     """A DataFrame from result rows, built column by column (much faster than row by row)."""
+    import pandas as pd
     if not rows:
         return pd.DataFrame(columns=list(columns))
     return pd.DataFrame(dict(zip(columns, zip(*rows))))
 
 
-def list_reports(conn: Connection, f: ReportFilter, limit: int | None = None) -> pd.DataFrame:
-    """One row per report: who, when, status and its error/warning counts."""
+def report_rows(conn: Connection, f: ReportFilter, limit: int | None = None) -> list[Any]:
+    """One result row per report (attributes named as REPORT_COLUMNS): who, when, status and
+    its error/warning counts - without pandas, for a one-shot listing."""
     stmt = f.where(conn, report_select(*_list_columns())).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
     if limit:
         stmt = stmt.limit(limit)
-    df = _frame(conn.execute(stmt).all(), REPORT_COLUMNS)
+    return list(conn.execute(stmt).all())
+
+
+def list_reports(conn: Connection, f: ReportFilter, limit: int | None = None) -> pd.DataFrame:
+    """One row per report: who, when, status and its error/warning counts."""
+    df = _frame(report_rows(conn, f, limit), REPORT_COLUMNS)
     return df.astype({"year": "Int64", "agency_id": "Int64"})
 
 
 def agency_list(conn: Connection, f: ReportFilter) -> pd.DataFrame:
+    import pandas as pd
     stmt = sa.select(agencies.c.id, agencies.c.name, agencies.c.region, agencies.c.level, agencies.c.division_code,
                      agencies.c.path, sa.func.count(reports.c.id).label("reports"),
                      sa.func.min(reports.c.year).label("first_year"), sa.func.max(reports.c.year).label("last_year"))
@@ -124,6 +134,7 @@ def value_matrix(conn: Connection, ids: Sequence[int]) -> tuple[np.ndarray, dict
 def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tuple[np.ndarray, dict[int, str]]:
     """The (row number, vector) pairs as one matrix of n rows (vectors of reports stored
     before a cell path was first seen are shorter: padded with NaN)."""
+    import numpy as np
     paths = key_paths(conn)
     width = max(paths, default=0)
     by_length: dict[int, list[tuple[int, bytes]]] = {}
@@ -144,6 +155,8 @@ def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tupl
 def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     """One row per report (in id order): the list columns, then one column per cell path
     (float, NaN = blank)."""
+    import numpy as np
+    import pandas as pd
     stmt = f.where(conn, report_select(*_list_columns(), report_values.c.data)
                    .outerjoin(report_values, report_values.c.report_id == reports.c.id))
     rows = conn.execute(stmt.order_by(reports.c.id)).all()
@@ -160,6 +173,7 @@ def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
 
 def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     """One row per cell, with its raw string and provenance."""
+    import pandas as pd
     stmt = report_select(
         reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
         _region().label("region"), reports.c.year, cell_keys.c.path, cell_keys.c.tbl.label("table"),
@@ -174,6 +188,7 @@ def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
+    import pandas as pd
     stmt = report_select(
         findings.c.id.label("finding_id"), reports.c.id.label("report_id"), _agency_name().label("agency"),
         _region().label("region"), reports.c.year, findings.c.scope, findings.c.rule, findings.c.severity,
@@ -195,6 +210,8 @@ def search_sections(conn: Connection, text: str, f: ReportFilter, keys: Iterable
     `limit` of them.  The query is normalised as the report texts are (full-width
     punctuation, traditional characters).  When the filters leave few reports, their
     sections are scanned directly; otherwise the full-text index answers."""
+    import pandas as pd
+    from ..parsing.normalize import normalize_text
     from ..parsing.normalize import normalize_text
     from .search import matching_sections
 
@@ -317,6 +334,7 @@ def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:
 
 def _python_values(mat: np.ndarray) -> tuple[list[list[Any]], np.ndarray]:
     """The matrix as lists of Python values as a report prints them (int, float or None)."""
+    import numpy as np
     blank = np.isnan(mat)
     obj = mat.astype(object)
     integral = ~blank & (np.mod(np.where(blank, 0, mat), 1) == 0)
@@ -337,6 +355,7 @@ def _row_groups(by_col: dict[int, str]) -> dict[tuple[str, str], list[tuple[str,
 
 def ok_report_index(conn: Connection) -> pd.DataFrame:
     """Every parsed report's id, agency, year, region group and hashes (for cross checks)."""
+    import pandas as pd
     stmt = report_select(reports.c.id, reports.c.agency_id, reports.c.year, _region().label("region"),
                          _agency_name().label("agency"), reports.c.fingerprint, reports.c.text_hash,
                          reports.c.cross_pending).where(reports.c.status == STATUS_OK, visible())

@@ -25,12 +25,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
 
 from ..model import STATUS_FAIL, Finding, Number, Report
 from .filters import chunked
@@ -172,6 +174,8 @@ def corrected_report(report: Report, fixes: dict[str, Correction]) -> Report:
 def correct_matrix(conn: Connection, mat: np.ndarray, index: dict[int, int], by_col: dict[int, str]) -> np.ndarray:
     """A value matrix (`queries.value_matrix`: one row per report id in `index`) with the
     corrections in force written over the extracted values (a copy when any applies)."""
+    import numpy as np
+
     hashes = reviewed_ids(conn, index) if index else {}
     states = review_states(conn, hashes.values())
     if not states:
@@ -197,6 +201,8 @@ def _fixes_by_report(conn: Connection, ids: Iterable[int]) -> dict[int, dict[str
 def correct_wide(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
     """A wide frame (`queries.wide`: one row per report, one column per cell path) with the
     corrected values and the reviewed record's counts."""
+    import numpy as np
+
     if df.empty:
         return df
     fixes = _fixes_by_report(conn, [int(i) for i in df["id"]])
@@ -287,6 +293,8 @@ def with_reviewed_counts(conn: Connection, rows: list[dict[str, Any]]) -> list[d
 
 def frame_with_reviewed_counts(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
     """A report frame (`Store.reports` columns) with the reviewed record's counts."""
+    import pandas as pd
+
     if df.empty:
         return df.assign(reviewed=pd.Series(dtype=bool))
     ok = df.loc[df["status"] == "ok", "id"]
@@ -360,6 +368,8 @@ def findings_frame(conn: Connection, ids: Sequence[int], *, include_dismissed: b
     """The findings of the reviewed record of reports `ids` (`queries.findings_frame`'s
     columns, plus `key` and `decision` (a Decision or None)); dismissed findings are left
     out unless `include_dismissed` (then they carry their decision)."""
+    import pandas as pd
+
     from .filters import ReportFilter
     from .queries import findings_frame as stored_frame
 
@@ -382,6 +392,8 @@ def findings_frame(conn: Connection, ids: Sequence[int], *, include_dismissed: b
 def _rechecked(conn: Connection, ids: list[int], hashes: dict[int, str], states: dict[str, ReviewState],
                stored: pd.DataFrame) -> pd.DataFrame:
     """Rows of the single-report findings re-run on each corrected record."""
+    import pandas as pd
+
     from ..rules import check
     from .queries import load_report
 

@@ -39,12 +39,17 @@ def too_busy(page: Any, max_objects: int = MAX_OBJECTS, max_segments: int = MAX_
 
 
 def _objects(page: Any) -> Iterator[tuple[Any, int, Matrix]]:
-    """(object, type, matrix to page space) of every page object, inside forms too."""
+    """(object, type, matrix to page space) of every page object, inside forms too.  Text
+    objects (most of a report's objects) come with IDENTITY: no caller reads their matrix,
+    so it is not computed (two foreign calls and a product per object)."""
     def walk(count: int, get: Callable[[int], Any], outer: Matrix, depth: int) -> Iterator[tuple[Any, int, Matrix]]:
         for i in range(count):
             obj = get(i)
-            m = _compose(_matrix(obj), outer)
             kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                yield obj, kind, IDENTITY
+                continue
+            m = _compose(_matrix(obj), outer)
             if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4:
                 inside = raw.FPDFFormObj_CountObjects(obj)
                 yield from walk(inside, partial(raw.FPDFFormObj_GetObject, obj), m, depth + 1)

@@ -7,6 +7,7 @@ covers GBK and GB2312); strict Big5; else UTF-8 with replacement characters (and
 from __future__ import annotations
 
 import codecs
+import re
 from functools import lru_cache
 
 from ...errors import UnreadableInput
@@ -82,13 +83,15 @@ def decode(data: bytes) -> tuple[str, str, bool]:
 _NO_ORIGIN = LineMeta()
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")  # control characters but \t \n \v \f \r, and U+FFFD
+
+
 def looks_binary(text: str) -> bool:
     """True when decoded text is mostly control characters (a binary file read as text)."""
     if not text:
         return False
     sample = text[:8192]
-    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f\v") or ch == "\ufffd")
-    return bad > 0.05 * len(sample)
+    return len(_CONTROL.findall(sample)) > 0.05 * len(sample)
 
 
 def read_text(data: bytes) -> Document:
