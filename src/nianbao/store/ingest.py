@@ -181,8 +181,7 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
             key = content_key(item.data, item.name)
             if key in known:
                 summary.duplicates += 1
-                aliases.append((key, item.name))
-                notify("duplicate", item.name)
+                aliases.append((key, item.name))  # told as stored once the alias is written (flush)
                 continue
             known.add(key)
             if item.data is None or item.error is not None:
@@ -200,6 +199,8 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
         ready.clear()
         todo, batch = batch, []
         written = writer.write(todo, list(aliases))
+        for _, name in aliases:  # committed now: a crawl may log them as done
+            notify("duplicate", name)
         aliases.clear()
         for w in written:
             if not w.new:
