@@ -85,3 +85,38 @@ def test_no_module_but_templates_spells_an_official_label():
             if any(label in s for s in strings):
                 offenders.append(f"{path.relative_to(SRC)}: {label}")
     assert not offenders, "official labels spelled outside templates.py:\n" + "\n".join(offenders)
+
+
+def _word_tables() -> dict[str, dict[str, str]]:
+    from nianbao import words
+
+    return {name: table for name, table in vars(words).items() if name.endswith("_NAMES") or name.endswith("_VERBS")}
+
+
+def test_the_apps_words_are_given_in_words_py_only():
+    """No module but words.py maps the app's codes (severity, decision, status, level, family,
+    role, audit action) to their Chinese names: a dict literal keyed by such codes with
+    Chinese values is a second spelling that will drift."""
+    codes = {code for table in _word_tables().values() for code in table}
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "words.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Dict) or len(node.keys) < 2:
+                continue
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            chinese = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                       and any("\u4e00" <= ch <= "\u9fff" for ch in v.value)]
+            if len(keys) >= 2 and set(keys) <= codes and chinese:
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno} {keys}")
+    assert not offenders, "the app's words spelled outside words.py:\n" + "\n".join(offenders)
+
+
+def test_every_word_table_names_each_code_once_in_chinese():
+    for name, table in _word_tables().items():
+        assert table, name
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in v) for v in table.values()), name
+    from nianbao.words import SEVERITIES, SEVERITY_NAMES
+
+    assert set(SEVERITY_NAMES) == set(SEVERITIES)

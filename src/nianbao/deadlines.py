@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-LEVEL_NAMES = {"province": "省级人民政府", "city": "设区的市级人民政府", "county": "县级人民政府",
-               "township": "乡镇人民政府（街道办事处）", "department": "政府部门"}
+from .words import BODY_NAMES as LEVEL_NAMES  # noqa: E402 - whose deadline, named
 BASIS = "《中华人民共和国政府信息公开条例》第四十九条"
 
 # level -> (month, day) of the year after the reporting year; None: set by local rules

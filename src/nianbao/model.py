@@ -10,7 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SEVERITIES = ("error", "warning", "info")
+from .words import SEVERITIES as SEVERITIES  # re-exported: the severity codes are the app's words
+
 STATUS_FAIL = "fail"
 STATUS_NOT_EVALUABLE = "not_evaluable"
 

@@ -201,7 +201,8 @@ def rules(fmt: str) -> None:
                   caption="级别为默认级别；个别情形（如按勾稽关系推算的空白单元格）会降一级报告。")
     for col in ("规则", "类别", "默认级别", "名称", "说明"):
         table.add_column(col)
-    zh = {"error": "错误", "warning": "警告", "info": "提示"}
+    from ..words import SEVERITY_NAMES as zh
+
     for r in items:
         table.add_row(r.id, r.family, zh[r.severity], r.title, r.description)
     Console().print(table)

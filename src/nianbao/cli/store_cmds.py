@@ -484,7 +484,8 @@ def stats(region: str, year: int, db_url: str | None, by: str, sort_by: str, top
                          (labels["denied_share"], "right"), (labels["reviews"], "right"), (labels["suits"], "right"),
                          (SEVERITY_COUNTS_ZH[0], "right"), (SEVERITY_COUNTS_ZH[1], "right")):
         rank.add_column(col, justify=justify, overflow="fold")
-    level_zh = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "department": "部门"}
+    from ..words import LEVEL_NAMES as level_zh
+
     for r in groups.itertuples(index=False):
         name = level_zh.get(r.group, r.group) if by == "level" else r.group
         rank.add_row(str(r.rank), name or "（未识别）", str(r.reports), _num(r.applications), _num(r.denied_share, pct=True),

@@ -29,7 +29,7 @@ from .reviews import Review
 from .selection import ReportFilter, chunked, selected_reports
 from .sheets import cell_name
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from ..words import SEVERITY_NAMES as SEVERITY_ZH  # noqa: E402
 UNREADABLE_TITLE = "文件无法读取"
 UNREADABLE_EXPLANATION = ("系统无法读取这份文件，无法检查其内容。请核实网站上公开的文件是否完整、能否打开、"
                           "是否就是年度报告；扫描件请提供清晰的版本或可复制文字的版本。")

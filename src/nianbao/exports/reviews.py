@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-DECISION_ZH = {"confirm": "确认", "dismiss": "驳回"}
+from ..words import DECISION_VERBS as DECISION_ZH  # noqa: E402,F401
 
 
 @dataclass(frozen=True)

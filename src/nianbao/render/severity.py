@@ -3,4 +3,4 @@ only these names, not the table renderer)."""
 from __future__ import annotations
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from ..words import SEVERITY_NAMES as SEVERITY_ZH  # noqa: E402,F401 - the terminal's names are the app's

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..formats import templates as T
 from ..model import Finding, Report
+from ..words import BODY_NAMES, LEVEL_NAMES
 from ..formats.vocab import normalized, section_index
 from . import finding, rule
 from .arithmetic import row_title, template_of
@@ -212,7 +213,7 @@ def t2_5(report: Report) -> Iterator[Finding]:
         return
     level = report.agency_level
     if level in ("township", "county") or (level == "department" and report.region):
-        who = {"township": "乡镇（街道）", "county": "县级人民政府", "department": "政府部门"}[level]
+        who = LEVEL_NAMES["township"] if level == "township" else BODY_NAMES[level]
         regs = template_of(report).table2_row("regulations").label
         docs = template_of(report).table2_row("normative_documents").label
         yield finding("T2.5", f"{who}没有规章制定权，但表二“{regs}”一行填报了非零数值，请核实是否应填入“{docs}”。",

@@ -191,8 +191,8 @@ def _has_errors(conn: Connection) -> sa.ColumnElement:
     return sa.or_(stored, reports.c.id.in_(with_errors)) if with_errors else stored
 
 
-LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "department": "部门"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from ..words import LEVEL_NAMES as LEVEL_ZH  # noqa: E402
+from ..words import SEVERITY_NAMES as SEVERITY_ZH  # noqa: E402
 
 
 def agency_ids(conn: Connection, agency: str | int) -> list[int]:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from ..exports.issues_docx import Notice
 from ..exports.output import guard_formula
 from ..store.compare import cell_label
+from ..words import DECISION_VERBS, SEVERITY_NAMES
 from .reportview import FindingView, ReportView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,8 +29,6 @@ CSV_TYPE = "text/csv; charset=utf-8"
 FINDING_HEADERS = ("序号", "机关", "地区", "年度", "报告编号", "规则", "规则名称", "严重程度", "问题说明", "涉及单元格",
                    "复核结论", "复核意见", "复核人")
 CELL_HEADERS = ("单元格", "名称", "提取值", "更正值", "原文", "行号", "来源位置", "置信度", "提取方式")
-_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-_DECISION = {"confirm": "确认", "dismiss": "驳回"}
 # --------------------------------------------------------------------------- rows
 
 
@@ -37,11 +36,11 @@ def finding_rows(meta: dict[str, Any], views: Sequence[FindingView], start: int 
     rows = []
     for i, fv in enumerate(views, start):
         f, d = fv.finding, fv.decision
-        severity = _SEVERITY.get(f.severity, f.severity) + ("（无法判断）" if f.status != "fail" else "")
+        severity = SEVERITY_NAMES.get(f.severity, f.severity) + ("（无法判断）" if f.status != "fail" else "")
         rows.append([i, meta.get("agency"), meta.get("region"), meta.get("year"), meta.get("id"), f.rule, fv.title,
                      severity, f.message + (f"（{f.detail}）" if f.detail and f.detail not in f.message else ""),
                      "、".join(cell_label(c, meta.get("template")) for c in fv.cells),
-                     _DECISION.get(d.decision, "") if d else "", d.comment if d else "", d.user_name if d else ""])
+                     DECISION_VERBS.get(d.decision, "") if d else "", d.comment if d else "", d.user_name if d else ""])
     return rows
 
 

@@ -15,29 +15,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .. import __version__
-from ..model import SEVERITIES
+from ..words import (ACTION_NAMES, COVERAGE_NAMES, DECISION_NAMES, FAMILY_NAMES, HIDDEN_NAMES,  # noqa: F401
+                     ROLE_NAMES, SEVERITY_NAMES, STATUS_NAMES)
+from ..words import UPLOAD_STATE_NAMES as STATE_NAMES  # noqa: F401
 from ..numbers import number_text
 from .deps import visitor
 from .security import PRE_COOKIE
 
 HERE = Path(__file__).resolve().parent
-SEVERITY_NAMES = dict(zip(SEVERITIES, ("错误", "警告", "提示")))
-STATE_NAMES = {"queued": "排队中", "parsing": "处理中", "done": "已入库", "duplicate": "已存在（重复）",
-               "failed": "未能解析", "rejected": "已拒收"}
-DECISION_NAMES = {"confirm": "已确认", "dismiss": "已驳回"}
-STATUS_NAMES = {"pending": "待审", "returned": "退回整改", "rectified": "已整改", "approved": "已通过"}  # schema.REVIEW_STATUSES
-HIDDEN_NAMES = {"superseded": "已被替代", "withdrawn": "已撤回"}  # store.lifecycle.HIDDEN_STATES
-COVERAGE_NAMES = {"filed": "已报", "missing": "缺报", "late": "迟报"}
-FAMILY_NAMES = {"arithmetic": "表内勾稽", "conformance": "格式规范", "narrative": "文字内容", "privacy": "隐私保护",
-                "integrity": "完整性", "crossyear": "跨年度与跨报告", "extraction": "读取与提取"}
-ROLE_NAMES = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看者"}
-ACTION_NAMES = {  # the audit log's actions, as the log page names them
-    "review.confirm": "确认问题", "review.dismiss": "驳回问题", "cell.correct": "更正数值", "cell.revert": "撤销更正",
-    "upload": "上传文件", "expected.set": "设置应报名单", "export": "导出", "download.original": "下载原件",
-    "login": "登录", "logout": "退出登录", "login.fail": "登录失败", "login.lockout": "登录锁定",
-    "user.add": "新增用户", "user.update": "修改用户", "user.password": "修改密码", "user.unlock": "解除锁定",
-    "token.create": "创建访问令牌", "token.revoke": "撤销访问令牌", "access.denied": "拒绝访问",
-}
 
 
 def _when(value: datetime | None) -> str:
