@@ -1,10 +1,8 @@
 """Whole sites: every report of a site's 政府信息公开年报 column, fetched politely.
 
-    from nianbao.store.ingest import ingest    # streams (Store.ingest would list the items first)
-
     with Fetcher(Politeness(delay=1.0)) as fetcher:
         crawler = Crawler("https://www.example.gov.cn/zfxxgk/ndbg/index.html", fetcher, CrawlLog(store.engine))
-        summary = ingest(store.engine, crawler.items(), workers=1, progress=crawler.on_stored)
+        summary = store.ingest(crawler.items(), workers=1, progress=crawler.on_stored)  # streams
 
 The crawler starts at a column (栏目) page and follows, breadth first:
 

@@ -36,7 +36,6 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
     """
     from ..crawl import Crawler, CrawlLog, CrawlOptions
     from ..fetch import Fetcher, Politeness, _check_url
-    from ..store.ingest import ingest as run_ingest
     from rich.markup import escape
 
     _check_url(url)  # a clear message before anything is opened
@@ -68,8 +67,8 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
                 else:
                     # reports arrive at the pace of the network: commit at least every second,
                     # so that a killed crawl loses little and its log shows steady progress
-                    summary = run_ingest(store.engine, crawler.items(), workers=workers, progress=crawler.on_stored,
-                                         run_crosscheck=not no_crosscheck, max_batch_seconds=1.0)
+                    summary = store.ingest(crawler.items(), workers=workers, progress=crawler.on_stored,
+                                           crosscheck=not no_crosscheck, batch_seconds=1.0)
             finally:
                 if status is not None:
                     status.stop()
@@ -89,7 +88,7 @@ def crawl(url: str, db_url: str | None, max_pages: int, max_depth: int, allow_ho
               f"共请求 {fetcher.requests} 次。", soft_wrap=True)
     if summary is not None:
         _print_ingest(out, summary)
-    out.print(f"数据库：{store.engine.url.render_as_string(hide_password=True)}", style="dim")
+    out.print(f"数据库：{store.display_url}", style="dim")
     if stats.capped:
         err.print(f"[yellow]已达 --max-pages 上限（{max_pages}），没有抓完；重新运行（或调大 --max-pages）即可继续。[/]")
     if summary is not None and summary.interrupted:

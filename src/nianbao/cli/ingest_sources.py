@@ -3,7 +3,7 @@ politely, `nianbao.fetch`) and a Dask cluster (`nianbao.cluster`).
 
     setup = prepare(paths, engine="dask", scheduler="tcp://host:8786", workers=None, delay=1.0)
     try:
-        ingest(store.engine, setup.items, parse_engine=setup.parse_engine)
+        store.ingest(setup.items, engine=setup.parse_engine)
     finally:
         setup.close()
     setup.report(console)     # the URLs that could not be fetched, with their reasons

@@ -95,7 +95,6 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
     可重复运行：已入库的文件（按内容哈希）不会重复读取；中断后重新运行即可继续。
     """
     from ..errors import UnreadableInput
-    from ..store.ingest import ingest as run_ingest
     from .ingest_sources import prepare
 
     setup = prepare(paths, engine, scheduler, workers, delay)  # a missing path stops here, before the store is touched
@@ -112,8 +111,8 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
     if progress is not None:
         progress.start()
     try:
-        summary = run_ingest(store.engine, setup.items, workers=workers, batch_size=batch_size,
-                             progress=on_item, run_crosscheck=not no_crosscheck, parse_engine=setup.parse_engine)
+        summary = store.ingest(setup.items, workers=workers, batch_size=batch_size, progress=on_item,
+                               crosscheck=not no_crosscheck, engine=setup.parse_engine)
     finally:
         setup.close()
         if progress is not None:
@@ -134,7 +133,7 @@ def ingest(paths: tuple[str, ...], db_url: str | None, workers: int | None, batc
               f"用时 {summary.seconds:.1f} 秒{rate}。")
     if summary.cross_checked:
         out.print(f"跨报告检查（上下年衔接、雷同、重复）：{summary.cross_checked} 份，发现 {summary.cross_findings} 个问题。")
-    out.print(f"数据库：{store.engine.url.render_as_string(hide_password=True)}", style="dim")
+    out.print(f"数据库：{store.display_url}", style="dim")
     if summary.interrupted:
         err.print("[yellow]已中断。已保存的报告不受影响，重新运行同一命令即可继续。[/]")
         sys.exit(130)
@@ -220,12 +219,10 @@ def _short(name: Any, width: int = 40) -> str:
 def show(report_id: int, db_url: str | None, fmt: str, dump_original: bool) -> None:
     """显示一份已入库的报告：三张表、检查结果和来源。Show one stored report."""
     from ..errors import StoreError
-    from ..store.queries import report_meta, source_names
 
     store = _open(db_url)
-    with store.engine.connect() as conn:
-        meta = report_meta(conn, report_id)
-        names = source_names(conn, report_id) if meta else []
+    meta = store.meta(report_id)
+    names = meta["sources"] if meta else []
     if meta is None:
         raise StoreError(f"库中没有编号为 {report_id} 的报告。", f"No report with id {report_id} in the store.")
     if dump_original:

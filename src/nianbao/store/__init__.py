@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-import pandas as pd
 
 from ..model import Finding, Report
 from . import db
@@ -26,10 +25,11 @@ from . import db
 if TYPE_CHECKING:  # pragma: no cover - pandas and the ingest driver load when first used
     import pandas as pd
 
-    from .ingest import IngestSummary, ProgressFn
-
-if TYPE_CHECKING:  # pragma: no cover
     from .changes import RegionChanges
+    from .compare import Comparison, RegionStats
+    from .crosscheck import CrossSummary
+    from .ingest import IngestSummary, ParseEngine, ProgressFn
+    from .reparse import ReparseSummary
 
 __all__ = ["Store", "IngestSummary"]
 
@@ -57,20 +57,34 @@ class Store:
         return self.engine.dialect.name
 
     # ------------------------------------------------------------------ writing
+    @property
+    def display_url(self) -> str:
+        """The database's URL, without its password (for messages)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
     def ingest(self, sources: Iterable[Any], *, workers: int | None = None, batch_size: int = 200,
-               progress: ProgressFn | None = None, crosscheck: bool = True) -> IngestSummary:
+               progress: ProgressFn | None = None, crosscheck: bool = True,
+               engine: ParseEngine | None = None, batch_seconds: float = 5.0) -> IngestSummary:
         """Store reports from paths (files, directories, zip archives, patterns) or from
-        (name, bytes) pairs / `InputItem`s.  Idempotent; see `ingest.ingest`."""
+        (name, bytes) pairs / `InputItem`s, read as they come (a crawl's or a generator's
+        items are never listed first).  `engine` parses them (default: local processes;
+        `cluster.dask_engine` for a Dask cluster).  A batch is committed every `batch_size`
+        reports or `batch_seconds`, whichever comes first.  Idempotent; see `ingest.ingest`."""
+        import itertools
+        import os
+
         from ..inputs import iter_inputs
         from .ingest import expand, ingest
 
-        sources = list(sources)
-        if all(isinstance(s, str) or hasattr(s, "__fspath__") for s in sources):
-            items: Iterable[Any] = iter_inputs(expand([str(s) for s in sources]))
+        it = iter(sources)
+        first = next(it, None)
+        items: Iterable[Any]
+        if isinstance(first, (str, os.PathLike)):
+            items = iter_inputs(expand([str(first), *(str(s) for s in it)]))
         else:
-            items = sources
+            items = [] if first is None else itertools.chain([first], it)
         return ingest(self.engine, items, workers=workers, batch_size=batch_size, progress=progress,
-                      run_crosscheck=crosscheck)
+                      run_crosscheck=crosscheck, parse_engine=engine, max_batch_seconds=batch_seconds)
 
     def write(self, parsed: Sequence[Any]) -> list[int]:
         """Store results of `parse_and_check` computed elsewhere (e.g. on a Dask cluster), in
@@ -79,14 +93,14 @@ class Store:
 
         return [w.report_id for w in Writer(self.engine).write(list(parsed))]
 
-    def crosscheck(self, report_ids: Iterable[int] | None = None, everything: bool = False) -> Any:
+    def crosscheck(self, report_ids: Iterable[int] | None = None, everything: bool = False) -> CrossSummary:
         """Recompute the cross-report findings (pending reports by default)."""
         from . import crosscheck
 
         return crosscheck.run(self.engine, report_ids, everything)
 
     def reparse(self, ids: Iterable[int] | None = None, *, everything: bool = False, workers: int | None = None,
-                progress: ProgressFn | None = None) -> Any:
+                progress: ProgressFn | None = None) -> ReparseSummary:
         """Parse stored originals again (those of an older parser version, or `ids`, or all)."""
         from .reparse import reparse
 
@@ -152,6 +166,18 @@ class Store:
         with self.engine.connect() as conn:
             return search_sections(conn, text, _filter(where, filters), sections, limit)
 
+    def meta(self, report_id: int) -> dict[str, Any] | None:
+        """A stored report's row (who, when, status, counts, source, parser version) with its
+        agency as identified and every name its file was stored under (`sources`); None
+        when there is no such report."""
+        from .queries import report_meta, source_names
+
+        with self.engine.connect() as conn:
+            meta = report_meta(conn, report_id)
+            if meta is not None:
+                meta["sources"] = source_names(conn, report_id)
+        return meta
+
     def report(self, report_id: int) -> Report | None:
         """A stored report, whole (tables with provenance, sections, text)."""
         from .queries import load_report
@@ -180,7 +206,7 @@ class Store:
         with self.engine.connect() as conn:
             return original(conn, report_id)
 
-    def compare(self, agency: str | int, years: Sequence[int] = (), **options: Any) -> Any:
+    def compare(self, agency: str | int, years: Sequence[int] = (), **options: Any) -> Comparison:
         """One agency's reports side by side (see compare.compare)."""
         from .compare import compare
 
@@ -195,7 +221,7 @@ class Store:
         with self.engine.connect() as conn:
             return region_changes(conn, region, years)
 
-    def region_stats(self, region: str, year: int, by: str = "agency") -> Any:
+    def region_stats(self, region: str, year: int, by: str = "agency") -> RegionStats:
         from .compare import region_stats
 
         with self.engine.connect() as conn:
