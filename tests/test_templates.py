@@ -120,3 +120,32 @@ def test_every_word_table_names_each_code_once_in_chinese():
     from nianbao.words import SEVERITIES, SEVERITY_NAMES
 
     assert set(SEVERITY_NAMES) == set(SEVERITIES)
+
+
+def test_the_architecture_document_lists_every_module():
+    """docs/architecture.md names every module of the package (migrations' versions aside)."""
+    doc = (SRC.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [str(p.relative_to(SRC)) for p in sorted(SRC.rglob("*.py"))
+               if "versions" not in p.parts and f"`{p.relative_to(SRC)}`" not in doc]
+    assert not missing, "modules missing from docs/architecture.md: " + ", ".join(missing)
+
+
+def test_no_production_module_imports_synth():
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        if "synth" in path.relative_to(SRC).parts or path.relative_to(SRC).parts[0] == "cli":
+            continue  # the generator itself, and `nianbao synth` (a command that runs it)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and "synth" in node.module.split("."):
+                offenders.append(str(path.relative_to(SRC)))
+    assert not offenders, offenders
+
+
+def test_a_reader_never_imports_a_later_stage():
+    later = {"segment", "metadata", "extract", "pipeline", "store"}  # rules.finding (the registry) is allowed
+    offenders = []
+    for path in sorted((SRC / "parsing" / "readers").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and later & set(node.module.split(".")):
+                offenders.append(f"{path.name}: {node.module}")
+    assert not offenders, offenders

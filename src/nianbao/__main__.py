@@ -1,3 +1,4 @@
+"""`python -m nianbao`: the command line."""
 from nianbao.cli import main
 
 main()

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from ...rules import catalogue
-from .. import audit, changes as changes_mod
+from .. import audit
+from ..services import changes as changes_mod
 from .. import dashboard as dash_mod
 from .. import queries
 from ..accounts import User

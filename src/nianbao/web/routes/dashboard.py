@@ -13,7 +13,7 @@ from ...errors import UnreadableInput
 from ...render.formats import html_table
 from ...render.layout import report_grids
 from ...store.compare import FIGURES, figure_labels
-from .. import changes as changes_mod
+from ..services import changes as changes_mod
 from .. import dashboard as dash_mod
 from ..charts import region_charts
 from .. import coverage, exports, queries, reminder

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..numbers import plain
-from ..store import Store
-from ..store.changes import Change, RegionChanges
-from .queries import MAX_PER_PAGE
+from ...numbers import plain
+from ...store import Store
+from ...store.changes import Change, RegionChanges
+from ..queries import MAX_PER_PAGE
 
 CSV_HEADERS = ("机关", "项目", "上一年度", "本年度", "变化", "突变")
 
