@@ -21,7 +21,7 @@ from .. import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
 from .agencies import identify, in_region
-from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
+from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path, unpack_vector
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
 from .parsed import unpack_original
@@ -180,6 +180,7 @@ def value_matrix(conn: Connection, ids: Sequence[int]) -> tuple[np.ndarray, dict
 def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tuple[np.ndarray, dict[int, str]]:
     """The (row number, vector) pairs as one matrix of n rows (vectors of reports stored
     before a cell path was first seen are shorter: padded with NaN)."""
+    rows = [(i, unpack_vector(d)) for i, d in rows]
     paths = key_paths(conn)
     width = max(paths, default=0)
     by_length: dict[int, list[tuple[int, bytes]]] = {}
@@ -214,13 +215,20 @@ def wide(conn: Connection, f: Filters) -> pd.DataFrame:
     return pd.concat([meta, values], axis=1)
 
 
+def cell_method() -> sa.ColumnElement:
+    """cells.method as the parser gave it (the default "label" is stored as NULL where the
+    row has a raw string or a line: see records.stored_method)."""
+    return sa.case((cells.c.method.is_(None) & (cells.c.raw.isnot(None) | cells.c.line.isnot(None)), "label"),
+                   else_=cells.c.method)
+
+
 def long(conn: Connection, f: Filters) -> pd.DataFrame:
     """One row per cell, with its raw string and provenance."""
     stmt = report_select(
         reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
         _region().label("region"), reports.c.year, cell_keys.c.path, cell_keys.c.tbl.label("table"),
         cell_keys.c.row, cell_keys.c.col.label("column"), cells.c.value, cells.c.raw, cells.c.line,
-        cells.c.span_start, cells.c.span_end, cells.c.confidence, cells.c.method, cells.c.origin,
+        cells.c.span_start, cells.c.span_end, cells.c.confidence, cell_method().label("method"), cells.c.origin,
     ).join(cells, cells.c.report_id == reports.c.id).join(cell_keys, cell_keys.c.id == cells.c.key_id)
     stmt = apply(conn, stmt, f).order_by(reports.c.id, cells.c.key_id)
     rows = conn.execute(stmt).all()
