@@ -140,6 +140,8 @@ BLOCK_BATCH = 5000  # section 五 texts held at once while finding peers
 def find_peers(conn: Connection, index: _Index, ids: Iterable[int]) -> None:
     """Fill `index.peers` for the blocks of `ids`, a few thousand texts at a time."""
     todo = sorted({b for b in map(index.block, ids) if b is not None} - index.blocks_done)
+    index.blocks_done.update(b for b in todo if len(index.groups.get(b, ())) < 2)  # nobody to compare with
+    todo = [b for b in todo if b not in index.blocks_done]
     batch: list[tuple[str, int]] = []
     size = 0
     for b in todo:
@@ -211,7 +213,6 @@ def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: boo
             if rows:
                 conn.execute(findings.insert(), rows)
             update_counts(conn, chunk)
-            conn.execute(reports.update().where(reports.c.id.in_(chunk)).values(cross_pending=False))
         summary.checked += len(chunk)
         summary.findings += len(rows)
     if pending_failed:
@@ -283,9 +284,11 @@ def _ids(ids: Sequence[int]) -> str:
 
 
 def update_counts(conn: Connection, ids: Sequence[int]) -> None:
-    """Set reports.n_errors / n_warnings / n_infos from their failing findings (both scopes)."""
-    for col, severity in (("n_errors", "error"), ("n_warnings", "warning"), ("n_infos", "info")):
-        count = (sa.select(sa.func.count()).select_from(findings)
-                 .where(findings.c.report_id == reports.c.id, findings.c.severity == severity,
-                        findings.c.status == "fail").scalar_subquery())
-        conn.execute(reports.update().where(reports.c.id.in_(list(ids))).values({col: count}))
+    """Set reports.n_errors / n_warnings / n_infos from their failing findings (both scopes)
+    and clear cross_pending, in one UPDATE (on PostgreSQL each UPDATE leaves a dead copy
+    of the row behind)."""
+    counts = {col: (sa.select(sa.func.count()).select_from(findings)
+                    .where(findings.c.report_id == reports.c.id, findings.c.severity == severity,
+                           findings.c.status == "fail").scalar_subquery())
+              for col, severity in (("n_errors", "error"), ("n_warnings", "warning"), ("n_infos", "info"))}
+    conn.execute(reports.update().where(reports.c.id.in_(list(ids))).values(counts, cross_pending=False))
