@@ -291,4 +291,4 @@ def update_counts(conn: Connection, ids: Sequence[int]) -> None:
                     .where(findings.c.report_id == reports.c.id, findings.c.severity == severity,
                            findings.c.status == "fail").scalar_subquery())
               for col, severity in (("n_errors", "error"), ("n_warnings", "warning"), ("n_infos", "info"))}
-    conn.execute(reports.update().where(reports.c.id.in_(list(ids))).values(counts, cross_pending=False))
+    conn.execute(reports.update().where(reports.c.id.in_(list(ids))).values({**counts, "cross_pending": False}))
