@@ -222,19 +222,32 @@ def cell_method() -> sa.ColumnElement:
                    else_=cells.c.method)
 
 
-def long(conn: Connection, f: Filters) -> pd.DataFrame:
-    """One row per cell, with its raw string and provenance."""
-    stmt = report_select(
+LONG_COLUMNS = ("report_id", "key_id", "agency", "region", "year", "path", "table", "row", "column", "value", "raw",
+                "line", "span_start", "span_end", "confidence", "method", "origin")
+
+
+def long_select() -> sa.Select:
+    """The long shape's SELECT (LONG_COLUMNS, one row per cell), before filters and order."""
+    return report_select(
         reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
         _region().label("region"), reports.c.year, cell_keys.c.path, cell_keys.c.tbl.label("table"),
         cell_keys.c.row, cell_keys.c.col.label("column"), cells.c.value, cells.c.raw, cells.c.line,
         cells.c.span_start, cells.c.span_end, cells.c.confidence, cell_method().label("method"), cells.c.origin,
     ).join(cells, cells.c.report_id == reports.c.id).join(cell_keys, cell_keys.c.id == cells.c.key_id)
-    stmt = apply(conn, stmt, f).order_by(reports.c.id, cells.c.key_id)
+
+
+def long(conn: Connection, f: Filters) -> pd.DataFrame:
+    """One row per cell, with its raw string and provenance."""
+    stmt = apply(conn, long_select(), f).order_by(reports.c.id, cells.c.key_id)
     rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["report_id", "key_id", "agency", "region", "year", "path", "table", "row",
-                                       "column", "value", "raw", "line", "span_start", "span_end", "confidence",
-                                       "method", "origin"])
+    return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
+
+
+def long_rows(conn: Connection, ids: Sequence[int]) -> Iterable[tuple]:
+    """The long shape of reports `ids` as plain tuples (LONG_COLUMNS), straight from the
+    cursor: for writers that go row by row and need no DataFrame."""
+    stmt = long_select().where(reports.c.id.in_(list(ids))).order_by(reports.c.id, cells.c.key_id)
+    return conn.execute(stmt)
 
 
 def findings_frame(conn: Connection, f: Filters) -> pd.DataFrame:
