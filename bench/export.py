@@ -43,9 +43,11 @@ def measure(fn: Callable[[], object]) -> tuple[float, float, float, object]:
     a, b = ctx.Pipe()
     p = ctx.Process(target=_child, args=(fn, b))
     p.start()
-    out = a.recv()
-    p.join()
-    return out
+    b.close()  # so that a child that dies ends recv() with EOFError
+    try:
+        return a.recv()
+    finally:
+        p.join()
 
 
 def main() -> None:
