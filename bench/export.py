@@ -93,6 +93,7 @@ def main() -> None:
         cpu, wall, peak, detail = measure(fn)
         size = f", {(work / file).stat().st_size / 1e6:6.1f} MB file" if file else ""
         rows.append((name, f"{cpu:6.2f} s CPU, {wall:6.2f} s wall, peak {peak:5.0f} MB{size}  ({detail:,} rows)"))
+        print(f"{name}: {rows[-1][1]}", flush=True)  # as it goes; the table follows
         return cpu, peak
 
     line("baseline: Store.wide() whole", job(lambda s: len(s.wide())))

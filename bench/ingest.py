@@ -288,6 +288,7 @@ def cross_phase(store, sizes: list[int], baseline_max: int) -> None:  # type: ig
             line += (f"; old all-pairs {timings['old'][0]:6.1f} s CPU ({timings['old'][1]:5.1f} s wall); "
                      f"new / old {timings['new'][0] / timings['old'][0]:.2f}x; {same}")
         rows.append((f"{size:,} reports (grown in {grown:.0f} s)", line))
+        print(f"{rows[-1][0]}: {line}", flush=True)  # as it goes; the table follows
     show(rows)
     if len(sizes) > 1:
         slope = np.polyfit(np.log(sizes), np.log(new_cpu), 1)[0]
