@@ -27,13 +27,14 @@ QUICK: dict[str, list[str]] = {
     "read_office": ["--reports", "20", "--doc-reports", "2", "--rounds", "2"],
     "read_pdf": ["--reports", "2", "--rounds", "1", "--ocr-reports", "1"],
     "draft": ["--reports", "50", "--rounds", "2"],
-    "ingest": ["--reports", "1000", "--workers", "2", "--total", "5000", "--rounds", "2"],
+    "ingest": ["--reports", "1000", "--workers", "2", "--total", "5000", "--cross-at", "1000,2500,5000", "--rounds", "2"],
     "ingest_dask": ["--reports", "300", "--workers", "2", "--rounds", "1"],
-    "export": ["--reports", "300", "--rounds", "1"],
+    "export": ["--reports", "300", "--long-at", "300,1000"],
     "web_load": ["--total", "5000", "--base", "500", "--users", "1,4", "--seconds", "5",
                  "--keep", "/tmp/nianbao-web-bench-quick"],
     "fuzz_mass": ["--cases", "2000"],
     "cli_oneshot": ["--rounds", "2", "--reports", "10"],
+    "dask_cluster": ["--reports", "100"],
 }
 
 

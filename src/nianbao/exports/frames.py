@@ -52,6 +52,23 @@ def python_rows(df: pd.DataFrame) -> Iterator[tuple]:
     return plain.where(df.notna(), None).itertuples(index=False, name=None)
 
 
+def long_tuples(store: Store, report_ids: list[int], chunk: int | None = None) -> Iterator[tuple]:
+    """The long shape of `report_ids` as plain Python tuples (columns `LONG_COLUMNS`; None for a
+    blank), in `frames` order, read from the cursor a slice at a time - the same values
+    `python_rows(frame)` gives for each frame, without building DataFrames."""
+    from ..store.queries import long_rows
+
+    with store.engine.connect() as conn:
+        for ids in chunked(sorted(report_ids), chunk or CHUNK_REPORTS["long"]):
+            for row in long_rows(conn, ids):
+                yield tuple(_plain(v) for v in row)
+
+
+def _plain(v: object) -> object:
+    """A cursor value as `conform` + `python_rows` give it (NaN -> None)."""
+    return None if v is None or (type(v) is float and v != v) else v
+
+
 def frames(store: Store, report_ids: list[int], shape: str, chunk: int | None = None) -> Iterator[pd.DataFrame]:
     """The rows of `report_ids` in `shape`, slice by slice, in the order the store lists them
     (wide: as given, which is `Store.reports` order; long: by report id, then cell)."""

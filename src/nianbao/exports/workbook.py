@@ -27,8 +27,8 @@ from ..model import Report
 from ..render.layout import report_grids
 from ..store import Store
 from ..store.records import fill_tables
-from .frames import frames, python_rows
-from .selection import LEVEL_ZH, ReportFilter, member_reports
+from .frames import frames, long_tuples, python_rows
+from .selection import LEVEL_ZH, ReportFilter, Selection, member_reports
 from .sheets import cell_name, grid_title, headings, write_grid
 from .xlsx import Sheet, Workbook
 
@@ -126,20 +126,22 @@ def write_workbook(store: Store, listed: pd.DataFrame, sel: ReportFilter, out: I
 
 
 def _write_long(book: Workbook, store: Store, ids: list[int]) -> tuple[int, list[str]]:
-    """明细 (one row per cell), continued on further sheets at Excel's row limit."""
+    """明细 (one row per cell), continued on further sheets at Excel's row limit; rows come
+    straight from the cursor (`long_tuples`), a slice of reports at a time."""
+    from ..store.queries import LONG_COLUMNS
+
+    at = LONG_COLUMNS.index("path") + 1
+    columns = [*LONG_COLUMNS[:at], "label", *LONG_COLUMNS[at:]]
     sheets: list[Sheet] = []
     n = 0
-    for long in frames(store, ids, "long"):
-        long.insert(long.columns.get_loc("path") + 1, "label", long["path"].map(cell_name))
-        columns = list(long.columns)
-        for row in python_rows(long):
-            if not sheets or sheets[-1].full:
-                name = "明细" if not sheets else f"明细{len(sheets) + 1}"
-                sheets.append(book.sheet(name, [8, 8, 24, 10, 7, 26, 40, 8, 16, 14, 10, 10, 7, 8, 8, 8, 10, 10],
-                                         freeze_rows=2))
-                headings(sheets[-1], columns, LONG_HEADINGS)
-            sheets[-1].row(row)
-            n += 1
+    for row in long_tuples(store, ids):
+        if not sheets or sheets[-1].full:
+            name = "明细" if not sheets else f"明细{len(sheets) + 1}"
+            sheets.append(book.sheet(name, [8, 8, 24, 10, 7, 26, 40, 8, 16, 14, 10, 10, 7, 8, 8, 8, 10, 10],
+                                     freeze_rows=2))
+            headings(sheets[-1], columns, LONG_HEADINGS)
+        sheets[-1].row((*row[:at], cell_name(row[at - 1]), *row[at:]))
+        n += 1
     if not sheets:  # no cells at all (only reports that could not be read)
         sheets.append(book.sheet("明细"))
         sheets[-1].line("所选报告没有读出任何单元格。", "subtitle", 6)

@@ -24,15 +24,26 @@ def _nums(vs: tuple[Number | None, ...]) -> TypeGuard[tuple[Number, ...]]:
     return all(_num(v) for v in vs)
 
 
+_CLEAN = re.compile(r"[\s\d,.;:!?，。；：、“”()（）]")
+G6_THRESHOLD = 0.8  # section 五 this similar to another is 雷同
+G6_MIN_CHARS = 40  # shorter sections are not compared
+
+
+def shingles(text: str, n: int = 4) -> frozenset[str]:
+    """The character n-grams of a text, punctuation, digits and spaces ignored."""
+    s = _CLEAN.sub("", text)
+    return frozenset(s[i : i + n] for i in range(len(s) - n + 1))
+
+
+def jaccard(ga: frozenset[str], gb: frozenset[str]) -> float:
+    if not ga or not gb:
+        return 0.0
+    return len(ga & gb) / len(ga | gb)
+
+
 def similarity(a: str, b: str, n: int = 4) -> float:
     """Jaccard similarity of character n-grams (punctuation and spaces ignored)."""
-    clean: Callable[[str], str] = lambda s: re.sub(r"[\s\d,.;:!?，。；：、“”()（）]", "", s)  # noqa: E731
-    a, b = clean(a), clean(b)
-    if len(a) < n or len(b) < n:
-        return 0.0
-    ga = {a[i : i + n] for i in range(len(a) - n + 1)}
-    gb = {b[i : i + n] for i in range(len(b) - n + 1)}
-    return len(ga & gb) / len(ga | gb)
+    return jaccard(shingles(a, n), shingles(b, n))
 
 
 @rule("T3.6", "crossyear", "warning", "上年结转等于上一年度的结转下年度",
@@ -90,10 +101,10 @@ def t2_8(report: Report, previous: Report) -> Iterator[Finding]:
       "国办公开办函〔2021〕30号（四）明确责任")
 def g6(report: Report, previous: Report) -> Iterator[Finding]:
     a, b = report.section_text("problems"), previous.section_text("problems")
-    if len(a) < 40 or len(b) < 40:
+    if len(a) < G6_MIN_CHARS or len(b) < G6_MIN_CHARS:
         return
     score = similarity(a, b)
-    if score >= 0.8:
+    if score >= G6_THRESHOLD:
         yield finding("G6", f"第五部分“{T.SECTION_BY_KEY['problems'].heading}”与{previous.year}年度报告的相似度为{score:.0%}，内容雷同。",
                       section="problems", actual=round(score, 3))
 

@@ -3,7 +3,10 @@
 - cross-year: each report against the same agency's report of the year before
   (T3.6, T2.3, T2.8, G6 via the rules of family "crossyear");
 - G6 across agencies: section 五 nearly identical to that of another agency of the same
-  region and year (雷同);
+  region and year (雷同).  Blocked by region-year (one report per agency and year), the
+  near-identical texts of a block are found by an exact set-similarity join
+  (`neardup.similar_pairs`: prefix filtering over 4-gram sets), never by comparing all
+  pairs; the pairs and figures are those of comparing every pair (tested against it);
 - G4 迟报: the publication date in force after the deadline that applies (the deadline
   table, `store.deadlines`);
 - G13 duplicates: stored reports with the same statistics (or the same text) under other
@@ -12,7 +15,9 @@
 
 The findings are stored with scope "cross"; each run recomputes them for the reports it
 touches: the pending ones (new or re-parsed, `reports.cross_pending`) and every report
-related to one of them, so an interrupted ingest is completed by the next run.
+related to one of them (its years before and after, its near-identical peers, its
+duplicates, and the reports whose stored findings name it), so an interrupted ingest is
+completed by the next run.
 """
 from __future__ import annotations
 
@@ -26,12 +31,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..model import Finding, Report
 from ..rules import finding, load_rules
-from ..rules.crossyear import g6
+from ..rules.crossyear import G6_MIN_CHARS, G6_THRESHOLD, g6, shingles
 from . import db
+from .neardup import similar_pairs
 from .queries import _chunks, light_reports, ok_report_index
 from .deadlines import late_findings
 from .records import finding_row
-from .schema import SCOPE_CROSS, findings, reports
+from .schema import SCOPE_CROSS, findings, reports, sections
 
 
 @dataclass
@@ -49,9 +55,10 @@ def crossyear_findings(report: Report, previous: Report) -> list[Finding]:
     return out
 
 
-def _who(rep: Report, report_id: int) -> str:
-    year = f"{rep.year}年度" if rep.year else ""
-    return f"{rep.agency or '未识别机关'}{year}报告（#{report_id}）"
+def _who_row(index: "_Index", report_id: int) -> str:
+    r = index.rows[report_id]
+    year = f"{int(r.year)}年度" if pd.notna(r.year) else ""
+    return f"{r.agency or '未识别机关'}{year}报告（#{report_id}）"
 
 
 def peer_similarity(report: Report, other: Report) -> float | None:
@@ -78,6 +85,8 @@ class _Index:
                 self.groups[(region, year)].append(rid)
         self.by_fingerprint = self._group("fingerprint")
         self.by_text = self._group("text_hash")
+        self.peers: dict[int, dict[int, float]] = {}  # canonical id -> near-identical peers and figures
+        self.blocks_done: set[tuple[str, int]] = set()
 
     def _group(self, col: str) -> dict[str, list[int]]:
         out: dict[str, list[int]] = defaultdict(list)
@@ -100,11 +109,21 @@ class _Index:
         k = self.key(rid)
         return self.canon.get((k[0], k[1] + step)) if k else None
 
-    def group_of(self, rid: int) -> list[int]:
+    def block(self, rid: int) -> tuple[str, int] | None:
+        """The (region, year) block of a canonical report (None: compared with no other)."""
         r = self.rows[rid]
         if not self.is_canonical(rid) or not r.region or pd.isna(r.year):
-            return []
-        return self.groups.get((r.region, int(r.year)), [])
+            return None
+        return r.region, int(r.year)
+
+    def group_of(self, rid: int) -> list[int]:
+        b = self.block(rid)
+        return self.groups.get(b, []) if b else []
+
+    def similar(self, rid: int) -> dict[int, float]:
+        """Another agency's reports of the block whose section 五 is 雷同 with this one's
+        (after `find_peers` ran for its block)."""
+        return self.peers.get(rid, {})
 
     def duplicates_of(self, rid: int) -> list[int]:
         r = self.rows[rid]
@@ -115,7 +134,59 @@ class _Index:
 
     def related(self, rid: int) -> set[int]:
         out = {n for n in (self.neighbour(rid, -1), self.neighbour(rid, 1)) if n is not None}
-        return out | set(self.group_of(rid)) | set(self.duplicates_of(rid))
+        return out | set(self.similar(rid)) | set(self.duplicates_of(rid))
+
+
+BLOCK_BATCH = 5000  # section 五 texts held at once while finding peers
+
+
+def find_peers(conn: Connection, index: _Index, ids: Iterable[int]) -> None:
+    """Fill `index.peers` for the blocks of `ids`, a few thousand texts at a time."""
+    todo = sorted({b for b in map(index.block, ids) if b is not None} - index.blocks_done)
+    index.blocks_done.update(b for b in todo if len(index.groups.get(b, ())) < 2)  # nobody to compare with
+    todo = [b for b in todo if b not in index.blocks_done]
+    batch: list[tuple[str, int]] = []
+    size = 0
+    for b in todo:
+        batch.append(b)
+        size += len(index.groups.get(b, ()))
+        if size >= BLOCK_BATCH:
+            _peers_of_blocks(conn, index, batch)
+            batch, size = [], 0
+    if batch:
+        _peers_of_blocks(conn, index, batch)
+
+
+def _peers_of_blocks(conn: Connection, index: _Index, blocks: Sequence[tuple[str, int]]) -> None:
+    ids = [rid for b in blocks for rid in index.groups.get(b, ())]
+    texts = problems_texts(conn, ids)
+    for b in blocks:
+        index.blocks_done.add(b)
+        members = [rid for rid in index.groups.get(b, ()) if len(texts.get(rid, "")) >= G6_MIN_CHARS]
+        sets = [shingles(texts[rid]) for rid in members]
+        for i, j, score in similar_pairs(sets, G6_THRESHOLD):
+            a, c = members[i], members[j]
+            if index.key(a)[0] != index.key(c)[0]:
+                index.peers.setdefault(a, {})[c] = score
+                index.peers.setdefault(c, {})[a] = score
+
+
+def problems_texts(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Section 五's text of each report of `ids` that has one."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(sorted(ids), 5000):
+        out.update(conn.execute(sa.select(sections.c.report_id, sections.c.text)
+                                .where(sections.c.report_id.in_(chunk), sections.c.key == "problems")).all())
+    return out
+
+
+def citing(conn: Connection, ids: Sequence[int]) -> set[int]:
+    """Reports whose stored cross findings name one of `ids` (they change when those do)."""
+    out: set[int] = set()
+    for chunk in _chunks(sorted(ids), 2000):
+        out.update(conn.execute(sa.select(findings.c.report_id).where(
+            findings.c.related_report_id.in_(chunk), findings.c.scope == SCOPE_CROSS)).scalars())
+    return out
 
 
 def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: bool = False) -> CrossSummary:
@@ -131,9 +202,12 @@ def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: boo
             start = {int(i) for i in index.frame.loc[index.frame["cross_pending"].astype(bool), "id"]}
         pending_failed = list(conn.execute(sa.select(reports.c.id).where(reports.c.cross_pending == sa.true(),
                                                                           reports.c.status != "ok")).scalars())
-    affected = set(start)
-    for rid in start:
-        affected |= index.related(rid)
+        find_peers(conn, index, start)
+        affected = set(start) if everything else set(start) | citing(conn, start)
+        for rid in start:
+            affected |= index.related(rid)
+        affected &= set(index.rows)
+        find_peers(conn, index, affected)
     summary = CrossSummary()
     for chunk in _chunks(sorted(affected), 2000):
         with db.write(engine) as conn:
@@ -142,7 +216,6 @@ def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: boo
             if rows:
                 conn.execute(findings.insert(), rows)
             update_counts(conn, chunk)
-            conn.execute(reports.update().where(reports.c.id.in_(chunk)).values(cross_pending=False))
         summary.checked += len(chunk)
         summary.findings += len(rows)
     if pending_failed:
@@ -158,12 +231,10 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     plan: dict[int, tuple[int | None, list[int], list[int]]] = {}
     for rid in ids:
         prev = index.neighbour(rid, -1) if index.is_canonical(rid) else None
-        own = index.key(rid)  # (a report with a group is canonical: it has a key, as its peers do)
-        peers = [p for p in index.group_of(rid) if p != rid and own and (k := index.key(p)) and k[0] != own[0]]
         dups = index.duplicates_of(rid)
-        plan[rid] = (prev, peers, dups)
-        if prev is not None or peers:
-            needed |= {rid, *peers} | ({prev} if prev is not None else set())
+        plan[rid] = (prev, sorted(index.similar(rid).items()), dups)
+        if prev is not None:
+            needed |= {rid, prev}
     reps = light_reports(conn, sorted(needed))
     late = late_findings(conn, list(plan))
     out: list[dict] = []
@@ -171,11 +242,9 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
         found: list[tuple[Finding, int]] = []
         if prev is not None:
             found += [(f, prev) for f in crossyear_findings(reps[rid], reps[prev])]
-        for peer in peers:
-            score = peer_similarity(reps[rid], reps[peer])
-            if score is not None:
-                found.append((finding("G6", f"第五部分与{_who(reps[peer], peer)}的相似度为{score:.0%}，内容雷同。",
-                                      section="problems", actual=round(score, 3), related_report=peer), peer))
+        for peer, score in peers:
+            found.append((finding("G6", f"第五部分与{_who_row(index, peer)}的相似度为{score:.0%}，内容雷同。",
+                                  section="problems", actual=round(score, 3), related_report=peer), peer))
         if dups:
             found.append(_duplicates(index, rid, dups))
         if rid in late:
@@ -221,9 +290,11 @@ def _ids(ids: Sequence[int]) -> str:
 
 
 def update_counts(conn: Connection, ids: Sequence[int]) -> None:
-    """Set reports.n_errors / n_warnings / n_infos from their failing findings (both scopes)."""
-    for col, severity in (("n_errors", "error"), ("n_warnings", "warning"), ("n_infos", "info")):
-        count = (sa.select(sa.func.count()).select_from(findings)
-                 .where(findings.c.report_id == reports.c.id, findings.c.severity == severity,
-                        findings.c.status == "fail").scalar_subquery())
-        conn.execute(reports.update().where(reports.c.id.in_(list(ids))).values({col: count}))
+    """Set reports.n_errors / n_warnings / n_infos from their failing findings (both scopes)
+    and clear cross_pending, in one UPDATE (on PostgreSQL each UPDATE leaves a dead copy
+    of the row behind)."""
+    counts = {col: (sa.select(sa.func.count()).select_from(findings)
+                    .where(findings.c.report_id == reports.c.id, findings.c.severity == severity,
+                           findings.c.status == "fail").scalar_subquery())
+              for col, severity in (("n_errors", "error"), ("n_warnings", "warning"), ("n_infos", "info"))}
+    conn.execute(reports.update().where(reports.c.id.in_(list(ids))).values({**counts, "cross_pending": False}))

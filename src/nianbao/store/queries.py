@@ -20,7 +20,7 @@ from ..rules import sort_findings
 from .agencies import identify, in_region
 from .filters import ReportFilter, agency_ids
 from .lifecycle import only_visible, visible
-from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path
+from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path, unpack_vector
 from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
                      report_values, reports, sections)
 from .parsed import unpack_original
@@ -135,6 +135,7 @@ def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tupl
     """The (row number, vector) pairs as one matrix of n rows (vectors of reports stored
     before a cell path was first seen are shorter: padded with NaN)."""
     import numpy as np
+    rows = [(i, unpack_vector(d)) for i, d in rows]
     paths = key_paths(conn)
     width = max(paths, default=0)
     by_length: dict[int, list[tuple[int, bytes]]] = {}
@@ -171,20 +172,41 @@ def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     return pd.concat([meta, values], axis=1)
 
 
-def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
-    """One row per cell, with its raw string and provenance."""
-    import pandas as pd
-    stmt = report_select(
+def cell_method() -> sa.ColumnElement:
+    """cells.method as the parser gave it (the default "label" is stored as NULL where the
+    row has a raw string or a line: see records.stored_method)."""
+    return sa.case((cells.c.method.is_(None) & (cells.c.raw.isnot(None) | cells.c.line.isnot(None)), "label"),
+                   else_=cells.c.method)
+
+
+LONG_COLUMNS = ("report_id", "key_id", "agency", "region", "year", "path", "table", "row", "column", "value", "raw",
+                "line", "span_start", "span_end", "confidence", "method", "origin")
+
+
+def long_select() -> sa.Select:
+    """The long shape's SELECT (LONG_COLUMNS, one row per cell), before filters and order."""
+    return report_select(
         reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
         _region().label("region"), reports.c.year, cell_keys.c.path, cell_keys.c.tbl.label("table"),
         cell_keys.c.row, cell_keys.c.col.label("column"), cells.c.value, cells.c.raw, cells.c.line,
-        cells.c.span_start, cells.c.span_end, cells.c.confidence, cells.c.method, cells.c.origin,
+        cells.c.span_start, cells.c.span_end, cells.c.confidence, cell_method().label("method"), cells.c.origin,
     ).join(cells, cells.c.report_id == reports.c.id).join(cell_keys, cell_keys.c.id == cells.c.key_id)
-    stmt = f.where(conn, stmt).order_by(reports.c.id, cells.c.key_id)
+
+
+def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
+    """One row per cell, with its raw string and provenance."""
+    import pandas as pd
+
+    stmt = f.where(conn, long_select()).order_by(reports.c.id, cells.c.key_id)
     rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["report_id", "key_id", "agency", "region", "year", "path", "table", "row",
-                                       "column", "value", "raw", "line", "span_start", "span_end", "confidence",
-                                       "method", "origin"])
+    return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
+
+
+def long_rows(conn: Connection, ids: Sequence[int]) -> Iterable[tuple]:
+    """The long shape of reports `ids` as plain tuples (LONG_COLUMNS), straight from the
+    cursor: for writers that go row by row and need no DataFrame."""
+    stmt = long_select().where(reports.c.id.in_(list(ids))).order_by(reports.c.id, cells.c.key_id)
+    return conn.execute(stmt)
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:

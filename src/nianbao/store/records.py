@@ -96,7 +96,8 @@ def cell_rows(report: Report) -> list[tuple]:
         if p is None:
             rows.append((path, v, None, None, None, None, None, None, None, None))
         else:
-            rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+            rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, stored_method(p), p.origin,
+                         p.note or None))
         seen.add(path)
 
     for row, cells in report.table2.items():
@@ -110,7 +111,8 @@ def cell_rows(report: Report) -> list[tuple]:
             add(cell_path("table4", row, col), value)
     for path, p in prov.items():
         if path not in seen:
-            rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+            rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, stored_method(p), p.origin,
+                         p.note or None))
     return rows
 
 
@@ -218,11 +220,33 @@ def text_hash(report: Report) -> str | None:
 
 
 def pack_values(pairs: list[tuple[int, float | None]], size: int) -> bytes:
-    """(cell key id, value) pairs as a little-endian float64 vector, index = id - 1, NaN where blank."""
+    """(cell key id, value) pairs as a little-endian float64 vector, index = id - 1, NaN
+    where blank, compressed (see `compress_vector`)."""
     vec = array("d", [math.nan]) * size
     for key_id, v in pairs:
         if v is not None:
             vec[key_id - 1] = v
     if sys.byteorder == "big":  # pragma: no cover
         vec.byteswap()
-    return vec.tobytes()
+    return compress_vector(vec.tobytes())
+
+
+def compress_vector(raw: bytes) -> bytes:
+    """b"z" + zlib(vector), padded to a length that is not a multiple of 8 - so a plain
+    vector (stored before revision 0003; its length is a multiple of 8) is told apart.
+    A vector of mostly blank and small numbers shrinks about 15-fold."""
+    packed = b"z" + zlib.compress(raw, 6)
+    return packed + b"\0" if len(packed) % 8 == 0 else packed
+
+
+def unpack_vector(data: bytes) -> bytes:
+    """The float64 vector of a stored `report_values.data` (compressed or plain)."""
+    return zlib.decompress(data[1:]) if len(data) % 8 else bytes(data)
+
+
+def stored_method(p: Provenance) -> str | None:
+    """The method as stored: NULL for the default "label" when the row still says there is
+    provenance (a raw string or a line), as `decode_report` and the long export read it."""
+    if p.method == "label" and (p.raw is not None or p.line is not None):
+        return None
+    return p.method

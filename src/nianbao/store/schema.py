@@ -16,7 +16,8 @@ to these.
     cells           one extracted value with its raw string and provenance, keyed by
                     (report_id, key_id)
     report_values   every value of a report as one float64 vector indexed by cell key id
-                    (a cache of `cells` for fast wide queries; rebuilt with it)
+                    (a cache of `cells` for fast wide queries; rebuilt with it), zlib-compressed
+                    (records.compress_vector; plain vectors of older stores are read as well)
     findings        one rule result (scope "report": single-report rules; "cross": rules that
                     need another report, recomputed after every ingest)
     sections        the six sections' texts (full-text searchable: FTS5 on SQLite, a
@@ -176,6 +177,9 @@ findings = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("signature", sa.String(40), nullable=False),  # rule + location: survives a reparse
     sa.Column("related_report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="SET NULL")),
+    # the cross findings naming a report (recomputed when it changes); only they have one
+    sa.Index("ix_findings_related", "related_report_id", sqlite_where=sa.text("related_report_id IS NOT NULL"),
+             postgresql_where=sa.text("related_report_id IS NOT NULL")),
 )
 
 sections = sa.Table(

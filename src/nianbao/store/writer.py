@@ -21,7 +21,7 @@ from .db import insert_ignore
 from .agencies import AgencyResolver
 from .bulk import insert_rows
 from .parsed import Parsed
-from .records import SectionRow, pack_values, split_path
+from .records import pack_values, split_path
 from .schema import (SCOPE_REPORT, cell_keys, cells, documents, findings, originals, report_sources, report_values,
                      reports, sections)
 
@@ -195,9 +195,8 @@ class Writer:
         if not todo:
             return
         ids = reserve_ids(conn, sections, len(todo))
-        insert_rows(conn, "sections", ("id", "report_id", *SectionRow._fields),
-                    [(sid, rid, *s) for sid, (rid, s, _) in zip(ids, todo)])
-        search.index_sections(conn, [(sid, tokens) for sid, (_, _, tokens) in zip(ids, todo)])
+        search.insert_sections(conn, [(sid, rid, *s) for sid, (rid, s, _) in zip(ids, todo)],
+                               [tokens for _, _, tokens in todo])
 
     @staticmethod
     def _add_aliases(conn: Connection, aliases: Sequence[tuple[str, str]], stamp: datetime) -> None:
