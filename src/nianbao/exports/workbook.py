@@ -28,7 +28,7 @@ from ..render.layout import report_grids
 from ..store import Store
 from ..store.records import fill_tables
 from .frames import frames, long_tuples, python_rows
-from .selection import LEVEL_ZH, ReportFilter, Selection, member_reports
+from .selection import LEVEL_ZH, ReportFilter, member_reports
 from .sheets import cell_name, grid_title, headings, write_grid
 from .xlsx import Sheet, Workbook
 
