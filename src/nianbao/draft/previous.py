@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeGuard
 
 from .. import templates as T
 from ..errors import UnreadableInput
@@ -20,7 +21,7 @@ from .cells import cell_map
 RULE = "D1"  # the drafter's own findings about the previous report
 
 
-def _num(v: object) -> bool:
+def _num(v: object) -> TypeGuard[Number]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -33,10 +34,10 @@ def prefill_values(values: dict[str, Number | None], template_id: str, previous:
         return values.get(path) is None
 
     before = previous.table3.get("carried_forward") or []
-    for c in range(min(len(before), T.T3_TOTAL_COLUMN)):  # the total column is computed
+    for c, v in enumerate(before[: T.T3_TOTAL_COLUMN]):  # the total column is computed
         path = cell_path("table3", "carried_over", c)
-        if _num(before[c]) and empty(path):
-            out[path] = before[c]
+        if _num(v) and empty(path):
+            out[path] = v
     if template_id == "2021" and previous.template == "2021":
         for key in ("regulations", "normative_documents"):
             last = (previous.table2.get(key) or {}).get("in_force")

@@ -112,7 +112,7 @@ class ReportQuery:
             stmt = stmt.where(reports.c.n_errors > 0)
         if self.region or self.agency:
             found = sa.select(agencies.c.id)
-            orphan = reports.c.agency_id.is_(None)
+            orphan: sa.ColumnElement[bool] = reports.c.agency_id.is_(None)
             if self.region:
                 found = found.where(in_region(agencies.c.path, self.region))
                 orphan = sa.and_(orphan, reports.c.region == self.region)

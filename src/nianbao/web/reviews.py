@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -160,6 +160,10 @@ def corrections(engine: Engine, content_hash: str) -> dict[str, Correction]:
     return out
 
 
+@overload
+def _number(v: float) -> Number: ...
+@overload
+def _number(v: None) -> None: ...
 def _number(v: float | None) -> Number | None:
     return None if v is None else int(v) if float(v).is_integer() else v
 

@@ -71,8 +71,8 @@ async def expected(request: Request, region: str = Form(..., min_length=1, max_l
         if len(data) > MAX_LIST_BYTES:
             raise UnreadableInput("名单文件过大（上限 1 MB）。", "The list file is too large (1 MB at most).")
         text = await run_in_threadpool(_list_text, data)
-    names = dash_mod.parse_names(text)
-    count = await run_in_threadpool(dash_mod.set_expected, st.engine, user, region.strip(), year, names)
+    listed = dash_mod.parse_names(text)
+    count = await run_in_threadpool(dash_mod.set_expected, st.engine, user, region.strip(), year, listed)
     st.cache.bump()
     from urllib.parse import urlencode
 

@@ -140,7 +140,7 @@ def original(request: Request, report_id: Id, user: User = Depends(viewer)) -> R
     st = web(request)
     row = queries.report_row(st.engine, report_id)
     data = st.store.original(report_id) if row else None
-    if data is None:
+    if row is None or data is None:
         raise NotFound("没有保存该报告的原件。", "The original is not stored.")
     record(request, user, "download.original", report_id=report_id, content_hash=row["content_hash"],
            detail={"bytes": len(data)})
@@ -155,7 +155,7 @@ def decide(request: Request, report_id: Id, key: str, decision: str = Form(...),
     st = web(request)
     row, view = load(request, report_id)
     fv = next((f for f in view.findings if f.key == key), None) if view else None
-    if fv is None:
+    if fv is None or view is None:
         raise NotFound("没有这条问题。", "No such finding.")
     fv.decision = reviews.decide(st.engine, user, report_id, row["content_hash"], fv.finding, decision, comment)
     if request.headers.get("hx-request"):
