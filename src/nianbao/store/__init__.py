@@ -17,13 +17,18 @@ reports), `agencies` (identity), `queries` and `compare` (reading), `search` (fu
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..model import Finding, Report
 from . import db
 from .ingest import IngestSummary, ProgressFn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .compare import Comparison, RegionStats
+    from .crosscheck import CrossSummary
+    from .reparse import ReparseSummary
 
 __all__ = ["Store", "IngestSummary"]
 
@@ -73,14 +78,14 @@ class Store:
 
         return [w.report_id for w in Writer(self.engine).write(list(parsed))]
 
-    def crosscheck(self, report_ids: Iterable[int] | None = None, everything: bool = False) -> Any:
+    def crosscheck(self, report_ids: Iterable[int] | None = None, everything: bool = False) -> CrossSummary:
         """Recompute the cross-report findings (pending reports by default)."""
         from . import crosscheck
 
         return crosscheck.run(self.engine, report_ids, everything)
 
     def reparse(self, ids: Iterable[int] | None = None, *, everything: bool = False, workers: int | None = None,
-                progress: ProgressFn | None = None) -> Any:
+                progress: ProgressFn | None = None) -> ReparseSummary:
         """Parse stored originals again (those of an older parser version, or `ids`, or all)."""
         from .reparse import reparse
 
@@ -157,14 +162,14 @@ class Store:
         with self.engine.connect() as conn:
             return original(conn, report_id)
 
-    def compare(self, agency: str | int, years: Sequence[int] = (), **options: Any) -> Any:
+    def compare(self, agency: str | int, years: Sequence[int] = (), **options: Any) -> Comparison:
         """One agency's reports side by side (see compare.compare)."""
         from .compare import compare
 
         with self.engine.connect() as conn:
             return compare(conn, agency, years, **options)
 
-    def region_stats(self, region: str, year: int, by: str = "agency") -> Any:
+    def region_stats(self, region: str, year: int, by: str = "agency") -> RegionStats:
         from .compare import region_stats
 
         with self.engine.connect() as conn:
