@@ -155,8 +155,9 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     plan: dict[int, tuple[int | None, list[int], list[int]]] = {}
     for rid in ids:
         prev = index.neighbour(rid, -1) if index.is_canonical(rid) else None
-        own = index.key(rid)  # (a report with a group is canonical: it has a key, as its peers do)
-        peers = [p for p in index.group_of(rid) if p != rid and own and (k := index.key(p)) and k[0] != own[0]]
+        group = index.group_of(rid)
+        own = index.key(rid) if group else None  # (a report with a group is canonical: it has a key, as its peers do)
+        peers = [p for p in group if p != rid and own and (k := index.key(p)) and k[0] != own[0]]
         dups = index.duplicates_of(rid)
         plan[rid] = (prev, peers, dups)
         if prev is not None or peers:
