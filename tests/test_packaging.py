@@ -64,3 +64,18 @@ def test_the_wheel_ships_templates_static_files_migrations_and_py_typed(tmp_path
     assert {"store/migrations/env.py", "store/migrations/versions/0001_initial.py", "web/migrations/env.py"} <= expected
     assert sorted(expected - shipped) == []
     assert "py.typed" in shipped  # pyproject declares it: type checkers use the installed package's hints
+
+
+def test_mypy_runs_in_ci_strict_on_the_pipeline_formats_rules_and_model() -> None:
+    """scripts/test (what .ci/run runs) type-checks before pytest, with the strict flags on the
+    reading pipeline, the format data, the rules and the model."""
+    import tomllib
+
+    root = PACKAGE_ROOT.parents[1]
+    mypy = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["mypy"]
+    assert mypy["files"] == ["src/nianbao"]
+    strict = [o for o in mypy["overrides"] if o.get("disallow_untyped_defs")]
+    assert len(strict) == 1 and strict[0]["warn_return_any"] and strict[0]["disallow_any_generics"]
+    assert {"nianbao.parse.*", "nianbao.formats.*", "nianbao.rules.*", "nianbao.model"} <= set(strict[0]["module"])
+    script = (root / "scripts" / "test").read_text("utf-8")
+    assert "python3 -m mypy" in script and script.index("python3 -m mypy") < script.index("python3 -m pytest")

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import os
 from typing import TYPE_CHECKING, Any
 
+from .errors import (ClusterError, FetchError, LimitExceeded, MissingDependency, NianbaoError, NotAReport, StoreError,
+                     UnreadableInput, UnsupportedFormat)
 from .model import Finding, Report
 
-__all__ = ["parse", "parse_text", "check", "Report", "Finding", "Store", "__version__"]
+__all__ = [
+    "parse", "parse_text", "check", "Report", "Finding", "Store", "__version__",
+    # the errors a caller can meet (each with a Chinese and an English message)
+    "NianbaoError", "UnreadableInput", "NotAReport", "UnsupportedFormat", "MissingDependency", "LimitExceeded",
+    "StoreError", "FetchError", "ClusterError",
+]
 
 
-def parse(source: Any, name: str | None = None) -> Report:
+def parse(source: str | os.PathLike[str] | bytes, name: str | None = None) -> Report:
     """Read one report (a path, or its bytes) into the canonical record."""
     from .parsing.pipeline import parse as _parse
 

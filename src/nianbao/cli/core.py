@@ -55,12 +55,13 @@ def check(paths: tuple[Path, ...], fmt: str, quiet: bool, min_severity: str) -> 
     console = Console(highlight=False)
     worst = 0
     n_files = n_errors = 0
-    results = []
+    results: list[dict[str, Any]] = []
     for item in iter_inputs(paths):
         n_files += 1
         try:
             if item.error is not None:
                 raise item.error
+            assert item.data is not None  # (an item without an error has its bytes)
             name = Path(item.name).name
             report, findings = (budget.call(_parse_checked, item.data, name) if budget.needed(item.data)
                                 else _parse_checked(item.data, name))

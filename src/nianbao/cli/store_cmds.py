@@ -14,7 +14,7 @@ from .base import fail, parse_years
 from .ingest_sources import ingest_options
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.progress import Progress
 
     from ..store import Store
@@ -177,6 +177,7 @@ def list_(db_url: str | None, region: str | None, year: int | None, agency: str 
 
     table = Table(show_lines=False, title_justify="left",
                   title=" ".join(x for x in (region, f"{year}年度" if year else None, agency) if x) or None)
+    justify: JustifyMethod
     for col, justify in (("编号", "right"), ("年度", "right"), ("地区", "left"), ("机关", "left"), ("格式", "left"),
                          ("错误", "right"), ("警告", "right"), ("来源", "left")):
         table.add_column(col, justify=justify, overflow="fold")
@@ -477,6 +478,7 @@ def stats(region: str, year: int, db_url: str | None, by: str, sort_by: str, top
     console.print(total)
     heading = {"agency": "机关", "region": "地区", "level": "层级"}[by]
     rank = Table(title=f"按{heading}排名", title_justify="left")
+    justify: JustifyMethod
     for col, justify in (("名次", "right"), (heading, "left"), ("报告", "right"), (labels["applications"], "right"),
                          (labels["denied_share"], "right"), (labels["reviews"], "right"), (labels["suits"], "right"),
                          (SEVERITY_COUNTS_ZH[0], "right"), (SEVERITY_COUNTS_ZH[1], "right")):

@@ -44,6 +44,7 @@ def template_cells(template_id: str) -> tuple[CellSpec, ...]:
     """Every numeric cell of the template, in the printed order of its tables."""
     tpl = T.TEMPLATES[template_id]
     out: list[CellSpec] = []
+    row: T.T2Row | T.Row  # (a row of table 二, then of table 三)
     for block in tpl.table2:
         for row in block.rows:
             for fld in block.fields:

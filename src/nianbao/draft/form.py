@@ -44,7 +44,7 @@ HELP = (
     "5. 填好后运行：nianbao draft 本文件.xlsx --out 年度报告.docx",
 )
 SECTION_OF = {"table2": "proactive", "table3": "requests", "table4": "appeals"}
-COLUMN_WIDTHS = {"table2": [24, 16, 16, 16], "table3": [7, 9, 34] + [9] * 7, "table4": [8.5] * 15}
+COLUMN_WIDTHS: dict[str, list[int] | list[float]] = {"table2": [24, 16, 16, 16], "table3": [7, 9, 34] + [9] * 7, "table4": [8.5] * 15}
 CHARS_PER_WIDTH = 0.45  # CJK characters per unit of Excel column width, with room to spare
 
 
@@ -197,8 +197,8 @@ def _write_grid(ws, lay: SheetLayout, specs: dict[str, CellSpec], values: dict[s
                 target.fill = st.input_fill
                 target.protection = st.unlocked
                 dv[spec.kind].add(target.coordinate)
-    for excel_row, lines in line_heights.items():
-        ws.row_dimensions[excel_row].height = max(20, 15 * lines)
+    for excel_row, height in line_heights.items():
+        ws.row_dimensions[excel_row].height = max(20, 15 * height)
     if lay.check_row:
         _write_checks(ws, lay, st)
     _protect(ws)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeGuard
 
 from ..formats import templates as T
 from ..errors import UnreadableInput
@@ -30,7 +31,7 @@ def prefill_values(values: dict[str, Number | None], template_id: str, previous:
         return values.get(path) is None
 
     before = previous.table3.get("carried_forward") or []
-    for c in range(min(len(before), T.T3_TOTAL_COLUMN)):  # the total column is computed
+    for c, v in enumerate(before[: T.T3_TOTAL_COLUMN]):  # the total column is computed
         path = cell_path("table3", "carried_over", c)
         if is_number(before[c]) and empty(path):
             out[path] = before[c]

@@ -51,7 +51,7 @@ def canonical_agency(agency: str | None, region: str | None) -> tuple[str | None
 
 def complete(values: dict[str, Number | None], specs: tuple[CellSpec, ...]) -> dict[str, Number]:
     """Every cell filled: empty totals as the sum of their parts, other empty cells 0."""
-    out: dict[str, Number] = {s.path: (values.get(s.path) if values.get(s.path) is not None else 0)
+    out: dict[str, Number] = {s.path: (v if (v := values.get(s.path)) is not None else 0)
                               for s in specs if not s.computed}
     pending = [s for s in specs if s.computed]
     while pending:  # totals of totals (a row total of （七）总计) after their parts

@@ -140,8 +140,8 @@ def table_xml(grid: Grid) -> str:
         out.append('<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="397"/></w:trPr>')
         c = 0
         while c < grid.width:
-            cell = origins.get((r, c))
-            if cell is not None:
+            if (r, c) in origins:
+                cell = origins[(r, c)]
                 span = cell.colspan
                 merge = "restart" if cell.rowspan > 1 else None
                 out.append(_cell(cell.text, sum(widths[c : c + span]), size, kind=cell.kind, span=span, merge=merge))

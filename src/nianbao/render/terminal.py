@@ -3,7 +3,7 @@ highlighted, then the findings (rich)."""
 from __future__ import annotations
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -132,7 +132,7 @@ def header(report: Report) -> Text:
 
 def report_view(report: Report, findings: list[Finding], width: int = 120) -> Group:
     styles = _cell_styles(report, findings)
-    parts = [header(report)]
+    parts: list[RenderableType] = [header(report)]
     if report.template == T.LEGACY:
         parts.append(Text("这是2019年以前的旧版格式报告，没有统一的三张统计表，只提取主要数字并做文字检查。", style="yellow"))
         figures = report.extras.get("legacy_figures") or []

@@ -104,7 +104,7 @@ def add_user(engine: Engine, name: str, role: str, password: str, *, by: User | 
     with write(engine) as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
             raise AccountError(f"用户“{name}”已存在。", f"The user {name!r} exists already.")
-        uid = conn.execute(users.insert().values(name=name, role=role, password_hash=_hasher.hash(password),
+        uid = conn.execute(users.insert().values(name=name, role=role, password_hash=_hasher.hash(password),  # type: ignore[index]  # (a one-row INSERT has its key)
                                                  active=True, created_at=now())).inserted_primary_key[0]
         _log(conn, by, "user.add", name, {"role": role})
     return User(int(uid), name, role)
@@ -130,6 +130,7 @@ def update_user(engine: Engine, name: str, *, role: str | None = None, password:
             conn.execute(api_tokens.update().where(api_tokens.c.user_id == row.id, api_tokens.c.revoked.is_(False))
                          .values(revoked=True))
         row = conn.execute(sa.select(users).where(users.c.id == row.id)).first()
+        assert row is not None  # (the user just updated, in this transaction)
         _log(conn, by, action, name, {"role": role, "active": active, "password": password is not None})
     return _user(row)
 
@@ -213,7 +214,7 @@ def create_token(engine: Engine, user: User, name: str, *, by: User | None = Non
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     label = name.strip()[:80] or "token"
     with write(engine) as conn:
-        tid = conn.execute(api_tokens.insert().values(user_id=user.id, name=label, token_hash=_sha(token),
+        tid = conn.execute(api_tokens.insert().values(user_id=user.id, name=label, token_hash=_sha(token),  # type: ignore[index]  # (a one-row INSERT has its key)
                                                       created_at=now(), revoked=False)).inserted_primary_key[0]
         _log(conn, by, "token.create", str(tid), {"name": label})
     return int(tid), token

@@ -145,7 +145,7 @@ class UploadQueue:
                         batch=batch, user_name=user.name, name=it.name, size=it.size, kind=it.kind, state="rejected",
                         message=it.message, created_at=stamp, finished_at=stamp))
                     continue
-                item_id = conn.execute(upload_items.insert().values(
+                item_id = conn.execute(upload_items.insert().values(  # type: ignore[index]  # (a one-row INSERT has its key)
                     batch=batch, user_name=user.name, name=it.name, size=it.size, kind=it.kind, state="queued",
                     created_at=stamp, owner=self.owner, heartbeat_at=stamp)).inserted_primary_key[0]
                 jobs.append(Job(int(item_id), it.name, it.path, it.content_hash, user.name))

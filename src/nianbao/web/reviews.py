@@ -11,7 +11,9 @@ view and export reads); this module writes the decisions, corrections and audit 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, overload
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine

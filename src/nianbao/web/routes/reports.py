@@ -232,7 +232,7 @@ def original(request: Request, report_id: Id, user: User = Depends(viewer)) -> R
     st = web(request)
     row = queries.report_row(st.engine, report_id)
     data = st.store.original(report_id) if row else None
-    if data is None:
+    if row is None or data is None:
         raise NotFound("没有保存该报告的原件。", "The original is not stored.")
     record(request, user, "download.original", report_id=report_id, content_hash=row["content_hash"],
            detail={"bytes": len(data)})
