@@ -33,8 +33,8 @@ def prefill_values(values: dict[str, Number | None], template_id: str, previous:
     before = previous.table3.get("carried_forward") or []
     for c, v in enumerate(before[: T.T3_TOTAL_COLUMN]):  # the total column is computed
         path = cell_path("table3", "carried_over", c)
-        if is_number(before[c]) and empty(path):
-            out[path] = before[c]
+        if is_number(v) and empty(path):
+            out[path] = v
     if template_id == "2021" and previous.template == "2021":
         for key in ("regulations", "normative_documents"):
             last = (previous.table2.get(key) or {}).get("in_force")

@@ -22,7 +22,7 @@ completed by the next run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -166,7 +166,8 @@ def _peers_of_blocks(conn: Connection, index: _Index, blocks: Sequence[tuple[str
         sets = [shingles(texts[rid]) for rid in members]
         for i, j, score in similar_pairs(sets, G6_THRESHOLD):
             a, c = members[i], members[j]
-            if index.key(a)[0] != index.key(c)[0]:
+            ka, kc = index.key(a), index.key(c)
+            if ka is not None and kc is not None and ka[0] != kc[0]:
                 index.peers.setdefault(a, {})[c] = score
                 index.peers.setdefault(c, {})[a] = score
 
@@ -180,7 +181,7 @@ def problems_texts(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def citing(conn: Connection, ids: Sequence[int]) -> set[int]:
+def citing(conn: Connection, ids: Collection[int]) -> set[int]:
     """Reports whose stored cross findings name one of `ids` (they change when those do)."""
     out: set[int] = set()
     for chunk in _chunks(sorted(ids), 2000):
@@ -228,7 +229,7 @@ def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: boo
 def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[dict]:
     """Cross findings (as `findings` rows) of the reports `ids`."""
     needed: set[int] = set()
-    plan: dict[int, tuple[int | None, list[int], list[int]]] = {}
+    plan: dict[int, tuple[int | None, list[tuple[int, float]], list[int]]] = {}
     for rid in ids:
         prev = index.neighbour(rid, -1) if index.is_canonical(rid) else None
         dups = index.duplicates_of(rid)
@@ -239,7 +240,7 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     late = late_findings(conn, list(plan))
     out: list[dict] = []
     for rid, (prev, peers, dups) in plan.items():
-        found: list[tuple[Finding, int]] = []
+        found: list[tuple[Finding, int | None]] = []
         if prev is not None:
             found += [(f, prev) for f in crossyear_findings(reps[rid], reps[prev])]
         for peer, score in peers:

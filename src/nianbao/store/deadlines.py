@@ -83,7 +83,7 @@ def report_deadlines(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[De
 def late_finding(due: Deadline | None, published: str | None) -> Finding | None:
     """G4 when the publication date is after the deadline."""
     late = days_late(parse_date(published), due.due if due else None)
-    if late is None or late <= 0:
+    if due is None or late is None or late <= 0:
         return None
     return finding("G4", f"发布日期 {published} 晚于截止日期 {due.due.isoformat()}（{due.source}），迟报 {late} 天。",
                    expected=due.due.isoformat(), actual=published)

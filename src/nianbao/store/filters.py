@@ -130,7 +130,7 @@ class ReportFilter:
         printing them.  An OR would keep SQLite off the (agency_id, year) index: the
         unidentified reports are added only when there are any (one index seek)."""
         found = sa.select(agencies.c.id)
-        orphan = reports.c.agency_id.is_(None)
+        orphan: sa.ColumnElement[bool] = reports.c.agency_id.is_(None)
         if self.region:
             found = found.where(in_region(agencies.c.path, self.region))
             orphan = sa.and_(orphan, reports.c.region == self.region)

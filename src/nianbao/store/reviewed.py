@@ -72,7 +72,7 @@ class Decision:
 @dataclass(frozen=True)
 class Correction:
     path: str
-    value: Number
+    value: Number | None  # None: the cell corrected to blank
     extracted: Number | None  # the value as printed (extracted) when the correction was made
     comment: str
     user_name: str

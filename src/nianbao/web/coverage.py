@@ -255,8 +255,8 @@ def progress(engine: Engine, members: pd.DataFrame, region: str, year: int, list
             dues.setdefault(f"{d.due.month}月{d.due.day}日", d.due)
     for o in table:
         if o.region in ("", region):
-            d = date(year + 1, o.month, o.day)
-            dues.setdefault(f"{d.month}月{d.day}日", d)
+            due = date(year + 1, o.month, o.day)
+            dues.setdefault(f"{due.month}月{due.day}日", due)
     deadlines_ = [{"label": k, "due": v.isoformat(), "days_left": (v - today).days}
                   for k, v in sorted(dues.items(), key=lambda kv: kv[1])]
     late = [e for e in listed if e.state == "late"]

@@ -28,7 +28,7 @@ def search(request: Request, q: str = Query("", max_length=100), page_no: int = 
            user: User = Depends(viewer)) -> Response:
     st = web(request)
     text = q.strip()
-    filters = searching.SearchFilters(year=int(year) if (year or "").isdigit() and len(year or "") == 4 else None,
+    filters = searching.SearchFilters(year=int(year) if year and year.isdigit() and len(year) == 4 else None,
                                       region=region.strip() or None, rule=rule if rule in searching.rule_titles() else None,
                                       status=status.strip() or None)
     agencies = queries.search_agencies(st.engine, text) if text and page_no == 1 else []

@@ -101,13 +101,13 @@ async def expected(request: Request, region: str = Form(..., min_length=1, max_l
                    names: str = Form("", max_length=MAX_LIST_BYTES), file: UploadFile | None = File(None),
                    user: User = Depends(reviewer_write)) -> Response:
     st = web(request)
-    names = dash_mod.parse_names(names)
+    listed = dash_mod.parse_names(names)
     if file is not None and file.filename:
         data = await file.read(MAX_LIST_BYTES + 1)
         if len(data) > MAX_LIST_BYTES:
             raise UnreadableInput("名单文件过大（上限 1 MB）。", "The list file is too large (1 MB at most).")
-        names = await run_in_threadpool(_list_names, data)
-    count = await run_in_threadpool(dash_mod.set_expected, st.engine, user, region.strip(), year, names)
+        listed = await run_in_threadpool(_list_names, data)
+    count = await run_in_threadpool(dash_mod.set_expected, st.engine, user, region.strip(), year, listed)
     st.cache.bump()
     from urllib.parse import urlencode
 
