@@ -15,7 +15,6 @@ import pytest
 
 from nianbao.formats import templates as T
 from nianbao.exports import ReportFilter, build_issues, export_data, issues_docx, issues_xlsx, write_issues
-from nianbao.formats import templates as T
 from nianbao.exports import xlsx as xlsx_writer
 from nianbao.model import Report
 from nianbao.render.layout import report_grids
@@ -445,7 +444,7 @@ def _season_store(tmp_path):
 def test_the_issue_list_names_reports_in_words_and_prints_no_paths_or_ids(tmp_path):
     dbs, s = _season_store(tmp_path)
     try:
-        issues = build_issues(s, Selection(years=(2024,)), reviews=None)
+        issues = build_issues(s, ReportFilter(years=(2024,)), reviewed=False)
         (g6,) = [i for g in issues.agencies for i in g.issues if i.rule == "G6"]
         assert re.fullmatch(r"与2023年报告第五部分相似度\d{2,3}%", g6.values), g6.values
         assert "#" not in g6.location and "对照报告" not in g6.location
@@ -474,7 +473,7 @@ def test_the_notice_is_a4_with_deadline_issuer_and_widest_column_for_the_problem
 
     dbs, s = _season_store(tmp_path)
     try:
-        issues = build_issues(s, Selection(years=(2024,)), reviews=None)
+        issues = build_issues(s, ReportFilter(years=(2024,)), reviewed=False)
         path = tmp_path / "整改通知.docx"
         write_issues(issues, path, notice=Notice(deadline=datetime.date(2025, 4, 30), issuer="淮安市政务公开办公室",
                                                  issued=datetime.date(2025, 4, 10)))
@@ -501,7 +500,7 @@ def test_the_notice_is_a4_with_deadline_issuer_and_widest_column_for_the_problem
 def test_the_xlsx_prints_on_a4_landscape_with_a_frozen_wrapped_header(tmp_path):
     dbs, s = _season_store(tmp_path)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(issues_xlsx(build_issues(s, Selection(), reviews=None))))
+        wb = openpyxl.load_workbook(io.BytesIO(issues_xlsx(build_issues(s, ReportFilter(), reviewed=False))))
         ws = wb["问题清单"]
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from nianbao.exports import Selection, export_data
+from nianbao.exports import ReportFilter, export_data
 from nianbao.exports.frames import frames, long_tuples, python_rows
 from nianbao.exports.sheets import cell_name
 from nianbao.synth import corpus
@@ -30,7 +30,7 @@ def test_long_tuples_are_the_long_frames_rows(dbs):
 def test_workbook_detail_sheet_equals_the_long_frames(dbs, tmp_path):
     store = _store(dbs)
     out = tmp_path / "all.xlsx"
-    summary = export_data(store, out, Selection(), "xlsx")
+    summary = export_data(store, out, ReportFilter(), "xlsx")
     expected = []
     for df in frames(store, store.reports()["id"].tolist(), "long"):
         df.insert(df.columns.get_loc("path") + 1, "label", df["path"].map(cell_name))

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.support.roundtrip_util import differences
-from test_reader_html import with_blanks
+from tests.test_reader_html import with_blanks
 from nianbao import office
 from nianbao.errors import LimitExceeded, MissingDependency, UnreadableInput, UnsupportedFormat
 from nianbao.parsing.pipeline import parse

@@ -12,7 +12,7 @@ import docx
 import pytest
 
 from tests.support.roundtrip_util import differences
-from test_reader_html import with_blanks
+from tests.test_reader_html import with_blanks
 from nianbao.errors import LimitExceeded, UnreadableInput
 from nianbao.parsing.pipeline import parse
 from nianbao.parsing.readers import sniff

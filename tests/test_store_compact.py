@@ -1,4 +1,4 @@
-"""The compact store (revision 0003): what a store of revision 0002 held reads back the
+"""The compact store (revision 0004_compact): what a store of the revision before it held reads back the
 same after the upgrade (and after a downgrade), and SQLite and PostgreSQL give the same rows."""
 from __future__ import annotations
 
@@ -50,11 +50,11 @@ def test_vectors_round_trip():
         assert len(packed) % 8 and unpack_vector(packed) == data and unpack_vector(data) == data
 
 
-def test_a_store_of_revision_0002_reads_the_same_after_the_upgrade(dbs):
+def test_a_store_of_the_revision_before_compaction_reads_the_same_after_the_upgrade(dbs):
     store = dbs.store()
     store.ingest(_items(), workers=1)
     now = _everything(store)
-    _alembic(store, "downgrade", "0002_crawl")  # the rows as revision 0002 wrote them
+    _alembic(store, "downgrade", "0003_season")  # the rows as the revision before compaction wrote them
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM cells WHERE method = 'label'")).scalar() > 0
         assert all(len(d) % 8 == 0 for d in conn.execute(sa.text("SELECT data FROM report_values")).scalars())

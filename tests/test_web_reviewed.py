@@ -68,16 +68,27 @@ def reviewed_counts(env: WebEnv, rid: int) -> tuple[int, int]:
     return sum(f["severity"] == "error" for f in live), sum(f["severity"] == "warning" for f in live)
 
 
+AGENCIES = {"wrong": "寺口镇人民政府", "doubtful": "庙后镇人民政府", "clean": "亭口镇人民政府"}
+
+
 def region_rows(env: WebEnv) -> list[tuple]:
-    """(report id, rule, 复核结论) of every issue row of the region's 问题清单 XLSX."""
+    """(report id, rule, 复核结论) of every issue row of the region's 问题清单 XLSX: the sheet
+    names no report id, so a row's report is the agency of the heading above it (one report
+    per agency here)."""
     r = env.reviewer.get(f"/dashboard/export/findings.xlsx?region={REGION}&year={YEAR}")
     assert r.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(r.content))["问题清单"]
     rows = list(sheet.iter_rows(values_only=True))
     head = rows.index(next(r for r in rows if r and r[0] == "序号"))
     col = {name: i for i, name in enumerate(rows[head])}
-    return [(r[col["报告编号"]], r[col["规则"]], r[col["复核结论"]]) for r in rows[head + 1:]
-            if isinstance(r[col["报告编号"]], int)]
+    by_agency = {name: env.ids[key] for key, name in AGENCIES.items()}
+    out, current = [], None
+    for row in rows[head + 1:]:
+        if isinstance(row[0], str):  # an agency's heading: "1. 寺口镇人民政府（栖霞市）　错误 2 个…"
+            current = next((rid for name, rid in by_agency.items() if f" {name}" in row[0]), None)
+        elif isinstance(row[0], int):
+            out.append((current, row[col["规则"]], row[col["复核结论"]]))
+    return out
 
 
 def report_rows(env: WebEnv, rid: int) -> list[tuple]:
