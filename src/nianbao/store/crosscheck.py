@@ -112,7 +112,7 @@ class _Index:
     def block(self, rid: int) -> tuple[str, int] | None:
         """The (region, year) block of a canonical report (None: compared with no other)."""
         r = self.rows[rid]
-        if not self.is_canonical(rid) or not r.region or pd.isna(r.year):
+        if not self.is_canonical(rid) or not isinstance(r.region, str) or not r.region or pd.isna(r.year):  # NaN: no region
             return None
         return r.region, int(r.year)
 
