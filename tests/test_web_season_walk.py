@@ -81,6 +81,7 @@ def season_files() -> tuple[dict[str, bytes], bytes]:
             rec.table3["granted"][TOTAL] -= granted
             corrected = render(rec, s.layout, prose=s.prose) + "\n（更正版）\n"
             fixed = corrected.encode("utf-8")
+    files[f"{REGION}{YEAR}年度报告/报送说明.txt"] = "各单位：请于1月31日前报送年度报告。此文件不是年度报告。\n".encode("utf-8")
     return files, fixed
 
 
@@ -181,7 +182,7 @@ def test_a_review_season_walked_through_the_pages(browser, server, shots: Path) 
     page.click("text=上传并检查")
     expect(page.locator("#upload-items")).to_contain_text("处理完毕", timeout=120_000)
     items = page.inner_text("#upload-items")
-    assert len(files) == 10
+    assert len(files) == 11
     for name in files:
         assert name.rsplit("/", 1)[-1] in items, items  # the member names decoded, not mojibake
     assert "已入库" in items and "æ" not in items and "ç" not in items
@@ -189,6 +190,24 @@ def test_a_review_season_walked_through_the_pages(browser, server, shots: Path) 
     desk.go(f"/?year={YEAR}")
     rows = listed(page)
     assert set(rows) == {"栖霞市人民政府", "栖霞市审计局", "江万街道办事处", "栖霞市教育局", "福梅街道办事处"}, rows
+    # the upload note is no report: an admin withdraws it (audited), restores it, withdraws it again
+    desk.go("/")
+    stray = page.locator("#report-list tr", has_text="报送说明.txt")
+    expect(stray).to_have_count(1)
+    stray_id = int(stray.locator("td.num").inner_text().strip())
+    desk.go(f"/reports/{stray_id}")
+    page.fill("#season input[name=reason]", "不是年度报告，误传")
+    page.click("#season button:has-text('撤回报告')")
+    expect(page.locator("#season")).to_contain_text("已撤回")
+    page.click("#season button:has-text('恢复报告')")
+    expect(page.locator("#season")).not_to_contain_text("已撤回")
+    page.fill("#season input[name=reason]", "不是年度报告，误传")
+    page.click("#season button:has-text('撤回报告')")
+    expect(page.locator("#season")).to_contain_text("已撤回")
+    desk.go("/")
+    expect(page.locator("#report-list")).not_to_contain_text("报送说明.txt")
+    desk.go("/?hidden=1")
+    expect(page.locator("#report-list tr", has_text="报送说明.txt")).to_contain_text("已撤回")
     sources = page.inner_text("#report-list table.list tbody")
     assert f"栖霞市审计局{YEAR}年政府信息公开工作年度报告" in sources and "æ" not in sources
     ids = {agency: found[0] for agency, found in rows.items()}
@@ -315,6 +334,7 @@ def test_a_review_season_walked_through_the_pages(browser, server, shots: Path) 
     wb = load_workbook(io.BytesIO(xlsx))
     sheet = wb.worksheets[0]
     assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "landscape"
+    assert sheet.freeze_panes and any(c.alignment.wrap_text for row in sheet.iter_rows() for c in row)
     cells = ["" if v is None else str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row]
     assert any("江万街道办事处" in v for v in cells)
     for name, strings in (("docx", text.split("\n")), ("xlsx", cells)):
@@ -347,7 +367,7 @@ def test_a_review_season_walked_through_the_pages(browser, server, shots: Path) 
             if name == "audit":  # a clerk reads it: Chinese actions and statuses, names not hashes or keys
                 log = tab.page.inner_text("main table")
                 for words in ("驳回问题", "更正数值", "更改审核状态", "待审 → 退回整改", "待审 → 已通过",
-                              "待审 → 已整改", "报告被新版替代", "新版报告 #", "整改通知 DOCX", "栖霞市审计局2023年度报告",
+                              "待审 → 已整改", "报告被新版替代", "撤回报告", "恢复报告", "不是年度报告，误传", "新版报告 #", "整改通知 DOCX", "栖霞市审计局2023年度报告",
                               "栖霞市应报机关名单（6个）"):
                     assert words in log, words
                 assert not re.search(r"\b(approved|returned|rectified|pending)\b", log), log
