@@ -109,6 +109,14 @@ def object_words(action: str, target: str | None, detail: dict[str, Any], templa
         if action == "cell.correct":
             return f"{label}：由{number_text(detail.get('extracted'), blank='空')}改为{number_text(detail.get('value'))}"
         return f"{label}：恢复为原提取值"
+    if family == "status":  # 待审 → 退回整改, never the stored key
+        from ..words import STATUS_NAMES
+
+        before, after = detail.get("from"), detail.get("to") or target
+        after_zh = STATUS_NAMES.get(str(after), str(after))
+        return f"{STATUS_NAMES.get(str(before), before)} → {after_zh}" if before else after_zh
+    if action == "report.supersede":
+        return f"新版报告 #{detail.get('new_report') or target}"
     if family == "upload":
         return f"{detail.get('files', '')}个文件（接收{detail.get('accepted', '')}个）" if detail else "一批文件"
     if family in ("user", "login"):
@@ -117,7 +125,7 @@ def object_words(action: str, target: str | None, detail: dict[str, Any], templa
         return f"访问令牌“{detail['name']}”" if detail.get("name") else "访问令牌"
     if family == "expected":
         region, _, year = target.partition("/")
-        return f"{region}{year}年度应报机关名单（{detail.get('count', 0)}个）"
+        return f"{region}{f'{year}年度' if year else ''}应报机关名单（{detail.get('count', 0)}个）"  # one list a region
     if family == "export":
         name = target.rsplit("/", 1)[-1]
         return EXPORT_NAMES.get(name, name)
