@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError
+from ...numbers import whole
 from ...store.compare import FIGURES, Comparison, figure_labels
 from .. import queries
 from ..deps import NotFound
@@ -39,7 +40,7 @@ def trend(comparison: Comparison) -> dict[str, Any]:
                     if not (isinstance(v, float) and math.isnan(v)):
                         total += float(v)
                         seen = True
-            values.append(total if seen else None)
+            values.append(whole(total) if seen else None)
         series.append({"name": labels[key], "values": values})
     return {"years": [str(y) for y in comparison.years], "series": series}
 
