@@ -12,7 +12,19 @@ from tests.support.shared import SEEDS, needs_shared
 
 
 def run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, input=input, timeout=300)
+    """The command in this process (click's CliRunner): output and exit code as a process gives them."""
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    r = CliRunner().invoke(main, list(args), input=input)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception  # never an uncaught error
+    return subprocess.CompletedProcess(args, r.exit_code, r.stdout_bytes, r.stderr_bytes)
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess:
+    """The command as a user runs it, in its own process: what reaches the terminal on bad input."""
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -67,14 +79,14 @@ def test_bad_input_gets_a_bilingual_message_and_exit_2(tmp_path, content):
     path = tmp_path / "input.bin"
     path.write_bytes(content)
     for command in ("parse", "check"):
-        proc = run(command, str(path))
+        proc = run_process(command, str(path))
         err = proc.stderr.decode()
         assert proc.returncode == 2, (command, err)
         assert "错误" in err and "Error" in err and "Traceback" not in err
 
 
 def test_missing_file_and_directory(tmp_path):
-    proc = run("parse", str(tmp_path / "nope.txt"))
+    proc = run_process("parse", str(tmp_path / "nope.txt"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr.decode()
 
 
