@@ -87,6 +87,19 @@ def test_status_moves_one_by_one_and_in_batches_each_audited(anydb) -> None:  # 
     assert listed_ids(rev, review="rectified") == [ids[0]]
     assert listed_ids(rev, review="pending") == [ids[2]]
     assert audit_actions(env).count("status.set") == 3
+    # the list's status facet counts them, and the search filters by status
+    from nianbao.store.filters import ReportFilter
+    from nianbao.web import searching
+
+    facet = dict(searching.facets(env.store.engine, ReportFilter())["review"])
+    assert facet == {"rectified": 1, "returned": 1, "pending": 1}
+    assert "已整改" in rev.get("/").text.split('data-facet="review"')[1].split("</div>")[0]
+    with env.store.engine.connect() as conn:
+        import sqlalchemy as sa
+        from nianbao.store.schema import reports
+
+        where = searching.SearchFilters(status="returned").where(conn, sa.select(reports.c.id))
+        assert [r for (r,) in conn.execute(where)] == [ids[1]]
     # a single report's page moves it too, and shows the badge
     r = rev.post(f"/reports/{ids[0]}/status", data={"status": "approved"})
     assert r.status_code == 303

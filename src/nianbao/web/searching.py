@@ -5,7 +5,6 @@ reports a list's filters select (datasette-style facets)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,6 +17,8 @@ from ..store.search import bigrams
 from ..store.schema import agencies, findings, reports, sections
 from ..store.filters import ReportFilter
 from .queries import Page, _matching_ids, clamp
+from .schema import REVIEW_STATUSES, report_status
+from .season import DEFAULT_STATUS
 
 MAX_SECTIONS = 5000  # matching sections looked at for one search (newest first)
 SNIPPETS = 3  # per report
@@ -28,9 +29,6 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _BREAK = re.compile(rf"(?<=[{_CJK}])[ \r\n\u00a0]+(?=[{_CJK}])")  # not a tab: it separates table cells
 _SPACES = re.compile(r"[ \t\r\n\u00a0]+")
 
-# The review status filter: None until a status is stored per report (the workflow adds
-# it); then a function of the status that returns the WHERE clause on `reports`.
-review_status_clause: Callable[[str], sa.ColumnElement[bool]] | None = None
 
 
 def clean_breaks(text: str) -> str:
@@ -77,14 +75,12 @@ class SearchFilters:
     year: int | None = None
     region: str | None = None
     rule: str | None = None
-    status: str | None = None  # review status; applied when `review_status_clause` is set
+    status: str | None = None  # review status (web.season): pending | returned | rectified | approved
 
     def where(self, conn: Connection, stmt: sa.Select) -> sa.Select:
         years = (self.year,) if self.year is not None else ()
-        stmt = ReportFilter(region=self.region, years=years, rule=self.rule).where(conn, stmt)
-        if self.status and review_status_clause is not None:
-            stmt = stmt.where(review_status_clause(self.status))
-        return stmt
+        review = self.status if self.status in REVIEW_STATUSES else None
+        return ReportFilter(region=self.region, years=years, rule=self.rule, review=review).where(conn, stmt)
 
 
 def fts_query(text: str) -> str | None:
@@ -186,5 +182,7 @@ def facets(engine: Engine, q: ReportFilter, limit: int = FACET_VALUES) -> dict[s
         with_rule = sa.select().select_from(reports.outerjoin(agencies, reports.c.agency_id == agencies.c.id)
                                             .join(findings, findings.c.report_id == reports.c.id)) \
             .where(findings.c.status == "fail", findings.c.severity.in_(("error", "warning")))
+        status = sa.func.coalesce(report_status.c.status, DEFAULT_STATUS)
+        with_status = report_select().outerjoin(report_status, report_status.c.content_hash == reports.c.content_hash)
         return {"region": counted(region, base), "year": counted(reports.c.year, base),
-                "rule": counted(findings.c.rule, with_rule)}
+                "rule": counted(findings.c.rule, with_rule), "review": counted(status, with_status)}

@@ -55,11 +55,12 @@ def statuses(engine: Engine, ids: Sequence[int]) -> dict[int, str]:
 def status_clause(status: str) -> sa.ColumnElement[bool]:
     """Reports (a `reports` select) whose status is `status` - for the list filter."""
     check_status(status)
-    has = sa.select(report_status.c.content_hash).where(report_status.c.content_hash == reports.c.content_hash)
+    rs = report_status.alias("filter_status")  # apart from a report_status the statement may join itself
+    has = sa.select(rs.c.content_hash).where(rs.c.content_hash == reports.c.content_hash).correlate(reports)
     if status == DEFAULT_STATUS:
-        pending = has.where(report_status.c.status == DEFAULT_STATUS)
+        pending = has.where(rs.c.status == DEFAULT_STATUS)
         return sa.or_(~has.exists(), pending.exists())
-    return has.where(report_status.c.status == status).exists()
+    return has.where(rs.c.status == status).exists()
 
 
 def _report(conn: sa.Connection, report_id: int) -> sa.Row:

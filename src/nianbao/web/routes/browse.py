@@ -10,6 +10,7 @@ from ...numbers import whole
 from ...rules import catalogue
 from ...store.compare import FIGURES, figure_labels
 from .. import queries, searching
+from ..schema import REVIEW_STATUSES
 from ...formats import templates as T
 from ..accounts import User
 from ..deps import viewer, web
@@ -37,7 +38,7 @@ def search(request: Request, q: str = Query("", max_length=100), page_no: int = 
     return page(request, "search.html", {
         "q": text, "agencies": agencies, "hits": hits, "section_titles": sections,
         "years": st.cache.get("years", lambda: queries.years(st.engine)), "rule_titles": searching.rule_titles(),
-        "with_status": searching.review_status_clause is not None,
+        "statuses": REVIEW_STATUSES,
         "params": {"q": text, "year": filters.year or "", "region": filters.region or "", "rule": filters.rule or "",
                    "status": filters.status or ""}})
 
