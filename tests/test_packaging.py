@@ -76,6 +76,6 @@ def test_mypy_runs_in_ci_strict_on_the_pipeline_formats_rules_and_model() -> Non
     assert mypy["files"] == ["src/nianbao"]
     strict = [o for o in mypy["overrides"] if o.get("disallow_untyped_defs")]
     assert len(strict) == 1 and strict[0]["warn_return_any"] and strict[0]["disallow_any_generics"]
-    assert {"nianbao.parse.*", "nianbao.formats.*", "nianbao.rules.*", "nianbao.model"} <= set(strict[0]["module"])
+    assert {"nianbao.parsing.*", "nianbao.formats.*", "nianbao.rules.*", "nianbao.model"} <= set(strict[0]["module"])
     script = (root / "scripts" / "test").read_text("utf-8")
     assert "python3 -m mypy" in script and script.index("python3 -m mypy") < script.index("python3 -m pytest")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-import pandas as pd
 
 from ..model import Finding, Report
 from . import db
@@ -30,11 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover - pandas and the ingest driver load when f
     from .compare import Comparison, RegionStats
     from .crosscheck import CrossSummary
     from .ingest import IngestSummary, ParseEngine, ProgressFn
-    from .reparse import ReparseSummary
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .compare import Comparison, RegionStats
-    from .crosscheck import CrossSummary
     from .reparse import ReparseSummary
 
 __all__ = ["Store", "IngestSummary"]
