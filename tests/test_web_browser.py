@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.support.shared import REAL, needs_shared, seed_files
 from nianbao.formats import templates as T
-from tests.support.web_util import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, WebEnv, record, report_file
+from tests.support.web_util import CHROMIUM, PASSWORD, LiveServer, WebEnv, record, report_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")]
@@ -39,16 +39,6 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
     yield srv
     srv.stop()
     env.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Session:

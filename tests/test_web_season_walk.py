@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from nianbao.formats import templates as T
-from tests.support.web_util import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, WebEnv
+from tests.support.web_util import CHROMIUM, PASSWORD, LiveServer, WebEnv
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")]
@@ -93,23 +93,6 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:  # type: ignore[no-untyped
     yield srv
     srv.stop()
     env.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    where = Path(os.environ.get("NIANBAO_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots")
-    where.mkdir(parents=True, exist_ok=True)
-    return where
 
 
 class Browse:

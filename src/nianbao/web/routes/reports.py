@@ -104,17 +104,19 @@ def publish_date(request: Request, report_id: Id, date: str = Form("", max_lengt
 @router.post("/reports/{report_id}/withdraw")
 def withdraw(request: Request, report_id: Id, reason: str = Form("", max_length=500),
              user: User = Depends(admin_write)) -> Response:
-    load(request, report_id)
-    season.withdraw(web(request).store, user, report_id, reason)
-    _bump(request)
-    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+    """Withdraw a report (soft delete, audited, restorable)."""
+    return _lifecycle(request, report_id, season.withdraw, user, reason)
 
 
 @router.post("/reports/{report_id}/restore")
 def restore(request: Request, report_id: Id, reason: str = Form("", max_length=500),
             user: User = Depends(admin_write)) -> Response:
+    return _lifecycle(request, report_id, season.restore, user, reason)
+
+
+def _lifecycle(request: Request, report_id: int, change: Any, user: User, reason: str) -> Response:
     load(request, report_id)
-    season.restore(web(request).store, user, report_id, reason)
+    change(web(request).store, user, report_id, reason)
     _bump(request)
     return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
