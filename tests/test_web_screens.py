@@ -14,12 +14,12 @@ import pytest
 from playwright.sync_api import expect
 
 from nianbao.formats import templates as T
-from tests.support.web_util import CHROMIUM, PASSWORD, LiveServer, WebEnv, record, report_file
+from tests.support.browsing import WIDTHS, Browse
+from tests.support.web_util import CHROMIUM, LiveServer, WebEnv, record, report_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")]
 TOTAL = T.T3_TOTAL_COLUMN
-WIDTHS = {"desk": {"width": 1440, "height": 960}, "phone": {"width": 390, "height": 844}}
 REGION = "栖霞市"
 
 
@@ -57,34 +57,6 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:  # type: ignore[no-untyped
     yield srv
     srv.stop()
     env.close()
-
-
-class Browse:
-    """A logged-in page at one width that fails on any console error or failed request."""
-
-    def __init__(self, browser, server: LiveServer, width: str) -> None:  # type: ignore[no-untyped-def]
-        self.context = browser.new_context(viewport=WIDTHS[width], locale="zh-CN", has_touch=width == "phone")
-        self.page = self.context.new_page()
-        self.url, self.ids, self.width = server.url, server.ids, width
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(self.url + "/login")
-        self.page.fill("input[name=name]", "reviewer")
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(self.url + "/")
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.url + path)
-
-    def shot(self, where: Path, name: str) -> None:
-        self.page.screenshot(path=str(where / f"{name}_{self.width}.png"), full_page=True, caret="initial")
-
-    def close(self) -> None:
-        self.context.close()
-        assert self.errors == [], self.errors
 
 
 @pytest.fixture(params=list(WIDTHS))

@@ -23,12 +23,12 @@ import pytest
 from playwright.sync_api import expect
 
 from nianbao.formats import templates as T
-from tests.support.web_util import CHROMIUM, PASSWORD, LiveServer, WebEnv
+from tests.support.browsing import WIDTHS, Browse
+from tests.support.web_util import CHROMIUM, LiveServer, WebEnv
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")]
 TOTAL = T.T3_TOTAL_COLUMN
-WIDTHS = {"desk": {"width": 1440, "height": 960}, "phone": {"width": 390, "height": 844}}
 REGION = "栖霞市"
 YEAR = 2023
 ABSENT = "栖霞市统计局"  # on the expected list, never files
@@ -95,36 +95,6 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:  # type: ignore[no-untyped
     env.close()
 
 
-class Browse:
-    """A page logged in as admin at one width that fails on any console error or failed request."""
-
-    def __init__(self, browser, server: LiveServer, width: str) -> None:  # type: ignore[no-untyped-def]
-        self.context = browser.new_context(viewport=WIDTHS[width], locale="zh-CN", has_touch=width == "phone",
-                                           accept_downloads=True)
-        self.page = self.context.new_page()
-        self.url, self.width = server.url, width
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: d.accept())
-        self.page.goto(self.url + "/login")
-        self.page.fill("input[name=name]", "admin")
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(self.url + "/")
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.url + path)
-
-    def shot(self, where: Path, name: str) -> None:
-        self.page.screenshot(path=str(where / f"season_{name}_{self.width}.png"), full_page=True, caret="initial")
-
-    def close(self) -> None:
-        self.context.close()
-        assert self.errors == [], self.errors
-
-
 def listed(page) -> dict[str, list[int]]:  # type: ignore[no-untyped-def]
     """The report list's rows: agency -> report ids."""
     out: dict[str, list[int]] = {}
@@ -156,7 +126,7 @@ def test_a_review_season_walked_through_the_pages(browser, server, shots: Path) 
     from openpyxl import load_workbook
 
     files, fixed = season_files()
-    desk = Browse(browser, server, "desk")
+    desk = Browse(browser, server, "desk", user="admin", prefix="season_")
     page = desk.page
 
     # ---- 2. upload the zip (UTF-8 names, no flag) on the upload page; wait until processed
@@ -342,7 +312,7 @@ def test_a_review_season_walked_through_the_pages(browser, server, shots: Path) 
              "report": f"/reports/{new}", "deadlines": "/admin/deadlines", "audit": "/audit",
              "changes": f"/dashboard/changes?region={REGION}&years={YEAR - 1},{YEAR}"}
     for width in WIDTHS:
-        tab = Browse(browser, server, width)
+        tab = Browse(browser, server, width, user="admin", prefix="season_")
         for name, path in pages.items():
             tab.go(path)
             if name == "dashboard":
