@@ -313,20 +313,26 @@
   function tooltip() { return {trigger: "axis", axisPointer: {type: "shadow"}, renderMode: "richText", confine: true}; }
   function percent(v) { return (Math.round(v * 1000) / 10) + "%"; }
 
+  /* one bar per agency and series (stacked when the series share a stack), agencies top-down */
+  function agencyBars(el, agencies, bars) {
+    return {
+      tooltip: tooltip(),
+      legend: legend(bars.map(function (b) { return b.name; })),
+      grid: grid(true),
+      xAxis: {type: "value", minInterval: 1},
+      yAxis: nameAxis(el, rev(agencies)),
+      series: bars.map(function (b) {
+        return {name: b.name, type: "bar", stack: b.stack, barMaxWidth: b.width, color: b.color, data: rev(b.data)};
+      })
+    };
+  }
+
   function chartOption(spec, el) {
     var d = spec.data, L = spec.labels;
     if (spec.type === "problems") {
-      return {
-        tooltip: tooltip(),
-        legend: legend([L.errors, L.warnings]),
-        grid: grid(true),
-        xAxis: {type: "value", minInterval: 1},
-        yAxis: nameAxis(el, rev(d.agencies)),
-        series: [
-          {name: L.errors, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.error, data: rev(d.errors)},
-          {name: L.warnings, type: "bar", stack: "n", barMaxWidth: 28, color: COLORS.warning, data: rev(d.warnings)}
-        ]
-      };
+      return agencyBars(el, d.agencies, [
+        {name: L.errors, stack: "n", width: 28, color: COLORS.error, data: d.errors},
+        {name: L.warnings, stack: "n", width: 28, color: COLORS.warning, data: d.warnings}]);
     }
     if (spec.type === "composition") {
       var sum = d.values.reduce(function (a, b) { return a + (b || 0); }, 0);
@@ -343,31 +349,14 @@
       };
     }
     if (spec.type === "yoy") {
-      var before = L.before + "年", now = L.year + "年";
-      return {
-        tooltip: tooltip(),
-        legend: legend([before, now]),
-        grid: grid(true),
-        xAxis: {type: "value", minInterval: 1},
-        yAxis: nameAxis(el, rev(d.agencies)),
-        series: [
-          {name: before, type: "bar", barMaxWidth: 14, color: COLORS.before, data: rev(d.before)},
-          {name: now, type: "bar", barMaxWidth: 14, color: COLORS.bar, data: rev(d.now)}
-        ]
-      };
+      return agencyBars(el, d.agencies, [
+        {name: L.before + "年", width: 14, color: COLORS.before, data: d.before},
+        {name: L.year + "年", width: 14, color: COLORS.bar, data: d.now}]);
     }
     if (spec.type === "appeals") {
-      return {
-        tooltip: tooltip(),
-        legend: legend([L.reviews, L.suits]),
-        grid: grid(true),
-        xAxis: {type: "value", minInterval: 1},
-        yAxis: nameAxis(el, rev(d.agencies)),
-        series: [
-          {name: L.reviews, type: "bar", stack: "a", barMaxWidth: 28, color: COLORS.bar, data: rev(d.reviews)},
-          {name: L.suits, type: "bar", stack: "a", barMaxWidth: 28, color: COLORS.suits, data: rev(d.suits)}
-        ]
-      };
+      return agencyBars(el, d.agencies, [
+        {name: L.reviews, stack: "a", width: 28, color: COLORS.bar, data: d.reviews},
+        {name: L.suits, stack: "a", width: 28, color: COLORS.suits, data: d.suits}]);
     }
     if (spec.type === "denied") {
       /* a share over 100% is a data error: an empty dashed frame to 100% with its value in
