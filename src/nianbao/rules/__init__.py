@@ -9,7 +9,9 @@ cross-report rules (family "crossyear") need a second report and run from the st
 from __future__ import annotations
 
 import importlib
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any, Callable, Iterable, TypeVar
 
 from ..model import STATUS_NOT_EVALUABLE, Finding, Report
@@ -69,6 +71,36 @@ def finding(
     return Finding(rule_id, sev, message, {k: v for k, v in location.items() if v is not None}, status, expected, actual, detail)
 
 
+_Value = TypeVar("_Value")
+# what one check() call has computed about its reports (`per_check`); None outside check()
+_MEMO: ContextVar[dict[tuple[object, int], Any] | None] = ContextVar("nianbao_rules_memo", default=None)
+
+
+def per_check(func: Callable[[Report], _Value]) -> Callable[[Report], _Value]:
+    """`func(report)` computed once per `check()` call and shared by every rule that asks
+    for it (the joined text, the numeric view of the tables); outside `check()` (a rule
+    called on its own) it is computed on every call, so a record changed between two
+    checks is never judged from a stale view."""
+
+    @wraps(func)
+    def shared(report: Report) -> _Value:
+        memo = _MEMO.get()
+        if memo is None:
+            return func(report)
+        key = (func, id(report))  # the reports outlive the check() call that holds the memo
+        if key not in memo:
+            memo[key] = func(report)
+        return memo[key]  # type: ignore[no-any-return]
+
+    return shared
+
+
+@per_check
+def joined_lines(report: Report) -> str:
+    """The report's text, its lines joined with newlines (read by several rules)."""
+    return "\n".join(report.lines)
+
+
 _MODULES = ("extraction", "arithmetic", "conformance", "narrative", "privacy", "integrity", "crossyear")
 _loaded = False
 
@@ -102,14 +134,18 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     (the same agency's report of the year before) also the cross-year rules."""
     load_rules()
     out: list[Finding] = list(report.notes)
-    for r in REGISTRY.values():
-        if r.func is None:
-            continue
-        if r.family == "crossyear":
-            if previous is not None:
-                out.extend(r.func(report, previous))
-            continue
-        out.extend(r.func(report))
+    token = _MEMO.set({})
+    try:
+        for r in REGISTRY.values():
+            if r.func is None:
+                continue
+            if r.family == "crossyear":
+                if previous is not None:
+                    out.extend(r.func(report, previous))
+                continue
+            out.extend(r.func(report))
+    finally:
+        _MEMO.reset(token)
     return sort_findings(out)
 
 

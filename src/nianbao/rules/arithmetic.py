@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 from ..formats import templates as T
 from ..parsing.extract.tokens import classify
 from ..model import STATUS_NOT_EVALUABLE, Finding, Number, Report, cell_path
-from ..formats import templates as T
-from ..parsing.extract.tokens import classify
 from ..numbers import is_number, number_text
-from . import finding, rule
+from . import finding, per_check, rule
 
 COLS = [c.label for c in T.T3_COLUMNS]
 TOTAL = T.T3_TOTAL_COLUMN
@@ -39,6 +37,54 @@ def _nums(vs: list[Number | None]) -> TypeGuard[list[Number]]:
     return all(_num(v) for v in vs)
 
 
+class Table3View(NamedTuple):
+    """Table 三 as the arithmetic rules read it, built once per check: the rows whose cells
+    are all numbers (their identities can be evaluated cell by cell without looking again),
+    and the rows holding only non-negative whole numbers (nothing for T3.4 to say)."""
+
+    numeric: frozenset[str]
+    whole: frozenset[str]
+
+
+@per_check
+def table3_view(report: Report) -> Table3View:
+    numeric, whole = [], []
+    for key, row in report.table3.items():
+        all_numbers = all_whole = True
+        for v in row:
+            if type(v) is int:  # the common case first
+                if v < 0:
+                    all_whole = False
+            elif _num(v):
+                if v < 0 or not float(v).is_integer():
+                    all_whole = False
+            else:
+                all_numbers = False
+        if all_numbers:
+            numeric.append(key)
+            if all_whole:
+                whole.append(key)
+    return Table3View(frozenset(numeric), frozenset(whole))
+
+
+_RESULTS_ROWS: dict[str, tuple[str, ...]] = {}
+_T2_FIELDS: dict[str, dict[str, tuple[T.Field, ...]]] = {}
+
+
+def _results_rows(template: T.Template) -> tuple[str, ...]:
+    """`template.results_rows`, worked out once per template."""
+    if template.id not in _RESULTS_ROWS:
+        _RESULTS_ROWS[template.id] = template.results_rows
+    return _RESULTS_ROWS[template.id]
+
+
+def _table2_fields(template: T.Template) -> dict[str, tuple[T.Field, ...]]:
+    """`template.table2_fields()`, worked out once per template."""
+    if template.id not in _T2_FIELDS:
+        _T2_FIELDS[template.id] = template.table2_fields()
+    return _T2_FIELDS[template.id]
+
+
 def _not_evaluable(rule_id: str, what: str, places: list[str], table: str) -> Finding:
     shown = "、".join(places[:6]) + ("等" if len(places) > 6 else "")
     return finding(rule_id, f"{what}无法核验：{shown}有空白或非数字单元格（空白不等于0）。",
@@ -57,9 +103,12 @@ def t3_1(report: Report) -> Iterator[Finding]:
     if not all(k in t3 for k in keys):
         return
     blocked = []
+    numeric = table3_view(report).numeric
+    every_cell = all(k in numeric for k in keys)  # then no column needs looking at cell by cell
+    rows = [t3[k] for k in keys]
     for c in range(T.T3_WIDTH):
-        a, b, t, f = (t3[k][c] for k in keys)
-        if not (_num(a) and _num(b) and _num(t) and _num(f)):
+        a, b, t, f = (row[c] for row in rows)
+        if not every_cell and not (_num(a) and _num(b) and _num(t) and _num(f)):
             blocked.append(f"“{COLS[c]}”列")
             continue
         if abs((a + b) - (t + f)) > 1e-9:
@@ -78,8 +127,9 @@ def t3_1(report: Report) -> Iterator[Finding]:
       "表三每一行的“总计”应等于自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他六列之和。")
 def t3_2(report: Report) -> Iterator[Finding]:
     blocked = []
+    numeric = table3_view(report).numeric
     for key, row in report.table3.items():
-        if not _nums(row):
+        if key not in numeric:
             blocked.append(row_title(report, key))
             continue
         parts, total = row[:TOTAL], row[TOTAL]
@@ -101,7 +151,7 @@ def t3_3(report: Report) -> Iterator[Finding]:
     if T.RESULTS_TOTAL_KEY not in t3:
         return
     single_other = "other_other" in t3 and "other_no_correction" not in t3 and "other_no_fee" not in t3
-    expected = [k for k in template_of(report).results_rows
+    expected = [k for k in _results_rows(template_of(report))
                 if not (single_other and k in ("other_no_correction", "other_no_fee"))]
     missing = [k for k in expected if k not in t3]
     if missing:
@@ -109,10 +159,13 @@ def t3_3(report: Report) -> Iterator[Finding]:
         return
     rows = expected
     blocked = []
+    numeric = table3_view(report).numeric
+    every_cell = all(k in numeric for k in rows) and T.RESULTS_TOTAL_KEY in numeric
+    parts, totals = [t3[k] for k in rows], t3[T.RESULTS_TOTAL_KEY]
     for c in range(T.T3_WIDTH):
-        vals = [t3[k][c] for k in rows]
-        total = t3[T.RESULTS_TOTAL_KEY][c]
-        if not (_nums(vals) and _num(total)):
+        vals = [row[c] for row in parts]
+        total = totals[c]
+        if not every_cell and not (_nums(vals) and _num(total)):
             blocked.append(f"“{COLS[c]}”列")
             continue
         if abs(sum(vals) - total) > 1e-9:
@@ -129,7 +182,10 @@ def t3_3(report: Report) -> Iterator[Finding]:
 @rule("T3.4", "arithmetic", "error", "表三单元格为非负整数",
       "表三统计的是申请件数，每个单元格都应是不小于0的整数，不能有小数或负数。")
 def t3_4(report: Report) -> Iterator[Finding]:
+    whole = table3_view(report).whole
     for key, row in report.table3.items():
+        if key in whole:
+            continue
         for c, v in enumerate(row):
             if is_number(v) and (v < 0 or not float(v).is_integer()):
                 yield finding("T3.4", f"表三“{row_title(report, key)}”的“{COLS[c]}”为{number_text(v)}，申请件数应为非负整数。",
@@ -202,7 +258,10 @@ def t3_8(report: Report) -> Iterator[Finding]:
 @rule("T3.11", "arithmetic", "info", "空白单元格按空值记录，不视为0",
       "表三某行留有空白单元格而其他单元格有数值时，空白按空值记录（不当作0），该行的合计关系无法核验。建议没有数据的单元格填写0。")
 def t3_11(report: Report) -> Iterator[Finding]:
+    numeric = table3_view(report).numeric
     for key, row in report.table3.items():
+        if key in numeric:  # no blank cell
+            continue
         blanks = [c for c, v in enumerate(row) if v is None and report.provenance.get(cell_path("table3", key, c)) is not None
                   and report.provenance[cell_path("table3", key, c)].method not in ("missing", "arithmetic")]
         # (null with `arithmetic` provenance: glued digits no split settles, reported as N8, not a blank)
@@ -215,12 +274,12 @@ def t3_11(report: Report) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- table 二
 
 
-def _t2_fields(report: Report) -> Iterator[tuple[str, T.Field, object]]:
-    fields = template_of(report).table2_fields()
-    for row_key, cells in report.table2.items():
-        for fld in fields.get(row_key, ()):
-            if fld.key in cells:
-                yield row_key, fld, cells[fld.key]
+@per_check
+def _t2_fields(report: Report) -> list[tuple[str, T.Field, object]]:
+    """(row, field, value) of every cell of table 二 the template knows, in print order."""
+    fields = _table2_fields(template_of(report))
+    return [(row_key, fld, cells[fld.key]) for row_key, cells in report.table2.items()
+            for fld in fields.get(row_key, ()) if fld.key in cells]
 
 
 def t2_name(report: Report, row_key: str, fld: T.Field | None = None) -> str:

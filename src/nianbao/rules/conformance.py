@@ -9,7 +9,7 @@ from ..formats import templates as T
 from ..model import Finding, Report
 from ..words import BODY_NAMES, LEVEL_NAMES
 from ..formats.vocab import normalized, section_index
-from . import finding, rule
+from . import finding, joined_lines, rule
 from .arithmetic import row_title, template_of
 
 # matched on the text with all white space removed (PDF lines wrap inside dates); the end
@@ -162,7 +162,7 @@ def g3(report: Report) -> Iterator[Finding]:
     if report.year is None:
         yield finding("G3", "未能从标题或正文确定报告年度。")
         return
-    text = re.sub(r"\s+", "", "\n".join(report.lines))
+    text = "".join(joined_lines(report).split())  # every white space dropped (str.split and re's \s agree)
     m = _PERIOD.search(text) or _PERIOD_LOOSE.search(text)
     if not m:
         yield finding("G3", f"报告未写明统计期限（应为{report.year}年1月1日至{report.year}年12月31日）。")

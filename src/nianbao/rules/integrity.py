@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..parsing.selfname import domain_before
 from ..model import Finding, Report
-from . import finding, rule
+from . import finding, joined_lines, rule
 
 # Injected spam, as literal terms (matched lower-cased, all at once with Aho–Corasick).
 SPAM_TERMS: tuple[str, ...] = tuple(dict.fromkeys(
@@ -46,6 +46,8 @@ _SPAM_RE = re.compile("|".join(re.escape(t.lower()) for t in SPAM_TERMS))
 def spam_hits(text: str) -> list[tuple[int, int, str]]:
     """(start, end, term) of every spam term in `text`, in order."""
     low = text.lower()
+    if _SPAM_RE.search(low) is None:  # the usual case, found faster by the regex than by the automaton
+        return []
     auto = _automaton()
     if auto is None:
         return [(m.start(), m.end(), m.group(0)) for m in _SPAM_RE.finditer(low)]
@@ -65,10 +67,13 @@ def spam_hits(text: str) -> list[tuple[int, int, str]]:
 MAX_FINDINGS = 30  # a page flooded with spam needs a few examples, not thousands
 
 
-def _spam_lines(lines: list[str]) -> list[tuple[int, str]]:
-    text = "\n".join(lines)
+def _spam_lines(report: Report) -> list[tuple[int, str]]:
+    hits = spam_hits(joined_lines(report))
+    if not hits:
+        return []
+    lines = report.lines
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    found = sorted({bisect_right(starts, a) - 1 for a, _, _ in spam_hits(text)})
+    found = sorted({bisect_right(starts, a) - 1 for a, _, _ in hits})
     return [(i, lines[i]) for i in found]
 
 
@@ -85,7 +90,7 @@ def _core(name: str) -> str:
       "domain.md §6.3")
 def g12(report: Report) -> Iterator[Finding]:
     shown = 0
-    for i, line in _spam_lines(report.lines):
+    for i, line in _spam_lines(report):
         hits = spam_hits(line)
         k = 0
         while k < len(hits) and shown < MAX_FINDINGS:
@@ -114,7 +119,7 @@ def g12(report: Report) -> Iterator[Finding]:
         where, line_no, domain = prefix
         yield finding("G12", f"{where}中机关名称“{report.agency}”前有疑似被插入的网址“{domain}”，该页面可能是镜像或被篡改的副本。",
                       actual=domain + report.agency, expected=report.agency, detail=domain, line=line_no)
-    m = _AUTHOR.search("\n".join(report.lines[:40]))
+    m = _AUTHOR.search("\n".join(report.lines[:40])) if report.agency else None
     if m and report.agency:
         author, agency = _core(m.group(1)), _core(report.agency)
         if author and agency and agency not in author and author not in agency:
@@ -128,10 +133,11 @@ def _injected_prefix(report: Report) -> tuple[str, int, str] | None:
     if not report.agency:
         return None
     name = _core(report.agency)[:4]
-    title = re.sub(r"\s+", "", report.title or "")
     for i, line in enumerate(report.lines[:80]):
-        found = domain_before(line, name)
+        # (a web address has a dot: a line without one has none, and most have none)
+        found = domain_before(line, name) if "." in line else None
         if found:
+            title = re.sub(r"\s+", "", report.title or "")
             flat = re.sub(r"\s+", "", line[:200])
             where = "标题" if title and flat and (flat in title or title in flat) else f"正文第{i + 1}行"
             return where, i + 1, found[1]
