@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple, TypeGuard
+from itertools import chain
+from typing import NamedTuple, TypeGuard, cast
 
 from ..formats import templates as T
 from ..parsing.extract.tokens import classify
@@ -48,14 +49,20 @@ class Table3View(NamedTuple):
 
 @per_check
 def table3_view(report: Report) -> Table3View:
+    cells = list(chain.from_iterable(report.table3.values()))
+    if set(map(type, cells)) <= _INT:  # the common case, told apart without a Python loop
+        keys = frozenset(report.table3)
+        return Table3View(keys, keys if _not_negative(cells) else _whole_rows(report))
     numeric, whole = [], []
     for key, row in report.table3.items():
+        if set(map(type, row)) <= _INT:
+            numeric.append(key)
+            if _not_negative(row):
+                whole.append(key)
+            continue
         all_numbers = all_whole = True
         for v in row:
-            if type(v) is int:  # the common case first
-                if v < 0:
-                    all_whole = False
-            elif _num(v):
+            if _num(v):
                 if v < 0 or not float(v).is_integer():
                     all_whole = False
             else:
@@ -67,8 +74,27 @@ def table3_view(report: Report) -> Table3View:
     return Table3View(frozenset(numeric), frozenset(whole))
 
 
+_INT = frozenset({int})
+
+
+def _whole_rows(report: Report) -> frozenset[str]:
+    """The rows of a table 三 of ints only that hold no negative number."""
+    return frozenset(key for key, row in report.table3.items() if _not_negative(row))
+
+
+def _not_negative(ints: list[Number | None]) -> bool:
+    """Whether a list of ints only (the caller knows) holds no negative number."""
+    return not ints or min(cast(list[int], ints)) >= 0
+
+
+def _evaluable(values: list[Number | None], known: bool) -> TypeGuard[list[Number]]:
+    """Whether every value is a number; `known`: the numeric view says so already."""
+    return known or _nums(values)
+
+
 _RESULTS_ROWS: dict[str, tuple[str, ...]] = {}
 _T2_FIELDS: dict[str, dict[str, tuple[T.Field, ...]]] = {}
+_T3_KEYS: dict[str, tuple[str, ...]] = {}
 
 
 def _results_rows(template: T.Template) -> tuple[str, ...]:
@@ -78,7 +104,14 @@ def _results_rows(template: T.Template) -> tuple[str, ...]:
     return _RESULTS_ROWS[template.id]
 
 
-def _table2_fields(template: T.Template) -> dict[str, tuple[T.Field, ...]]:
+def table3_keys(template: T.Template) -> tuple[str, ...]:
+    """`template.table3_keys`, worked out once per template."""
+    if template.id not in _T3_KEYS:
+        _T3_KEYS[template.id] = template.table3_keys
+    return _T3_KEYS[template.id]
+
+
+def table2_fields(template: T.Template) -> dict[str, tuple[T.Field, ...]]:
     """`template.table2_fields()`, worked out once per template."""
     if template.id not in _T2_FIELDS:
         _T2_FIELDS[template.id] = template.table2_fields()
@@ -107,10 +140,11 @@ def t3_1(report: Report) -> Iterator[Finding]:
     every_cell = all(k in numeric for k in keys)  # then no column needs looking at cell by cell
     rows = [t3[k] for k in keys]
     for c in range(T.T3_WIDTH):
-        a, b, t, f = (row[c] for row in rows)
-        if not every_cell and not (_num(a) and _num(b) and _num(t) and _num(f)):
+        cells = [row[c] for row in rows]
+        if not _evaluable(cells, every_cell):
             blocked.append(f"“{COLS[c]}”列")
             continue
+        a, b, t, f = cells
         if abs((a + b) - (t + f)) > 1e-9:
             yield finding(
                 "T3.1",
@@ -129,7 +163,7 @@ def t3_2(report: Report) -> Iterator[Finding]:
     blocked = []
     numeric = table3_view(report).numeric
     for key, row in report.table3.items():
-        if key not in numeric:
+        if not _evaluable(row, key in numeric):
             blocked.append(row_title(report, key))
             continue
         parts, total = row[:TOTAL], row[TOTAL]
@@ -161,13 +195,13 @@ def t3_3(report: Report) -> Iterator[Finding]:
     blocked = []
     numeric = table3_view(report).numeric
     every_cell = all(k in numeric for k in rows) and T.RESULTS_TOTAL_KEY in numeric
-    parts, totals = [t3[k] for k in rows], t3[T.RESULTS_TOTAL_KEY]
+    summed = [t3[k] for k in rows] + [t3[T.RESULTS_TOTAL_KEY]]
     for c in range(T.T3_WIDTH):
-        vals = [row[c] for row in parts]
-        total = totals[c]
-        if not every_cell and not (_nums(vals) and _num(total)):
+        cells = [row[c] for row in summed]
+        if not _evaluable(cells, every_cell):
             blocked.append(f"“{COLS[c]}”列")
             continue
+        *vals, total = cells
         if abs(sum(vals) - total) > 1e-9:
             yield finding(
                 "T3.3",
@@ -277,7 +311,7 @@ def t3_11(report: Report) -> Iterator[Finding]:
 @per_check
 def _t2_fields(report: Report) -> list[tuple[str, T.Field, object]]:
     """(row, field, value) of every cell of table 二 the template knows, in print order."""
-    fields = _table2_fields(template_of(report))
+    fields = table2_fields(template_of(report))
     return [(row_key, fld, cells[fld.key]) for row_key, cells in report.table2.items()
             for fld in fields.get(row_key, ()) if fld.key in cells]
 
@@ -367,6 +401,7 @@ def t2_7(report: Report) -> Iterator[Finding]:
 
 T4_NAMES = {k: label for k, label, _ in T.T4_GROUPS}
 T4_FIELD_NAMES = {f.key: f.label for f in T.T4_FIELDS}
+_T4_PARTS = tuple(f.key for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD)
 
 
 @rule("T4.1", "arithmetic", "error", "表四总计等于维持、纠正、其他、尚未审结之和",
@@ -374,7 +409,7 @@ T4_FIELD_NAMES = {f.key: f.label for f in T.T4_FIELDS}
 def t4_1(report: Report) -> Iterator[Finding]:
     blocked = []
     for group, cells in report.table4.items():
-        parts = [cells.get(f.key) for f in T.T4_FIELDS if f.key != T.T4_TOTAL_FIELD]
+        parts = [cells.get(k) for k in _T4_PARTS]
         total = cells.get(T.T4_TOTAL_FIELD)
         if not (_nums(parts) and _num(total)):
             blocked.append(T4_NAMES.get(group, group))

@@ -134,8 +134,8 @@ def _injected_prefix(report: Report) -> tuple[str, int, str] | None:
         return None
     name = _core(report.agency)[:4]
     for i, line in enumerate(report.lines[:80]):
-        # (a web address has a dot: a line without one has none, and most have none)
-        found = domain_before(line, name) if "." in line else None
+        # (the address has a dot and the name follows it: most lines have neither)
+        found = domain_before(line, name) if "." in line and name in line else None
         if found:
             title = re.sub(r"\s+", "", report.title or "")
             flat = re.sub(r"\s+", "", line[:200])

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from ..formats import templates as T
 from ..model import Finding, Report
-from . import finding, rule
+from . import finding, joined_lines, rule
 
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![\d.])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d])")
@@ -152,31 +152,39 @@ _TABLE_ROW = re.compile(r"\t[\d\s.+\-]*$")  # a row ending in its number cells (
 
 def _prose(report: Report) -> str:
     """All text outside the three tables: in sections 二–四 only sentences are kept (table
-    rows hold numbers and official labels, never personal data)."""
-    lines = report.lines
+    rows hold numbers and official labels, never personal data).  Cut from the joined text
+    the other rules read too, rather than joined again line by line."""
+    lines, text = report.lines, joined_lines(report)
     spans: list[list[int]] = []  # the table sections' lines after the heading, overlaps merged
-    for a, b in sorted((max(s.line_start, 0), s.line_end) for s in report.sections
-                       if s.key in ("proactive", "requests", "appeals") and s.line_end > max(s.line_start, 0)):
+    for a, b in sorted((max(s.line_start, 0), min(s.line_end, len(lines))) for s in report.sections
+                       if s.key in ("proactive", "requests", "appeals")):
+        if a >= b:
+            continue
         if spans and a <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], b)
         else:
             spans.append([a, b])
+    if not spans:
+        return text
     kept: list[str] = []
-    done = 0
+    done = at = 0  # the first line not yet taken, and where it starts in `text`
     for a, b in spans:
-        kept += lines[done:a]
-        kept += _sentences(lines[a:b])
-        done = b
-    kept += lines[done:]
+        start = at + sum(map(len, lines[done:a])) + a - done
+        end = start + sum(map(len, lines[a:b])) + b - a  # (one past the newline after line b-1)
+        if a > done:
+            kept.append(text[at:start - 1])
+        kept += _sentences(text[start:end - 1], lines[a:b])
+        done, at = b, end
+    if done < len(lines):
+        kept.append(text[at:])
     return "\n".join(kept)
 
 
-def _sentences(lines: list[str]) -> list[str]:
-    """The lines of a table section that hold a sentence (a sentence mark, and not a row
-    ending in its number cells).  Few lines there have a mark: they are found with str.find
-    on the block of lines, which is many times faster than a regex call per line or a regex
-    character class over the block."""
-    block = "\n".join(lines)
+def _sentences(block: str, lines: list[str]) -> list[str]:
+    """The lines of a table section (`block`: them joined) that hold a sentence: a sentence
+    mark, and not a row ending in its number cells.  Few lines there have a mark: they are
+    found with str.find on the block, many times faster than a regex call per line or a
+    regex character class over the block."""
     if block.count("\n") != len(lines) - 1:  # a line holding a newline itself: line by line
         return list(filterfalse(_TABLE_ROW.search, filter(_SENTENCE_MARK.search, lines)))
     out: list[str] = []
