@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nianbao import check, parse_text
 from nianbao.formats import templates as T
 from nianbao.model import Report, SectionText
 from nianbao.rules import REGISTRY, catalogue, check as run_rules
+from nianbao.rules.integrity import SPAM_TERMS, spam_hits
 from nianbao.synth import break_record, random_record
 
 REQUIRED = ["T3.1", "T3.2", "T3.3", "T3.4", "T3.5", "T3.7", "T3.8", "T3.9", "T3.11", "T2.1", "T2.2", "T2.4", "T2.5",
@@ -243,3 +247,50 @@ def test_every_registered_function_rule_runs_on_a_parsed_report():
     assert {("G1", "error"), ("G3", "warning")} <= found
     # ids without a function are documented here and emitted by the reader, extractor or store
     assert all(r.func is not None or r.description for r in REGISTRY.values())
+
+
+def test_a_record_changed_after_a_check_is_judged_afresh():
+    """What one check() works out about a record (its numeric view, its text) is not kept
+    for the next: a cell changed in between is seen."""
+    rec = base(21)
+    assert "T3.2" not in rules_of(rec)
+    rec.table3["granted"][0] = (rec.table3["granted"][0] or 0) + 5
+    assert "T3.2" in rules_of(rec)
+    rec.table3["granted"][0] = None
+    assert [f.status for f in rules_of(rec)["T3.2"]] == ["not_evaluable"]
+
+
+def _cased(term: str, flips: list[bool]) -> str:
+    return "".join(ch.upper() if flip else ch for ch, flip in zip(term, flips + [False] * len(term)))
+
+
+# spam terms (whole, cut short, in mixed ASCII case) between other characters
+_SPAMMY = st.lists(st.one_of(
+    st.builds(_cased, st.sampled_from(SPAM_TERMS), st.lists(st.booleans(), max_size=8)),
+    st.builds(lambda t, n: t[:n], st.sampled_from(SPAM_TERMS), st.integers(1, 3)),
+    st.sampled_from(["İ", "K", "\n", " ", "政", "a", "B"])), max_size=6).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SPAMMY)
+def test_spam_terms_are_found_in_either_ascii_case_and_only_where_printed(text):
+    assert bool(spam_hits(text)) == any(t.lower() in text.lower() for t in SPAM_TERMS)
+
+
+_LINE = st.text(alphabet=st.sampled_from(["甲", "。", ",", ";", ":", "\t", "1", " ", ".", "a"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE, max_size=10), st.lists(st.tuples(
+    st.sampled_from(["overview", "proactive", "requests", "appeals", "problems"]),
+    st.integers(0, 12), st.integers(-2, 12)), max_size=4))
+def test_g8_reads_all_text_but_the_table_rows(lines, spans):
+    """G8 looks for personal data in every line except, in sections 二–四, the lines without
+    a sentence mark and the rows ending in their number cells."""
+    from nianbao.rules.privacy import _prose
+
+    report = Report(lines=lines, sections=[SectionText(k, "一", "", a, b) for k, a, b in spans])
+    table_lines = {i for k, a, b in spans if k in ("proactive", "requests", "appeals") for i in range(a, min(b, len(lines)))}
+    kept = [line for i, line in enumerate(lines) if i not in table_lines
+            or (any(m in line for m in "。,;:") and not re.search(r"\t[\d\s.+\-]*$", line))]
+    assert _prose(report) == "\n".join(kept)
