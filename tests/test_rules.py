@@ -294,3 +294,25 @@ def test_g8_reads_all_text_but_the_table_rows(lines, spans):
     kept = [line for i, line in enumerate(lines) if i not in table_lines
             or (any(m in line for m in "。,;:") and not re.search(r"\t[\d\s.+\-]*$", line))]
     assert _prose(report) == "\n".join(kept)
+
+
+def test_the_period_span_bounds_every_period_statement():
+    from nianbao.rules.conformance import _PERIOD, PERIOD_SPAN
+
+    assert re._parser.parse(_PERIOD.pattern).getwidth()[1] < PERIOD_SPAN  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 1400), st.sampled_from(["统计期限为2023年1月1日至2023年12月31日", "统 计时限：2022年01月01日-12月31日",
+                                               "2021年1月1日起至2021年12月31日"]),
+       st.sampled_from(["", "统计数据：2020年1月1日到12月31日。"]), st.sampled_from([" ", "\n", "\t", "　", ""]))
+def test_g3_finds_the_first_period_statement_wherever_it_is(offset, stated, later, gap):
+    """The statement found is the first in the text with white space removed, also when it is
+    printed late or across the part of the text looked at first."""
+    from nianbao.rules.conformance import _PERIOD, _PERIOD_LOOSE, _period
+
+    text = ("政府信息公开工作" + gap) * (offset // 9) + stated.replace("年", "年" + gap) + "。" + "正文" * 300 + later
+    whole = "".join(text.split())
+    expected = _PERIOD.search(whole) or _PERIOD_LOOSE.search(whole)
+    found = _period(text)
+    assert (found and found.groups()) == (expected and expected.groups())

@@ -162,8 +162,7 @@ def g3(report: Report) -> Iterator[Finding]:
     if report.year is None:
         yield finding("G3", "未能从标题或正文确定报告年度。")
         return
-    text = "".join(joined_lines(report).split())  # every white space dropped (str.split and re's \s agree)
-    m = _PERIOD.search(text) or _PERIOD_LOOSE.search(text)
+    m = _period(joined_lines(report))
     if not m:
         yield finding("G3", f"报告未写明统计期限（应为{report.year}年1月1日至{report.year}年12月31日）。")
         return
@@ -172,6 +171,24 @@ def g3(report: Report) -> Iterator[Finding]:
     if start != report.year or end != report.year:
         yield finding("G3", f"统计期限写为{start}年1月1日至{end}年12月31日，与报告年度{report.year}年不一致。",
                       expected=report.year, actual=f"{start}-{end}")
+
+
+PERIOD_SPAN = 100  # characters: more than any match of _PERIOD spans (test_rules checks it)
+_HEAD = 1000  # characters of the text looked at first: the period is stated near the top
+
+
+def _period(text: str) -> re.Match[str] | None:
+    """The statement of the statistical period, on the text with all white space removed
+    (str.split and re's \\s agree on what that is).  The first _HEAD characters are tried
+    first: a match there that starts PERIOD_SPAN before their end is the first match in the
+    whole text too (no earlier start could reach past them), and saves compacting the rest."""
+    if len(text) > _HEAD:
+        head = "".join(text[:_HEAD].split())
+        m = _PERIOD.search(head)
+        if m and m.start() + PERIOD_SPAN <= len(head):
+            return m
+    whole = "".join(text.split())
+    return _PERIOD.search(whole) or _PERIOD_LOOSE.search(whole)
 
 
 _NOTHING = ("无", "暂无", "没有", "无问题", "暂无问题", "不存在", "略", "无存在的主要问题")
