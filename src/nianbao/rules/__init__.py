@@ -5,6 +5,8 @@ reader and extractor notice), a family, a severity, a Chinese title and a plain-
 explanation.  A rule is a small function registered with `@rule(...)`; it yields
 `Finding`s.  `check(report)` runs every single-report rule; the cross-year and
 cross-report rules (family "crossyear") need a second report and run from the store.
+What several rules read (the joined text, the numeric view of table 三) is worked out
+once per `check()` call through `per_check`.
 """
 from __future__ import annotations
 
@@ -87,10 +89,10 @@ def per_check(func: Callable[[Report], _Value]) -> Callable[[Report], _Value]:
         memo = _MEMO.get()
         if memo is None:
             return func(report)
-        key = (func, id(report))  # the reports outlive the check() call that holds the memo
-        if key not in memo:
-            memo[key] = func(report)
-        return memo[key]  # type: ignore[no-any-return]
+        key = (func, id(report))
+        if key not in memo:  # (the report is kept with its value: its id is not reused meanwhile)
+            memo[key] = (report, func(report))
+        return memo[key][1]  # type: ignore[no-any-return]
 
     return shared
 
