@@ -45,9 +45,10 @@ _SENTENCE_START = re.compile(r"[。;；!！?？\n]")
 _REVIEW_WORD, _SUIT_WORD = T.T4_GROUPS[0][1], T.T4_HEADER_LITIGATION
 _REVIEW = re.compile(rf"{_REVIEW_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
 _LITIGATION = re.compile(rf"{_SUIT_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
-# "未发生…行政复议、行政诉讼"; not "未经行政复议直接起诉", "尚未审结的行政复议"
+# "未发生…行政复议、行政诉讼"; not "未经行政复议直接起诉", "尚未审结的行政复议" (the look-behind
+# after 未, not before it: a pattern whose every branch starts with a character is scanned fast)
 _NO_APPEALS = re.compile(
-    rf"(?:(?<!尚)未(?!经)|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_CLAUSE}{{0,20}}?(?:{_REVIEW_WORD}|{_SUIT_WORD})"
+    rf"(?:未(?<!尚未)(?!经)|没有|无)(?:发生|出现|收到|产生|被提起|被申请|涉及)?{_CLAUSE}{{0,20}}?(?:{_REVIEW_WORD}|{_SUIT_WORD})"
     rf"{_CLAUSE}*"
 )
 # a denial of corrections or lost suits only ("未发生…被行政复议纠错或行政诉讼败诉情形"), not of any case
