@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from itertools import chain
 from typing import NamedTuple, TypeGuard, cast
 
@@ -92,30 +93,22 @@ def _evaluable(values: list[Number | None], known: bool) -> TypeGuard[list[Numbe
     return known or _nums(values)
 
 
-_RESULTS_ROWS: dict[str, tuple[str, ...]] = {}
-_T2_FIELDS: dict[str, dict[str, tuple[T.Field, ...]]] = {}
-_T3_KEYS: dict[str, tuple[str, ...]] = {}
+class TemplateRows(NamedTuple):
+    """The row and field lists of a template the rules walk, worked out once per template."""
+
+    results: tuple[str, ...]  # table 三's rows summed into （七）总计 (rule T3.3)
+    table3: tuple[str, ...]  # table 三's row keys
+    table2: dict[str, tuple[T.Field, ...]]  # table 二's fields per row
 
 
-def _results_rows(template: T.Template) -> tuple[str, ...]:
-    """`template.results_rows`, worked out once per template."""
-    if template.id not in _RESULTS_ROWS:
-        _RESULTS_ROWS[template.id] = template.results_rows
-    return _RESULTS_ROWS[template.id]
+def rows_of(report: Report) -> TemplateRows:
+    return _template_rows(template_of(report).id)
 
 
-def table3_keys(template: T.Template) -> tuple[str, ...]:
-    """`template.table3_keys`, worked out once per template."""
-    if template.id not in _T3_KEYS:
-        _T3_KEYS[template.id] = template.table3_keys
-    return _T3_KEYS[template.id]
-
-
-def table2_fields(template: T.Template) -> dict[str, tuple[T.Field, ...]]:
-    """`template.table2_fields()`, worked out once per template."""
-    if template.id not in _T2_FIELDS:
-        _T2_FIELDS[template.id] = template.table2_fields()
-    return _T2_FIELDS[template.id]
+@cache
+def _template_rows(template_id: str) -> TemplateRows:
+    tpl = T.TEMPLATES[template_id]
+    return TemplateRows(tpl.results_rows, tpl.table3_keys, tpl.table2_fields())
 
 
 def _not_evaluable(rule_id: str, what: str, places: list[str], table: str) -> Finding:
@@ -185,7 +178,7 @@ def t3_3(report: Report) -> Iterator[Finding]:
     if T.RESULTS_TOTAL_KEY not in t3:
         return
     single_other = "other_other" in t3 and "other_no_correction" not in t3 and "other_no_fee" not in t3
-    expected = [k for k in _results_rows(template_of(report))
+    expected = [k for k in rows_of(report).results
                 if not (single_other and k in ("other_no_correction", "other_no_fee"))]
     missing = [k for k in expected if k not in t3]
     if missing:
@@ -311,7 +304,7 @@ def t3_11(report: Report) -> Iterator[Finding]:
 @per_check
 def _t2_fields(report: Report) -> list[tuple[str, T.Field, object]]:
     """(row, field, value) of every cell of table 二 the template knows, in print order."""
-    fields = table2_fields(template_of(report))
+    fields = rows_of(report).table2
     return [(row_key, fld, cells[fld.key]) for row_key, cells in report.table2.items()
             for fld in fields.get(row_key, ()) if fld.key in cells]
 

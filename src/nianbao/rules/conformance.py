@@ -10,7 +10,7 @@ from ..model import Finding, Report
 from ..words import BODY_NAMES, LEVEL_NAMES
 from ..formats.vocab import normalized, section_index
 from . import finding, joined_lines, rule
-from .arithmetic import row_title, table2_fields, table3_keys, template_of
+from .arithmetic import row_title, rows_of, template_of
 
 # matched on the text with all white space removed (PDF lines wrap inside dates); the end
 # date may omit its year ("2025年1月1日至12月31日"): it is then the start's year
@@ -252,14 +252,14 @@ def n6(report: Report) -> Iterator[Finding]:
             yield finding("N6", f"没有读到{name}。", severity="error", table=table)
     if report.table3:
         single = "other_other" in report.table3 and "other_no_correction" not in report.table3 and "other_no_fee" not in report.table3
-        missing = [k for k in table3_keys(template_of(report)) if k not in report.table3
+        missing = [k for k in rows_of(report).table3 if k not in report.table3
                    and not (single and k in ("other_no_correction", "other_no_fee"))]
         if missing:
             shown = "、".join(row_title(report, k) for k in missing[:5]) + ("等" if len(missing) > 5 else "")
             hint = _lost_hint(lost, "这些行") if lost else ""
             yield finding("N6", f"表三缺少{len(missing)}行：{shown}。{hint}", table="table3", rows=missing, pages=lost or None)
     if report.table2:
-        missing2 = [k for k in table2_fields(template_of(report)) if k not in report.table2]
+        missing2 = [k for k in rows_of(report).table2 if k not in report.table2]
         if missing2:
             labels = "、".join(template_of(report).table2_row(k).label for k in missing2)
             hint = _lost_hint(lost, "这些行") if lost else ""
