@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from ..formats import templates as T
 from ..model import Finding, Report
 from ..words import BODY_NAMES, LEVEL_NAMES
-from ..formats.vocab import normalized, section_index
+from ..formats.vocab import LabelIndex, normalized, section_index
 from . import finding, joined_lines, rule
 from .arithmetic import row_title, rows_of, template_of
 
@@ -70,13 +71,12 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
     dropped ("l六、存在的主要问题及改进情况", "5、其他需要报告的事项"), or a numbered heading with
     words added in front ("一、政府信息公开工作的总体情况").  Only between the sections found
     before and after it, so that a sub-heading elsewhere is not taken for it."""
-    rank = {k: n for n, k in enumerate(T.SECTION_BY_KEY)}
+    rank = _RANK
     lo = max((s.line_start for s in report.sections if rank[s.key] < rank[key]), default=0)
     hi = min((s.line_start for s in report.sections if rank[s.key] > rank[key]), default=len(report.lines) + 1)
     sec = T.SECTION_BY_KEY[key]
-    wordings = [normalized(h) for h in (sec.heading,) + sec.variants]
-    tails = tuple({w[-2:] for w in wordings})
-    index = section_index()
+    wordings, tails = _wordings(key)
+    index = _headings()
     for i in range(lo + 1, hi):
         s = report.lines[i - 1].strip()
         if not s or len(s) > 60 or "|" in s or "\t" in s:
@@ -97,6 +97,23 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
         if number and number.group(1) and any(cand.endswith(w) and len(cand) - len(w) <= 10 for w in wordings):
             return i, s
     return None
+
+
+_RANK = {k: n for n, k in enumerate(T.SECTION_BY_KEY)}
+
+
+@cache
+def _wordings(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Section `key`'s heading and its variants as normalised text, and their last two characters."""
+    sec = T.SECTION_BY_KEY[key]
+    wordings = tuple(normalized(h) for h in (sec.heading,) + sec.variants)
+    return wordings, tuple({w[-2:] for w in wordings})
+
+
+@cache
+def _headings() -> LabelIndex:
+    """The index of the section headings, built once (it keeps what it has matched)."""
+    return section_index()
 
 
 def _section_body(report: Report, key: str) -> tuple[str, int | None]:
