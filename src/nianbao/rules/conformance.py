@@ -10,7 +10,7 @@ from ..formats import templates as T
 from ..model import Finding, Report
 from ..words import BODY_NAMES, LEVEL_NAMES
 from ..formats.vocab import LabelIndex, normalized, section_index
-from . import finding, joined_lines, rule
+from . import finding, joined_lines, per_check, rule
 from .arithmetic import row_title, rows_of, template_of
 
 # matched on the text with all white space removed (PDF lines wrap inside dates); the end
@@ -77,16 +77,12 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
     sec = T.SECTION_BY_KEY[key]
     wordings, tails = _wordings(key)
     index = _headings()
-    for i in range(lo + 1, hi):
-        s = report.lines[i - 1].strip()
-        if not s or len(s) > 60 or "|" in s or "\t" in s:
-            continue
-        m = _HEADING_PREFIX.match(s)
-        assert m is not None  # every part of the pattern is optional: it always matches
-        rest = s[m.end():]
-        end = _HEADING_END.search(rest)
-        cand = normalized(rest[: end.start()] if end else rest).strip()
-        if not cand or (not end and len(rest) > 40) or not cand.endswith(tails):
+    if lo >= 0 and hi <= len(report.lines) + 1:
+        found = [c for c in _heading_candidates(report) if lo < c[0] < hi]
+    else:  # section lines outside the text (not a reader's): line by line, as they are
+        found = [(i, *c) for i in range(lo + 1, hi) if (c := _heading_candidate(report.lines[i - 1]))]
+    for i, s, cand in found:
+        if not cand.endswith(tails):
             continue
         number = _HEADING_NUMBER.match(s)
         if number and number.group(2) and number.group(2) != sec.number:
@@ -97,6 +93,29 @@ def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:
         if number and number.group(1) and any(cand.endswith(w) and len(cand) - len(w) <= 10 for w in wordings):
             return i, s
     return None
+
+
+def _heading_candidate(line: str) -> tuple[str, str] | None:
+    """(line stripped, its heading text normalised) of a line that may be a heading once
+    stray characters or a number before it are dropped, or None."""
+    s = line.strip()
+    if not s or len(s) > 60 or "|" in s or "\t" in s:
+        return None
+    m = _HEADING_PREFIX.match(s)
+    assert m is not None  # every part of the pattern is optional: it always matches
+    rest = s[m.end():]
+    end = _HEADING_END.search(rest)
+    cand = normalized(rest[: end.start()] if end else rest).strip()
+    if not cand or (not end and len(rest) > 40):
+        return None
+    return s, cand
+
+
+@per_check
+def _heading_candidates(report: Report) -> list[tuple[int, str, str]]:
+    """(1-based line, line, heading text) of every line that may be a garbled heading: found
+    once for all the sections a report lacks."""
+    return [(i, c[0], c[1]) for i, line in enumerate(report.lines, 1) if (c := _heading_candidate(line))]
 
 
 _RANK = {k: n for n, k in enumerate(T.SECTION_BY_KEY)}
