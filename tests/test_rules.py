@@ -316,3 +316,16 @@ def test_g3_finds_the_first_period_statement_wherever_it_is(offset, stated, late
     expected = _PERIOD.search(whole) or _PERIOD_LOOSE.search(whole)
     found = _period(text)
     assert (found and found.groups()) == (expected and expected.groups())
+
+
+_NEAR_NAMES = st.lists(st.sampled_from(["王", "张", "和", "李明", "等", "3", "12", "9" * 30, "人", "于", "3月", "提出",
+                                        "申请公开", "申请", "行政复议", "来信", "。", ",", "\n", "依", "起诉"]),
+                       max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NEAR_NAMES)
+def test_g8_finds_the_same_name_places_scanning_only_near_the_verbs(text):
+    from nianbao.rules.privacy import _BEFORE, _before_matches
+
+    assert [m.span() for m in _before_matches(text)] == [m.span() for m in _BEFORE.finditer(text)]

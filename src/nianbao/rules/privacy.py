@@ -97,7 +97,34 @@ _S = "[" + "".join(sorted(_SURNAMES)) + "]"
 # ("张三于3月提出申请")
 _AFTER = re.compile(r"(?:收到|受理|接到|申请人|来信人|来访人|举报人|投诉人|原告|当事人|第三人)[:：]?\s*"
                     r"(?:了|市民|群众|居民|村民|来自)?(?=" + _S + ")")
-_BEFORE = re.compile(_S + r"[\u4e00-\u9fff]{1,3}(?:等\d*人)?(?:于[^。,;\n]{0,12}?)?(?:提出|提交|申请公开|来信|来访|请求公开|起诉|申请" + T.T4_GROUPS[0][1] + ")")
+_VERBS = ("提出", "提交", "申请公开", "来信", "来访", "请求公开", "起诉", "申请" + T.T4_GROUPS[0][1])
+_BEFORE = re.compile(_S + r"[\u4e00-\u9fff]{1,3}(?:等\d*人)?(?:于[^。,;\n]{0,12}?)?(?:" + "|".join(_VERBS) + ")")
+_ETC_COUNT = re.compile(r"等(\d*)人")  # ("张三等3人提出…"): the one part of a _BEFORE match of no fixed length
+
+
+def _before_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_BEFORE.finditer(text)`, scanning only the stretches that end in one of the verbs
+    every match ends with (a surname starts the pattern, and surnames are common characters:
+    a scan of the whole text is slow).  A match starts at most `reach` characters before
+    its verb, so a stretch holds every match that ends in it, and the matches come in order."""
+    spans = []
+    for verb in _VERBS:
+        i = text.find(verb)
+        while i >= 0:
+            spans.append((i, i + len(verb)))
+            i = text.find(verb, i + 1)
+    if not spans:
+        return
+    reach = 1 + 3 + 1 + 12 + 2 + max((len(m.group(1)) for m in _ETC_COUNT.finditer(text)), default=0)
+    stretches: list[list[int]] = []
+    for a, b in sorted(spans):
+        a = max(0, a - reach)
+        if stretches and a <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], b)
+        else:
+            stretches.append([a, b])
+    for a, b in stretches:
+        yield from _BEFORE.finditer(text, a, b)
 
 
 MAX_WINDOWS = 200
@@ -118,7 +145,7 @@ def _fixed_phrase(pattern: re.Pattern[str], m: re.Match[str], text: str) -> bool
 def _windows(text: str) -> list[str]:
     out: dict[str, None] = {}
     for pattern, before, after in ((_AFTER, 2, 16), (_BEFORE, 6, 0)):
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text) if pattern is _AFTER else _before_matches(text):
             if _fixed_phrase(pattern, m, text):
                 continue
             out[text[max(0, m.start() - before): m.end() + after]] = None
