@@ -329,3 +329,13 @@ def test_g8_finds_the_same_name_places_scanning_only_near_the_verbs(text):
     from nianbao.rules.privacy import _BEFORE, _before_matches
 
     assert [m.span() for m in _before_matches(text)] == [m.span() for m in _BEFORE.finditer(text)]
+
+
+def test_g8_verbs_never_overlap():
+    """No verb ends with the start of another or holds another: one regex scan finds them all."""
+    from nianbao.rules.privacy import _VERBS
+
+    for u in _VERBS:
+        for v in _VERBS:
+            assert u == v or v not in u
+            assert not any(v.startswith(u[k:]) for k in range(1, len(u)))
