@@ -174,6 +174,9 @@ def cell_text(cell: etree._Element) -> str:
     if not len(cell):  # a bare cell (most cells of big tables): no walk
         text = cell.text or ""
         return text if text.isalnum() else _WS.sub(" ", text).strip()  # a number or a word: as it is
+    pieces = [t for t in cell.itertext() if t.strip()]
+    if len(pieces) < 2:  # one piece of text (<td><p><span>12</span></p></td>): the spaces of blocks would be stripped
+        return _WS.sub(" ", pieces[0]).strip() if pieces else ""
     parts: list[str] = []
     for event, el in etree.iterwalk(cell, events=("start", "end")):
         block = el.tag == "br" or el.tag in BLOCK_TAGS

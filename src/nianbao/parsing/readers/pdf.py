@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ctypes
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -21,9 +22,9 @@ import pypdfium2.raw as raw
 from ...errors import LimitExceeded, UnreadableInput
 from ...model import Document, Finding
 from ...rules import finding
-from .boxes import Box, Table, TextBox, fill, find_tables
+from .boxes import Box, Table, TextBox, fill_placed, find_tables
 from .pages import PageLayout, TextLine, to_document
-from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, large_images, rulings, too_busy
+from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, graphics, large_images, rulings
 
 MAX_PAGES = 300
 RULING_TOL = 2.0  # points: rulings this close are one line
@@ -153,17 +154,17 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     text = "".join(c.text for c in chars)
     layout = PageLayout(number, width, height)
     broken = broken_reason(text)
-    visible = sum(1 for c in chars if c.box is not None and not c.text.isspace())
-    busy = too_busy(page)
-    if busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
+    visible = sum(1 for c in chars if c.box is not None)
+    drawn = graphics(page)
+    if drawn.busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
         layout.lines = _text_lines(chars, set()) if broken is None else []
-        return PageText(layout, text, broken, [], _busy_page(number, *busy))
-    images = large_images(page, width, height, LARGE_IMAGE)
+        return PageText(layout, text, broken, [], _busy_page(number, *drawn.busy))
+    images = large_images(drawn.images, width, height, LARGE_IMAGE)
     if broken is None and visible < 10 and images:
         broken = "image-only"
     if broken is not None:
         return PageText(layout, text, broken, images)
-    layout.tables = find_tables(rulings(page, height), RULING_TOL, MIN_CELL)
+    layout.tables = find_tables(rulings(drawn.paths, height), RULING_TOL, MIN_CELL)
     in_tables = _fill_tables(layout.tables, chars)
     layout.lines = _text_lines(chars, in_tables)
     bare = [im for im in images if _chars_inside(chars, im) < 5]
@@ -176,38 +177,74 @@ def _busy_page(number: int, objects: int, segments: int) -> Finding:
                    detail=f"graphics-cap objects>={objects} segments>={segments}", page=number)
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
     text: str
-    box: Box | None  # top-down; None for characters the text layer generated (spaces, breaks)
+    box: Box | None  # top-down; None for spaces (no caller reads their box) and generated characters
+
+
+def _c_function(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's function `fn` called with plain pointers: pypdfium2's bindings check and
+    convert every argument, a third of the cost of the per-character calls below."""
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_P = ctypes.c_void_p
+_GET_UNICODE = _c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
+_IS_GENERATED = _c_function(raw.FPDFText_IsGenerated, ctypes.c_int, _P, ctypes.c_int)
+_GET_CHAR_BOX = _c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
 
 
 def _chars(textpage: Any, height: float) -> list[Char]:
-    """The characters of the text layer, in its order."""
+    """The characters of the text layer, in its order: each character's code and box read
+    once (a space's box is not read: nothing uses it)."""
     out: list[Char] = []
+    append = out.append
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    refs = [ctypes.addressof(v) for v in (left, right, bottom, top)]
+    get_unicode, is_generated, get_box = _GET_UNICODE, _IS_GENERATED, _GET_CHAR_BOX
     for i in range(raw.FPDFText_CountChars(textpage)):
-        code = raw.FPDFText_GetUnicode(textpage, i)
+        code = get_unicode(handle, i)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        box = None
-        if not raw.FPDFText_IsGenerated(textpage, i) and raw.FPDFText_GetCharBox(textpage, i, *refs):
-            box = Box(left.value, height - top.value, right.value, height - bottom.value)
-        out.append(Char(ch, box))
+        # (pdfium generates spaces and line breaks, which never get here; asked all the same)
+        if ch.isspace() or is_generated(handle, i) or not get_box(handle, i, *refs):
+            append(Char(ch, None))
+        else:
+            append(Char(ch, Box(left.value, height - top.value, right.value, height - bottom.value)))
     return out
 
 
 def _fill_tables(tables: list[Table], chars: list[Char]) -> set[int]:
-    """Put the characters printed inside tables into their cells; returns their indexes."""
+    """Put the characters printed inside tables into their cells; returns their indexes.
+    Each character's centre is computed once; a table looks only at the characters whose
+    centres lie between its top and bottom (bisected), in text-layer order."""
     taken: set[int] = set()
+    if not tables:
+        return taken
+    centres = sorted(((c.box.y0 + c.box.y1) / 2, i, (c.box.x0 + c.box.x1) / 2)
+                     for i, c in enumerate(chars) if c.box is not None)
+    heights = [cy for cy, _, _ in centres]
     for table in tables:
-        inside = [i for i, c in enumerate(chars)
-                  if c.box is not None and i not in taken and not c.text.isspace()
-                  and table.cell_at(c.box.cx, c.box.cy) is not None]
-        fill(table, [TextBox(chars[i].box, chars[i].text) for i in inside], chars=True)  # type: ignore[arg-type]
-        taken.update(inside)
+        xs, ys, where = table.xs, table.ys, table.cells_by_position()
+        x0, x1, last_col, last_row = xs[0], xs[-1], table.n_cols - 1, table.n_rows - 1
+        band = centres[bisect_left(heights, ys[0]):bisect_right(heights, ys[-1])]
+        placed = []
+        for y, i, x in sorted(band, key=_second):
+            if x0 <= x <= x1 and i not in taken:  # `Table.cell_at`, inline
+                cell = where.get((min(bisect_right(ys, y) - 1, last_row), min(bisect_right(xs, x) - 1, last_col)))
+                if cell is not None:
+                    c = chars[i]
+                    placed.append((cell, TextBox(c.box, c.text)))  # type: ignore[arg-type]
+                    taken.add(i)
+        fill_placed(table, placed, chars=True)
     return taken
+
+
+def _second(item: tuple[float, int, float]) -> int:
+    return item[1]
 
 
 def _text_lines(chars: list[Char], taken: set[int]) -> list[TextLine]:
@@ -227,7 +264,7 @@ def _text_lines(chars: list[Char], taken: set[int]) -> list[TextLine]:
 
 
 def _text_line(chars: list[Char]) -> list[TextLine]:
-    boxed = [c for c in chars if c.box is not None and not c.text.isspace()]
+    boxed = [c for c in chars if c.box is not None]
     if not boxed:
         return []
     heights = sorted(c.box.height for c in boxed if _is_hanzi(c.text))  # type: ignore[union-attr]
@@ -261,5 +298,5 @@ def _is_hanzi(ch: str) -> bool:
 
 
 def _chars_inside(chars: list[Char], area: Box) -> int:
-    return sum(1 for c in chars if c.box is not None and not c.text.isspace()
+    return sum(1 for c in chars if c.box is not None
                and area.x0 <= c.box.cx <= area.x1 and area.y0 <= c.box.cy <= area.y1)
