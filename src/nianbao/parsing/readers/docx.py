@@ -110,7 +110,7 @@ class Names:
         self.grid_before, self.grid_span = q("gridBefore"), q("gridSpan")
         self.wrappers = frozenset(q(name) for name in WRAPPERS)
         self.merges = frozenset(q(name) for name in ("vMerge", "hMerge", "vmerge", "hmerge"))
-        self.list_hint = f"{q('listPr')}/{AUX_2003}t"
+        self.list_pr, self.list_hint = q("listPr"), AUX_2003 + "t"
         self.any_table = ".//" + self.tbl
 
 
@@ -158,9 +158,14 @@ class Reader:
     def runs(self, p: etree._Element, in_cell: bool) -> tuple[str, list[etree._Element]]:
         """The text of paragraph `p` (with its list number) and the text boxes it anchors."""
         n = self.names
-        ppr = p.find(n.ppr)
-        hint = ppr.find(n.list_hint) if ppr is not None else None  # Word 2003's printed list label
-        parts = [hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr)]
+        ppr = _child(p, n.ppr)
+        hint = None  # Word 2003's printed list label: pPr/listPr/wx:t
+        for listpr in ppr.iterchildren(n.list_pr) if ppr is not None else ():
+            hint = _child(listpr, n.list_hint)
+            if hint is not None:
+                break
+        numbered = self.numbering.levels  # (no lists: no label to compute)
+        parts = [hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr) if numbered else ""]
         boxes: list[etree._Element] = []
         t, tab, box, r = n.t, n.tab, n.box, n.r
         removed = self.removed
@@ -213,21 +218,32 @@ class Reader:
         """The row's own cells (merged continuations left out) and the grid columns it covers
         (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not)."""
         n = self.names
-        col = self._grid_value(tr.find(n.trpr), n.grid_before)
+        col = self._grid_value(_child(tr, n.trpr), n.grid_before)
         row = Row(covered=set(range(min(col, MAX_COLUMNS))))
         for tc in self._children(tr, n.tc):
-            pr = tc.find(n.tcpr)
+            pr, paragraphs = None, []
+            for child in tc:  # its properties and its paragraphs in one pass
+                tag = child.tag
+                if tag == n.p:
+                    paragraphs.append(child)
+                elif tag == n.tcpr:
+                    pr = child if pr is None else pr
+                elif tag in n.wrappers:
+                    paragraphs += self._children(child, n.p)
             span = max(1, self._grid_value(pr, n.grid_span))
             row.covered.update(range(min(col, MAX_COLUMNS), min(col + span, MAX_COLUMNS)))
             if pr is None or not self._continues(pr):
-                row.cells.append(Cell(col, span, " ".join(self.cell_text(tc).split())))
+                row.cells.append(Cell(col, span, " ".join(self._paragraphs_text(paragraphs).split())))
             col += span
         return row
 
     def cell_text(self, container: etree._Element) -> str:
         """The paragraphs of a cell (and of text boxes in it) on one line."""
+        return self._paragraphs_text(self._children(container, self.names.p))
+
+    def _paragraphs_text(self, paragraphs: list[etree._Element]) -> str:
         texts = []
-        for p in self._children(container, self.names.p):
+        for p in paragraphs:
             text, boxes = self.runs(p, in_cell=True)
             texts.append(text)
             texts.extend(self.cell_text(box) for box in boxes)
@@ -235,7 +251,7 @@ class Reader:
 
     def _grid_value(self, props: etree._Element | None, name: str) -> int:
         """The integer `w:val` of the child `name` (a qualified name) of `props`, 0 if none."""
-        el = props.find(name) if props is not None else None
+        el = _child(props, name) if props is not None else None
         try:
             return min(int(el.get(self.names.val)), 1000) if el is not None else 0
         except (TypeError, ValueError):
@@ -276,6 +292,11 @@ def read_docx(data: bytes) -> Document:
     numbering = Numbering.parse(package.xml(package.related(main, "/numbering")),
                                 package.xml(package.related(main, "/styles")), ns)
     return _read_body(body, Reader(ns, numbering), "docx")
+
+
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """`el.find(tag)` for a qualified name: the first child so named (without ElementPath)."""
+    return next(el.iterchildren(tag), None)
 
 
 def _inside(el: etree._Element, tag: str, stop: etree._Element) -> bool:

@@ -159,8 +159,16 @@ def strip_non_content(root: etree._Element) -> None:
     etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
     # only elements with a `hidden` or `style` attribute, in document order (XPath, not a
     # Python pass over every node of a multi-megabyte page)
+    hiding: dict[str, bool] = {}  # style -> hides? (a page repeats a few styles on many elements)
+
+    def hides(style: str) -> bool:
+        found = hiding.get(style)
+        if found is None:
+            found = hiding[style] = _HIDDEN_STYLE.search(style) is not None
+        return found
+
     hidden = [el for el in root.xpath("descendant-or-self::*[@hidden or @style]")
-              if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")]
+              if el.get("hidden") is not None or hides(el.get("style") or "")]
     for el in hidden:
         _drop(el)
 
@@ -202,10 +210,20 @@ def _rows_in_order(table: etree._Element) -> list[etree._Element]:
 _SPANNED = etree.XPath("boolean(descendant::*[self::td or self::th][@colspan or @rowspan])")
 
 
+def _spanned(table: etree._Element, rows: list[list[etree._Element]]) -> bool:
+    """Whether a cell of the table has a colspan or rowspan: the rows' own cells first (a
+    spanned header answers at once), then any other td/th below the table."""
+    for cells in rows:
+        for cell in cells:
+            if cell.get("colspan") is not None or cell.get("rowspan") is not None:
+                return True
+    return bool(_SPANNED(table))
+
+
 def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[list[str]]] | None:
     """The rows (cells, and their texts) of a grid of short cells; None for a table that
     holds tables or long text, which is page layout."""
-    if table.find(".//table") is not None:
+    if next(table.iterdescendants("table"), None) is not None:
         return None
     rows = [_cells(tr) for tr in _rows_in_order(table)]
     if not rows or max(len(r) for r in rows) < 2:
@@ -242,17 +260,19 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
             end, k = heapq.heappop(ends)
             if until.get(k) == end:
                 del until[k]
-        row = Row(covered=set(until))
-        covered = row.covered
+        covered = set(until)
+        row = Row(covered=covered)
+        row_cells = row.cells
         col = 0
         for cell, text in zip(cells, cell_texts):
-            colspan = max(1, _span(cell.get("colspan"), 1000))
-            rowspan = _span(cell.get("rowspan"), 65534) or (len(rows) - r)  # rowspan=0: to the end
+            span, down = cell.get("colspan"), cell.get("rowspan")
+            colspan = 1 if span is None else max(1, _span(span, 1000))
+            rowspan = 1 if down is None else _span(down, 65534) or (len(rows) - r)  # rowspan=0: to the end
             while col in covered:
                 col += 1
             if col + colspan > MAX_COLUMNS:
                 return None
-            row.cells.append(Cell(col, colspan, text))
+            row_cells.append(Cell(col, colspan, text))
             if colspan == 1 and rowspan == 1 and not until:  # the common cell, nothing held from above
                 covered.add(col)
                 col += 1
@@ -271,7 +291,7 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
 
 def table_lines(table: etree._Element, rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Line]:
     """One tab-separated line per row with cells (`grid` when the row's positions are reliable)."""
-    if not _SPANNED(table):
+    if not _spanned(table, rows):
         return _plain_table_lines(table, texts)
     placed = place(rows, texts)
     if placed is None:
