@@ -226,11 +226,14 @@ def _on_lines(rulings: list[Ruling], lines: list[float], tol: float) -> list[lis
     return out
 
 
-def _covers(on_line: list[Ruling], at: float, tol: float) -> bool:
+def _covered(on_line: list[Ruling], mids: list[float], tol: float) -> list[bool]:
+    """For each of the (increasing) midpoints, whether a ruling of the line covers it
+    (within `tol` of its ends): each ruling marks its range, found by bisection."""
+    out = [False] * len(mids)
     for r in on_line:
-        if r.start - tol <= at <= r.end + tol:
-            return True
-    return False
+        for k in range(bisect.bisect_left(mids, r.start - tol), bisect.bisect_right(mids, r.end + tol)):
+            out[k] = True
+    return out
 
 
 def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Table]:
@@ -267,16 +270,17 @@ def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling],
             k = parent[k]
         return k
 
-    v_on, h_on = _on_lines(vs, xs, tol), _on_lines(hs, ys, tol)
     xmids = [(xs[c] + xs[c + 1]) / 2 for c in range(n_cols)]
+    ymids = [(ys[r] + ys[r + 1]) / 2 for r in range(n_rows)]
+    walls = [_covered(on, ymids, tol) for on in _on_lines(vs, xs, tol)]  # [grid line][row]: a ruling there
+    floors = [_covered(on, xmids, tol) for on in _on_lines(hs, ys, tol)]  # [grid line][column]
     for r in range(n_rows):
-        ymid = (ys[r] + ys[r + 1]) / 2
-        below = h_on[r + 1] if r + 1 < n_rows else None
+        below = floors[r + 1] if r + 1 < n_rows else None
         for c in range(n_cols):
             k = r * n_cols + c
-            if c + 1 < n_cols and not _covers(v_on[c + 1], ymid, tol):
+            if c + 1 < n_cols and not walls[c + 1][r]:
                 parent[find(k)] = find(k + 1)
-            if below is not None and not _covers(below, xmids[c], tol):
+            if below is not None and not below[c]:
                 parent[find(k)] = find(k + n_cols)
     groups: dict[int, list[int]] = {}
     for k in range(n_rows * n_cols):

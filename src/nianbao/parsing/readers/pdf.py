@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -192,59 +192,54 @@ def _c_function(fn: Any, restype: Any, *argtypes: Any) -> Any:
 
 _P = ctypes.c_void_p
 _GET_UNICODE = _c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
-_IS_GENERATED = _c_function(raw.FPDFText_IsGenerated, ctypes.c_int, _P, ctypes.c_int)
 _GET_CHAR_BOX = _c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
 
 
 def _chars(textpage: Any, height: float) -> list[Char]:
     """The characters of the text layer, in its order: each character's code and box read
-    once (a space's box is not read: nothing uses it)."""
+    once.  A space's box is not read (nothing uses it), and no character is asked whether
+    pdfium generated it: pdfium's text page generates nothing but spaces and line breaks
+    (CPDF_TextPage: CharType::kGenerated is set only for L' ', L'\\r' and L'\\n'), which
+    get no box here either."""
     out: list[Char] = []
     append = out.append
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     refs = [ctypes.addressof(v) for v in (left, right, bottom, top)]
-    get_unicode, is_generated, get_box = _GET_UNICODE, _IS_GENERATED, _GET_CHAR_BOX
+    get_unicode, get_box, new = _GET_UNICODE, _GET_CHAR_BOX, tuple.__new__  # (tuple.__new__: a named tuple without its Python __new__)
     for i in range(raw.FPDFText_CountChars(textpage)):
         code = get_unicode(handle, i)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        # (pdfium generates spaces and line breaks, which never get here; asked all the same)
-        if ch.isspace() or is_generated(handle, i) or not get_box(handle, i, *refs):
-            append(Char(ch, None))
+        if ch.isspace() or not get_box(handle, i, *refs):
+            append(new(Char, (ch, None)))
         else:
-            append(Char(ch, Box(left.value, height - top.value, right.value, height - bottom.value)))
+            append(new(Char, (ch, new(Box, (left.value, height - top.value, right.value, height - bottom.value)))))
     return out
 
 
 def _fill_tables(tables: list[Table], chars: list[Char]) -> set[int]:
     """Put the characters printed inside tables into their cells; returns their indexes.
-    Each character's centre is computed once; a table looks only at the characters whose
-    centres lie between its top and bottom (bisected), in text-layer order."""
+    Each character's centre is computed once and looked up in a table only when it lies
+    within the table's frame."""
     taken: set[int] = set()
     if not tables:
         return taken
-    centres = sorted(((c.box.y0 + c.box.y1) / 2, i, (c.box.x0 + c.box.x1) / 2)
-                     for i, c in enumerate(chars) if c.box is not None)
-    heights = [cy for cy, _, _ in centres]
+    centres = [(i, (c.box.x0 + c.box.x1) / 2, (c.box.y0 + c.box.y1) / 2, c)
+               for i, c in enumerate(chars) if c.box is not None]
+    new = tuple.__new__
     for table in tables:
         xs, ys, where = table.xs, table.ys, table.cells_by_position()
-        x0, x1, last_col, last_row = xs[0], xs[-1], table.n_cols - 1, table.n_rows - 1
-        band = centres[bisect_left(heights, ys[0]):bisect_right(heights, ys[-1])]
+        x0, x1, y0, y1, last_col, last_row = xs[0], xs[-1], ys[0], ys[-1], table.n_cols - 1, table.n_rows - 1
         placed = []
-        for y, i, x in sorted(band, key=_second):
-            if x0 <= x <= x1 and i not in taken:  # `Table.cell_at`, inline
+        for i, x, y, c in [t for t in centres if y0 <= t[2] <= y1 and x0 <= t[1] <= x1]:
+            if i not in taken:  # `Table.cell_at`, inline
                 cell = where.get((min(bisect_right(ys, y) - 1, last_row), min(bisect_right(xs, x) - 1, last_col)))
                 if cell is not None:
-                    c = chars[i]
-                    placed.append((cell, TextBox(c.box, c.text)))  # type: ignore[arg-type]
+                    placed.append((cell, new(TextBox, (c.box, c.text, 1.0))))
                     taken.add(i)
         fill_placed(table, placed, chars=True)
     return taken
-
-
-def _second(item: tuple[float, int, float]) -> int:
-    return item[1]
 
 
 def _text_lines(chars: list[Char], taken: set[int]) -> list[TextLine]:
