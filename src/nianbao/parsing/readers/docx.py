@@ -111,7 +111,6 @@ class Names:
         self.wrappers = frozenset(q(name) for name in WRAPPERS)
         self.merges = frozenset(q(name) for name in ("vMerge", "hMerge", "vmerge", "hmerge"))
         self.list_pr, self.list_hint = q("listPr"), AUX_2003 + "t"
-        self.any_table = ".//" + self.tbl
 
 
 @dataclass
@@ -125,6 +124,8 @@ class Reader:
     paragraphs: int = 0
     tables: int = 0
     removed: set[etree._Element] = field(default_factory=set)  # inside tracked deletions and fallbacks
+    labelled: bool = True  # the document has lists or Word 2003 list labels (else no paragraph has a label)
+    rich: set[etree._Element] = field(default_factory=set)  # paragraphs holding tabs, breaks, hyphens or text boxes
     names: Names = field(init=False)
 
     def __post_init__(self) -> None:
@@ -158,19 +159,12 @@ class Reader:
     def runs(self, p: etree._Element, in_cell: bool) -> tuple[str, list[etree._Element]]:
         """The text of paragraph `p` (with its list number) and the text boxes it anchors."""
         n = self.names
-        ppr = _child(p, n.ppr)
-        hint = None  # Word 2003's printed list label: pPr/listPr/wx:t
-        for listpr in ppr.iterchildren(n.list_pr) if ppr is not None else ():
-            hint = _child(listpr, n.list_hint)
-            if hint is not None:
-                break
-        numbered = self.numbering.levels  # (no lists: no label to compute)
-        parts = [hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr) if numbered else ""]
+        parts = [self._label(p) if self.labelled else ""]
         boxes: list[etree._Element] = []
         t, tab, box, r = n.t, n.tab, n.box, n.r
         removed = self.removed
         space, brk = (" ", " ") if in_cell else ("\t", "\n")
-        for el in p.iter(t, tab, n.br, n.cr, n.nbh, box):
+        for el in p.iter(t, tab, n.br, n.cr, n.nbh, box) if p in self.rich else p.iter(t):  # (one name: a faster match)
             if removed and el in removed or (boxes and _inside(el, box, p)):
                 continue  # tracked deletions, fallbacks; the text of a box is read after the paragraph
             tag = el.tag
@@ -188,6 +182,18 @@ class Reader:
                 parts.append(brk)
         return "".join(parts), boxes
 
+    def _label(self, p: etree._Element) -> str:
+        """The list label printed before paragraph `p`: Word 2003's own (pPr/listPr/wx:t),
+        else the automatic number (`docxnum`)."""
+        n = self.names
+        ppr = _child(p, n.ppr)
+        hint = None
+        for listpr in ppr.iterchildren(n.list_pr) if ppr is not None else ():
+            hint = _child(listpr, n.list_hint)
+            if hint is not None:
+                break
+        return hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr)
+
     # ----------------------------------------------------------------- tables
     def _children(self, el: etree._Element, wanted: str) -> list[etree._Element]:
         """Children with the qualified name `wanted`, looking through content controls and custom XML."""
@@ -204,7 +210,7 @@ class Reader:
     def table(self, tbl: etree._Element) -> None:
         n = self.names
         rows = self._children(tbl, n.tr)
-        if tbl.find(n.any_table) is not None:  # layout: read the cells as blocks
+        if next(tbl.iterdescendants(n.tbl), None) is not None:  # layout: read the cells as blocks
             for tr in rows:
                 for tc in self._children(tr, n.tc):
                     self.blocks(tc)
@@ -230,9 +236,18 @@ class Reader:
                     pr = child if pr is None else pr
                 elif tag in n.wrappers:
                     paragraphs += self._children(child, n.p)
-            span = max(1, self._grid_value(pr, n.grid_span))
+            span, continues = 1, False
+            if pr is not None:  # gridSpan (the first one) and merges, in one pass over the properties
+                span_el = None
+                for el in pr:
+                    tag = el.tag
+                    if tag == n.grid_span:
+                        span_el = el if span_el is None else span_el
+                    elif tag in n.merges and el.get(n.val, "continue") == "continue":
+                        continues = True
+                span = max(1, self._int_value(span_el))
             row.covered.update(range(min(col, MAX_COLUMNS), min(col + span, MAX_COLUMNS)))
-            if pr is None or not self._continues(pr):
+            if not continues:
                 row.cells.append(Cell(col, span, " ".join(self._paragraphs_text(paragraphs).split())))
             col += span
         return row
@@ -243,7 +258,12 @@ class Reader:
 
     def _paragraphs_text(self, paragraphs: list[etree._Element]) -> str:
         texts = []
+        plain = not self.labelled and not self.removed  # (then a paragraph without tabs, breaks or boxes is its w:t)
+        t, rich = self.names.t, self.rich
         for p in paragraphs:
+            if plain and p not in rich:
+                texts.append("".join([el.text or "" for el in p.iter(t)]))
+                continue
             text, boxes = self.runs(p, in_cell=True)
             texts.append(text)
             texts.extend(self.cell_text(box) for box in boxes)
@@ -251,19 +271,13 @@ class Reader:
 
     def _grid_value(self, props: etree._Element | None, name: str) -> int:
         """The integer `w:val` of the child `name` (a qualified name) of `props`, 0 if none."""
-        el = _child(props, name) if props is not None else None
+        return self._int_value(_child(props, name) if props is not None else None)
+
+    def _int_value(self, el: etree._Element | None) -> int:
         try:
             return min(int(el.get(self.names.val)), 1000) if el is not None else 0
         except (TypeError, ValueError):
             return 0
-
-    def _continues(self, tcpr: etree._Element) -> bool:
-        """Is this cell the continuation of a merge (lower-case names in Word 2003 XML)?"""
-        n = self.names
-        for el in tcpr:
-            if el.tag in n.merges and el.get(n.val, "continue") == "continue":
-                return True
-        return False
 
 
 def read_wordml(data: bytes) -> Document:
@@ -313,6 +327,10 @@ def _read_body(body: etree._Element, reader: Reader, name: str) -> Document:
     w = reader.w
     for gone in body.iter(w("del"), w("moveFrom"), _MC_FALLBACK):
         reader.removed.update(gone.iter())
+    n = reader.names
+    reader.labelled = bool(reader.numbering.levels) or next(body.iter(n.list_hint), None) is not None
+    for el in body.iter(n.tab, n.br, n.cr, n.nbh, n.box):
+        reader.rich.update(el.iterancestors(n.p))
     reader.blocks(body)
     if not reader.lines:
         raise UnreadableInput("Word 文件中没有文字（可能是扫描图片或空白文档）。",

@@ -273,8 +273,10 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
             if col + colspan > MAX_COLUMNS:
                 return None
             row_cells.append(Cell(col, colspan, text))
-            if colspan == 1 and rowspan == 1 and not until:  # the common cell, nothing held from above
+            if colspan == 1 and rowspan == 1:  # the common cell
                 covered.add(col)
+                if col in until:  # over a column a rowspan above still held
+                    del until[col]
                 col += 1
                 continue
             for k in range(col, col + colspan):
