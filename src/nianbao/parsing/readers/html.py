@@ -50,7 +50,9 @@ _BIG5_NAMES = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"})
 # recognised by codecs' own flag)
 _NOT_PAGE_CODECS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7", "charmap"})
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# control characters libxml2 rejects, as UTF-8 bytes (each is one ASCII byte there, never part of
+# a longer sequence): deleted from the encoded page by bytes.translate, far quicker than a regex on the text
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 
 NEVER_CONTENT = ("script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
@@ -129,7 +131,7 @@ def parse_tree(text: str) -> tuple[etree._Element, bool]:
     """The page's root element and whether libxml2 cut it at its nesting limit."""
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
                               huge_tree=False, default_doctype=False, recover=True)
-    root = etree.fromstring(_CONTROL.sub("", text).encode("utf-8"), parser)
+    root = etree.fromstring(text.encode("utf-8").translate(None, _CONTROL_BYTES), parser)
     if root is None:
         raise UnreadableInput("网页没有任何内容。", "The web page has no content.")
     cut = any("depth" in err.message.lower() for err in parser.error_log)
@@ -187,10 +189,11 @@ def cell_text(cell: etree._Element) -> str:
         return _WS.sub(" ", pieces[0]).strip() if pieces else ""
     parts: list[str] = []
     for event, el in etree.iterwalk(cell, events=("start", "end")):
-        block = el.tag == "br" or el.tag in BLOCK_TAGS
+        tag = el.tag
+        block = tag == "br" or tag in BLOCK_TAGS
         if event == "start":
             parts.append(" " if block else "")
-            parts.append(el.text or "" if isinstance(el.tag, str) else "")
+            parts.append(el.text or "" if isinstance(tag, str) else "")
         else:
             parts.append(" " if block else "")
             if el is not cell:
@@ -360,7 +363,9 @@ def page_lines(body: etree._Element) -> list[Line]:
 
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag  # (read once: lxml makes a new string on every read)
+        if not isinstance(tag, str):
+            tag = ""
         if event == "start":
             grid = data_table(el) if tag == "table" else None
             if grid is not None:
@@ -369,9 +374,10 @@ def page_lines(body: etree._Element) -> list[Line]:
                 walker.skip_subtree()
                 blocks.append(el)
                 continue
-            if tag in BLOCK_TAGS or tag == "br":
+            block = tag in BLOCK_TAGS
+            if block or tag == "br":
                 flush()
-            if tag in BLOCK_TAGS:
+            if block:
                 blocks.append(el)
             if tag == "pre":
                 pre += 1
