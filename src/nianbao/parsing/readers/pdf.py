@@ -24,13 +24,14 @@ from ...model import Document, Finding
 from ...rules import finding
 from .boxes import Box, Table, TextBox, fill_placed, find_tables
 from .pages import PageLayout, TextLine, to_document
-from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, graphics, large_images, rulings
+from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, c_function, graphics, large_images, rulings
 
 MAX_PAGES = 300
 RULING_TOL = 2.0  # points: rulings this close are one line
 MIN_CELL = 3.0  # points: narrower gaps between rulings are a double line, not a cell
 LARGE_IMAGE = 0.12  # an image covering this share of the page may hold text to OCR
 _CID = re.compile(r"\(cid:\d+\)")
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 @dataclass
@@ -182,17 +183,9 @@ class Char(NamedTuple):
     box: Box | None  # top-down; None for spaces (no caller reads their box) and generated characters
 
 
-def _c_function(fn: Any, restype: Any, *argtypes: Any) -> Any:
-    """pdfium's function `fn` called with plain pointers: pypdfium2's bindings check and
-    convert every argument, a third of the cost of the per-character calls below."""
-    address = ctypes.cast(fn, ctypes.c_void_p).value
-    assert address is not None
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
-
-
 _P = ctypes.c_void_p
-_GET_UNICODE = _c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
-_GET_CHAR_BOX = _c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
+_GET_UNICODE = c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
+_GET_CHAR_BOX = c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
 
 
 def _chars(textpage: Any, height: float) -> list[Char]:
@@ -262,19 +255,18 @@ def _text_line(chars: list[Char]) -> list[TextLine]:
     boxed = [c for c in chars if c.box is not None]
     if not boxed:
         return []
-    heights = sorted(c.box.height for c in boxed if _is_hanzi(c.text))  # type: ignore[union-attr]
+    boxes: list[Box] = [c.box for c in boxed]  # type: ignore[misc]
+    heights = sorted(b.y1 - b.y0 for c, b in zip(boxed, boxes) if "\u4e00" <= c.text <= "\u9fff")  # hanzi
     size = heights[len(heights) // 2] if heights else None
-    xs = [c.box.x0 for c in boxed]  # type: ignore[union-attr]
-    if all(b >= a - 1.0 for a, b in zip(xs, xs[1:])):
+    x0s, y0s, x1s, y1s = zip(*boxes)
+    if all(b >= a - 1.0 for a, b in zip(x0s, x0s[1:])):
         text = "".join(" " if c.text in "\t\x02" else c.text for c in chars)
     else:  # drawn out of order (e.g. quotation marks set in another font last): by position
         text = _by_position(boxed, size)
-    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     if not text:
         return []
-    box = Box(min(c.box.x0 for c in boxed), min(c.box.y0 for c in boxed),  # type: ignore[union-attr]
-              max(c.box.x1 for c in boxed), max(c.box.y1 for c in boxed))  # type: ignore[union-attr]
-    return [TextLine(text, box, size=size)]
+    return [TextLine(text, Box(min(x0s), min(y0s), max(x1s), max(y1s)), size=size)]
 
 
 def _by_position(boxed: list[Char], size: float | None) -> str:
@@ -286,10 +278,6 @@ def _by_position(boxed: list[Char], size: float | None) -> str:
             out.append(" ")
         out.append(cur.text)
     return "".join(out)
-
-
-def _is_hanzi(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _chars_inside(chars: list[Char], area: Box) -> int:

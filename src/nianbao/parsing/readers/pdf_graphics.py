@@ -101,6 +101,22 @@ class _Colour:
         return a > 0 and min(r, g, b) < 230
 
 
+def c_function(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's function `fn`, called with plain pointers (addresses as ints): pypdfium2's
+    bindings check and convert every argument, a large share of the cost of calls made
+    per path segment (here) or per character (`pdf._chars`)."""
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_P = ctypes.c_void_p
+_GET_SEGMENT = c_function(raw.FPDFPath_GetPathSegment, _P, _P, ctypes.c_int)
+_GET_POINT = c_function(raw.FPDFPathSegment_GetPoint, ctypes.c_int, _P, _P, _P)
+_GET_SEGMENT_TYPE = c_function(raw.FPDFPathSegment_GetType, ctypes.c_int, _P)
+_GET_CLOSE = c_function(raw.FPDFPathSegment_GetClose, ctypes.c_int, _P)
+
+
 def rulings(paths: list[tuple[Any, Matrix, int]], height: float) -> list[Ruling]:
     """Horizontal and vertical lines drawn by the page's paths (`Graphics.paths`; `height`:
     the page's, to turn PDF coordinates top-down)."""
@@ -108,10 +124,9 @@ def rulings(paths: list[tuple[Any, Matrix, int]], height: float) -> list[Ruling]
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     modes = (ctypes.byref(fill_mode), ctypes.byref(stroke))
     x, y = ctypes.c_float(), ctypes.c_float()
-    xy = (ctypes.byref(x), ctypes.byref(y))
+    xy = (ctypes.addressof(x), ctypes.addressof(y))
     colour = _Colour()
-    get_segment, get_point, get_type, get_close = (raw.FPDFPath_GetPathSegment, raw.FPDFPathSegment_GetPoint,
-                                                   raw.FPDFPathSegment_GetType, raw.FPDFPathSegment_GetClose)
+    get_segment, get_point, get_type, get_close = _GET_SEGMENT, _GET_POINT, _GET_SEGMENT_TYPE, _GET_CLOSE
     moveto, lineto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
     for obj, m, n in paths:
         if not raw.FPDFPath_GetDrawMode(obj, *modes):
@@ -122,8 +137,9 @@ def rulings(paths: list[tuple[Any, Matrix, int]], height: float) -> list[Ruling]
             continue
         a, b, c, d, e, f = m
         points: list[list[tuple[float, float]]] = []
+        handle = ctypes.cast(obj, ctypes.c_void_p).value
         for i in range(n):
-            seg = get_segment(obj, i)
+            seg = get_segment(handle, i)
             if not get_point(seg, *xy):
                 continue
             px, py = x.value, y.value
