@@ -17,15 +17,16 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MAX_RULINGS = 1000  # after merging; a report page has well under 200
 MAX_GRID = 20_000  # rows x columns of one table; a report table has a few hundred
 _NUMERIC = re.compile(r"^[\s\d.,，%+\-—]*\d[\s\d.,，%+\-—]*$")
 
 
-@dataclass(frozen=True)
-class Box:
-    """An axis-aligned rectangle (top-down coordinates)."""
+class Box(NamedTuple):
+    """An axis-aligned rectangle (top-down coordinates); a named tuple, cheap to make (one
+    per character of a PDF text layer)."""
 
     x0: float
     y0: float
@@ -49,8 +50,7 @@ class Box:
         return Box(self.x0 * f + dx, self.y0 * f + dy, self.x1 * f + dx, self.y1 * f + dy)
 
 
-@dataclass(frozen=True)
-class TextBox:
+class TextBox(NamedTuple):
     """A piece of text where it was printed: a character (PDF) or a recognised line (OCR)."""
 
     box: Box
@@ -106,6 +106,10 @@ class Table:
         c = min(max(bisect.bisect_right(self.xs, x) - 1, 0), self.n_cols - 1)
         r = min(max(bisect.bisect_right(self.ys, y) - 1, 0), self.n_rows - 1)
         return self._where.get((r, c))
+
+    def cells_by_position(self) -> dict[tuple[int, int], Cell]:
+        """(row, column) of every elementary position -> the (merged) cell covering it."""
+        return self._where
 
     def rows(self) -> list[list[Cell]]:
         """Origin cells grouped by the row they start in (empty lists for covered rows)."""
@@ -222,8 +226,14 @@ def _on_lines(rulings: list[Ruling], lines: list[float], tol: float) -> list[lis
     return out
 
 
-def _covers(on_line: list[Ruling], at: float, tol: float) -> bool:
-    return any(r.start - tol <= at <= r.end + tol for r in on_line)
+def _covered(on_line: list[Ruling], mids: list[float], tol: float) -> list[bool]:
+    """For each of the (increasing) midpoints, whether a ruling of the line covers it
+    (within `tol` of its ends): each ruling marks its range, found by bisection."""
+    out = [False] * len(mids)
+    for r in on_line:
+        for k in range(bisect.bisect_left(mids, r.start - tol), bisect.bisect_right(mids, r.end + tol)):
+            out[k] = True
+    return out
 
 
 def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Table]:
@@ -252,37 +262,39 @@ def find_tables(rulings: list[Ruling], tol: float, min_cell: float) -> list[Tabl
 
 def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling], tol: float) -> Table:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+    parent = list(range(n_rows * n_cols))  # elementary position r * n_cols + c
 
-    def find(k: tuple[int, int]) -> tuple[int, int]:
+    def find(k: int) -> int:
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
         return k
 
-    v_on, h_on = _on_lines(vs, xs, tol), _on_lines(hs, ys, tol)
+    xmids = [(xs[c] + xs[c + 1]) / 2 for c in range(n_cols)]
+    ymids = [(ys[r] + ys[r + 1]) / 2 for r in range(n_rows)]
+    walls = [_covered(on, ymids, tol) for on in _on_lines(vs, xs, tol)]  # [grid line][row]: a ruling there
+    floors = [_covered(on, xmids, tol) for on in _on_lines(hs, ys, tol)]  # [grid line][column]
     for r in range(n_rows):
-        ymid = (ys[r] + ys[r + 1]) / 2
+        below = floors[r + 1] if r + 1 < n_rows else None
         for c in range(n_cols):
-            xmid = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < n_cols and not _covers(v_on[c + 1], ymid, tol):
-                parent[find((r, c))] = find((r, c + 1))
-            if r + 1 < n_rows and not _covers(h_on[r + 1], xmid, tol):
-                parent[find((r, c))] = find((r + 1, c))
-    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for key in parent:
-        groups.setdefault(find(key), []).append(key)
+            k = r * n_cols + c
+            if c + 1 < n_cols and not walls[c + 1][r]:
+                parent[find(k)] = find(k + 1)
+            if below is not None and not below[c]:
+                parent[find(k)] = find(k + n_cols)
+    groups: dict[int, list[int]] = {}
+    for k in range(n_rows * n_cols):
+        groups.setdefault(find(k), []).append(k)
     cells: list[Cell] = []
     where: dict[tuple[int, int], Cell] = {}
     for members in groups.values():
-        r0 = min(r for r, _ in members)
-        r1 = max(r for r, _ in members)
-        c0 = min(c for _, c in members)
-        c1 = max(c for _, c in members)
+        rows = [k // n_cols for k in members]
+        cols = [k % n_cols for k in members]
+        r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
         cell = Cell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
         cells.append(cell)
-        for key in members:
-            where[key] = cell
+        for r, c in zip(rows, cols):
+            where[(r, c)] = cell
     cells.sort(key=lambda c: (c.row, c.col))
     return Table(Box(xs[0], ys[0], xs[-1], ys[-1]), xs, ys, cells, where)
 
@@ -325,17 +337,23 @@ def char_order(chars: list[TextBox]) -> list[TextBox]:
     """Single characters in reading order: rows by the height of their centres (a row
     takes characters whose centre is within half a character of the one before, so a
     flat "一" or a raised quotation mark stays in its row), then left to right."""
-    if not chars:
-        return []
-    heights = sorted(c.box.height for c in chars)
+    if len(chars) < 2:
+        return list(chars)
+    heights = sorted(c.box.y1 - c.box.y0 for c in chars)
     reach = 0.5 * max(heights[len(heights) // 2], 1e-6)
     rows: list[list[TextBox]] = []
-    for c in sorted(chars, key=lambda c: c.box.cy):
-        if rows and c.box.cy - rows[-1][-1].box.cy <= reach:
+    last = 0.0
+    for cy, _, c in sorted(((c.box.y0 + c.box.y1) / 2, i, c) for i, c in enumerate(chars)):  # (stable by centre)
+        if rows and cy - last <= reach:
             rows[-1].append(c)
         else:
             rows.append([c])
-    return [c for row in rows for c in sorted(row, key=lambda c: c.box.x0)]
+        last = cy
+    return [c for row in rows for c in (sorted(row, key=_left) if len(row) > 1 else row)]
+
+
+def _left(part: TextBox) -> float:
+    return part.box.x0
 
 
 def fill(table: Table, parts: list[TextBox], chars: bool = False) -> list[TextBox]:
@@ -344,12 +362,21 @@ def fill(table: Table, parts: list[TextBox], chars: bool = False) -> list[TextBo
     `chars`: the parts are single characters (a PDF text layer), joined in `char_order`;
     otherwise (OCR) they are pieces of lines, grouped into lines and joined."""
     outside = []
+    placed = []
     for part in parts:
         cell = table.cell_at(part.box.cx, part.box.cy)
         if cell is None:
             outside.append(part)
         else:
-            cell.parts.append(part)
+            placed.append((cell, part))
+    fill_placed(table, placed, chars)
+    return outside
+
+
+def fill_placed(table: Table, placed: list[tuple[Cell, TextBox]], chars: bool = False) -> None:
+    """`fill` for boxes whose cells are known: each cell's text from its boxes."""
+    for cell, part in placed:
+        cell.parts.append(part)
     for cell in table.cells:
         if chars:
             text = "".join(p.text for p in char_order(cell.parts))
@@ -358,7 +385,6 @@ def fill(table: Table, parts: list[TextBox], chars: bool = False) -> list[TextBo
         cell.text = text.replace("\t", " ").strip()
         if cell.parts and not chars:  # a text layer is not a reading: no confidence
             cell.confidence = min(p.confidence for p in cell.parts)
-    return outside
 
 
 def align_columns(rows: list[list[TextBox]], height: float) -> list[list[TextBox | None]] | None:

@@ -53,6 +53,7 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.names = set(self.zip.namelist())
+            self._rels: dict[str, etree._Element | None] = {}
         except UNPACK_ERRORS:  # NotImplementedError: a central directory naming an unknown zip version
             raise _bad("文件不完整或已损坏（不是有效的 ZIP 包）。", "it is truncated or corrupt (not a valid zip package).") from None
 
@@ -81,7 +82,10 @@ class Package:
     def related(self, source: str, rel_type: str) -> str | None:
         """The part that `source` ("" for the package) relates to by a relationship type ending in `rel_type`."""
         folder, base = posixpath.split(source)
-        rels = self.xml(posixpath.join(folder, "_rels", base + ".rels"))
+        name = posixpath.join(folder, "_rels", base + ".rels")
+        if name not in self._rels:  # (the main part's relationships are asked for twice)
+            self._rels[name] = self.xml(name)
+        rels = self._rels[name]
         if rels is None:
             return None
         for rel in rels:
@@ -89,6 +93,24 @@ class Package:
                 target = rel.get("Target") or ""
                 return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         return None
+
+
+class Names:
+    """The qualified names of the WordprocessingML elements and attributes the reader looks
+    for, made once per document (not an f-string per element)."""
+
+    def __init__(self, ns: str) -> None:
+        def q(name: str) -> str:
+            return f"{{{ns}}}{name}"
+
+        self.p, self.tbl, self.tr, self.tc, self.r = q("p"), q("tbl"), q("tr"), q("tc"), q("r")
+        self.ppr, self.trpr, self.tcpr, self.val = q("pPr"), q("trPr"), q("tcPr"), q("val")
+        self.t, self.tab, self.br, self.cr, self.nbh, self.box = (q("t"), q("tab"), q("br"), q("cr"),
+                                                                   q("noBreakHyphen"), q("txbxContent"))
+        self.grid_before, self.grid_span = q("gridBefore"), q("gridSpan")
+        self.wrappers = frozenset(q(name) for name in WRAPPERS)
+        self.merges = frozenset(q(name) for name in ("vMerge", "hMerge", "vmerge", "hmerge"))
+        self.list_pr, self.list_hint = q("listPr"), AUX_2003 + "t"
 
 
 @dataclass
@@ -102,24 +124,26 @@ class Reader:
     paragraphs: int = 0
     tables: int = 0
     removed: set[etree._Element] = field(default_factory=set)  # inside tracked deletions and fallbacks
+    labelled: bool = True  # the document has lists or Word 2003 list labels (else no paragraph has a label)
+    rich: set[etree._Element] = field(default_factory=set)  # paragraphs holding tabs, breaks, hyphens or text boxes
+    names: Names = field(init=False)
 
-    def tag(self, el: etree._Element) -> str:
-        """The local name of a WordprocessingML element ("" for anything else)."""
-        t = el.tag
-        return t[len(self.ns) + 2:] if isinstance(t, str) and t.startswith("{" + self.ns + "}") else ""
+    def __post_init__(self) -> None:
+        self.names = Names(self.ns)
 
     def w(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
 
     # ----------------------------------------------------------------- blocks
     def blocks(self, container: etree._Element) -> None:
+        n = self.names
         for el in container:
-            name = self.tag(el)
-            if name == "p":
+            tag = el.tag
+            if tag == n.p:
                 self.paragraph(el)
-            elif name == "tbl":
+            elif tag == n.tbl:
                 self.table(el)
-            elif name in WRAPPERS or str(el.tag).startswith(AUX_2003):
+            elif tag in n.wrappers or isinstance(tag, str) and tag.startswith(AUX_2003):
                 self.blocks(el)
 
     def paragraph(self, p: etree._Element) -> None:
@@ -134,14 +158,14 @@ class Reader:
 
     def runs(self, p: etree._Element, in_cell: bool) -> tuple[str, list[etree._Element]]:
         """The text of paragraph `p` (with its list number) and the text boxes it anchors."""
-        w = self.w
-        ppr = p.find(w("pPr"))
-        hint = ppr.find(f"{w('listPr')}/{AUX_2003}t") if ppr is not None else None  # Word 2003's printed list label
-        parts = [hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr)]
+        n = self.names
+        parts = [self._label(p) if self.labelled else ""]
         boxes: list[etree._Element] = []
-        t, tab, box = w("t"), w("tab"), w("txbxContent")
-        for el in p.iter(t, tab, w("br"), w("cr"), w("noBreakHyphen"), box):
-            if el in self.removed or (boxes and _inside(el, box, p)):
+        t, tab, box, r = n.t, n.tab, n.box, n.r
+        removed = self.removed
+        space, brk = (" ", " ") if in_cell else ("\t", "\n")
+        for el in p.iter(t, tab, n.br, n.cr, n.nbh, box) if p in self.rich else p.iter(t):  # (one name: a faster match)
+            if removed and el in removed or (boxes and _inside(el, box, p)):
                 continue  # tracked deletions, fallbacks; the text of a box is read after the paragraph
             tag = el.tag
             if tag == t:
@@ -149,31 +173,46 @@ class Reader:
             elif tag == box:
                 boxes.append(el)
             elif tag == tab:
-                if el.getparent() is not None and el.getparent().tag == w("r"):  # not a tab stop in pPr
-                    parts.append(" " if in_cell else "\t")
-            elif tag == w("noBreakHyphen"):
+                parent = el.getparent()
+                if parent is not None and parent.tag == r:  # not a tab stop in pPr
+                    parts.append(space)
+            elif tag == n.nbh:
                 parts.append("-")
             else:  # br, cr
-                parts.append(" " if in_cell else "\n")
+                parts.append(brk)
         return "".join(parts), boxes
+
+    def _label(self, p: etree._Element) -> str:
+        """The list label printed before paragraph `p`: Word 2003's own (pPr/listPr/wx:t),
+        else the automatic number (`docxnum`)."""
+        n = self.names
+        ppr = _child(p, n.ppr)
+        hint = None
+        for listpr in ppr.iterchildren(n.list_pr) if ppr is not None else ():
+            hint = _child(listpr, n.list_hint)
+            if hint is not None:
+                break
+        return hint.get(AUX_2003 + "val", "") if hint is not None else self.numbering.label(ppr)
 
     # ----------------------------------------------------------------- tables
     def _children(self, el: etree._Element, wanted: str) -> list[etree._Element]:
-        """Children named `wanted`, looking through content controls and custom XML."""
+        """Children with the qualified name `wanted`, looking through content controls and custom XML."""
         out = []
+        wrappers = self.names.wrappers
         for child in el:
-            name = self.tag(child)
-            if name == wanted:
+            tag = child.tag
+            if tag == wanted:
                 out.append(child)
-            elif name in WRAPPERS:
+            elif tag in wrappers:
                 out.extend(self._children(child, wanted))
         return out
 
     def table(self, tbl: etree._Element) -> None:
-        rows = self._children(tbl, "tr")
-        if tbl.find(".//" + self.w("tbl")) is not None:  # layout: read the cells as blocks
+        n = self.names
+        rows = self._children(tbl, n.tr)
+        if next(tbl.iterdescendants(n.tbl), None) is not None:  # layout: read the cells as blocks
             for tr in rows:
-                for tc in self._children(tr, "tc"):
+                for tc in self._children(tr, n.tc):
                     self.blocks(tc)
             return
         self.tables += 1
@@ -184,40 +223,61 @@ class Reader:
     def row(self, tr: etree._Element) -> Row:
         """The row's own cells (merged continuations left out) and the grid columns it covers
         (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not)."""
-        props = tr.find(self.w("trPr"))
-        col = self._grid_value(props, "gridBefore")
+        n = self.names
+        col = self._grid_value(_child(tr, n.trpr), n.grid_before)
         row = Row(covered=set(range(min(col, MAX_COLUMNS))))
-        for tc in self._children(tr, "tc"):
-            pr = tc.find(self.w("tcPr"))
-            span = max(1, self._grid_value(pr, "gridSpan"))
+        for tc in self._children(tr, n.tc):
+            pr, paragraphs = None, []
+            for child in tc:  # its properties and its paragraphs in one pass
+                tag = child.tag
+                if tag == n.p:
+                    paragraphs.append(child)
+                elif tag == n.tcpr:
+                    pr = child if pr is None else pr
+                elif tag in n.wrappers:
+                    paragraphs += self._children(child, n.p)
+            span, continues = 1, False
+            if pr is not None:  # gridSpan (the first one) and merges, in one pass over the properties
+                span_el = None
+                for el in pr:
+                    tag = el.tag
+                    if tag == n.grid_span:
+                        span_el = el if span_el is None else span_el
+                    elif tag in n.merges and el.get(n.val, "continue") == "continue":
+                        continues = True
+                span = max(1, self._int_value(span_el))
             row.covered.update(range(min(col, MAX_COLUMNS), min(col + span, MAX_COLUMNS)))
-            if pr is None or not self._continues(pr):
-                row.cells.append(Cell(col, span, " ".join(self.cell_text(tc).split())))
+            if not continues:
+                row.cells.append(Cell(col, span, " ".join(self._paragraphs_text(paragraphs).split())))
             col += span
         return row
 
     def cell_text(self, container: etree._Element) -> str:
         """The paragraphs of a cell (and of text boxes in it) on one line."""
+        return self._paragraphs_text(self._children(container, self.names.p))
+
+    def _paragraphs_text(self, paragraphs: list[etree._Element]) -> str:
         texts = []
-        for p in self._children(container, "p"):
+        plain = not self.labelled and not self.removed  # (then a paragraph without tabs, breaks or boxes is its w:t)
+        t, rich = self.names.t, self.rich
+        for p in paragraphs:
+            if plain and p not in rich:
+                texts.append("".join([el.text or "" for el in p.iter(t)]))
+                continue
             text, boxes = self.runs(p, in_cell=True)
             texts.append(text)
             texts.extend(self.cell_text(box) for box in boxes)
         return " ".join(texts)
 
     def _grid_value(self, props: etree._Element | None, name: str) -> int:
-        el = props.find(self.w(name)) if props is not None else None
+        """The integer `w:val` of the child `name` (a qualified name) of `props`, 0 if none."""
+        return self._int_value(_child(props, name) if props is not None else None)
+
+    def _int_value(self, el: etree._Element | None) -> int:
         try:
-            return min(int(el.get(self.w("val"))), 1000) if el is not None else 0
+            return min(int(el.get(self.names.val)), 1000) if el is not None else 0
         except (TypeError, ValueError):
             return 0
-
-    def _continues(self, tcpr: etree._Element) -> bool:
-        """Is this cell the continuation of a merge (lower-case names in Word 2003 XML)?"""
-        for el in tcpr:
-            if self.tag(el) in ("vMerge", "hMerge", "vmerge", "hmerge") and el.get(self.w("val"), "continue") == "continue":
-                return True
-        return False
 
 
 def read_wordml(data: bytes) -> Document:
@@ -248,6 +308,11 @@ def read_docx(data: bytes) -> Document:
     return _read_body(body, Reader(ns, numbering), "docx")
 
 
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """`el.find(tag)` for a qualified name: the first child so named (without ElementPath)."""
+    return next(el.iterchildren(tag), None)
+
+
 def _inside(el: etree._Element, tag: str, stop: etree._Element) -> bool:
     """Is `el` inside an element named `tag` below `stop`?"""
     for anc in el.iterancestors():
@@ -262,6 +327,10 @@ def _read_body(body: etree._Element, reader: Reader, name: str) -> Document:
     w = reader.w
     for gone in body.iter(w("del"), w("moveFrom"), _MC_FALLBACK):
         reader.removed.update(gone.iter())
+    n = reader.names
+    reader.labelled = bool(reader.numbering.levels) or next(body.iter(n.list_hint), None) is not None
+    for el in body.iter(n.tab, n.br, n.cr, n.nbh, n.box):
+        reader.rich.update(el.iterancestors(n.p))
     reader.blocks(body)
     if not reader.lines:
         raise UnreadableInput("Word 文件中没有文字（可能是扫描图片或空白文档）。",

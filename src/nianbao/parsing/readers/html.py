@@ -50,7 +50,9 @@ _BIG5_NAMES = frozenset({"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"})
 # recognised by codecs' own flag)
 _NOT_PAGE_CODECS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7", "charmap"})
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# control characters libxml2 rejects, as UTF-8 bytes (each is one ASCII byte there, never part of
+# a longer sequence): deleted from the encoded page by bytes.translate, far quicker than a regex on the text
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 
 NEVER_CONTENT = ("script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
@@ -129,7 +131,7 @@ def parse_tree(text: str) -> tuple[etree._Element, bool]:
     """The page's root element and whether libxml2 cut it at its nesting limit."""
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
                               huge_tree=False, default_doctype=False, recover=True)
-    root = etree.fromstring(_CONTROL.sub("", text).encode("utf-8"), parser)
+    root = etree.fromstring(text.encode("utf-8").translate(None, _CONTROL_BYTES), parser)
     if root is None:
         raise UnreadableInput("网页没有任何内容。", "The web page has no content.")
     cut = any("depth" in err.message.lower() for err in parser.error_log)
@@ -159,8 +161,16 @@ def strip_non_content(root: etree._Element) -> None:
     etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
     # only elements with a `hidden` or `style` attribute, in document order (XPath, not a
     # Python pass over every node of a multi-megabyte page)
+    hiding: dict[str, bool] = {}  # style -> hides? (a page repeats a few styles on many elements)
+
+    def hides(style: str) -> bool:
+        found = hiding.get(style)
+        if found is None:
+            found = hiding[style] = _HIDDEN_STYLE.search(style) is not None
+        return found
+
     hidden = [el for el in root.xpath("descendant-or-self::*[@hidden or @style]")
-              if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or "")]
+              if el.get("hidden") is not None or hides(el.get("style") or "")]
     for el in hidden:
         _drop(el)
 
@@ -174,12 +184,16 @@ def cell_text(cell: etree._Element) -> str:
     if not len(cell):  # a bare cell (most cells of big tables): no walk
         text = cell.text or ""
         return text if text.isalnum() else _WS.sub(" ", text).strip()  # a number or a word: as it is
+    pieces = [t for t in cell.itertext() if t.strip()]
+    if len(pieces) < 2:  # one piece of text (<td><p><span>12</span></p></td>): the spaces of blocks would be stripped
+        return _WS.sub(" ", pieces[0]).strip() if pieces else ""
     parts: list[str] = []
     for event, el in etree.iterwalk(cell, events=("start", "end")):
-        block = el.tag == "br" or el.tag in BLOCK_TAGS
+        tag = el.tag
+        block = tag == "br" or tag in BLOCK_TAGS
         if event == "start":
             parts.append(" " if block else "")
-            parts.append(el.text or "" if isinstance(el.tag, str) else "")
+            parts.append(el.text or "" if isinstance(tag, str) else "")
         else:
             parts.append(" " if block else "")
             if el is not cell:
@@ -199,10 +213,20 @@ def _rows_in_order(table: etree._Element) -> list[etree._Element]:
 _SPANNED = etree.XPath("boolean(descendant::*[self::td or self::th][@colspan or @rowspan])")
 
 
+def _spanned(table: etree._Element, rows: list[list[etree._Element]]) -> bool:
+    """Whether a cell of the table has a colspan or rowspan: the rows' own cells first (a
+    spanned header answers at once), then any other td/th below the table."""
+    for cells in rows:
+        for cell in cells:
+            if cell.get("colspan") is not None or cell.get("rowspan") is not None:
+                return True
+    return bool(_SPANNED(table))
+
+
 def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[list[str]]] | None:
     """The rows (cells, and their texts) of a grid of short cells; None for a table that
     holds tables or long text, which is page layout."""
-    if table.find(".//table") is not None:
+    if next(table.iterdescendants("table"), None) is not None:
         return None
     rows = [_cells(tr) for tr in _rows_in_order(table)]
     if not rows or max(len(r) for r in rows) < 2:
@@ -239,19 +263,23 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
             end, k = heapq.heappop(ends)
             if until.get(k) == end:
                 del until[k]
-        row = Row(covered=set(until))
-        covered = row.covered
+        covered = set(until)
+        row = Row(covered=covered)
+        row_cells = row.cells
         col = 0
         for cell, text in zip(cells, cell_texts):
-            colspan = max(1, _span(cell.get("colspan"), 1000))
-            rowspan = _span(cell.get("rowspan"), 65534) or (len(rows) - r)  # rowspan=0: to the end
+            span, down = cell.get("colspan"), cell.get("rowspan")
+            colspan = 1 if span is None else max(1, _span(span, 1000))
+            rowspan = 1 if down is None else _span(down, 65534) or (len(rows) - r)  # rowspan=0: to the end
             while col in covered:
                 col += 1
             if col + colspan > MAX_COLUMNS:
                 return None
-            row.cells.append(Cell(col, colspan, text))
-            if colspan == 1 and rowspan == 1 and not until:  # the common cell, nothing held from above
+            row_cells.append(Cell(col, colspan, text))
+            if colspan == 1 and rowspan == 1:  # the common cell
                 covered.add(col)
+                if col in until:  # over a column a rowspan above still held
+                    del until[col]
                 col += 1
                 continue
             for k in range(col, col + colspan):
@@ -268,7 +296,7 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
 
 def table_lines(table: etree._Element, rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Line]:
     """One tab-separated line per row with cells (`grid` when the row's positions are reliable)."""
-    if not _SPANNED(table):
+    if not _spanned(table, rows):
         return _plain_table_lines(table, texts)
     placed = place(rows, texts)
     if placed is None:
@@ -335,7 +363,9 @@ def page_lines(body: etree._Element) -> list[Line]:
 
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag  # (read once: lxml makes a new string on every read)
+        if not isinstance(tag, str):
+            tag = ""
         if event == "start":
             grid = data_table(el) if tag == "table" else None
             if grid is not None:
@@ -344,9 +374,10 @@ def page_lines(body: etree._Element) -> list[Line]:
                 walker.skip_subtree()
                 blocks.append(el)
                 continue
-            if tag in BLOCK_TAGS or tag == "br":
+            block = tag in BLOCK_TAGS
+            if block or tag == "br":
                 flush()
-            if tag in BLOCK_TAGS:
+            if block:
                 blocks.append(el)
             if tag == "pre":
                 pre += 1

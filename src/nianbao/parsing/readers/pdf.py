@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ctypes
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -21,15 +22,16 @@ import pypdfium2.raw as raw
 from ...errors import LimitExceeded, UnreadableInput
 from ...model import Document, Finding
 from ...rules import finding
-from .boxes import Box, Table, TextBox, fill, find_tables
+from .boxes import Box, Table, TextBox, fill_placed, find_tables
 from .pages import PageLayout, TextLine, to_document
-from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, large_images, rulings, too_busy
+from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, c_function, graphics, large_images, rulings
 
 MAX_PAGES = 300
 RULING_TOL = 2.0  # points: rulings this close are one line
 MIN_CELL = 3.0  # points: narrower gaps between rulings are a double line, not a cell
 LARGE_IMAGE = 0.12  # an image covering this share of the page may hold text to OCR
 _CID = re.compile(r"\(cid:\d+\)")
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 @dataclass
@@ -153,17 +155,17 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     text = "".join(c.text for c in chars)
     layout = PageLayout(number, width, height)
     broken = broken_reason(text)
-    visible = sum(1 for c in chars if c.box is not None and not c.text.isspace())
-    busy = too_busy(page)
-    if busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
+    visible = sum(1 for c in chars if c.box is not None)
+    drawn = graphics(page)
+    if drawn.busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
         layout.lines = _text_lines(chars, set()) if broken is None else []
-        return PageText(layout, text, broken, [], _busy_page(number, *busy))
-    images = large_images(page, width, height, LARGE_IMAGE)
+        return PageText(layout, text, broken, [], _busy_page(number, *drawn.busy))
+    images = large_images(drawn.images, width, height, LARGE_IMAGE)
     if broken is None and visible < 10 and images:
         broken = "image-only"
     if broken is not None:
         return PageText(layout, text, broken, images)
-    layout.tables = find_tables(rulings(page, height), RULING_TOL, MIN_CELL)
+    layout.tables = find_tables(rulings(drawn.paths, height), RULING_TOL, MIN_CELL)
     in_tables = _fill_tables(layout.tables, chars)
     layout.lines = _text_lines(chars, in_tables)
     bare = [im for im in images if _chars_inside(chars, im) < 5]
@@ -176,37 +178,60 @@ def _busy_page(number: int, objects: int, segments: int) -> Finding:
                    detail=f"graphics-cap objects>={objects} segments>={segments}", page=number)
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
     text: str
-    box: Box | None  # top-down; None for characters the text layer generated (spaces, breaks)
+    box: Box | None  # top-down; None for spaces (no caller reads their box) and generated characters
+
+
+_P = ctypes.c_void_p
+_GET_UNICODE = c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
+_GET_CHAR_BOX = c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
 
 
 def _chars(textpage: Any, height: float) -> list[Char]:
-    """The characters of the text layer, in its order."""
+    """The characters of the text layer, in its order: each character's code and box read
+    once.  A space's box is not read (nothing uses it), and no character is asked whether
+    pdfium generated it: pdfium's text page generates nothing but spaces and line breaks
+    (CPDF_TextPage: CharType::kGenerated is set only for L' ', L'\\r' and L'\\n'), which
+    get no box here either."""
     out: list[Char] = []
+    append = out.append
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    refs = (ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
+    refs = [ctypes.addressof(v) for v in (left, right, bottom, top)]
+    get_unicode, get_box, new = _GET_UNICODE, _GET_CHAR_BOX, tuple.__new__  # (tuple.__new__: a named tuple without its Python __new__)
     for i in range(raw.FPDFText_CountChars(textpage)):
-        code = raw.FPDFText_GetUnicode(textpage, i)
+        code = get_unicode(handle, i)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        box = None
-        if not raw.FPDFText_IsGenerated(textpage, i) and raw.FPDFText_GetCharBox(textpage, i, *refs):
-            box = Box(left.value, height - top.value, right.value, height - bottom.value)
-        out.append(Char(ch, box))
+        if ch.isspace() or not get_box(handle, i, *refs):
+            append(new(Char, (ch, None)))
+        else:
+            append(new(Char, (ch, new(Box, (left.value, height - top.value, right.value, height - bottom.value)))))
     return out
 
 
 def _fill_tables(tables: list[Table], chars: list[Char]) -> set[int]:
-    """Put the characters printed inside tables into their cells; returns their indexes."""
+    """Put the characters printed inside tables into their cells; returns their indexes.
+    Each character's centre is computed once and looked up in a table only when it lies
+    within the table's frame."""
     taken: set[int] = set()
+    if not tables:
+        return taken
+    centres = [(i, (c.box.x0 + c.box.x1) / 2, (c.box.y0 + c.box.y1) / 2, c)
+               for i, c in enumerate(chars) if c.box is not None]
+    new = tuple.__new__
     for table in tables:
-        inside = [i for i, c in enumerate(chars)
-                  if c.box is not None and i not in taken and not c.text.isspace()
-                  and table.cell_at(c.box.cx, c.box.cy) is not None]
-        fill(table, [TextBox(chars[i].box, chars[i].text) for i in inside], chars=True)  # type: ignore[arg-type]
-        taken.update(inside)
+        xs, ys, where = table.xs, table.ys, table.cells_by_position()
+        x0, x1, y0, y1, last_col, last_row = xs[0], xs[-1], ys[0], ys[-1], table.n_cols - 1, table.n_rows - 1
+        placed = []
+        for i, x, y, c in [t for t in centres if y0 <= t[2] <= y1 and x0 <= t[1] <= x1]:
+            if i not in taken:  # `Table.cell_at`, inline
+                cell = where.get((min(bisect_right(ys, y) - 1, last_row), min(bisect_right(xs, x) - 1, last_col)))
+                if cell is not None:
+                    placed.append((cell, new(TextBox, (c.box, c.text, 1.0))))
+                    taken.add(i)
+        fill_placed(table, placed, chars=True)
     return taken
 
 
@@ -227,22 +252,21 @@ def _text_lines(chars: list[Char], taken: set[int]) -> list[TextLine]:
 
 
 def _text_line(chars: list[Char]) -> list[TextLine]:
-    boxed = [c for c in chars if c.box is not None and not c.text.isspace()]
+    boxed = [c for c in chars if c.box is not None]
     if not boxed:
         return []
-    heights = sorted(c.box.height for c in boxed if _is_hanzi(c.text))  # type: ignore[union-attr]
+    boxes: list[Box] = [c.box for c in boxed]  # type: ignore[misc]
+    heights = sorted(b.y1 - b.y0 for c, b in zip(boxed, boxes) if "\u4e00" <= c.text <= "\u9fff")  # hanzi
     size = heights[len(heights) // 2] if heights else None
-    xs = [c.box.x0 for c in boxed]  # type: ignore[union-attr]
-    if all(b >= a - 1.0 for a, b in zip(xs, xs[1:])):
+    x0s, y0s, x1s, y1s = zip(*boxes)
+    if all(b >= a - 1.0 for a, b in zip(x0s, x0s[1:])):
         text = "".join(" " if c.text in "\t\x02" else c.text for c in chars)
     else:  # drawn out of order (e.g. quotation marks set in another font last): by position
         text = _by_position(boxed, size)
-    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     if not text:
         return []
-    box = Box(min(c.box.x0 for c in boxed), min(c.box.y0 for c in boxed),  # type: ignore[union-attr]
-              max(c.box.x1 for c in boxed), max(c.box.y1 for c in boxed))  # type: ignore[union-attr]
-    return [TextLine(text, box, size=size)]
+    return [TextLine(text, Box(min(x0s), min(y0s), max(x1s), max(y1s)), size=size)]
 
 
 def _by_position(boxed: list[Char], size: float | None) -> str:
@@ -256,10 +280,6 @@ def _by_position(boxed: list[Char], size: float | None) -> str:
     return "".join(out)
 
 
-def _is_hanzi(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def _chars_inside(chars: list[Char], area: Box) -> int:
-    return sum(1 for c in chars if c.box is not None and not c.text.isspace()
+    return sum(1 for c in chars if c.box is not None
                and area.x0 <= c.box.cx <= area.x1 and area.y0 <= c.box.cy <= area.y1)

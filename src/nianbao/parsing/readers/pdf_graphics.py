@@ -8,7 +8,8 @@ Coordinates are top-down page points, through the matrices of forms as well.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -24,40 +25,52 @@ MAX_OBJECTS = 100_000  # page objects per page (inside forms too) worth walking 
 MAX_SEGMENTS = 1_000_000  # path segments per page worth walking for rulings
 
 
-def too_busy(page: Any, max_objects: int = MAX_OBJECTS, max_segments: int = MAX_SEGMENTS) -> tuple[int, int] | None:
-    """(objects, segments) counted so far when the page draws more than the caps (a content
-    stream bomb: a few KB of compressed path operators), else None.  Counting stops at the
-    first cap crossed, so a bomb costs at most `max_objects` steps here."""
-    objects = segments = 0
-    for obj, kind, _ in _objects(page):
-        objects += 1
-        if kind == raw.FPDF_PAGEOBJ_PATH:
-            segments += max(raw.FPDFPath_CountSegments(obj), 0)
-        if objects > max_objects or segments > max_segments:
-            return objects, segments
-    return None
+@dataclass
+class Graphics:
+    """The page objects that draw: paths (with their segment counts) and images, each with
+    its matrix to page space; `busy` when the page draws more than the caps."""
+
+    paths: list[tuple[Any, Matrix, int]] = field(default_factory=list)
+    images: list[Matrix] = field(default_factory=list)
+    busy: tuple[int, int] | None = None  # (objects, segments) counted when a cap was crossed
 
 
-def _objects(page: Any) -> Iterator[tuple[Any, int, Matrix]]:
-    """(object, type, matrix to page space) of every page object, inside forms too.  Text
-    objects (most of a report's objects) come with IDENTITY: no caller reads their matrix,
-    so it is not computed (two foreign calls and a product per object)."""
-    def walk(count: int, get: Callable[[int], Any], outer: Matrix, depth: int) -> Iterator[tuple[Any, int, Matrix]]:
-        for i in range(count):
-            obj = get(i)
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_TEXT:
-                yield obj, kind, IDENTITY
-                continue
-            m = _compose(_matrix(obj), outer)
-            if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4:
-                inside = raw.FPDFFormObj_CountObjects(obj)
-                yield from walk(inside, partial(raw.FPDFFormObj_GetObject, obj), m, depth + 1)
-            else:
-                yield obj, kind, m
+def graphics(page: Any, max_objects: int = MAX_OBJECTS, max_segments: int = MAX_SEGMENTS) -> Graphics:
+    """One walk over the page's objects, inside forms too.  Text objects (most of a
+    report's objects) are only counted: no matrix is read for them.  The walk stops at
+    the first cap crossed (a content-stream bomb: a few KB of compressed path operators),
+    so a bomb costs at most `max_objects` steps; `busy` then holds the counts so far."""
+    out = Graphics()
+    counts = [0, 0]  # objects, segments
+    get_type, text, path, image, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, \
+        raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
+
+    def walk(objs: Iterable[Any], outer: Matrix, depth: int) -> bool:
+        for obj in objs:
+            kind = get_type(obj)
+            if kind != text:
+                m = _compose(_matrix(obj), outer)
+                if kind == form and depth < 4:  # (a form is not counted itself: its objects are)
+                    get = partial(raw.FPDFFormObj_GetObject, obj)
+                    if not walk(map(get, range(raw.FPDFFormObj_CountObjects(obj))), m, depth + 1):
+                        return False
+                    continue
+                if kind == path:
+                    n = max(raw.FPDFPath_CountSegments(obj), 0)
+                    counts[1] += n
+                    out.paths.append((obj, m, n))
+                elif kind == image:
+                    out.images.append(m)
+            counts[0] += 1
+            if counts[0] > max_objects or counts[1] > max_segments:
+                out.busy = (counts[0], counts[1])
+                return False
+        return True
 
     handle = page.raw
-    yield from walk(raw.FPDFPage_CountObjects(handle), lambda j: raw.FPDFPage_GetObject(handle, j), IDENTITY, 0)
+    n = raw.FPDFPage_CountObjects(handle)
+    walk(map(partial(raw.FPDFPage_GetObject, handle), range(n)), IDENTITY, 0)
+    return out
 
 
 def _matrix(obj: Any) -> Matrix:
@@ -73,44 +86,72 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _visible(obj: Any, getter: Callable[..., int]) -> bool:
-    """Whether a path's stroke or fill colour shows on white paper."""
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
-        return True
-    return a.value > 0 and min(r.value, g.value, b.value) < 230
+class _Colour:
+    """Whether a path's stroke or fill colour shows on white paper (the four out-parameters
+    made once, not per call)."""
+
+    def __init__(self) -> None:
+        self.rgba = [ctypes.c_uint() for _ in range(4)]
+        self.refs = [ctypes.byref(v) for v in self.rgba]
+
+    def visible(self, obj: Any, getter: Callable[..., int]) -> bool:
+        if not getter(obj, *self.refs):
+            return True
+        r, g, b, a = (v.value for v in self.rgba)
+        return a > 0 and min(r, g, b) < 230
 
 
-def rulings(page: Any, height: float) -> list[Ruling]:
-    """Horizontal and vertical lines drawn on the page (`height`: the page's, to turn PDF
-    coordinates top-down)."""
+def c_function(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's function `fn`, called with plain pointers (addresses as ints): pypdfium2's
+    bindings check and convert every argument, a large share of the cost of calls made
+    per path segment (here) or per character (`pdf._chars`)."""
+    address = ctypes.cast(fn, ctypes.c_void_p).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_P = ctypes.c_void_p
+_GET_SEGMENT = c_function(raw.FPDFPath_GetPathSegment, _P, _P, ctypes.c_int)
+_GET_POINT = c_function(raw.FPDFPathSegment_GetPoint, ctypes.c_int, _P, _P, _P)
+_GET_SEGMENT_TYPE = c_function(raw.FPDFPathSegment_GetType, ctypes.c_int, _P)
+_GET_CLOSE = c_function(raw.FPDFPathSegment_GetClose, ctypes.c_int, _P)
+
+
+def rulings(paths: list[tuple[Any, Matrix, int]], height: float) -> list[Ruling]:
+    """Horizontal and vertical lines drawn by the page's paths (`Graphics.paths`; `height`:
+    the page's, to turn PDF coordinates top-down)."""
     out: list[Ruling] = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    modes = (ctypes.byref(fill_mode), ctypes.byref(stroke))
     x, y = ctypes.c_float(), ctypes.c_float()
-    for obj, kind, m in _objects(page):
-        if kind != raw.FPDF_PAGEOBJ_PATH:
+    xy = (ctypes.addressof(x), ctypes.addressof(y))
+    colour = _Colour()
+    get_segment, get_point, get_type, get_close = _GET_SEGMENT, _GET_POINT, _GET_SEGMENT_TYPE, _GET_CLOSE
+    moveto, lineto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
+    for obj, m, n in paths:
+        if not raw.FPDFPath_GetDrawMode(obj, *modes):
             continue
-        if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill_mode), ctypes.byref(stroke)):
-            continue
-        stroked = bool(stroke.value) and _visible(obj, raw.FPDFPageObj_GetStrokeColor)
-        filled = fill_mode.value != 0 and _visible(obj, raw.FPDFPageObj_GetFillColor)
+        stroked = bool(stroke.value) and colour.visible(obj, raw.FPDFPageObj_GetStrokeColor)
+        filled = fill_mode.value != 0 and colour.visible(obj, raw.FPDFPageObj_GetFillColor)
         if not stroked and not filled:
             continue
+        a, b, c, d, e, f = m
         points: list[list[tuple[float, float]]] = []
-        for i in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, i)
-            if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+        handle = ctypes.cast(obj, ctypes.c_void_p).value
+        for i in range(n):
+            seg = get_segment(handle, i)
+            if not get_point(seg, *xy):
                 continue
-            a, b, c, d, e, f = m
-            pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
-            kind_seg = raw.FPDFPathSegment_GetType(seg)
-            if kind_seg == raw.FPDF_SEGMENT_MOVETO or not points:
+            px, py = x.value, y.value
+            pt = (a * px + c * py + e, height - (b * px + d * py + f))
+            kind_seg = get_type(seg)
+            if kind_seg == moveto or not points:
                 points.append([pt])
-            elif kind_seg == raw.FPDF_SEGMENT_LINETO:
+            elif kind_seg == lineto:
                 points[-1].append(pt)
             else:  # a curve: not a ruling; restart the run at its end point
                 points.append([pt])
-            if raw.FPDFPathSegment_GetClose(seg) and len(points[-1]) > 1:
+            if get_close(seg) and len(points[-1]) > 1:
                 points[-1].append(points[-1][0])
         if stroked:
             out += _straight(points)
@@ -143,12 +184,11 @@ def _thin_rect(runs: list[list[tuple[float, float]]]) -> list[Ruling]:
     return []
 
 
-def large_images(page: Any, width: float, height: float, share: float) -> list[Box]:
-    """Boxes of the images that cover at least `share` of the page."""
+def large_images(images: list[Matrix], width: float, height: float, share: float) -> list[Box]:
+    """Boxes of the images (their matrices, `Graphics.images`) that cover at least `share`
+    of the page."""
     out = []
-    for obj, kind, m in _objects(page):
-        if kind != raw.FPDF_PAGEOBJ_IMAGE:
-            continue
+    for m in images:
         # an image is drawn into the unit square mapped by its matrix
         corners = [(m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]) for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
         x0 = max(min(c[0] for c in corners), 0.0)
