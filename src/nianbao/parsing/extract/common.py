@@ -179,6 +179,20 @@ def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confiden
     return Provenance(tok.line + 1, tok.start, tok.end, tok.text, conf, method, note, origin)
 
 
+def label_provenance(toks: list[Token], meta: list[LineMeta]) -> list[Provenance]:
+    """`provenance(tok, meta)` of each of a row's printed cells, read by their label (the bulk
+    of a table: one pass, no call per cell)."""
+    out = []
+    n = len(meta)
+    for tok in toks:
+        line = tok.line
+        conf, method = (1.0 if tok.grid else 0.99), "label"
+        if tok.confidence < 1.0:
+            conf, method = round(min(conf, tok.confidence), 3), "ocr"
+        out.append(Provenance(line + 1, tok.start, tok.end, tok.text, conf, method, "", meta[line].origin if line < n else None))
+    return out
+
+
 def solved_provenance(tok: Token | None, anchor: Token | None, meta: list[LineMeta], *, inferred_by: str | None,
                       ambiguous: bool, chosen_by: str | None, width: int) -> Provenance | None:
     """Provenance of a cell whose position the arithmetic solver settled (`solver.Solution`):

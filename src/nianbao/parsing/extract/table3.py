@@ -9,8 +9,8 @@ from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import match_key, table3_index
-from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
-                     trusted, typo_note)
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, label_provenance, placed,
+                     solved_provenance, trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
@@ -152,18 +152,25 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     solution = solve(candidates, _identities(set(candidates), template), WIDTH)
     for key in _ordered(candidates, template):
         result.values[key] = solution.values[key]
-        for col, tok in enumerate(solution.tokens[key]):
-            path = cell_path(TABLE, key, col)
+        toks, paths = solution.tokens[key], _paths(key)
+        label = labels[key]
+        if None not in toks and key not in solution.ambiguous and key not in solution.chosen_by:
+            # every cell printed where the layout puts it (the common row): nothing was inferred
+            result.provenance.update(zip(paths, label_provenance(toks, meta)))  # type: ignore[arg-type]
+        else:
+            for col, tok in enumerate(toks):
+                rule = solution.inferred.get((key, col))
+                result.provenance[paths[col]] = solved_provenance(  # type: ignore[assignment]
+                    tok, label, meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
+                    chosen_by=solution.chosen_by.get(key), width=WIDTH)
+        for col, tok in enumerate(toks):
             rule = solution.inferred.get((key, col))
-            result.provenance[path] = solved_provenance(  # type: ignore[assignment]
-                tok, labels[key], meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
-                chosen_by=solution.chosen_by.get(key), width=WIDTH)
             if rule:
-                result.notes.append(_inferred_note(path, labels[key].text, key, col, rule, result.values[key][col]))
+                result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
             if tok is not None and tok.kind == DASH:
-                result.notes.append(dash_note(path, tok))
+                result.notes.append(dash_note(paths[col], tok))
             if (key, col) in solution.proposed:
-                result.notes.append(_proposed_note(path, labels[key].text, key, col, *solution.proposed[(key, col)]))
+                result.notes.append(_proposed_note(paths[col], label.text, key, col, *solution.proposed[(key, col)]))
         if key in by_order:
             row_vals = result.values[key]
             if all(v is not None for v in row_vals) and abs(sum(row_vals[:-1]) - row_vals[-1]) > 1e-6:
@@ -192,6 +199,12 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     if extras:
         result.extras["table3_rows"] = extras
     return result
+
+
+@lru_cache(maxsize=64)
+def _paths(key: str) -> tuple[str, ...]:
+    """The cell paths of a row of table 三, one per column."""
+    return tuple(cell_path(TABLE, key, col) for col in range(WIDTH))
 
 
 def _place_by_order(built: list[RowBuild], template: T.Template) -> set[str]:
