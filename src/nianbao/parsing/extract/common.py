@@ -43,7 +43,10 @@ class RowBuild:
         return vals[a:b], a, len(vals) - b
 
     def has_values(self) -> bool:
-        return any(t.kind in (NUMBER, DASH) for t in self.values)
+        for t in self.values:
+            if t.kind == NUMBER or t.kind == DASH:
+                return True
+        return False
 
     def closed_by(self, label: Token) -> "RowBuild":
         """The row as it ends where `label` begins: blank cells on the label's own line,
@@ -65,7 +68,10 @@ def cell_note(row: "RowBuild | None", tok: Token) -> bool:
 
 def delimited(values: list[Token]) -> bool:
     """True when every cell of a row was cut by pipes or tabs: its blank cells are printed."""
-    return bool(values) and all(t.sep and not t.grid for t in values)
+    for t in values:
+        if not t.sep or t.grid:
+            return False
+    return bool(values)
 
 
 def trusted(values: list[Token], layout: "Alignment") -> bool:
@@ -82,10 +88,15 @@ def windows(values: list[Token], width: int) -> tuple[int, int] | None:
     n = len(values)
     if n < width:
         return None
-    printed = [i for i, t in enumerate(values) if t.kind != BLANK]
-    if not printed:
+    first = 0
+    while first < n and values[first].kind == BLANK:
+        first += 1
+    if first == n:  # nothing printed
         return 0, n - width
-    lo, hi = max(0, printed[-1] - width + 1), min(n - width, printed[0])
+    last = n - 1
+    while values[last].kind == BLANK:
+        last -= 1
+    lo, hi = max(0, last - width + 1), min(n - width, first)
     return (lo, hi) if lo <= hi else None
 
 
@@ -106,7 +117,7 @@ class Alignment:
 
     def start(self, n: int, width: int, lo: int, hi: int, depth: int = 0) -> int:
         if self.side == "left":
-            want = dict(self.by_depth).get(depth, self.offset)
+            want = next((cells for d, cells in self.by_depth if d == depth), self.offset)
         else:
             want = n - width - self.offset
         return min(max(want, lo), hi)
