@@ -71,6 +71,13 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
 
 
 def _identities(keys: set[str], template: T.Template) -> list[Identity]:
+    return list(_identities_of(frozenset(keys), template.id))
+
+
+@lru_cache(maxsize=64)
+def _identities_of(keys: frozenset[str], template_id: str) -> tuple[Identity, ...]:
+    """The identities of table 三 among the rows `keys` (the same few sets recur: cached)."""
+    template = T.TEMPLATES[template_id]
     ids: list[Identity] = []
     parts = list(range(WIDTH - 1))
     for key in keys:
@@ -84,7 +91,7 @@ def _identities(keys: set[str], template: T.Template) -> list[Identity]:
                 Identity("T3.1", [("new_received", col), ("carried_over", col)],
                          [(T.RESULTS_TOTAL_KEY, col), ("carried_forward", col)])
             )
-    return ids
+    return tuple(ids)
 
 
 def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
