@@ -157,6 +157,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         return result
     result.found = True
     solution = solve(candidates, _identities(set(candidates), template), WIDTH)
+    noted = {k for k, _ in solution.inferred} | {k for k, _ in solution.proposed}
     for key in _ordered(candidates, template):
         result.values[key] = solution.values[key]
         toks, paths = solution.tokens[key], _paths(key)
@@ -170,7 +171,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                 result.provenance[paths[col]] = solved_provenance(  # type: ignore[assignment]
                     tok, label, meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
                     chosen_by=solution.chosen_by.get(key), width=WIDTH)
-        for col, tok in enumerate(toks):
+        if key not in noted:  # (the common row: nothing inferred nor proposed, dashes noted)
+            result.notes += [dash_note(path, tok) for path, tok in zip(paths, toks) if tok is not None and tok.kind == DASH]
+        for col, tok in enumerate(toks if key in noted else ()):
             rule = solution.inferred.get((key, col))
             if rule:
                 result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
