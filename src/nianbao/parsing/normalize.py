@@ -116,8 +116,9 @@ def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
     keep = [len(line) > 24 or not _PAGE_NUMBER.match(line) for line in lines]
     if doc.pages is None or doc.pages >= 3:
         _drop_running_lines(lines, meta, keep)
-    lines = [line for line, k in zip(lines, keep) if k]
-    meta = [m for m, k in zip(meta, keep) if k]
+    if not all(keep):
+        lines = [line for line, k in zip(lines, keep) if k]
+        meta = [m for m, k in zip(meta, keep) if k]
     from .unglue import unglue  # (unglue reads the templates through vocab, which imports this module)
 
     return unglue(*_join_vertical(lines, meta))
@@ -150,6 +151,8 @@ def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]
 
 
 def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
+    if sum(1 for n in map(len, lines) if 0 < n <= 3) < 3:  # (no stack of three one-character lines)
+        return lines, meta
     out_lines: list[str] = []
     out_meta: list[LineMeta] = []
     i, n = 0, len(lines)
