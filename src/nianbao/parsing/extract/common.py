@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,27 +127,34 @@ def alignment(rows: list[tuple[list[Token], int, int]]) -> Alignment:
     """The alignment most of the table's rows agree on, from the rows whose printed cells
     leave a single window (each row: its value cells, the template's width, the depth of its
     label).  `reliable` only when every such row agrees (counted without depths)."""
-    left: Counter[int] = Counter()
-    right: Counter[int] = Counter()
-    deep: dict[int, Counter[int]] = {}
+    left: dict[int, int] = {}  # (plain dicts: a Counter per row costs more than the rest)
+    right: dict[int, int] = {}
+    deep: dict[int, dict[int, int]] = {}
     pinned = 0
     for values, width, depth in rows:
         span = windows(values, width)
         if span is None or span[0] != span[1] or all(t.kind == BLANK for t in values):
             continue
         pinned += 1
-        left[span[0]] += 1
-        right[len(values) - width - span[0]] += 1
-        deep.setdefault(depth, Counter())[span[0]] += 1
+        left[span[0]] = left.get(span[0], 0) + 1
+        shift = len(values) - width - span[0]
+        right[shift] = right.get(shift, 0) + 1
+        at = deep.setdefault(depth, {})
+        at[span[0]] = at.get(span[0], 0) + 1
     if not pinned:
         return Alignment("left", 0, False)
-    (lo, ln), (ro, rn) = left.most_common(1)[0], right.most_common(1)[0]
+    (lo, ln), (ro, rn) = _most(left), _most(right)
     reliable = ln == pinned or rn == pinned
-    by_depth = tuple(sorted((d, c.most_common(1)[0][0]) for d, c in deep.items()))
-    dn = sum(c.most_common(1)[0][1] for c in deep.values())
+    by_depth = tuple(sorted((d, _most(c)[0]) for d, c in deep.items()))
+    dn = sum(_most(c)[1] for c in deep.values())
     if rn > dn or (rn == dn and ro < lo):  # (a tie: the side with fewer cells to skip)
         return Alignment("right", ro, True, reliable)
     return Alignment("left", lo, True, reliable, by_depth)
+
+
+def _most(counts: dict[int, int]) -> tuple[int, int]:
+    """The most frequent (value, count); a tie goes to the value counted first (as Counter.most_common)."""
+    return max(counts.items(), key=itemgetter(1))
 
 
 def placed(values: list[Token], width: int, layout: Alignment, depth: int = 0) -> list[Reading] | None:

@@ -240,6 +240,8 @@ def _fill(
     while holes and changed:
         changed = False
         for ident in identities:
+            if holes.isdisjoint(ident.lhs) and holes.isdisjoint(ident.rhs):
+                continue  # (no hole in it: nothing to fill)
             unknown = [(side, cell) for side, cells in enumerate((ident.lhs, ident.rhs)) for cell in cells
                        if cell[0] in vals and vals[cell[0]][cell[1]] is None]
             if len(unknown) != 1 or unknown[0][1] not in holes:
