@@ -279,8 +279,13 @@ def _layout_note(label: Token, key: str) -> Finding:
 
 
 def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
-    order = {k: i for i, k in enumerate(template.table3_keys)}
+    order = _order(template.id)
     return sorted(keys, key=lambda k: order.get(k, len(order)))
+
+
+@lru_cache(maxsize=4)
+def _order(template_id: str) -> dict[str, int]:
+    return {k: i for i, k in enumerate(T.TEMPLATES[template_id].table3_keys)}
 
 
 def _extra(row: RowBuild, kind: str | None) -> dict[str, Any]:
