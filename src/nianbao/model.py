@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .words import SEVERITIES as SEVERITIES  # re-exported: the severity codes are the app's words
@@ -217,6 +218,7 @@ def _int_or_none(v: Any) -> int | None:
         return None
 
 
+@lru_cache(maxsize=4096, typed=True)  # (a few hundred paths, asked for by every extractor and rule)
 def cell_path(table: str, row: str, col: int | str) -> str:
     """Path of one cell, in the notation of score.py: table3.granted[0], table2.penalty.decisions."""
     if isinstance(col, int):

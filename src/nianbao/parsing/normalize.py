@@ -30,15 +30,21 @@ from ..model import Document, LineMeta
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad\x0b\x0c]")
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _CJK = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u201c\u201d\u2018\u2019\u2014\u2026"
-_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
-_PINYIN = re.compile("(?<=[\u4e00-\u9fff])[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
+# (each pattern starts with a plain character and looks behind from there: the regex engine
+# then skips straight to the candidates instead of trying every position of the text)
+_CJK_SPACE = re.compile(f" (?<=[{_CJK}] ) *(?=[{_CJK}])")  # spaces between two CJK characters
+_PINYIN = re.compile("[（(](?<=[\u4e00-\u9fff][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
 _MD_EMPHASIS = re.compile(r"\*\*|__|~~|(?m:^ {0,3}#{1,6} +)|(?m:^ {0,3}> ?)")
 _NUMBERED_SPACE = re.compile(r"(?<![\d.])(\d{1,2}\.) +(?=[\u4e00-\u9fff])")
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
+_ODD_SPACE = re.compile(_INVISIBLE.pattern[:-1] + _SPACES.pattern[1:])  # either of the two above
 
 
-def _to_ascii(m: re.Match[str]) -> str:
-    return chr(ord(m.group()) - 0xFEE0)
+def _to_ascii(text: str) -> str:
+    """Full-width digits, letters and punctuation -> ASCII (one replace per character used)."""
+    for ch in set(_FULLWIDTH.findall(text)):
+        text = text.replace(ch, chr(ord(ch) - 0xFEE0))
+    return text
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -81,14 +87,15 @@ def to_simplified(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Steps 1-7 on a string (newlines are preserved, never added or removed)."""
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text)
+    if _ODD_SPACE.search(text):
+        text = _INVISIBLE.sub("", text)
+        text = _SPACES.sub(" ", text)
     text = to_simplified(text)
     if len(_PINYIN.findall(text, 0, 20000)) >= 3:
         text = _PINYIN.sub("", text)
     if "*" in text or "_" in text or "#" in text or ">" in text or "~" in text:
         text = _MD_EMPHASIS.sub("", text)
-    text = _FULLWIDTH.sub(_to_ascii, text)
+    text = _to_ascii(text)
     text = _CJK_SPACE.sub("", text)
     if ". " in text:
         text = _NUMBERED_SPACE.sub(r"\1", text)
@@ -97,7 +104,9 @@ def normalize_text(text: str) -> str:
 
 def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
     """The document's lines after all normalisation steps, with their metadata."""
-    joined = "\n".join(line.replace("\n", " ") for line in doc.lines)
+    joined = "\n".join(doc.lines)
+    if joined.count("\n") >= len(doc.lines):  # a reader put "\n" inside a line: a space there
+        joined = "\n".join(line.replace("\n", " ") for line in doc.lines)
     lines = normalize_text(joined).split("\n")
     if len(lines) != len(doc.meta):  # defensive: a reader that put "\n" inside a line
         meta = [LineMeta() for _ in lines]
@@ -107,8 +116,9 @@ def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
     keep = [len(line) > 24 or not _PAGE_NUMBER.match(line) for line in lines]
     if doc.pages is None or doc.pages >= 3:
         _drop_running_lines(lines, meta, keep)
-    lines = [line for line, k in zip(lines, keep) if k]
-    meta = [m for m, k in zip(meta, keep) if k]
+    if not all(keep):
+        lines = [line for line, k in zip(lines, keep) if k]
+        meta = [m for m, k in zip(meta, keep) if k]
     from .unglue import unglue  # (unglue reads the templates through vocab, which imports this module)
 
     return unglue(*_join_vertical(lines, meta))
@@ -141,6 +151,8 @@ def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]
 
 
 def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
+    if sum(1 for n in map(len, lines) if 0 < n <= 3) < 3:  # (no stack of three one-character lines)
+        return lines, meta
     out_lines: list[str] = []
     out_meta: list[LineMeta] = []
     i, n = 0, len(lines)

@@ -73,7 +73,7 @@ def is_glued(line: str) -> bool:
 def unglue(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
     """Lines with every glued body cut into label-anchored lines (others unchanged)."""
     anchor = _t4_glued()[0]
-    if not any(len(line) >= MIN_LINE or anchor in line for line in lines):
+    if max(map(len, lines), default=0) < MIN_LINE and anchor not in "\n".join(lines):
         return lines, meta
     out_lines: list[str] = []
     out_meta: list[LineMeta] = []

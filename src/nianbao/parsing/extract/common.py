@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,10 @@ class RowBuild:
         return vals[a:b], a, len(vals) - b
 
     def has_values(self) -> bool:
-        return any(t.kind in (NUMBER, DASH) for t in self.values)
+        for t in self.values:
+            if t.kind == NUMBER or t.kind == DASH:
+                return True
+        return False
 
     def closed_by(self, label: Token) -> "RowBuild":
         """The row as it ends where `label` begins: blank cells on the label's own line,
@@ -65,7 +68,10 @@ def cell_note(row: "RowBuild | None", tok: Token) -> bool:
 
 def delimited(values: list[Token]) -> bool:
     """True when every cell of a row was cut by pipes or tabs: its blank cells are printed."""
-    return bool(values) and all(t.sep and not t.grid for t in values)
+    for t in values:
+        if not t.sep or t.grid:
+            return False
+    return bool(values)
 
 
 def trusted(values: list[Token], layout: "Alignment") -> bool:
@@ -82,10 +88,15 @@ def windows(values: list[Token], width: int) -> tuple[int, int] | None:
     n = len(values)
     if n < width:
         return None
-    printed = [i for i, t in enumerate(values) if t.kind != BLANK]
-    if not printed:
+    first = 0
+    while first < n and values[first].kind == BLANK:
+        first += 1
+    if first == n:  # nothing printed
         return 0, n - width
-    lo, hi = max(0, printed[-1] - width + 1), min(n - width, printed[0])
+    last = n - 1
+    while values[last].kind == BLANK:
+        last -= 1
+    lo, hi = max(0, last - width + 1), min(n - width, first)
     return (lo, hi) if lo <= hi else None
 
 
@@ -106,7 +117,7 @@ class Alignment:
 
     def start(self, n: int, width: int, lo: int, hi: int, depth: int = 0) -> int:
         if self.side == "left":
-            want = dict(self.by_depth).get(depth, self.offset)
+            want = next((cells for d, cells in self.by_depth if d == depth), self.offset)
         else:
             want = n - width - self.offset
         return min(max(want, lo), hi)
@@ -116,27 +127,34 @@ def alignment(rows: list[tuple[list[Token], int, int]]) -> Alignment:
     """The alignment most of the table's rows agree on, from the rows whose printed cells
     leave a single window (each row: its value cells, the template's width, the depth of its
     label).  `reliable` only when every such row agrees (counted without depths)."""
-    left: Counter[int] = Counter()
-    right: Counter[int] = Counter()
-    deep: dict[int, Counter[int]] = {}
+    left: dict[int, int] = {}  # (plain dicts: a Counter per row costs more than the rest)
+    right: dict[int, int] = {}
+    deep: dict[int, dict[int, int]] = {}
     pinned = 0
     for values, width, depth in rows:
         span = windows(values, width)
         if span is None or span[0] != span[1] or all(t.kind == BLANK for t in values):
             continue
         pinned += 1
-        left[span[0]] += 1
-        right[len(values) - width - span[0]] += 1
-        deep.setdefault(depth, Counter())[span[0]] += 1
+        left[span[0]] = left.get(span[0], 0) + 1
+        shift = len(values) - width - span[0]
+        right[shift] = right.get(shift, 0) + 1
+        at = deep.setdefault(depth, {})
+        at[span[0]] = at.get(span[0], 0) + 1
     if not pinned:
         return Alignment("left", 0, False)
-    (lo, ln), (ro, rn) = left.most_common(1)[0], right.most_common(1)[0]
+    (lo, ln), (ro, rn) = _most(left), _most(right)
     reliable = ln == pinned or rn == pinned
-    by_depth = tuple(sorted((d, c.most_common(1)[0][0]) for d, c in deep.items()))
-    dn = sum(c.most_common(1)[0][1] for c in deep.values())
+    by_depth = tuple(sorted((d, _most(c)[0]) for d, c in deep.items()))
+    dn = sum(_most(c)[1] for c in deep.values())
     if rn > dn or (rn == dn and ro < lo):  # (a tie: the side with fewer cells to skip)
         return Alignment("right", ro, True, reliable)
     return Alignment("left", lo, True, reliable, by_depth)
+
+
+def _most(counts: dict[int, int]) -> tuple[int, int]:
+    """The most frequent (value, count); a tie goes to the value counted first (as Counter.most_common)."""
+    return max(counts.items(), key=itemgetter(1))
 
 
 def placed(values: list[Token], width: int, layout: Alignment, depth: int = 0) -> list[Reading] | None:
@@ -177,6 +195,20 @@ def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confiden
         if method == "label":
             method = "ocr"
     return Provenance(tok.line + 1, tok.start, tok.end, tok.text, conf, method, note, origin)
+
+
+def label_provenance(toks: list[Token], meta: list[LineMeta]) -> list[Provenance]:
+    """`provenance(tok, meta)` of each of a row's printed cells, read by their label (the bulk
+    of a table: one pass, no call per cell)."""
+    out = []
+    n = len(meta)
+    for tok in toks:
+        line = tok.line
+        conf, method = (1.0 if tok.grid else 0.99), "label"
+        if tok.confidence < 1.0:
+            conf, method = round(min(conf, tok.confidence), 3), "ocr"
+        out.append(Provenance(line + 1, tok.start, tok.end, tok.text, conf, method, "", meta[line].origin if line < n else None))
+    return out
 
 
 def solved_provenance(tok: Token | None, anchor: Token | None, meta: list[LineMeta], *, inferred_by: str | None,

@@ -97,10 +97,9 @@ def _combinations(n: int, k: int) -> int:
     return out
 
 
-def _value(tok: Token | None) -> int | float | None:
-    if tok is None or tok.kind != NUMBER:
-        return None
-    return tok.value
+def _values(cells: Sequence[Token | None]) -> list[int | float | None]:
+    """The value of each cell: a number, or None (a blank, a dash, text, no cell)."""
+    return [t.value if t is not None and t.kind == NUMBER else None for t in cells]
 
 
 def _prune(key: str, options: list[Reading], identities: list[Identity], width: int) -> list[Reading]:
@@ -109,12 +108,12 @@ def _prune(key: str, options: list[Reading], identities: list[Identity], width: 
     local = [i for i in identities if all(c[0] == key for c in i.lhs + i.rhs)]
     scored = []
     for reading in options:
-        vals = {key: [_value(t) for t in reading.cells]}
+        vals = {key: _values(reading.cells)}
         _fill(vals, {key: reading}, local, width, {})
         ok = all(_check(i, vals) is not False for i in local) and all(v is None or v >= 0 for v in vals[key])
         # readings that differ only in where an unprinted cell is are one reading only when
         # that cell will be filled in; otherwise where the blank falls matters
-        shown = vals[key] if reading.fill else [_value(t) for t in reading.cells]
+        shown = vals[key] if reading.fill else _values(reading.cells)
         scored.append((ok, tuple(shown), reading))
     if any(ok for ok, _, _ in scored):
         scored = [x for x in scored if x[0]]
@@ -132,7 +131,7 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
     open_rows = [k for k in keys if len(rows[k]) > 1]
 
     def values_of(choice: dict[str, Reading], idents: list[Identity] | None = None) -> dict[str, list[int | float | None]]:
-        vals = {k: [_value(t) for t in choice[k].cells] for k in keys}
+        vals = {k: _values(choice[k].cells) for k in keys}
         _fill(vals, choice, identities if idents is None else idents, width, {})
         return vals
 
@@ -171,7 +170,7 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
                 for k in open_rows:
                     best[k] = max(rows[k], key=lambda r: score({**best, k: r}))
     sol = Solution(values={}, tokens={k: list(best[k].cells) for k in keys})
-    sol.values = {k: [_value(t) for t in best[k].cells] for k in keys}
+    sol.values = {k: _values(best[k].cells) for k in keys}
     for k, note in notes.items():  # rows whose printed cells did not fit the columns
         sol.chosen_by[k] = best[k].note or note
     if open_rows:
@@ -207,7 +206,7 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
 def _shown(reading: Reading, key: str, identities: list[Identity], width: int) -> list[int | float | None]:
     """The values a reading puts in the record: its printed cells, and the lost cells its own
     identities fill in where it may fill them."""
-    vals = {key: [_value(t) for t in reading.cells]}
+    vals = {key: _values(reading.cells)}
     if reading.fill:
         _fill(vals, {key: reading}, [i for i in identities if all(c[0] == key for c in i.lhs + i.rhs)], width, {})
     return vals[key]
@@ -241,6 +240,8 @@ def _fill(
     while holes and changed:
         changed = False
         for ident in identities:
+            if holes.isdisjoint(ident.lhs) and holes.isdisjoint(ident.rhs):
+                continue  # (no hole in it: nothing to fill)
             unknown = [(side, cell) for side, cells in enumerate((ident.lhs, ident.rhs)) for cell in cells
                        if cell[0] in vals and vals[cell[0]][cell[1]] is None]
             if len(unknown) != 1 or unknown[0][1] not in holes:

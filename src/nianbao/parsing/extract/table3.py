@@ -9,8 +9,8 @@ from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import match_key, table3_index
-from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, solved_provenance,
-                     trusted, typo_note)
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, label_provenance, placed,
+                     solved_provenance, trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
@@ -71,6 +71,13 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
 
 
 def _identities(keys: set[str], template: T.Template) -> list[Identity]:
+    return list(_identities_of(frozenset(keys), template.id))
+
+
+@lru_cache(maxsize=64)
+def _identities_of(keys: frozenset[str], template_id: str) -> tuple[Identity, ...]:
+    """The identities of table 三 among the rows `keys` (the same few sets recur: cached)."""
+    template = T.TEMPLATES[template_id]
     ids: list[Identity] = []
     parts = list(range(WIDTH - 1))
     for key in keys:
@@ -84,7 +91,7 @@ def _identities(keys: set[str], template: T.Template) -> list[Identity]:
                 Identity("T3.1", [("new_received", col), ("carried_over", col)],
                          [(T.RESULTS_TOTAL_KEY, col), ("carried_forward", col)])
             )
-    return ids
+    return tuple(ids)
 
 
 def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
@@ -150,20 +157,30 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
         return result
     result.found = True
     solution = solve(candidates, _identities(set(candidates), template), WIDTH)
+    noted = {k for k, _ in solution.inferred} | {k for k, _ in solution.proposed}
     for key in _ordered(candidates, template):
         result.values[key] = solution.values[key]
-        for col, tok in enumerate(solution.tokens[key]):
-            path = cell_path(TABLE, key, col)
+        toks, paths = solution.tokens[key], _paths(key)
+        label = labels[key]
+        if None not in toks and key not in solution.ambiguous and key not in solution.chosen_by:
+            # every cell printed where the layout puts it (the common row): nothing was inferred
+            result.provenance.update(zip(paths, label_provenance(toks, meta)))  # type: ignore[arg-type]
+        else:
+            for col, tok in enumerate(toks):
+                rule = solution.inferred.get((key, col))
+                result.provenance[paths[col]] = solved_provenance(  # type: ignore[assignment]
+                    tok, label, meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
+                    chosen_by=solution.chosen_by.get(key), width=WIDTH)
+        if key not in noted:  # (the common row: nothing inferred nor proposed, dashes noted)
+            result.notes += [dash_note(path, tok) for path, tok in zip(paths, toks) if tok is not None and tok.kind == DASH]
+        for col, tok in enumerate(toks if key in noted else ()):
             rule = solution.inferred.get((key, col))
-            result.provenance[path] = solved_provenance(  # type: ignore[assignment]
-                tok, labels[key], meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
-                chosen_by=solution.chosen_by.get(key), width=WIDTH)
             if rule:
-                result.notes.append(_inferred_note(path, labels[key].text, key, col, rule, result.values[key][col]))
+                result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
             if tok is not None and tok.kind == DASH:
-                result.notes.append(dash_note(path, tok))
+                result.notes.append(dash_note(paths[col], tok))
             if (key, col) in solution.proposed:
-                result.notes.append(_proposed_note(path, labels[key].text, key, col, *solution.proposed[(key, col)]))
+                result.notes.append(_proposed_note(paths[col], label.text, key, col, *solution.proposed[(key, col)]))
         if key in by_order:
             row_vals = result.values[key]
             if all(v is not None for v in row_vals) and abs(sum(row_vals[:-1]) - row_vals[-1]) > 1e-6:
@@ -192,6 +209,12 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     if extras:
         result.extras["table3_rows"] = extras
     return result
+
+
+@lru_cache(maxsize=64)
+def _paths(key: str) -> tuple[str, ...]:
+    """The cell paths of a row of table 三, one per column."""
+    return tuple(cell_path(TABLE, key, col) for col in range(WIDTH))
 
 
 def _place_by_order(built: list[RowBuild], template: T.Template) -> set[str]:
@@ -256,8 +279,13 @@ def _layout_note(label: Token, key: str) -> Finding:
 
 
 def _ordered(keys: dict[str, list[Reading]], template: T.Template) -> list[str]:
-    order = {k: i for i, k in enumerate(template.table3_keys)}
+    order = _order(template.id)
     return sorted(keys, key=lambda k: order.get(k, len(order)))
+
+
+@lru_cache(maxsize=4)
+def _order(template_id: str) -> dict[str, int]:
+    return {k: i for i, k in enumerate(T.TEMPLATES[template_id].table3_keys)}
 
 
 def _extra(row: RowBuild, kind: str | None) -> dict[str, Any]:

@@ -257,6 +257,17 @@ def pipe_shape(line: str) -> PipeShape | None:
                      only, not only and bool(_MD_RULE.match(line)))
 
 
+_new = tuple.__new__
+
+
+def _line_tokens(i: int, cells: tuple[Cell, ...], conf: tuple[float, ...] | None, grid: bool, sep: str) -> list[Token]:
+    """The tokens of line `i` from its cells (built as plain tuples: a report has hundreds)."""
+    if not conf:
+        return [_new(Token, (i, a, b, text, kind, value, unit, 1.0, grid, sep)) for a, b, text, kind, value, unit, _ in cells]
+    return [_new(Token, (i, a, b, text, kind, value, unit, conf[n] if n < len(conf) else 1.0, grid, sep))
+            for a, b, text, kind, value, unit, n in cells]
+
+
 def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> list[Token]:
     """Cells of lines[start:end] in reading order.  Where the lines are cut by pipes, a line
     break is not a cell boundary: an empty stretch between two pipes is a blank cell even
@@ -283,9 +294,7 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
                     line, sep = line.replace("\t", " "), "|"
             elif piped:
                 sep = "|"
-            for a, b, text, kind, value, unit, n in line_cells(line):
-                c = conf[n] if conf and n < len(conf) else 1.0
-                append(Token(i, a, b, text, kind, value, unit, c, grid, sep))
+            out += _line_tokens(i, line_cells(line), conf, grid, sep)
             gap = md_row = False
             continue
         if shape.rule:  # a markdown rule: a row boundary
@@ -305,8 +314,6 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
         whole_row = shape.lead and shape.trail and line.count("|") >= 4
         if shape.lead and gap and not (md_row and whole_row):
             append(Token(i, shape.first, shape.first, "", BLANK, None, None, 1.0, grid, "|"))
-        for a, b, text, kind, value, unit, n in line_cells(line):
-            c = conf[n] if conf and n < len(conf) else 1.0
-            append(Token(i, a, b, text, kind, value, unit, c, grid, "|"))
+        out += _line_tokens(i, line_cells(line), conf, grid, "|")
         gap, md_row = shape.trail, whole_row
     return out
