@@ -126,9 +126,8 @@ def grow(store, total: int) -> None:  # type: ignore[no-untyped-def]
                     expected, actual, detail, signature FROM findings WHERE scope = 'report'
                     AND report_id IN (SELECT id FROM reports WHERE {where})""")
             first = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM sections")).scalar_one()
-            extra = ", search" if pg else ""
-            x(f"""INSERT INTO sections (id, report_id, key, number, heading, line_start, line_end, text{extra})
-                  SELECT id + {first}, report_id + {off}, key, number, heading, line_start, line_end, text{extra}
+            x(f"""INSERT INTO sections (id, report_id, key, number, heading, line_start, line_end, text)
+                  SELECT id + {first}, report_id + {off}, key, number, heading, line_start, line_end, text
                   FROM sections WHERE id <= {first} AND report_id IN (SELECT id FROM reports WHERE {where})""")
             if not pg:
                 from nianbao.store.search import bigrams

@@ -44,7 +44,7 @@ def test_migrations_create_exactly_the_schema(dbs):
     store = dbs.store()
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
-    # the search column (PostgreSQL) and the FTS5 tables (SQLite) are dialect-specific extras
+    # the search index (PostgreSQL; a column before 0006) and the FTS5 tables (SQLite) are dialect-specific extras
     diff = [d for d in diff if not (d[0] == "remove_column" and d[3].name == "search")
             and not (d[0] == "remove_index" and d[1].name == "ix_sections_search")
             and not (d[0] == "remove_table" and d[1].name.startswith("sections_fts"))]

@@ -233,7 +233,6 @@ def search_sections(conn: Connection, text: str, f: ReportFilter, keys: Iterable
     sections are scanned directly; otherwise the full-text index answers."""
     import pandas as pd
     from ..parsing.normalize import normalize_text
-    from ..parsing.normalize import normalize_text
     from .search import matching_sections
 
     text = normalize_text(text).strip()
@@ -251,7 +250,7 @@ def search_sections(conn: Connection, text: str, f: ReportFilter, keys: Iterable
                          reports.c.year, hits.c.key, hits.c.text).join(hits, hits.c.report_id == reports.c.id)
     if keys:
         stmt = stmt.where(hits.c.key.in_(keys))
-    stmt = f.where(conn, stmt).order_by(reports.c.year, reports.c.id)
+    stmt = f.where(conn, stmt).order_by(reports.c.year, reports.c.id, hits.c.id)  # a report's sections in order
     out = []
     for r in conn.execute(stmt):
         pos = r.text.find(text)
