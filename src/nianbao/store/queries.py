@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..formats import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
 from .agencies import identify, in_region
@@ -23,7 +22,6 @@ from .lifecycle import only_visible, visible
 from .records import SectionRow, decode_report, finding_from_row, split_path, unpack_cells, unpack_vector
 from .schema import (STATUS_OK, agencies, cell_keys, documents, findings, originals, report_cells, report_sources,
                      report_values, reports, sections)
-from .parsed import unpack_original
 
 if TYPE_CHECKING:  # pragma: no cover - numpy and pandas are imported by the functions that build frames
     import numpy as np
@@ -100,6 +98,8 @@ def agency_list(conn: Connection, f: ReportFilter) -> pd.DataFrame:
 @lru_cache(maxsize=None)
 def template_cell_paths(template_id: str) -> tuple[str, ...]:
     """Every cell path of one template's tables, in printed order."""
+    from ..formats import templates as T
+
     tpl = T.TEMPLATES[template_id]
     out = [cell_path("table2", row.key, fld.key) for block in tpl.table2 for row in block.rows for fld in block.fields]
     out += [cell_path("table3", key, c) for key in tpl.table3_keys for c in range(T.T3_WIDTH)]
@@ -110,6 +110,8 @@ def template_cell_paths(template_id: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def template_paths() -> tuple[str, ...]:
     """Every cell path of every template, tables in printed order (2021's rows first)."""
+    from ..formats import templates as T
+
     paths = [template_cell_paths(tid) for tid in T.TEMPLATES]
     by_table = [p for tbl in ("table2", "table3", "table4") for ps in paths for p in ps if p.startswith(tbl)]
     return tuple(dict.fromkeys(by_table))
@@ -300,6 +302,8 @@ def original(conn: Connection, report_id: int) -> bytes | None:
     row = conn.execute(sa.select(originals.c.data, originals.c.compression)
                        .join(reports, reports.c.content_hash == originals.c.content_hash)
                        .where(reports.c.id == report_id)).first()
+    from .parsed import unpack_original
+
     return unpack_original(row.data, row.compression) if row else None
 
 
@@ -325,6 +329,8 @@ def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:
     mat, index, by_col = value_matrix(conn, ids)
     values, blank = _python_values(mat)
     groups = _row_groups(by_col)
+    from ..formats import templates as T
+
     sec = T.SECTION_BY_KEY["problems"]
     out: dict[int, Report] = {}
     for chunk in _chunks(ids, 5000):

@@ -24,7 +24,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ..model import Finding, Provenance, Report, SectionText, Source, cell_path
-from ..formats.templates import T3_WIDTH
 from ..numbers import whole
 
 _PATH = re.compile(r"^(table\d)\.([A-Za-z_0-9]+)(?:\[(\d+)\]|\.([A-Za-z_0-9]+))$")
@@ -199,6 +198,8 @@ def as_printed(v: float | None) -> int | float | None:
 
 def fill_tables(rep: Report, values: Iterable[tuple[str, float | None]]) -> None:
     """Put (path, value) pairs into the report's tables (table 3 rows are lists of 7)."""
+    from ..formats.templates import T3_WIDTH  # here: listing the store needs no templates
+
     t2, t3, t4 = rep.table2, rep.table3, rep.table4
     for path, v in values:
         tbl, row, col = split_path(path)
