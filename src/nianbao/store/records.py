@@ -117,7 +117,8 @@ def pack_cells(rows: Sequence[Sequence[Any]]) -> bytes:
     """A report's cell rows (CellRow fields, in the parser's order) as one `report_cells.data`:
     zlib(JSON) of one array per field - a column of repeated methods, blanks and small
     numbers compresses to a tenth of the rows it replaces."""
-    columns = dict(zip(CellRow._fields, zip(*rows))) if rows else {f: [] for f in CellRow._fields}
+    columns: dict[str, Sequence[Any]] = {f: () for f in CellRow._fields}
+    columns.update(zip(CellRow._fields, zip(*rows)))
     return zlib.compress(json.dumps(columns, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
 

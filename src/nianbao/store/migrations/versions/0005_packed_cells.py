@@ -77,7 +77,7 @@ def downgrade() -> None:
         sa.Column("note", sa.Text),
         sqlite_with_rowid=False,
     )
-    key_ids = dict(conn.execute(sa.text("SELECT path, id FROM cell_keys")).all())
+    key_ids: dict[str, int] = dict(conn.execute(sa.text("SELECT path, id FROM cell_keys")).all())
     write = sa.text(f"INSERT INTO cells (report_id, key_id, {', '.join(_FIELDS)}) "
                     f"VALUES (:report_id, :key_id, {', '.join(':' + f for f in _FIELDS)})")
     read = sa.text("SELECT report_id, data FROM report_cells WHERE report_id IN :ids"
