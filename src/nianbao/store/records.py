@@ -3,7 +3,7 @@
 A stored report is spread over
     reports       metadata columns (agency, region, year, template, title, source, counts)
     report_cells  every table value with its raw string and provenance, packed in one row
-                  (`pack_cells`: zlib(JSON), one array per CellRow field)
+                  (`pack_cells`: zlib(MessagePack), one array per CellRow field)
     sections   the section texts
     documents  everything else of the record (text lines, notes, extras) as zlib(JSON)
 `decode_report` puts a `Report` back together from those parts; a round trip keeps
@@ -115,16 +115,22 @@ def cell_rows(report: Report) -> list[tuple]:
 
 def pack_cells(rows: Sequence[Sequence[Any]]) -> bytes:
     """A report's cell rows (CellRow fields, in the parser's order) as one `report_cells.data`:
-    zlib(JSON) of one array per field - a column of repeated methods, blanks and small
-    numbers compresses to a tenth of the rows it replaces."""
+    zlib(MessagePack) of a map with one array per field - a column of repeated methods,
+    blanks and small numbers compresses to a tenth of the rows it replaces.  MessagePack
+    keeps floats and integers exactly (float64) and packs and reads them several times
+    faster than JSON."""
+    import msgpack  # here: listing the store needs no cells
+
     columns: dict[str, Sequence[Any]] = {f: () for f in CellRow._fields}
     columns.update(zip(CellRow._fields, zip(*rows)))
-    return zlib.compress(json.dumps(columns, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+    return zlib.compress(msgpack.packb(columns), 6)
 
 
 def unpack_cells(data: bytes) -> list[CellRow]:
     """The CellRows of a `report_cells.data` (see `pack_cells`), in the order they were packed."""
-    columns = json.loads(zlib.decompress(data))
+    import msgpack
+
+    columns = msgpack.unpackb(zlib.decompress(data))
     return [CellRow._make(r) for r in zip(*(columns[f] for f in CellRow._fields))]
 
 

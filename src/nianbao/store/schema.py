@@ -142,7 +142,7 @@ report_cells = sa.Table(
     "report_cells",
     metadata,
     sa.Column("report_id", sa.Integer, _report_fk(), primary_key=True),
-    sa.Column("data", sa.LargeBinary, nullable=False),  # records.pack_cells: zlib(JSON), one array per field
+    sa.Column("data", sa.LargeBinary, nullable=False),  # records.pack_cells: zlib(MessagePack), one array per field
 )
 
 report_values = sa.Table(

@@ -3,7 +3,7 @@
 Cells are only ever read a report at a time (a report, the long export); the queries across
 reports read the value vectors (`report_values`).  One row per cell cost PostgreSQL a 24-byte
 row header, a 4-byte line pointer and a 20-byte primary-key entry for each of ~200 cells of a
-report (19 KB a report); one zlib(JSON) row (records.pack_cells) costs about a tenth, and the
+report (19 KB a report); one zlib(MessagePack) row (records.pack_cells) costs about a tenth, and the
 writer sends one row a report instead of two hundred.
 
 The method is stored as the parser gave it (revision 0004 stored the default "label" as
