@@ -118,8 +118,7 @@ def grow(store, total: int) -> None:  # type: ignore[no-untyped-def]
                     2019 + ((year - 2019 + {k}) {pct} 7), template, title, publish_date, source_name || '-{k}', reader,
                     encoding, pages, parser_version, status, error_kind, error, error_en, n_errors, n_warnings, n_infos,
                     NULL, NULL, FALSE, ingested_at, parsed_at FROM reports WHERE {where}""")
-            for table, cols in (("cells", "key_id, value, raw, line, span_start, span_end, confidence, method, origin, note"),
-                                ("report_values", "data"), ("documents", "data")):
+            for table, cols in (("report_cells", "data"), ("report_values", "data"), ("documents", "data")):
                 x(f"INSERT INTO {table} (report_id, {cols}) SELECT report_id + {off}, {cols} FROM {table} "
                   f"WHERE report_id IN (SELECT id FROM reports WHERE {where})")
             x(f"""INSERT INTO findings (report_id, scope, rule, severity, status, message, location, expected, actual,
@@ -127,9 +126,8 @@ def grow(store, total: int) -> None:  # type: ignore[no-untyped-def]
                     expected, actual, detail, signature FROM findings WHERE scope = 'report'
                     AND report_id IN (SELECT id FROM reports WHERE {where})""")
             first = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM sections")).scalar_one()
-            extra = ", search" if pg else ""
-            x(f"""INSERT INTO sections (id, report_id, key, number, heading, line_start, line_end, text{extra})
-                  SELECT id + {first}, report_id + {off}, key, number, heading, line_start, line_end, text{extra}
+            x(f"""INSERT INTO sections (id, report_id, key, number, heading, line_start, line_end, text)
+                  SELECT id + {first}, report_id + {off}, key, number, heading, line_start, line_end, text
                   FROM sections WHERE id <= {first} AND report_id IN (SELECT id FROM reports WHERE {where})""")
             if not pg:
                 from nianbao.store.search import bigrams

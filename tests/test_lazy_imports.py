@@ -11,9 +11,9 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 HEAVY = ("jieba", "pandas", "pyarrow", "sqlalchemy", "dask", "cpca")
 
 
-def loaded_after(code: str) -> set[str]:
-    """The heavy modules in sys.modules after running `code` in a new interpreter."""
-    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+def loaded_after(code: str, watched: tuple[str, ...] = HEAVY) -> set[str]:
+    """The `watched` (heavy) modules in sys.modules after running `code` in a new interpreter."""
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {watched!r} if m in sys.modules))"
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     return set(out.stdout.split())
@@ -41,6 +41,16 @@ def test_the_store_opens_and_lists_without_pandas(tmp_path):
     code = (f"from nianbao import Store\ns = Store('sqlite:///{tmp_path}/s.db')\n"
             "assert s.report_rows() == []")
     assert loaded_after(code) == {"sqlalchemy"}
+
+
+def test_listing_a_sqlite_store_loads_neither_postgresql_nor_the_migrations(tmp_path):
+    db = tmp_path / "s.db"
+    subprocess.run([sys.executable, "-c", f"from nianbao import Store\nStore('sqlite:///{db}')"], check=True,
+                   env={**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")})
+    code = f"from nianbao import Store\ns = Store('sqlite:///{db}')\nassert s.report_rows() == []"
+    watched = ("sqlalchemy.dialects.postgresql", "psycopg", "alembic", "sqlalchemy.orm", "pandas",
+               "nianbao.formats.templates", "nianbao.store.parsed")
+    assert loaded_after(code, watched) == set()
 
 
 def test_every_command_is_found_through_the_lazy_map():

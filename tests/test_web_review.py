@@ -148,7 +148,7 @@ def test_web_migrations_build_the_web_schema_beside_the_store(dialect, tmp_path)
         insp = sa.inspect(store.engine)
         tables = set(insp.get_table_names())
         assert set(schema.metadata.tables) <= tables
-        assert {"reports", "cells", "findings", "alembic_version", "web_alembic_version"} <= tables
+        assert {"reports", "report_cells", "findings", "alembic_version", "web_alembic_version"} <= tables
         for name, table in schema.metadata.tables.items():
             assert {c["name"] for c in insp.get_columns(name)} == set(table.columns.keys()), name
             wanted = {tuple(i.columns.keys()) for i in table.indexes} | {(c.name,) for c in table.columns if c.index}

@@ -15,7 +15,8 @@ from typing import Any
 from .. import __version__
 from ..errors import NianbaoError
 from .agencies import AgencyIdentity, identify
-from .records import SectionRow, cell_rows, encode_document, finding_row, fingerprint, section_rows, text_hash
+from .records import (SectionRow, cell_rows, encode_document, finding_row, fingerprint, pack_cells, section_rows,
+                      text_hash)
 from .schema import STATUS_FAILED, STATUS_OK
 from .search import bigrams
 
@@ -36,7 +37,8 @@ class Parsed:
     meta: dict[str, Any] = field(default_factory=dict)  # reports columns: agency, region, year, ...
     agency: AgencyIdentity | None = None
     document: bytes | None = None
-    cells: list[tuple] = field(default_factory=list)  # records.CellRow fields, as plain tuples
+    cell_data: bytes | None = None  # every cell with its provenance (records.pack_cells)
+    values: list[tuple[str, float | None]] = field(default_factory=list)  # (path, value) of each cell
     sections: list[SectionRow] = field(default_factory=list)
     section_tokens: list[str] = field(default_factory=list)  # search.bigrams of each section's text
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -129,7 +131,8 @@ def _parse_and_check(name: str, data: bytes, content_hash: str | None = None) ->
         name=name, content_hash=content_hash or content_key(data, name), size=len(data), status=STATUS_OK,
         original=original, compression=compression, meta=meta,
         agency=identify(report.agency, report.region, report.agency_level),
-        document=encode_document(report), cells=cells, sections=sections,
+        document=encode_document(report), cell_data=pack_cells(cells) if cells else None,
+        values=[(c[0], c[1]) for c in cells], sections=sections,
         section_tokens=[bigrams(s.text) for s in sections], findings=[finding_row(f) for f in findings],
         counts=(counts["error"], counts["warning"], counts["info"]),
         fingerprint=fingerprint(cells), text_hash=text_hash(report),

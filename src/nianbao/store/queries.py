@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..formats import templates as T
 from ..model import Finding, Report, SectionText, cell_path
 from ..rules import sort_findings
 from .agencies import identify, in_region
 from .filters import ReportFilter, agency_ids
 from .lifecycle import only_visible, visible
-from .records import CellRow, SectionRow, decode_report, finding_from_row, split_path, unpack_vector
-from .schema import (STATUS_OK, agencies, cell_keys, cells, documents, findings, originals, report_sources,
+from .records import SectionRow, decode_report, finding_from_row, split_path, unpack_cells, unpack_vector
+from .schema import (STATUS_OK, agencies, cell_keys, documents, findings, originals, report_cells, report_sources,
                      report_values, reports, sections)
-from .parsed import unpack_original
 
 if TYPE_CHECKING:  # pragma: no cover - numpy and pandas are imported by the functions that build frames
     import numpy as np
@@ -100,6 +98,8 @@ def agency_list(conn: Connection, f: ReportFilter) -> pd.DataFrame:
 @lru_cache(maxsize=None)
 def template_cell_paths(template_id: str) -> tuple[str, ...]:
     """Every cell path of one template's tables, in printed order."""
+    from ..formats import templates as T
+
     tpl = T.TEMPLATES[template_id]
     out = [cell_path("table2", row.key, fld.key) for block in tpl.table2 for row in block.rows for fld in block.fields]
     out += [cell_path("table3", key, c) for key in tpl.table3_keys for c in range(T.T3_WIDTH)]
@@ -110,6 +110,8 @@ def template_cell_paths(template_id: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def template_paths() -> tuple[str, ...]:
     """Every cell path of every template, tables in printed order (2021's rows first)."""
+    from ..formats import templates as T
+
     paths = [template_cell_paths(tid) for tid in T.TEMPLATES]
     by_table = [p for tbl in ("table2", "table3", "table4") for ps in paths for p in ps if p.startswith(tbl)]
     return tuple(dict.fromkeys(by_table))
@@ -172,41 +174,40 @@ def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     return pd.concat([meta, values], axis=1)
 
 
-def cell_method() -> sa.ColumnElement:
-    """cells.method as the parser gave it (the default "label" is stored as NULL where the
-    row has a raw string or a line: see records.stored_method)."""
-    return sa.case((cells.c.method.is_(None) & (cells.c.raw.isnot(None) | cells.c.line.isnot(None)), "label"),
-                   else_=cells.c.method)
-
-
 LONG_COLUMNS = ("report_id", "key_id", "agency", "region", "year", "path", "table", "row", "column", "value", "raw",
                 "line", "span_start", "span_end", "confidence", "method", "origin")
 
 
-def long_select() -> sa.Select:
-    """The long shape's SELECT (LONG_COLUMNS, one row per cell), before filters and order."""
-    return report_select(
-        reports.c.id.label("report_id"), cells.c.key_id, _agency_name().label("agency"),
-        _region().label("region"), reports.c.year, cell_keys.c.path, cell_keys.c.tbl.label("table"),
-        cell_keys.c.row, cell_keys.c.col.label("column"), cells.c.value, cells.c.raw, cells.c.line,
-        cells.c.span_start, cells.c.span_end, cells.c.confidence, cell_method().label("method"), cells.c.origin,
-    ).join(cells, cells.c.report_id == reports.c.id).join(cell_keys, cell_keys.c.id == cells.c.key_id)
+def _long_select() -> sa.Select:
+    """Who and which year, and the packed cells, of each report that has cells."""
+    return report_select(reports.c.id, _agency_name(), _region(), reports.c.year, report_cells.c.data) \
+        .join(report_cells, report_cells.c.report_id == reports.c.id)
+
+
+def _long_tuples(conn: Connection, stmt: sa.Select) -> Iterable[tuple]:
+    """The long shape (LONG_COLUMNS, by report as `stmt` orders them, then cell key) of the
+    reports `stmt` (a `_long_select`) reads: their packed cells unpacked."""
+    keys = {r.path: (r.id, r.tbl, r.row, r.col) for r in conn.execute(
+        sa.select(cell_keys.c.id, cell_keys.c.path, cell_keys.c.tbl, cell_keys.c.row, cell_keys.c.col))}
+    for rid, agency, region, year, data in conn.execute(stmt):
+        for c in sorted(unpack_cells(data), key=lambda c: keys[c.path][0]):
+            key_id, tbl, row, col = keys[c.path]
+            yield (rid, key_id, agency, region, year, c.path, tbl, row, col, c.value, c.raw, c.line, c.span_start,
+                   c.span_end, c.confidence, c.method, c.origin)
 
 
 def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     """One row per cell, with its raw string and provenance."""
     import pandas as pd
 
-    stmt = f.where(conn, long_select()).order_by(reports.c.id, cells.c.key_id)
-    rows = conn.execute(stmt).all()
+    rows = list(_long_tuples(conn, f.where(conn, _long_select()).order_by(reports.c.id)))
     return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
 
 
 def long_rows(conn: Connection, ids: Sequence[int]) -> Iterable[tuple]:
-    """The long shape of reports `ids` as plain tuples (LONG_COLUMNS), straight from the
-    cursor: for writers that go row by row and need no DataFrame."""
-    stmt = long_select().where(reports.c.id.in_(list(ids))).order_by(reports.c.id, cells.c.key_id)
-    return conn.execute(stmt)
+    """The long shape of reports `ids` as plain tuples (LONG_COLUMNS): for writers that go
+    row by row and need no DataFrame."""
+    return _long_tuples(conn, _long_select().where(reports.c.id.in_(list(ids))).order_by(reports.c.id))
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
@@ -234,7 +235,6 @@ def search_sections(conn: Connection, text: str, f: ReportFilter, keys: Iterable
     sections are scanned directly; otherwise the full-text index answers."""
     import pandas as pd
     from ..parsing.normalize import normalize_text
-    from ..parsing.normalize import normalize_text
     from .search import matching_sections
 
     text = normalize_text(text).strip()
@@ -252,7 +252,7 @@ def search_sections(conn: Connection, text: str, f: ReportFilter, keys: Iterable
                          reports.c.year, hits.c.key, hits.c.text).join(hits, hits.c.report_id == reports.c.id)
     if keys:
         stmt = stmt.where(hits.c.key.in_(keys))
-    stmt = f.where(conn, stmt).order_by(reports.c.year, reports.c.id)
+    stmt = f.where(conn, stmt).order_by(reports.c.year, reports.c.id, hits.c.id)  # a report's sections in order
     out = []
     for r in conn.execute(stmt):
         pos = r.text.find(text)
@@ -283,10 +283,8 @@ def load_report(conn: Connection, report_id: int) -> Report | None:
     if meta is None:
         return None
     doc = conn.execute(sa.select(documents.c.data).where(documents.c.report_id == report_id)).scalar()
-    cell_rows = [CellRow._make(r) for r in conn.execute(
-        sa.select(cell_keys.c.path, cells.c.value, cells.c.raw, cells.c.line, cells.c.span_start, cells.c.span_end,
-                  cells.c.confidence, cells.c.method, cells.c.origin, cells.c.note)
-        .join(cell_keys, cell_keys.c.id == cells.c.key_id).where(cells.c.report_id == report_id).order_by(cells.c.key_id))]
+    packed = conn.execute(sa.select(report_cells.c.data).where(report_cells.c.report_id == report_id)).scalar()
+    cell_rows = unpack_cells(packed) if packed is not None else []
     section_rows = [SectionRow(*r) for r in conn.execute(
         sa.select(sections.c.key, sections.c.number, sections.c.heading, sections.c.line_start, sections.c.line_end,
                   sections.c.text).where(sections.c.report_id == report_id).order_by(sections.c.line_start))]
@@ -304,6 +302,8 @@ def original(conn: Connection, report_id: int) -> bytes | None:
     row = conn.execute(sa.select(originals.c.data, originals.c.compression)
                        .join(reports, reports.c.content_hash == originals.c.content_hash)
                        .where(reports.c.id == report_id)).first()
+    from .parsed import unpack_original
+
     return unpack_original(row.data, row.compression) if row else None
 
 
@@ -329,6 +329,8 @@ def light_reports(conn: Connection, ids: Sequence[int]) -> dict[int, Report]:
     mat, index, by_col = value_matrix(conn, ids)
     values, blank = _python_values(mat)
     groups = _row_groups(by_col)
+    from ..formats import templates as T
+
     sec = T.SECTION_BY_KEY["problems"]
     out: dict[int, Report] = {}
     for chunk in _chunks(ids, 5000):

@@ -6,10 +6,10 @@ A query is the phrase of its tokens, so any substring of two characters or more 
 query falls back to LIKE.
 
 SQLite: a contentless FTS5 table `sections_fts` (rowid = sections.id) holds the tokens.
-PostgreSQL: a `tsvector` column `sections.search` (config 'simple', without positions:
-`strip`, a third of the size) with a GIN index; a query asks for all its tokens and the
-caller keeps the sections that contain the text.  Sections are inserted with their
-vector in one statement (no UPDATE afterwards, which would leave a dead copy of each row).
+PostgreSQL: a GIN index on `nianbao_search_vector(text)` (migration 0006: the same tokens
+computed in SQL, as a `tsvector` of config 'simple' without positions), so no vector is
+stored beside the text; a query asks for all its tokens and the caller keeps the sections
+that contain the text.
 """
 from __future__ import annotations
 
@@ -39,28 +39,15 @@ def insert_sections(conn: Connection, rows: Sequence[Sequence], tokens: Sequence
     """Insert `sections` rows (SECTION_COLUMNS) with their search tokens (bigrams(text))."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql":
-        insert_rows(conn, "sections", SECTION_COLUMNS, rows)
-        index_sections(conn, [(r[0], t) for r, t in zip(rows, tokens)])
-        return
-    cols = ", ".join(SECTION_COLUMNS)
-    conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS nianbao_sections_in (LIKE sections, tokens text) "
-                         "ON COMMIT DELETE ROWS")
-    insert_rows(conn, "nianbao_sections_in", (*SECTION_COLUMNS, "tokens"), [(*r, t) for r, t in zip(rows, tokens)])
-    conn.exec_driver_sql(f"INSERT INTO sections ({cols}, search) SELECT {cols}, strip(to_tsvector('simple', tokens)) "
-                         f"FROM nianbao_sections_in")
-    conn.exec_driver_sql("DELETE FROM nianbao_sections_in")
+    insert_rows(conn, "sections", SECTION_COLUMNS, rows)
+    index_sections(conn, [(r[0], t) for r, t in zip(rows, tokens)])
 
 
 def index_sections(conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
-    """Add (section id, tokens = bigrams(text)) pairs to the index."""
-    if not rows:
-        return
-    if conn.dialect.name == "sqlite":
+    """Add (section id, tokens = bigrams(text)) pairs to the index (SQLite; PostgreSQL's
+    index follows the text by itself)."""
+    if rows and conn.dialect.name == "sqlite":
         conn.exec_driver_sql("INSERT INTO sections_fts(rowid, bigrams) VALUES (?, ?)", list(rows))
-    elif conn.dialect.name == "postgresql":
-        conn.execute(sa.text("UPDATE sections SET search = strip(to_tsvector('simple', :b)) WHERE id = :id"),
-                     [{"id": sid, "b": tokens} for sid, tokens in rows])
 
 
 def unindex_sections(conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
@@ -76,6 +63,8 @@ def reindex_all(conn: Connection) -> int:
     rows = [(r.id, bigrams(r.text)) for r in conn.execute(sa.select(sections.c.id, sections.c.text))]
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("INSERT INTO sections_fts(sections_fts) VALUES ('delete-all')")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("REINDEX INDEX ix_sections_search")
     index_sections(conn, rows)
     return len(rows)
 
@@ -88,6 +77,7 @@ def matching_sections(dialect: str, query: str) -> sa.Select:
         return stmt.where(sections.c.text.like("%" + escape_like(query) + "%", escape=LIKE_ESCAPE))
     phrase = " ".join(tokens)
     if dialect == "postgresql":
-        return stmt.where(sa.text("sections.search @@ plainto_tsquery('simple', :q)").bindparams(q=phrase))
+        return stmt.where(sa.text("nianbao_search_vector(sections.text) @@ plainto_tsquery('simple', :q)")
+                          .bindparams(q=phrase))
     fts = sa.text("SELECT rowid FROM sections_fts WHERE sections_fts MATCH :q").bindparams(q=f'"{phrase}"')
     return stmt.where(sections.c.id.in_(fts.columns(sa.column("rowid", sa.Integer)).scalar_subquery()))

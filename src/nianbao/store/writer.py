@@ -19,14 +19,11 @@ from sqlalchemy.engine import Connection, Engine
 from . import db, search
 from .db import insert_ignore
 from .agencies import AgencyResolver
-from .bulk import insert_rows
 from .parsed import Parsed
 from .records import pack_values, split_path
-from .schema import (SCOPE_REPORT, cell_keys, cells, documents, findings, originals, report_sources, report_values,
-                     reports, sections)
+from .schema import (SCOPE_REPORT, cell_keys, documents, findings, originals, report_cells, report_sources,
+                     report_values, reports, sections)
 
-_CELL_COLUMNS = ("report_id", "key_id", "value", "raw", "line", "span_start", "span_end", "confidence", "method",
-                 "origin", "note")
 _META = ("agency", "region", "level", "year", "template", "title", "publish_date", "reader", "encoding", "pages",
          "parser_version")
 
@@ -52,7 +49,8 @@ class CellKeys:
         self.ids = {r.path: r.id for r in conn.execute(sa.select(cell_keys.c.id, cell_keys.c.path))}
 
     def ensure(self, conn: Connection, paths: Iterable[str]) -> None:
-        missing = sorted({p for p in paths if p not in self.ids})
+        """Register the paths not seen before (a cell keeps its id: its report and path)."""
+        missing = sorted(set(paths).difference(self.ids))
         if not missing:
             return
         rows = [dict(zip(("path", "tbl", "row", "col"), (p, *split_path(p)))) for p in missing]
@@ -159,25 +157,17 @@ class Writer:
         conn.execute(report_sources.insert(), [{"report_id": rid, "name": p.name, "seen_at": stamp} for rid, p in written])
         self._write_parse(conn, written)
 
-    def _cell_rows(self, conn: Connection, items: Sequence[tuple[int, Parsed]]) -> list[tuple]:
-        """`cells` rows of the items (registering cell paths seen for the first time)."""
-        try:
-            ids = self.keys.ids
-            return [(rid, ids[c[0]], *c[1:]) for rid, p in items for c in p.cells]
-        except KeyError:
-            self.keys.ensure(conn, (c[0] for _, p in items for c in p.cells))
-            return self._cell_rows(conn, items)
-
-    def _write_parse(self, conn: Connection, items: Sequence[tuple[int, Parsed]], with_cells: bool = True) -> None:
+    def _write_parse(self, conn: Connection, items: Sequence[tuple[int, Parsed]]) -> None:
         """Everything a parse produced for stored reports: document, cells, vector,
         findings, sections (and their search index)."""
-        cell_rows = self._cell_rows(conn, items)
+        self.keys.ensure(conn, {path for _, p in items for path, _ in p.values})
         docs = [{"report_id": rid, "data": p.document} for rid, p in items if p.document]
         if docs:
             conn.execute(documents.insert(), docs)
-        if with_cells:
-            insert_rows(conn, "cells", _CELL_COLUMNS, cell_rows)
-        vectors = [{"report_id": rid, "data": self._vector(p)} for rid, p in items if p.cells]
+        packed = [{"report_id": rid, "data": p.cell_data} for rid, p in items if p.cell_data]
+        if packed:
+            conn.execute(report_cells.insert(), packed)
+        vectors = [{"report_id": rid, "data": self._vector(p)} for rid, p in items if p.values]
         if vectors:
             conn.execute(report_values.insert(), vectors)
         rows = [dict(f, report_id=rid, scope=SCOPE_REPORT, related_report_id=None) for rid, p in items for f in p.findings]
@@ -187,7 +177,7 @@ class Writer:
 
     def _vector(self, p: Parsed) -> bytes:
         ids = self.keys.ids
-        return pack_values([(ids[c[0]], c[1]) for c in p.cells], self.keys.size)
+        return pack_values([(ids[path], v) for path, v in p.values], self.keys.size)
 
     @staticmethod
     def _write_sections(conn: Connection, items: Sequence[tuple[int, Parsed]]) -> None:
@@ -225,17 +215,10 @@ class Writer:
         ids = [rid for rid, _ in items]
         old_sections = conn.execute(sa.select(sections.c.id, sections.c.text).where(sections.c.report_id.in_(ids))).all()
         search.unindex_sections(conn, [(r.id, r.text) for r in old_sections])
-        for table in (sections, documents, report_values):
+        for table in (sections, documents, report_cells, report_values):
             conn.execute(table.delete().where(table.c.report_id.in_(ids)))
         conn.execute(findings.delete().where(findings.c.report_id.in_(ids), findings.c.scope == SCOPE_REPORT))
-        self._replace_cells(conn, items)
-        self._write_parse(conn, items, with_cells=False)
-
-    def _replace_cells(self, conn: Connection, items: Sequence[tuple[int, Parsed]]) -> None:
-        """A cell is keyed by (report, path), so a reparse keeps the key of every cell it
-        finds again."""
-        conn.execute(cells.delete().where(cells.c.report_id.in_([rid for rid, _ in items])))
-        insert_rows(conn, "cells", _CELL_COLUMNS, self._cell_rows(conn, items))
+        self._write_parse(conn, items)
 
 
 def _chunks(seq: Sequence[Any], n: int) -> Iterable[list[Any]]:
