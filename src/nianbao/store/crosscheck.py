@@ -79,10 +79,12 @@ class _Index:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.rows = {int(r.id): r for r in frame.itertuples(index=False)}
+        self.keys: dict[int, tuple[int, int]] = {  # report id -> (agency, year), when both are known
+            int(r.id): (int(r.agency_id), int(r.year)) for r in self.rows.values()
+            if pd.notna(r.agency_id) and pd.notna(r.year)}
         self.canon: dict[tuple[int, int], int] = {}  # (agency, year) -> lowest report id
-        for r in frame.sort_values("id").itertuples(index=False):
-            if pd.notna(r.agency_id) and pd.notna(r.year):
-                self.canon.setdefault((int(r.agency_id), int(r.year)), int(r.id))
+        for rid in sorted(self.keys):
+            self.canon.setdefault(self.keys[rid], rid)
         self.groups: dict[tuple[str, int], list[int]] = defaultdict(list)  # (region, year) -> canonical ids
         for (agency, year), rid in self.canon.items():
             region = self.rows[rid].region
@@ -102,10 +104,7 @@ class _Index:
         return {k: v for k, v in out.items() if len(v) > 1}
 
     def key(self, rid: int) -> tuple[int, int] | None:
-        r = self.rows[rid]
-        if pd.isna(r.agency_id) or pd.isna(r.year):
-            return None
-        return int(r.agency_id), int(r.year)
+        return self.keys.get(rid)
 
     def is_canonical(self, rid: int) -> bool:
         k = self.key(rid)
