@@ -382,6 +382,10 @@ def as_copy(store, copied_share: float) -> None:  # type: ignore[no-untyped-def]
         x(f"""UPDATE reports SET content_hash = content_hash || '-c', source_name = source_name || '-c',
                 agency_id = agency_id + {atop}, fingerprint = NULL, text_hash = NULL WHERE {first}""")
     if pg:  # the rows rewritten leave dead copies: compact them, so the next ingest's disk is its own
+        with db.write(store.engine) as conn:  # the copies' ids were given: move the id sequences past them
+            for table in ("agencies", "reports", "sections", "findings"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
+                                     f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL HAVING max(id) IS NOT NULL")
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM FULL reports, originals, agencies")
 
@@ -424,7 +428,7 @@ def measured_ingest(store, url: str, files: list[Path], workers: int, work: Path
     before = sum(table_sizes(store.engine).values())
     reports0 = _count(store)
     out = subprocess.run([sys.executable, __file__, "--child-ingest", url, "--child-files", str(listing),
-                          "--workers", str(workers)], check=True, capture_output=True, text=True).stdout
+                          "--workers", str(workers)], check=True, stdout=subprocess.PIPE, text=True).stdout
     got = json.loads(out.strip().splitlines()[-1])
     store.engine.dispose()
     got["disk"] = sum(table_sizes(store.engine).values()) - before

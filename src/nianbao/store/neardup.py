@@ -54,18 +54,21 @@ def _distinct(sets: Sequence[frozenset]) -> tuple[list[frozenset], list[list[int
 
 def _candidates(sets: Sequence[frozenset], threshold: float) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i != j, of distinct sets sharing a prefix token and passing the size filter."""
-    freq: Counter[Hashable] = Counter(t for s in sets for t in s)
-    rank = {t: r for r, t in enumerate(sorted(freq, key=lambda t: (freq[t], t)))}
-    order = sorted(range(len(sets)), key=lambda i: len(sets[i]))
+    freq: Counter[Hashable] = Counter()
+    for s in sets:
+        freq.update(s)
+    rank = {t: r for r, (_, t) in enumerate(sorted((n, t) for t, n in freq.items()))}
+    sizes = [len(s) for s in sets]
+    order = sorted(range(len(sets)), key=sizes.__getitem__)
     index: dict[int, list[int]] = defaultdict(list)  # token rank -> sets (smaller or equal) holding it in their prefix
     for i in order:
-        size = len(sets[i])
-        tokens = sorted(rank[t] for t in sets[i])[: prefix_length(size, threshold)]
+        size = sizes[i]
+        tokens = sorted(map(rank.__getitem__, sets[i]))[: prefix_length(size, threshold)]
         smallest = threshold * size - _EPS
         seen: set[int] = set()
         for t in tokens:
             for j in index[t]:
-                if j not in seen and len(sets[j]) >= smallest:
+                if j not in seen and sizes[j] >= smallest:
                     seen.add(j)
                     yield j, i
             index[t].append(i)
@@ -80,7 +83,7 @@ def closest_earlier(sets: Sequence[frozenset], threshold: float) -> list[tuple[i
     for members in positions:  # identical sets: the group's first, similarity 1
         for m in members[1:]:
             best[m] = (members[0], 1.0)
-    for x, y in _candidates(distinct, threshold):
+    for x, y in _candidates(distinct, threshold) if len(distinct) > 1 else ():
         score = jaccard(distinct[x], distinct[y])
         if score >= threshold:  # only the later group's first can gain: the others hold 1.0
             earlier, later = sorted((positions[x][0], positions[y][0]))
