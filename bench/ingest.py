@@ -345,10 +345,10 @@ def cross_phase(store, sizes: list[int], baseline_max: int, copied_share: float)
             timings[name] = (time.process_time() - c0, time.perf_counter() - t0)
             snaps[name] = findings_snapshot(store.engine)
         new_cpu.append(timings["new"][0])
-        line = f"new {timings['new'][0]:6.1f} s CPU ({timings['new'][1]:5.1f} s wall), {summary.findings:,} findings"
+        line = f"new {timings['new'][0]:7.2f} s CPU ({timings['new'][1]:5.1f} s wall), {summary.findings:,} findings"
         if "old" in timings:
             same = "same findings" if snaps["old"] == snaps["new"] else "FINDINGS DIFFER"
-            line += (f"; old all-pairs {timings['old'][0]:6.1f} s CPU ({timings['old'][1]:5.1f} s wall); "
+            line += (f"; old all-pairs {timings['old'][0]:7.2f} s CPU ({timings['old'][1]:5.1f} s wall); "
                      f"new / old {timings['new'][0] / timings['old'][0]:.2f}x; {same}")
         rows.append((f"{size:,} reports (grown in {grown:.0f} s)", line))
         print(f"{rows[-1][0]}: {line}", flush=True)  # as it goes; the table follows
