@@ -39,7 +39,10 @@ text = st.builds(lambda picks, edit, cut: "".join(SENTENCES[p] for p in picks)[c
 @settings(max_examples=300, deadline=None)
 @given(st.lists(text, min_size=0, max_size=14), st.sampled_from([0.5, 0.7, G6_THRESHOLD, 0.9, 1.0]))
 def test_closest_earlier_is_that_of_all_pairs(texts, threshold):
-    assert closest_earlier([shingles(t) for t in texts], threshold) == brute_force(texts, threshold)
+    expected = brute_force(texts, threshold)
+    sets = [shingles(t) for t in texts]
+    assert closest_earlier(sets, threshold, direct=0) == expected  # the prefix-filtered join
+    assert closest_earlier(sets, threshold, direct=len(texts) + 1) == expected  # every pair of distinct sets
 
 
 def test_many_identical_texts_are_one_candidate():

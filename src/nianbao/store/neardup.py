@@ -13,6 +13,9 @@ first, the earlier set most similar to it (Jaccard >= `threshold`; the earliest 
 3. size filtering: a candidate y of x needs t·|x| <= |y| <= |x| / t;
 4. every candidate is verified by the exact Jaccard figure.
 
+A block of fewer than `DIRECT_BELOW` distinct sets compares each pair of them instead
+(a set intersection costs less than ranking the tokens of a few sets).
+
 The work grows with the number of sets and of candidate pairs of *distinct* sets, not
 with the square of the group: texts that are not near-identical rarely share their
 rarest n-grams, and identical ones are one candidate.  The answer is one pair per set at
@@ -74,16 +77,31 @@ def _candidates(sets: Sequence[frozenset], threshold: float) -> Iterator[tuple[i
             index[t].append(i)
 
 
-def closest_earlier(sets: Sequence[frozenset], threshold: float) -> list[tuple[int, float] | None]:
+DIRECT_BELOW = 32  # fewer distinct sets than this: compare each pair (cheaper than ranking their tokens)
+
+
+def _pairs(sets: Sequence[frozenset], threshold: float, direct: int) -> Iterator[tuple[int, int]]:
+    """The candidate pairs of distinct sets: every pair of a few sets, else `_candidates`."""
+    if len(sets) >= direct:
+        yield from _candidates(sets, threshold)
+        return
+    for i in range(1, len(sets)):
+        for j in range(i):
+            yield j, i
+
+
+def closest_earlier(sets: Sequence[frozenset], threshold: float,
+                    direct: int = DIRECT_BELOW) -> list[tuple[int, float] | None]:
     """For each position i of `sets` (ordered earliest first), (j, jaccard) of the j < i
     whose set is most similar to set i with jaccard >= threshold, the smallest j among
-    equals; None when there is none (empty sets are similar to nothing)."""
+    equals; None when there is none (empty sets are similar to nothing).  Below `direct`
+    distinct sets every pair of them is compared (the same answer, less work)."""
     best: list[tuple[int, float] | None] = [None] * len(sets)
     distinct, positions = _distinct(sets)
     for members in positions:  # identical sets: the group's first, similarity 1
         for m in members[1:]:
             best[m] = (members[0], 1.0)
-    for x, y in _candidates(distinct, threshold) if len(distinct) > 1 else ():
+    for x, y in _pairs(distinct, threshold, direct):
         score = jaccard(distinct[x], distinct[y])
         if score >= threshold:  # only the later group's first can gain: the others hold 1.0
             earlier, later = sorted((positions[x][0], positions[y][0]))
