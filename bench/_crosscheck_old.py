@@ -1,6 +1,8 @@
 """The cross-report checks as they were before the blocked near-duplicate join (all pairs
 of a region-year compared): the baseline of bench/ingest.py, which checks that both give
-the same findings.
+the same findings.  What a finding says follows the checker of today (G6: the one most
+similar report published before it; no database ids in the words), so the findings can be
+compared; how they are found (every pair of a block through `g6`) is the old way.
 
 Cross-report checks, run after ingest over what is stored (and re-computable):
 
@@ -30,6 +32,8 @@ from nianbao.model import Finding, Report
 from nianbao.rules import finding, load_rules
 from nianbao.rules.crossyear import g6
 from nianbao.store import db
+from nianbao.store.crosscheck import _duplicates, _who_row
+from nianbao.store.lifecycle import published_on
 from nianbao.store.queries import _chunks, light_reports, ok_report_index
 from nianbao.store.records import finding_row
 from nianbao.store.schema import SCOPE_CROSS, findings, reports
@@ -48,11 +52,6 @@ def crossyear_findings(report: Report, previous: Report) -> list[Finding]:
         if r.family == "crossyear" and r.func is not None:
             out.extend(r.func(report, previous))
     return out
-
-
-def _who(rep: Report, report_id: int) -> str:
-    year = f"{rep.year}年度" if rep.year else ""
-    return f"{rep.agency or '未识别机关'}{year}报告（#{report_id}）"
 
 
 def peer_similarity(report: Report, other: Report) -> float | None:
@@ -157,6 +156,7 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     """Cross findings (as `findings` rows) of the reports `ids`."""
     needed: set[int] = set()
     plan: dict[int, tuple[int | None, list[int], list[int]]] = {}
+    dates = _dates(conn, ids, index)
     for rid in ids:
         prev = index.neighbour(rid, -1) if index.is_canonical(rid) else None
         peers = [p for p in index.group_of(rid) if p != rid and index.key(p)[0] != index.key(rid)[0]]
@@ -170,11 +170,17 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
         found: list[tuple[Finding, int]] = []
         if prev is not None:
             found += [(f, prev) for f in crossyear_findings(reps[rid], reps[prev])]
-        for peer in peers:
+        best: tuple[int, float] | None = None
+        for peer in sorted(peers, key=lambda p: (dates[p] or "9999", p)):
+            if (dates[peer] or "9999", peer) >= (dates[rid] or "9999", rid):
+                break  # published after it (or later stored)
             score = peer_similarity(reps[rid], reps[peer])
-            if score is not None:
-                found.append((finding("G6", f"第五部分与{_who(reps[peer], peer)}的相似度为{score:.0%}，内容雷同。",
-                                      section="problems", actual=round(score, 3), related_report=peer), peer))
+            if score is not None and (best is None or score > best[1]):
+                best = (peer, score)
+        if best is not None:
+            peer, score = best
+            found.append((finding("G6", f"第五部分与{_who_row(index, peer)}的相似度为{score:.0%}，内容雷同。",
+                                  section="problems", actual=round(score, 3), related_report=peer), peer))
         if dups:
             found.append(_duplicates(index, rid, dups))
         for f, related in found:
@@ -182,39 +188,13 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     return out
 
 
-DUPLICATES_NAMED = 5  # the other reports a G13 message names (the count says how many there are)
-
-
-def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, int]:
-    """One G13 finding for a report and all the stored reports it duplicates (its group),
-    never one per pair: n copies make n findings, not n·(n-1).  A warning when another
-    agency's report is among them (a copy), else a note (the same report in several files);
-    the finding points at the group's first report of that kind."""
-    a = index.rows[rid]
-    same: list[int] = []
-    others: list[int] = []
-    for d in dups:
-        (same if pd.notna(a.agency_id) and index.rows[d].agency_id == a.agency_id else others).append(d)
-    whole_text = isinstance(a.text_hash, str) and all(index.rows[d].text_hash == a.text_hash for d in dups)
-    what = "全文" if whole_text else "统计数据"
-    year = f"{int(a.year)}年度" if pd.notna(a.year) else ""
-    parts = []
-    if same:
-        parts.append(f"与报告{_ids(same)}的{what}完全相同，是同一份{year}报告的另{len(same)}份文件")
-    if others:
-        first = index.rows[others[0]]
-        agencies = len({index.rows[d].agency_id for d in others})
-        who = f"{first.agency or '另一机关'}{'等' + str(agencies) + '个机关' if agencies > 1 else ''}"
-        parts.append(f"与{who}的{len(others)}份报告（{_ids(others)}）的{what}完全相同，可能照抄了其他机关的报告")
-    message = "；".join(parts) + "。"
-    if others:
-        return finding("G13", message, actual=len(dups), related_report=others[0]), others[0]
-    return finding("G13", message, severity="info", actual=len(dups), related_report=same[0]), same[0]
-
-
-def _ids(ids: Sequence[int]) -> str:
-    named = "、".join(f"#{i}" for i in ids[:DUPLICATES_NAMED])
-    return named + ("等" if len(ids) > DUPLICATES_NAMED else "")  # the message says how many
+def _dates(conn: Connection, ids: Sequence[int], index: _Index) -> dict[int, str | None]:
+    """The publication date in force of `ids` and of their blocks' reports."""
+    want = set(ids) | {p for rid in ids for p in index.group_of(rid)}
+    out: dict[int, str | None] = {}
+    for chunk in _chunks(sorted(want), 5000):
+        out.update(conn.execute(sa.select(reports.c.id, published_on()).where(reports.c.id.in_(chunk))).all())
+    return out
 
 
 def update_counts(conn: Connection, ids: Sequence[int]) -> None:

@@ -85,10 +85,12 @@ def table_sizes(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
         return out
 
 
-def grow(store, total: int) -> None:  # type: ignore[no-untyped-def]
+def grow(store, total: int, copied_share: float = 1.0) -> None:  # type: ignore[no-untyped-def]
     """Copy the reports first stored (and all their rows) until there are `total`, in SQL.
     Copy k of a report belongs to a copy of its agency (same name and region: the region's
-    blocks grow with the store) and to a year k later (modulo 7)."""
+    blocks grow with the store) and to a year k later (modulo 7).  Its section 五 is the
+    copied one for a share `copied_share` of the copies, else a text of its own
+    (`own_problems`): an agency copying another's section 五 is the exception."""
     import sqlalchemy as sa
 
     from nianbao.store import db
@@ -129,12 +131,54 @@ def grow(store, total: int) -> None:  # type: ignore[no-untyped-def]
             x(f"""INSERT INTO sections (id, report_id, key, number, heading, line_start, line_end, text)
                   SELECT id + {first}, report_id + {off}, key, number, heading, line_start, line_end, text
                   FROM sections WHERE id <= {first} AND report_id IN (SELECT id FROM reports WHERE {where})""")
+            rewrite_problems(conn, f"id > {first}", copied_share, seed=k)
             if not pg:
                 from nianbao.store.search import bigrams
 
                 rows = conn.execute(sa.text(f"SELECT id, text FROM sections WHERE id > {first}")).all()
                 x("INSERT INTO sections_fts(rowid, bigrams) VALUES (?, ?)", [(i, bigrams(t)) for i, t in rows])
         n += want
+
+
+_TOPICS = ("政策解读", "栏目维护", "依申请公开答复", "政务新媒体管理", "基层政务公开", "重点领域信息公开", "公开平台建设",
+           "保密审查", "业务培训", "监督考核", "规范性文件清理", "办事指南编制", "政府数据开放", "政府网站内容保障",
+           "意见征集反馈", "回应社会关切", "主动公开目录", "公开指南更新", "档案移交", "会议开放")
+_ISSUES = ("还不够及时", "规范性有待加强", "覆盖面不够广", "质量有待提高", "形式较为单一", "机制尚不健全",
+           "力度仍需加大", "与群众期待还有差距", "衔接不够顺畅", "标准化程度不高", "针对性不强", "深度不够")
+_REMEDIES = ("建立定期检查机制", "加强人员培训", "完善审核流程", "拓展发布渠道", "细化工作台账", "强化考核问责",
+             "开展专项自查", "优化栏目设置", "加强部门协同", "健全回应机制")
+_SYLLABLES = "安宝北城春大东丰福港河和红华吉江金锦京兰临龙马梅南平青清泉三山石顺太桃天田万温西仙新兴阳永玉云长正中"
+
+
+def own_problems(rng) -> str:  # type: ignore[no-untyped-def]
+    """A section 五 of an agency's own: its problems and its plans in words of its own."""
+    topics = rng.sample(_TOPICS, 4)
+    place = "".join(rng.choice(_SYLLABLES) for _ in range(4))
+    issues = "；".join(f"{t}{rng.choice(_ISSUES)}" for t in topics[:3])
+    return (f"一是{issues}。二是结合{place}片区工作实际，{topics[3]}{rng.choice(_ISSUES)}。"
+            f"下一步，将{rng.choice(_REMEDIES)}、{rng.choice(_REMEDIES)}，推动{rng.choice(_TOPICS)}工作提质增效。")
+
+
+def rewrite_problems(conn, which: str, copied_share: float, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Give the copies' section 五 (the sections `which` selects, an SQL condition) texts
+    of their own, but for a share `copied_share` that keep the copied text."""
+    import random
+
+    import sqlalchemy as sa
+
+    from nianbao.store.search import bigrams
+
+    if copied_share >= 1:
+        return
+    rng = random.Random(seed)
+    rows = conn.execute(sa.text(f"SELECT id FROM sections WHERE {which} AND key = 'problems'")).all()
+    new = [{"id": sid, "t": own_problems(rng)} for (sid,) in rows if rng.random() >= copied_share]
+    if conn.dialect.name == "postgresql":
+        for r in new:
+            r["b"] = bigrams(r["t"])
+        conn.execute(sa.text("UPDATE sections SET text = :t, search = strip(to_tsvector('simple', :b)) WHERE id = :id"), new)
+    elif new:
+        conn.execute(sa.text("UPDATE sections SET text = :t WHERE id = :id"), new)
 
 
 def busiest(store, level: str, year: int) -> str:  # type: ignore[no-untyped-def]
@@ -163,7 +207,16 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--db", default="sqlite", help="sqlite, postgresql, or both: sqlite,postgresql")
     ap.add_argument("--keep", type=Path, default=None, help="keep the corpus (and the SQLite file) in this folder")
+    ap.add_argument("--copied-share", type=float, default=0.05,
+                    help="share of the SQL copies that keep the copied section 五 (1: all, as identical as can be)")
+    ap.add_argument("--marginal-at", type=int, default=0,
+                    help="instead of steps 2 and 4: the same reports ingested into the empty store and into the "
+                         "store grown to this many by copies (cross checks timed on the way at --cross-at sizes)")
+    ap.add_argument("--child-ingest", help=argparse.SUPPRESS)
+    ap.add_argument("--child-files", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child_ingest:
+        return _child_ingest(args.child_ingest, args.child_files, args.workers)
 
     from nianbao import Store
 
@@ -176,14 +229,22 @@ def main() -> None:
         print(f"== {kind}")
         with bench_database(kind, work) as url:
             store = Store(url)
+            if args.marginal_at:
+                figures[kind] = marginal_phase(args, files, store, url, work, sizes)
+                store.close()
+                continue
             figures[kind] = ingest_phase(args, files, store)
-            cross_phase(store, sizes, args.baseline_max)
+            cross_phase(store, sizes, args.baseline_max, args.copied_share)
             with store.engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
             query_phase(store, args.rounds)
             store.close()
         print()
-    if len(figures) == 2:
+    if len(figures) == 2 and args.marginal_at:
+        (a, fa), (b, fb) = figures.items()
+        show([(f"{b} / {a} at {args.marginal_at:,}", f"CPU per report {fb['cpu_ms'] / fa['cpu_ms']:.2f}x, "
+                                                     f"disk per report {fb['kb'] / fa['kb']:.2f}x")])
+    elif len(figures) == 2:
         (a, fa), (b, fb) = figures.items()
         show([(f"{b} / {a}", f"CPU per report {fb['cpu_ms'] / fa['cpu_ms']:.2f}x (this process + parse processes; "
                              f"the database server's CPU not counted), wall {fb['wall'] / fa['wall']:.2f}x, "
@@ -254,7 +315,7 @@ def findings_snapshot(engine) -> list[tuple]:  # type: ignore[no-untyped-def]
             "SELECT report_id, rule, message, actual, related_report_id FROM findings WHERE scope = 'cross'").all())
 
 
-def cross_phase(store, sizes: list[int], baseline_max: int) -> None:  # type: ignore[no-untyped-def]
+def cross_phase(store, sizes: list[int], baseline_max: int, copied_share: float) -> None:  # type: ignore[no-untyped-def]
     """Grow the store to each size and time every report's cross checks there: the blocked
     near-duplicate join (now) and the all-pairs checker (before), on the same rows; their
     findings must be the same.  Prints the fitted exponent of time against reports."""
@@ -264,11 +325,13 @@ def cross_phase(store, sizes: list[int], baseline_max: int) -> None:  # type: ig
     from nianbao.store import crosscheck
 
     print("cross-report checks of every report (CPU of this process; wall beside):")
+    for fn in (crosscheck.run, old.run):  # once untimed: what the first call loads (rules, tables) is not per report
+        fn(store.engine, everything=True)
     new_cpu: list[float] = []
     rows = []
     for size in sizes:
         t0 = time.perf_counter()
-        grow(store, size)
+        grow(store, size, copied_share)
         grown = time.perf_counter() - t0
         timings = {}
         snaps = {}
@@ -280,10 +343,10 @@ def cross_phase(store, sizes: list[int], baseline_max: int) -> None:  # type: ig
             timings[name] = (time.process_time() - c0, time.perf_counter() - t0)
             snaps[name] = findings_snapshot(store.engine)
         new_cpu.append(timings["new"][0])
-        line = f"new {timings['new'][0]:6.1f} s CPU ({timings['new'][1]:5.1f} s wall), {summary.findings:,} findings"
+        line = f"new {timings['new'][0]:7.2f} s CPU ({timings['new'][1]:5.1f} s wall), {summary.findings:,} findings"
         if "old" in timings:
             same = "same findings" if snaps["old"] == snaps["new"] else "FINDINGS DIFFER"
-            line += (f"; old all-pairs {timings['old'][0]:6.1f} s CPU ({timings['old'][1]:5.1f} s wall); "
+            line += (f"; old all-pairs {timings['old'][0]:7.2f} s CPU ({timings['old'][1]:5.1f} s wall); "
                      f"new / old {timings['new'][0] / timings['old'][0]:.2f}x; {same}")
         rows.append((f"{size:,} reports (grown in {grown:.0f} s)", line))
         print(f"{rows[-1][0]}: {line}", flush=True)  # as it goes; the table follows
@@ -292,6 +355,136 @@ def cross_phase(store, sizes: list[int], baseline_max: int) -> None:  # type: ig
         slope = np.polyfit(np.log(sizes), np.log(new_cpu), 1)[0]
         print(f"fitted exponent (CPU ~ reports^k): k = {slope:.2f} (target <= 1.1)")
     print()
+
+
+# --------------------------------------------------------------------------- marginal cost at size
+
+
+def as_copy(store, copied_share: float) -> None:  # type: ignore[no-untyped-def]
+    """Turn the reports first stored into one more copy (their hashes and agencies renamed
+    like `grow`'s, their fingerprints cleared, their section 五 rewritten like a copy's):
+    the store keeps every row, and the same files can be ingested again as new reports of
+    the same agencies, not as copies of what is stored."""
+    from nianbao.store import db
+
+    pg = store.engine.dialect.name == "postgresql"
+    pct = "%%" if pg else "%"
+    first = f"content_hash NOT LIKE '{pct}-{pct}'"
+    with db.write(store.engine) as conn:
+        x = conn.exec_driver_sql
+        atop = conn.exec_driver_sql("SELECT max(id) FROM agencies").scalar_one()
+        x(f"""INSERT INTO agencies (id, key, core, anchor, name, region, level, division_code, path, created_at)
+              SELECT id + {atop}, key || '-c', core, anchor, name, region, level, division_code, path, created_at
+              FROM agencies WHERE id IN (SELECT agency_id FROM reports WHERE {first})""")
+        x(f"UPDATE originals SET content_hash = content_hash || '-c' WHERE {first}")
+        rewrite_problems(conn, "report_id IN (SELECT id FROM reports WHERE content_hash NOT LIKE '%-%')", copied_share,
+                         seed=0)  # (sa.text: one % on either database)
+        x(f"""UPDATE reports SET content_hash = content_hash || '-c', source_name = source_name || '-c',
+                agency_id = agency_id + {atop}, fingerprint = NULL, text_hash = NULL WHERE {first}""")
+    if pg:  # the rows rewritten leave dead copies: compact them, so the next ingest's disk is its own
+        with db.write(store.engine) as conn:  # the copies' ids were given: move the id sequences past them
+            for table in ("agencies", "reports", "sections", "findings"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
+                                     f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL HAVING max(id) IS NOT NULL")
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM FULL reports, originals, agencies")
+
+
+def _child_ingest(url: str, listing: Path, workers: int) -> None:
+    """In a process of its own (its peak memory is the ingest's): ingest the files listed,
+    then the cross checks; prints the figures as JSON."""
+    import json
+
+    from nianbao import Store
+    from nianbao.inputs import iter_inputs
+    from nianbao.store.ingest import ingest, warm_up
+
+    files = [Path(line) for line in listing.read_text().splitlines() if line]
+    store = Store(url)
+    t0 = time.perf_counter()
+    warm_up()
+    warm = time.perf_counter() - t0
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    summary = ingest(store.engine, iter_inputs(files), workers=workers, run_crosscheck=False)
+    cpu1, t1 = cpu_seconds(), time.perf_counter()
+    cross = store.crosscheck()
+    cpu2, t2 = cpu_seconds(), time.perf_counter()
+    store.close()
+    print(json.dumps({
+        "new": summary.new, "warm": warm, "parse": cpu1[1] - cpu0[1], "write": cpu1[0] - cpu0[0],
+        "cross": cpu2[0] - cpu1[0], "wall": t2 - t0, "cross_wall": t2 - t1, "cross_checked": cross.checked,
+        "cross_findings": cross.findings, "peak": peak_rss_mb(),
+        "peak_kids": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+def measured_ingest(store, url: str, files: list[Path], workers: int, work: Path) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Ingest `files` (and the cross checks) in a child process; its CPU, peak memory and the
+    disk the store grew by."""
+    import json
+    import subprocess
+
+    listing = work / "marginal-files.txt"
+    listing.write_text("\n".join(map(str, files)))
+    before = sum(table_sizes(store.engine).values())
+    reports0 = _count(store)
+    out = subprocess.run([sys.executable, __file__, "--child-ingest", url, "--child-files", str(listing),
+                          "--workers", str(workers)], check=True, stdout=subprocess.PIPE, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    store.engine.dispose()
+    got["disk"] = sum(table_sizes(store.engine).values()) - before
+    got["stored_before"] = reports0
+    return got
+
+
+def _count(store) -> int:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM reports").scalar_one())
+
+
+def marginal_rows(name: str, m: dict[str, float], cores: int) -> list[tuple[str, str]]:
+    n = m["new"]
+    per = {k: 1000 * m[k] / n for k in ("parse", "write", "cross")}
+    total = sum(per.values())
+    serial = per["write"] + per["cross"]  # the reader/writer and the cross checks: one process
+    return [(f"{name}: into {int(m['stored_before']):,} stored",
+             f"{n:,} new; CPU per report {total:.2f} ms = parse {per['parse']:.2f} + read/write {per['write']:.2f} + "
+             f"cross checks {per['cross']:.2f} ({m['cross_checked']:,} reports rechecked, {m['cross_findings']:,} "
+             f"findings); disk {m['disk'] / n / 1024:.1f} KB per report; peak memory {m['peak']:.0f} MB "
+             f"(ingest process), {m['peak_kids']:.0f} MB (largest parse process); wall {m['wall']:.0f} s"),
+            (f"{name}: one million at this cost",
+             f"{1e6 * total / 1000 / 60:,.0f} min CPU on one core, "
+             f"{1e6 * max(total / cores, serial) / 1000 / 60:,.0f} min on {cores} idle cores "
+             f"(the writer's {serial:.2f} ms per report is one process), {1e6 * m['disk'] / n / 1e9:,.1f} GB")]
+
+
+def marginal_phase(args: argparse.Namespace, files: list[Path], store, url: str, work: Path,  # type: ignore[no-untyped-def]
+                   sizes: list[int]) -> dict[str, float]:
+    """The same files ingested (a) into the empty store and (b) into the store grown to
+    `--marginal-at` reports by SQL copies (the cross checks timed on the way, at `sizes`):
+    CPU, disk and peak memory per report of both, and their ratio."""
+    cores = min(args.workers, os.cpu_count() or 1)
+    empty = measured_ingest(store, url, files, args.workers, work)
+    rows = marginal_rows("(a)", empty, cores)
+    show(rows)
+    print(flush=True)
+    cross_phase(store, [s for s in sizes if s < args.marginal_at] + [args.marginal_at], args.baseline_max,
+                args.copied_share)
+    t0 = time.perf_counter()
+    grow(store, args.marginal_at, args.copied_share)
+    as_copy(store, args.copied_share)
+    print(f"grown to {_count(store):,} reports in {time.perf_counter() - t0:.0f} s", flush=True)
+    grown = measured_ingest(store, url, files, args.workers, work)
+    rows += marginal_rows("(b)", grown, cores)
+    per = {k: sum(1000 * m[k] / m["new"] for k in ("parse", "write", "cross")) for k, m in (("a", empty), ("b", grown))}
+    rows.append(("(b) / (a)", f"CPU per report {per['b'] / per['a']:.2f}x (parse {grown['parse'] / empty['parse']:.2f}x, "
+                              f"read/write {grown['write'] / empty['write']:.2f}x, cross checks "
+                              f"{grown['cross'] / max(empty['cross'], 1e-9):.2f}x), disk per report "
+                              f"{grown['disk'] / empty['disk']:.2f}x, peak memory {grown['peak'] / empty['peak']:.2f}x"))
+    print(f"marginal cost at size ({store.engine.dialect.name}; CPU of the ingest process and its parse processes, "
+          f"the database server's not counted; load average {os.getloadavg()[0]:.1f}):")
+    show(rows)
+    print()
+    return {"cpu_ms": per["b"], "kb": grown["disk"] / grown["new"] / 1024}
 
 
 def query_phase(store, rounds: int) -> None:  # type: ignore[no-untyped-def]

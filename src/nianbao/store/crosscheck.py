@@ -3,10 +3,13 @@
 - cross-year: each report against the same agency's report of the year before
   (T3.6, T2.3, T2.8, G6 via the rules of family "crossyear");
 - G6 across agencies: section 五 nearly identical to that of another agency of the same
-  region and year (雷同).  Blocked by region-year (one report per agency and year), the
-  near-identical texts of a block are found by an exact set-similarity join
-  (`neardup.similar_pairs`: prefix filtering over 4-gram sets), never by comparing all
-  pairs; the pairs and figures are those of comparing every pair (tested against it);
+  region and year (雷同).  One finding per report at most, naming the one report it copies:
+  the most similar of the block's reports published before it (a cluster of 50 copies
+  is 49 findings, not 1,225 pairs; the first published is the original).  Blocked by
+  region-year (one report per agency and year); identical texts are shingled once and are
+  one candidate; the near-identical ones are found by an exact set-similarity join
+  (`neardup.closest_earlier`: prefix filtering over 4-gram sets), never by comparing all
+  pairs; the answer and figure are those of comparing every pair (tested against it);
 - G4 迟报: the publication date in force after the deadline that applies (the deadline
   table, `store.deadlines`);
 - G13 duplicates: stored reports with the same statistics (or the same text) under other
@@ -33,7 +36,8 @@ from ..model import Finding, Report
 from ..rules import finding, load_rules
 from ..rules.crossyear import G6_MIN_CHARS, G6_THRESHOLD, g6, shingles
 from . import db
-from .neardup import similar_pairs
+from .lifecycle import published_on
+from .neardup import closest_earlier
 from .queries import _chunks, light_reports, ok_report_index
 from .deadlines import late_findings
 from .records import finding_row
@@ -56,9 +60,10 @@ def crossyear_findings(report: Report, previous: Report) -> list[Finding]:
 
 
 def _who_row(index: "_Index", report_id: int) -> str:
+    """The other report as a clerk names it (its id goes in the finding's location only)."""
     r = index.rows[report_id]
     year = f"{int(r.year)}年度" if pd.notna(r.year) else ""
-    return f"{r.agency or '未识别机关'}{year}报告（#{report_id}）"
+    return f"{r.agency or '未识别机关'}{year}报告"
 
 
 def peer_similarity(report: Report, other: Report) -> float | None:
@@ -74,10 +79,12 @@ class _Index:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.rows = {int(r.id): r for r in frame.itertuples(index=False)}
+        self.keys: dict[int, tuple[int, int]] = {  # report id -> (agency, year), when both are known
+            int(r.id): (int(r.agency_id), int(r.year)) for r in self.rows.values()
+            if pd.notna(r.agency_id) and pd.notna(r.year)}
         self.canon: dict[tuple[int, int], int] = {}  # (agency, year) -> lowest report id
-        for r in frame.sort_values("id").itertuples(index=False):
-            if pd.notna(r.agency_id) and pd.notna(r.year):
-                self.canon.setdefault((int(r.agency_id), int(r.year)), int(r.id))
+        for rid in sorted(self.keys):
+            self.canon.setdefault(self.keys[rid], rid)
         self.groups: dict[tuple[str, int], list[int]] = defaultdict(list)  # (region, year) -> canonical ids
         for (agency, year), rid in self.canon.items():
             region = self.rows[rid].region
@@ -85,7 +92,8 @@ class _Index:
                 self.groups[(region, year)].append(rid)
         self.by_fingerprint = self._group("fingerprint")
         self.by_text = self._group("text_hash")
-        self.peers: dict[int, dict[int, float]] = {}  # canonical id -> near-identical peers and figures
+        self.copies: dict[int, tuple[int, float]] = {}  # canonical id -> the earlier report it copies, figure
+        self.copied_by: dict[int, set[int]] = defaultdict(set)  # canonical id -> the later reports copying it
         self.blocks_done: set[tuple[str, int]] = set()
 
     def _group(self, col: str) -> dict[str, list[int]]:
@@ -96,10 +104,7 @@ class _Index:
         return {k: v for k, v in out.items() if len(v) > 1}
 
     def key(self, rid: int) -> tuple[int, int] | None:
-        r = self.rows[rid]
-        if pd.isna(r.agency_id) or pd.isna(r.year):
-            return None
-        return int(r.agency_id), int(r.year)
+        return self.keys.get(rid)
 
     def is_canonical(self, rid: int) -> bool:
         k = self.key(rid)
@@ -120,10 +125,13 @@ class _Index:
         b = self.block(rid)
         return self.groups.get(b, []) if b else []
 
-    def similar(self, rid: int) -> dict[int, float]:
-        """Another agency's reports of the block whose section 五 is 雷同 with this one's
-        (after `find_peers` ran for its block)."""
-        return self.peers.get(rid, {})
+    def similar(self, rid: int) -> set[int]:
+        """The reports of the block whose G6 finding depends on this one: the one it copies
+        and those copying it (after `find_peers` ran for its block)."""
+        out = set(self.copied_by.get(rid, ()))
+        if rid in self.copies:
+            out.add(self.copies[rid][0])
+        return out
 
     def duplicates_of(self, rid: int) -> list[int]:
         r = self.rows[rid]
@@ -134,14 +142,14 @@ class _Index:
 
     def related(self, rid: int) -> set[int]:
         out = {n for n in (self.neighbour(rid, -1), self.neighbour(rid, 1)) if n is not None}
-        return out | set(self.similar(rid)) | set(self.duplicates_of(rid))
+        return out | self.similar(rid) | set(self.duplicates_of(rid))
 
 
 BLOCK_BATCH = 5000  # section 五 texts held at once while finding peers
 
 
 def find_peers(conn: Connection, index: _Index, ids: Iterable[int]) -> None:
-    """Fill `index.peers` for the blocks of `ids`, a few thousand texts at a time."""
+    """Fill `index.copies` for the blocks of `ids`, a few thousand texts at a time."""
     todo = sorted({b for b in map(index.block, ids) if b is not None} - index.blocks_done)
     index.blocks_done.update(b for b in todo if len(index.groups.get(b, ())) < 2)  # nobody to compare with
     todo = [b for b in todo if b not in index.blocks_done]
@@ -160,24 +168,26 @@ def find_peers(conn: Connection, index: _Index, ids: Iterable[int]) -> None:
 def _peers_of_blocks(conn: Connection, index: _Index, blocks: Sequence[tuple[str, int]]) -> None:
     ids = [rid for b in blocks for rid in index.groups.get(b, ())]
     texts = problems_texts(conn, ids)
+    grams: dict[str, frozenset[str]] = {}  # identical texts are shingled once (and are one set)
     for b in blocks:
         index.blocks_done.add(b)
-        members = [rid for rid in index.groups.get(b, ()) if len(texts.get(rid, "")) >= G6_MIN_CHARS]
-        sets = [shingles(texts[rid]) for rid in members]
-        for i, j, score in similar_pairs(sets, G6_THRESHOLD):
-            a, c = members[i], members[j]
-            ka, kc = index.key(a), index.key(c)
-            if ka is not None and kc is not None and ka[0] != kc[0]:
-                index.peers.setdefault(a, {})[c] = score
-                index.peers.setdefault(c, {})[a] = score
+        members = sorted((rid for rid in index.groups.get(b, ()) if len(texts.get(rid, ("", ""))[1]) >= G6_MIN_CHARS),
+                         key=lambda rid: (texts[rid][0] or "9999", rid))  # published first (undated last), stored first
+        sets = [grams.get(texts[rid][1]) or grams.setdefault(texts[rid][1], shingles(texts[rid][1])) for rid in members]
+        for rid, best in zip(members, closest_earlier(sets, G6_THRESHOLD)):
+            if best is not None:  # a block holds one report per agency: the other is another agency's
+                index.copies[rid] = (members[best[0]], best[1])
+                index.copied_by[members[best[0]]].add(rid)
 
 
-def problems_texts(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Section 五's text of each report of `ids` that has one."""
-    out: dict[int, str] = {}
+def problems_texts(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+    """(publication date in force, section 五's text) of each report of `ids` that has one."""
+    out: dict[int, tuple[str | None, str]] = {}
     for chunk in _chunks(sorted(ids), 5000):
-        out.update(conn.execute(sa.select(sections.c.report_id, sections.c.text)
-                                .where(sections.c.report_id.in_(chunk), sections.c.key == "problems")).all())
+        rows = conn.execute(sa.select(sections.c.report_id, published_on(), sections.c.text)
+                            .join(reports, reports.c.id == sections.c.report_id)
+                            .where(sections.c.report_id.in_(chunk), sections.c.key == "problems")).all()
+        out.update((rid, (date, text)) for rid, date, text in rows)
     return out
 
 
@@ -233,7 +243,7 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     for rid in ids:
         prev = index.neighbour(rid, -1) if index.is_canonical(rid) else None
         dups = index.duplicates_of(rid)
-        plan[rid] = (prev, sorted(index.similar(rid).items()), dups)
+        plan[rid] = (prev, [index.copies[rid]] if rid in index.copies else [], dups)
         if prev is not None:
             needed |= {rid, prev}
     reps = light_reports(conn, sorted(needed))
@@ -255,14 +265,12 @@ def _findings_for(conn: Connection, index: _Index, ids: Sequence[int]) -> list[d
     return out
 
 
-DUPLICATES_NAMED = 5  # the other reports a G13 message names (the count says how many there are)
-
-
 def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, int]:
     """One G13 finding for a report and all the stored reports it duplicates (its group),
     never one per pair: n copies make n findings, not n·(n-1).  A warning when another
     agency's report is among them (a copy), else a note (the same report in several files);
-    the finding points at the group's first report of that kind."""
+    the finding points at the group's first report of that kind (its id is in the
+    location, not in the words: the message is read by the agency in a 整改通知)."""
     a = index.rows[rid]
     same: list[int] = []
     others: list[int] = []
@@ -273,21 +281,19 @@ def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, 
     year = f"{int(a.year)}年度" if pd.notna(a.year) else ""
     parts = []
     if same:
-        parts.append(f"与报告{_ids(same)}的{what}完全相同，是同一份{year}报告的另{len(same)}份文件")
+        parts.append(f"与本机关另{len(same)}份文件的{what}完全相同，同一份{year}报告存有{len(same) + 1}份文件")
     if others:
-        first = index.rows[others[0]]
         agencies = len({index.rows[d].agency_id for d in others})
-        who = f"{first.agency or '另一机关'}{'等' + str(agencies) + '个机关' if agencies > 1 else ''}"
-        parts.append(f"与{who}的{len(others)}份报告（{_ids(others)}）的{what}完全相同，可能照抄了其他机关的报告")
+        if len(others) == 1:
+            who = _who_row(index, others[0])
+        else:
+            first = index.rows[others[0]].agency or "另一机关"
+            who = f"{first}{'等' + str(agencies) + '个机关' if agencies > 1 else ''}的{len(others)}份报告"
+        parts.append(f"与{who}的{what}完全相同，可能照抄了其他机关的报告")
     message = "；".join(parts) + "。"
     if others:
         return finding("G13", message, actual=len(dups), related_report=others[0]), others[0]
     return finding("G13", message, severity="info", actual=len(dups), related_report=same[0]), same[0]
-
-
-def _ids(ids: Sequence[int]) -> str:
-    named = "、".join(f"#{i}" for i in ids[:DUPLICATES_NAMED])
-    return named + ("等" if len(ids) > DUPLICATES_NAMED else "")  # the message says how many
 
 
 def update_counts(conn: Connection, ids: Sequence[int]) -> None:
