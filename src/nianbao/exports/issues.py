@@ -21,7 +21,7 @@ from ..formats import templates as T
 from ..draft.cells import TABLE_NAMES
 from ..numbers import number_text
 from ..rules import SEVERITY_ORDER, catalogue
-from ..rules.words import finding_words, report_name
+from ..rules.plain import finding_words, report_name
 from ..store import Store
 from ..store.reviewed import findings_frame as reviewed_findings_frame
 from ..store.schema import reports as reports_table

@@ -4,7 +4,7 @@ agency it goes to, a sentence on what was found, the findings table (问题说�
 column), the 整改时限, and the issuing office with the date (落款).
 
 Nothing in it names a server file, a database id or a raw score: every value is in plain
-words (`rules.words`)."""
+words (`rules.plain`)."""
 from __future__ import annotations
 
 import io

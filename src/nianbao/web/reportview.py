@@ -16,7 +16,7 @@ from ..formats import templates as T
 from ..render.formats import html_table
 from ..render.layout import report_grids
 from ..rules import REGISTRY, catalogue, sort_findings
-from ..rules.words import finding_words, report_name
+from ..rules.plain import finding_words, report_name
 from ..store import Store
 from ..store.compare import cell_label
 from .pageimage import origin_page
@@ -37,7 +37,7 @@ class FindingView:
     cells: list[str]
     line: int | None
     decision: Decision | None = None
-    values: str = ""  # expected and actual in plain words (rules.words), as the 问题清单 prints them
+    values: str = ""  # expected and actual in plain words (rules.plain), as the 问题清单 prints them
 
     @property
     def state(self) -> str:
