@@ -123,10 +123,12 @@ def test_filters_errors_level_and_slices(store, tmp_path):
     from nianbao.exports.frames import frames
     from nianbao.exports.tabular import write_parquet
 
-    small = list(frames(store, listed["id"].tolist(), "long", chunk=1))  # one of them empty: broken.pdf
-    assert len(small) == 8 and min(len(f) for f in small) == 0
+    small = list(frames(store, listed["id"].tolist(), "long", chunk=1))  # a slice per report with cells
+    assert len(small) == 7 and min(len(f) for f in small) > 0
+    broken = list(frames(store, listed["id"][listed["status"] != "ok"].tolist(), "long"))  # broken.pdf: no cell
+    assert len(broken) == 1 and broken[0].empty and list(broken[0].columns) == list(small[0].columns)
     with open(tmp_path / "slices.parquet", "wb") as out:
-        assert write_parquet(iter(small), out) == len(store.long())
+        assert write_parquet(iter(small[:3] + broken + small[3:]), out) == len(store.long())
     same(pd.read_parquet(tmp_path / "slices.parquet"), store.long())
 
 

@@ -7,7 +7,7 @@ A region filter takes in every agency whose division path passes through the reg
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -202,11 +202,27 @@ def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
 
 
-def long_rows(conn: Connection, ids: Sequence[int]) -> Iterable[tuple]:
-    """The long shape of reports `ids` as plain tuples (LONG_COLUMNS), straight from the
-    cursor: for writers that go row by row and need no DataFrame."""
-    stmt = long_select().where(reports.c.id.in_(list(ids))).order_by(reports.c.id, cells.c.key_id)
-    return conn.execute(stmt)
+def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[list[tuple]]:
+    """The long shape of reports `ids` (LONG_COLUMNS, by report then cell) as lists of up to
+    `size` plain tuples from the DB-API cursor: no result objects, nothing materialised
+    beyond one slice, so memory stays flat however large the store is.  SQLite's memory map
+    is off while it reads (its pages would count as the process's memory, up to
+    `mmap_size`); the page cache stays bounded by `cache_size`."""
+    stmt = long_select().where(reports.c.id.in_([int(i) for i in ids])).order_by(reports.c.id, cells.c.key_id)
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    sqlite = conn.dialect.name == "sqlite"
+    mapped = conn.exec_driver_sql("PRAGMA mmap_size").scalar() if sqlite else None
+    if mapped:
+        conn.exec_driver_sql("PRAGMA mmap_size=0")
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(sql)
+        while rows := cur.fetchmany(size):
+            yield rows
+    finally:
+        cur.close()
+        if mapped:
+            conn.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
