@@ -79,9 +79,9 @@ def _corrected(rows: list[tuple], fixes: dict[int, dict[str, Any]]) -> list[tupl
     for row in rows:
         fix = fixes.get(row[rid], {}).get(row[path])
         if fix is not None:
-            row = list(row)
-            row[value], row[method] = fix.value, CORRECTED_METHOD
-            row = tuple(row)
+            cells = list(row)
+            cells[value], cells[method] = fix.value, CORRECTED_METHOD
+            row = tuple(cells)
         out.append(row)
     return out
 

@@ -218,7 +218,7 @@ def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[lis
     try:
         cur.execute(sql)
         while rows := cur.fetchmany(size):
-            yield rows
+            yield list(rows)
     finally:
         cur.close()
         if mapped:
