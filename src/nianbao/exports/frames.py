@@ -89,14 +89,14 @@ def _corrected(rows: list[tuple], fixes: dict[int, dict[str, Any]]) -> list[tupl
 def long_tuples(store: Store, report_ids: list[int], chunk: int | None = None) -> Iterator[tuple]:
     """The long shape of `report_ids` row by row (None for a blank): the same values
     `python_rows(frame)` gives for each of `frames`, without building DataFrames."""
+    from ..store.queries import LONG_COLUMNS
+
+    f1, f2 = (LONG_COLUMNS.index(c) for c in _FLOATS)
     for rows in long_slices(store, report_ids, chunk):
         for row in rows:
-            yield tuple(_plain(v) for v in row)
-
-
-def _plain(v: object) -> object:
-    """A cursor value as `conform` + `python_rows` give it (NaN -> None)."""
-    return None if v is None or (type(v) is float and v != v) else v
+            if row[f1] != row[f1] or row[f2] != row[f2]:  # NaN (a database that stores it) -> None
+                row = tuple(None if v != v else v for v in row)
+            yield row
 
 
 def frames(store: Store, report_ids: list[int], shape: str, chunk: int | None = None) -> Iterator[pd.DataFrame]:
