@@ -202,18 +202,22 @@ def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
 
 
+_SCAN_PRAGMAS = {"mmap_size": 0, "cache_size": -8192}  # while a long scan reads: no memory map, an 8 MB page cache
+
+
 def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[list[tuple]]:
     """The long shape of reports `ids` (LONG_COLUMNS, by report then cell) as lists of up to
     `size` plain tuples from the DB-API cursor: no result objects, nothing materialised
-    beyond one slice, so memory stays flat however large the store is.  SQLite's memory map
-    is off while it reads (its pages would count as the process's memory, up to
-    `mmap_size`); the page cache stays bounded by `cache_size`."""
+    beyond one slice, so memory stays flat however large the store is.  While it reads,
+    SQLite's memory map is off and its page cache small (`_SCAN_PRAGMAS`): a scan read once
+    gains nothing from them, and their pages would count as the process's memory, up to
+    `mmap_size` + `cache_size` (256 + 64 MB) as the store grows."""
     stmt = long_select().where(reports.c.id.in_([int(i) for i in ids])).order_by(reports.c.id, cells.c.key_id)
     sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     sqlite = conn.dialect.name == "sqlite"
-    mapped = conn.exec_driver_sql("PRAGMA mmap_size").scalar() if sqlite else None
-    if mapped:
-        conn.exec_driver_sql("PRAGMA mmap_size=0")
+    saved = {p: int(conn.exec_driver_sql(f"PRAGMA {p}").scalar_one()) for p in _SCAN_PRAGMAS} if sqlite else {}
+    for pragma in saved:
+        conn.exec_driver_sql(f"PRAGMA {pragma}={_SCAN_PRAGMAS[pragma]}")
     cur = conn.connection.cursor()
     try:
         cur.execute(sql)
@@ -221,8 +225,9 @@ def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[lis
             yield list(rows)
     finally:
         cur.close()
-        if mapped:
-            conn.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
+        if not conn.closed:  # (a reader that stopped early may have closed it first)
+            for pragma, value in saved.items():
+                conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
