@@ -215,7 +215,7 @@ class Sheet:
         n = self.rows
         letters = _letters(len(values))
         row = str(n)
-        if style is None:
+        if style is None or style == "":
             cells = _unstyled(letters, row, values)
         elif isinstance(style, str):
             sid = STYLE_IDS[style]
