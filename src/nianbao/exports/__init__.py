@@ -27,7 +27,7 @@ from .issues import AgencyIssues, Issue, IssueList, build_issues
 from .issues_docx import Notice, issues_docx
 from .issues_xlsx import issues_xlsx
 from .output import STDOUT, atomic_file
-from .selection import ReportFilter, selected_reports
+from .selection import ReportFilter, selected_ids, selected_reports
 from .tabular import write_csv, write_json, write_parquet
 
 FORMATS = ("xlsx", "csv", "parquet", "json")
@@ -72,14 +72,15 @@ def export_data(store: Store, path: str | os.PathLike[str], sel: ReportFilter, f
     if str(path) == STDOUT and fmt not in ("csv", "json"):
         raise UnsupportedFormat(f"{fmt} 文件不能输出到标准输出，请用 --out 指定文件名。",
                                 f"A {fmt} file cannot go to standard output; give --out FILE.")
-    listed = selected_reports(store, sel)
-    ids = listed["id"].tolist()
-    with atomic_file(path) as out:
-        if fmt == "xlsx":
-            from .workbook import write_workbook
+    if fmt == "xlsx":
+        from .workbook import write_workbook
 
+        listed = selected_reports(store, sel)
+        with atomic_file(path) as out:
             wb = write_workbook(store, listed, sel, out, detail)
-            return ExportSummary(str(path), fmt, "workbook", wb.reports, wb.cells, "；".join(wb.blocks))
+        return ExportSummary(str(path), fmt, "workbook", wb.reports, wb.cells, "；".join(wb.blocks))
+    ids = selected_ids(store, sel)  # (a data file needs no listing: 100,000 listed reports cost ~250 MB)
+    with atomic_file(path) as out:
         writer = {"csv": write_csv, "json": write_json, "parquet": write_parquet}[fmt]
         rows = writer(frames(store, ids, shape), out)
     return ExportSummary(str(path), fmt, shape, len(ids), rows)

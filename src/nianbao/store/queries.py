@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -205,29 +206,45 @@ def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
 _SCAN_PRAGMAS = {"mmap_size": 0, "cache_size": -8192}  # while a long scan reads: no memory map, an 8 MB page cache
 
 
-def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[list[tuple]]:
-    """The long shape of reports `ids` (LONG_COLUMNS, by report then cell) as lists of up to
-    `size` plain tuples from the DB-API cursor: no result objects, nothing materialised
-    beyond one slice, so memory stays flat however large the store is.  While it reads,
-    SQLite's memory map is off and its page cache small (`_SCAN_PRAGMAS`): a scan read once
-    gains nothing from them, and their pages would count as the process's memory, up to
-    `mmap_size` + `cache_size` (256 + 64 MB) as the store grows."""
-    stmt = long_select().where(reports.c.id.in_([int(i) for i in ids])).order_by(reports.c.id, cells.c.key_id)
-    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+@contextmanager
+def _scanning(conn: Connection) -> Iterator[None]:
+    """SQLite set for a scan read once (`_SCAN_PRAGMAS`), restored after: the memory map and
+    a large page cache gain such a read nothing, and their pages count as the process's
+    memory, up to `mmap_size` + `cache_size` (256 + 64 MB) as the store grows."""
     sqlite = conn.dialect.name == "sqlite"
     saved = {p: int(conn.exec_driver_sql(f"PRAGMA {p}").scalar_one()) for p in _SCAN_PRAGMAS} if sqlite else {}
     for pragma in saved:
         conn.exec_driver_sql(f"PRAGMA {pragma}={_SCAN_PRAGMAS[pragma]}")
-    cur = conn.connection.cursor()
     try:
-        cur.execute(sql)
-        while rows := cur.fetchmany(size):
-            yield list(rows)
+        yield
     finally:
-        cur.close()
         if not conn.closed:  # (a reader that stopped early may have closed it first)
             for pragma, value in saved.items():
                 conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
+
+
+def report_ids(conn: Connection, f: ReportFilter) -> list[int]:
+    """The ids of the reports `f` picks, in `report_rows` order, without the listing: what
+    a data file of the whole store needs (100,000 listed rows cost ~250 MB of peak)."""
+    stmt = f.where(conn, report_select(reports.c.id)).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    with _scanning(conn):
+        return [int(i) for i in conn.execute(stmt).scalars()]
+
+
+def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[list[tuple]]:
+    """The long shape of reports `ids` (LONG_COLUMNS, by report then cell) as lists of up to
+    `size` plain tuples from the DB-API cursor (`_scanning`): no result objects, nothing
+    materialised beyond one slice, so memory stays flat however large the store is."""
+    stmt = long_select().where(reports.c.id.in_([int(i) for i in ids])).order_by(reports.c.id, cells.c.key_id)
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    with _scanning(conn):
+        cur = conn.connection.cursor()
+        try:
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield list(rows)
+        finally:
+            cur.close()
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
