@@ -15,6 +15,7 @@ import pytest
 
 from nianbao.formats import templates as T
 from nianbao.exports import ReportFilter, build_issues, export_data, issues_docx, issues_xlsx, write_issues
+from nianbao.errors import UnsupportedFormat
 from nianbao.exports import xlsx as xlsx_writer
 from nianbao.model import Report
 from nianbao.render.layout import report_grids
@@ -123,10 +124,12 @@ def test_filters_errors_level_and_slices(store, tmp_path):
     from nianbao.exports.frames import frames
     from nianbao.exports.tabular import write_parquet
 
-    small = list(frames(store, listed["id"].tolist(), "long", chunk=1))  # one of them empty: broken.pdf
-    assert len(small) == 8 and min(len(f) for f in small) == 0
+    small = list(frames(store, listed["id"].tolist(), "long", chunk=1))  # a slice per report with cells
+    assert len(small) == 7 and min(len(f) for f in small) > 0
+    broken = list(frames(store, listed["id"][listed["status"] != "ok"].tolist(), "long"))  # broken.pdf: no cell
+    assert len(broken) == 1 and broken[0].empty and list(broken[0].columns) == list(small[0].columns)
     with open(tmp_path / "slices.parquet", "wb") as out:
-        assert write_parquet(iter(small), out) == len(store.long())
+        assert write_parquet(iter(small[:3] + broken + small[3:]), out) == len(store.long())
     same(pd.read_parquet(tmp_path / "slices.parquet"), store.long())
 
 
@@ -196,7 +199,7 @@ def check_block(ws, start: int, template: str, values: dict[str, float]) -> int:
 
 def test_workbook_of_a_region_holds_its_totals_in_the_official_layout(store, tmp_path):
     path = tmp_path / "region.xlsx"
-    summary = export_data(store, path, ReportFilter(region=REGION, years=(2024,)))
+    summary = export_data(store, path, ReportFilter(region=REGION, years=(2024,)), detail=True)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["统计表", "报告", "明细", "说明"]
     stats = store.region_stats(REGION, 2024)
@@ -210,6 +213,20 @@ def test_workbook_of_a_region_holds_its_totals_in_the_official_layout(store, tmp
     assert wb["报告"].cell(1, 3).value == "机关" and wb["报告"].cell(2, 3).value == "agency"
     stored = store.long(region=REGION, year=2024)
     same(read_excel_like(path, "明细", stored).drop(columns=["label"]), stored)
+
+
+def test_workbook_leaves_the_cells_out_unless_asked(store, tmp_path):
+    path = tmp_path / "year.xlsx"
+    summary = export_data(store, path, ReportFilter(region=REGION, years=(2024,)))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["统计表", "报告", "说明"] and summary.rows == 0
+    about = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
+    assert "--detail" in about["明细"] and "--shape long" in about["明细"]
+    stored = store.wide(region=REGION, year=2024)
+    same(read_excel_like(path, "报告", stored), stored)
+    with pytest.raises(UnsupportedFormat):
+        export_data(store, tmp_path / "cells.csv", ReportFilter(), detail=True)
+    assert not (tmp_path / "cells.csv").exists()
 
 
 def test_workbook_of_a_few_reports_shows_each_one(store, tmp_path):
@@ -228,7 +245,7 @@ def test_workbook_of_a_few_reports_shows_each_one(store, tmp_path):
 def test_long_data_continues_on_further_sheets(store, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 250)
     path = tmp_path / "split.xlsx"
-    summary = export_data(store, path, ReportFilter(region=REGION))
+    summary = export_data(store, path, ReportFilter(region=REGION), detail=True)
     wb = openpyxl.load_workbook(path)
     parts = [n for n in wb.sheetnames if n.startswith("明细")]
     assert len(parts) == -(-summary.rows // 248) >= 3
@@ -409,7 +426,12 @@ def test_export_and_issues_commands(store, tmp_path):
     out = run(main, ["export", "--db", db, "--out", str(tmp_path / "淮安.xlsx"), "--region", REGION, "--year", "2024"])
     assert out.exit_code == 0, out.output
     assert f"已导出 {REGION} 2024年度：4 份报告" in out.stdout and f"{REGION}2024年度合计" in out.stdout
-    assert zipfile.is_zipfile(tmp_path / "淮安.xlsx")
+    assert zipfile.is_zipfile(tmp_path / "淮安.xlsx") and "个单元格" not in out.stdout
+    detail = run(main, ["export", "--db", db, "--out", str(tmp_path / "d.xlsx"), "--region", REGION, "--detail"])
+    assert detail.exit_code == 0 and "个单元格" in detail.stdout
+    assert "明细" in openpyxl.load_workbook(tmp_path / "d.xlsx", read_only=True).sheetnames
+    wrong = run(main, ["export", "--db", db, "--out", str(tmp_path / "d.csv"), "--detail"])
+    assert wrong.exit_code == 2 and "--shape long" in wrong.stderr and not (tmp_path / "d.csv").exists()
     csv = run(main, ["export", "--db", db, "--out", "-", "--format", "csv", "--shape", "long", "--agency", "洪泽区审计局"])
     assert csv.exit_code == 0
     same(read_csv_like(csv.stdout.lstrip("\ufeff"), store.long(agency="洪泽区审计局")), store.long(agency="洪泽区审计局"))

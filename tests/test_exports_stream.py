@@ -30,7 +30,7 @@ def test_long_tuples_are_the_long_frames_rows(dbs):
 def test_workbook_detail_sheet_equals_the_long_frames(dbs, tmp_path):
     store = _store(dbs)
     out = tmp_path / "all.xlsx"
-    summary = export_data(store, out, ReportFilter(), "xlsx")
+    summary = export_data(store, out, ReportFilter(), "xlsx", detail=True)
     expected = []
     for df in frames(store, store.reports()["id"].tolist(), "long"):
         df.insert(df.columns.get_loc("path") + 1, "label", df["path"].map(cell_name))

@@ -188,6 +188,13 @@ def test_the_store_reads_the_reviewed_record_without_the_web_app(env: WebEnv) ->
         wide = store.wide(ids=[env.ids["wrong"]])
         cell = store.long(ids=[env.ids["wrong"]]).set_index("path").loc[GRANTED]
         printed = store.report(env.ids["wrong"]).provenance[GRANTED].raw
+        from nianbao.exports.frames import frames, long_tuples, python_rows
+
+        exported = next(frames(store, [env.ids["wrong"]], "long"))  # the long CSV/Parquet, read by the cursor
+        streamed = list(long_tuples(store, [env.ids["wrong"]]))  # the workbook's 明细
+    assert streamed == list(python_rows(exported))
+    row = exported.set_index("path").loc[GRANTED]
+    assert row["value"] == corrected and row["method"] == "corrected" and row["raw"] == cell["raw"]
     # data exports: the corrected value, the printed one kept (raw) and the cell marked
     assert wide.at[0, GRANTED] == corrected == cell["value"] and cell["method"] == "corrected"
     assert cell["raw"] == printed and float(printed) == corrected + 4

@@ -43,20 +43,23 @@ def _selection(region: str | None, years: tuple[int, ...], agency: str | None, l
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "parquet", "json"]), default=None,
               help="格式，默认按文件扩展名判断。")
 @click.option("--shape", type=click.Choice(["wide", "long"]), default="wide", show_default=True,
-              help="csv、json、parquet 的形状：wide 每份报告一行；long 每个单元格一行（xlsx 两者都有）。")
+              help="csv、json、parquet 的形状：wide 每份报告一行；long 每个单元格一行。")
+@click.option("--detail", is_flag=True,
+              help="xlsx 另加“明细”工作表（每个单元格一行；报告多时文件大、较慢，也可用 --shape long 导出 csv、parquet）。")
 @filter_options
 @db_option
-def export(out: str, fmt: str | None, shape: str, region: str | None, years: tuple[int, ...], agency: str | None,
-           level: str | None, status: str | None, errors_only: bool, db_url: str | None) -> None:
-    """导出库中的报告数据：xlsx（官方表格样式的统计表、每份报告一行、每个单元格一行）、csv、parquet、json。
+def export(out: str, fmt: str | None, shape: str, detail: bool, region: str | None, years: tuple[int, ...],
+           agency: str | None, level: str | None, status: str | None, errors_only: bool, db_url: str | None) -> None:
+    """导出库中的报告数据：xlsx（官方表格样式的统计表、每份报告一行；--detail 另加每个单元格一行）、csv、parquet、json。
     Export stored reports (xlsx with the official table layout, csv, parquet, json)."""
     from ..exports import export_data
 
     sel = _selection(region, years, agency, level, status, errors_only)
-    summary = export_data(_open(db_url), out, sel, fmt, shape)
+    summary = export_data(_open(db_url), out, sel, fmt, shape, detail)
     if out == "-":
         return
-    what = {"workbook": f"统计表、{summary.reports} 份报告、{summary.rows} 个单元格",
+    cells = f"、{summary.rows} 个单元格" if detail else ""
+    what = {"workbook": f"统计表、{summary.reports} 份报告{cells}",
             "wide": f"{summary.rows} 行（每份报告一行）", "long": f"{summary.rows} 行（每个单元格一行）"}[summary.shape]
     console = _console()
     console.print(f"已导出 {sel.describe()}：{summary.reports} 份报告 → {out}（{summary.format}，{what}）")

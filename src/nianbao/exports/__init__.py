@@ -27,7 +27,7 @@ from .issues import AgencyIssues, Issue, IssueList, build_issues
 from .issues_docx import Notice, issues_docx
 from .issues_xlsx import issues_xlsx
 from .output import STDOUT, atomic_file
-from .selection import ReportFilter, selected_reports
+from .selection import ReportFilter, selected_ids, selected_reports
 from .tabular import write_csv, write_json, write_parquet
 
 FORMATS = ("xlsx", "csv", "parquet", "json")
@@ -43,7 +43,7 @@ class ExportSummary:
     format: str
     shape: str  # wide | long | workbook
     reports: int
-    rows: int  # data rows written (the 明细 rows of a workbook)
+    rows: int  # data rows written (the 明细 rows of a workbook: 0 without `detail`)
     detail: str = ""
 
 
@@ -58,24 +58,29 @@ def format_of(path: str | os.PathLike[str], fmt: str | None, allowed: tuple[str,
 
 
 def export_data(store: Store, path: str | os.PathLike[str], sel: ReportFilter, fmt: str | None = None,
-                shape: str = "wide") -> ExportSummary:
+                shape: str = "wide", detail: bool = False) -> ExportSummary:
     """Write the reports `sel` picks to `path` ("-": standard output, CSV and JSON only) as
-    xlsx (the workbook: official layout, reports, cells), csv / json / parquet (`shape`
-    wide: one row per report; long: one row per cell).  The file appears whole or not at all."""
+    xlsx (the workbook: official layout, one row per report; `detail`: also one row per
+    cell), csv / json / parquet (`shape` wide: one row per report; long: one row per cell).
+    The file appears whole or not at all."""
     fmt = format_of(path, fmt)
     if shape not in SHAPES:
         raise ValueError(shape)
+    if detail and fmt != "xlsx":
+        raise UnsupportedFormat("--detail 只用于 xlsx；csv、json、parquet 的明细请用 --shape long。",
+                                "--detail is for xlsx; for csv, json or parquet use --shape long.")
     if str(path) == STDOUT and fmt not in ("csv", "json"):
         raise UnsupportedFormat(f"{fmt} 文件不能输出到标准输出，请用 --out 指定文件名。",
                                 f"A {fmt} file cannot go to standard output; give --out FILE.")
-    listed = selected_reports(store, sel)
-    ids = listed["id"].tolist()
-    with atomic_file(path) as out:
-        if fmt == "xlsx":
-            from .workbook import write_workbook
+    if fmt == "xlsx":
+        from .workbook import write_workbook
 
-            wb = write_workbook(store, listed, sel, out)
-            return ExportSummary(str(path), fmt, "workbook", wb.reports, wb.cells, "；".join(wb.blocks))
+        listed = selected_reports(store, sel)
+        with atomic_file(path) as out:
+            wb = write_workbook(store, listed, sel, out, detail)
+        return ExportSummary(str(path), fmt, "workbook", wb.reports, wb.cells, "；".join(wb.blocks))
+    ids = selected_ids(store, sel)  # (a data file needs no listing: 100,000 listed reports cost ~250 MB)
+    with atomic_file(path) as out:
         writer = {"csv": write_csv, "json": write_json, "parquet": write_parquet}[fmt]
         rows = writer(frames(store, ids, shape), out)
     return ExportSummary(str(path), fmt, shape, len(ids), rows)

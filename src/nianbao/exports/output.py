@@ -81,7 +81,10 @@ def guard_frame(df: "pd.DataFrame") -> "pd.DataFrame":
         col = df.iloc[:, i]
         if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_datetime64_any_dtype(col.dtype):
             continue  # cannot hold text
-        risky = col.map(_risky).astype(bool)
+        if isinstance(col.dtype, pd.StringDtype):  # vectorised (pyarrow strings: pandas 3's default)
+            risky = col.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        else:
+            risky = col.map(_risky).astype(bool)
         if risky.any():
             if out is df:
                 out = df.copy()

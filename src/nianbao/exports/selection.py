@@ -8,7 +8,7 @@ from ..errors import StoreError
 from ..store import Store
 from ..store.filters import LEVEL_ZH, ReportFilter, chunked
 
-__all__ = ["LEVEL_ZH", "ReportFilter", "chunked", "member_reports", "selected_reports"]
+__all__ = ["LEVEL_ZH", "ReportFilter", "chunked", "member_reports", "selected_ids", "selected_reports"]
 
 
 def selected_reports(store: Store, sel: ReportFilter, *, allow_empty: bool = False) -> pd.DataFrame:
@@ -16,9 +16,25 @@ def selected_reports(store: Store, sel: ReportFilter, *, allow_empty: bool = Fal
     a StoreError when nothing matches (unless `allow_empty`)."""
     listed = store.reports(where=sel)
     if listed.empty and not allow_empty:
-        raise StoreError(f"库中没有符合条件的报告（{sel.describe()}）。",
-                         f"No stored report matches the filters ({sel.describe()}).")
+        raise _nothing(sel)
     return listed
+
+
+def selected_ids(store: Store, sel: ReportFilter) -> list[int]:
+    """The ids of `sel`'s reports in `Store.reports` order, without the listing (what a data
+    file needs); a StoreError when nothing matches."""
+    from ..store.queries import report_ids
+
+    with store.engine.connect() as conn:
+        ids = report_ids(conn, sel)
+    if not ids:
+        raise _nothing(sel)
+    return ids
+
+
+def _nothing(sel: ReportFilter) -> StoreError:
+    return StoreError(f"库中没有符合条件的报告（{sel.describe()}）。",
+                      f"No stored report matches the filters ({sel.describe()}).")
 
 
 def member_reports(listed: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,9 @@
             its member reports, as `nianbao stats` counts them), each report's own tables
             when the selection holds a few reports, else the selection's totals per year
     报告     one row per report (the wide shape): Chinese headings over the column keys
-    明细     one row per cell (the long shape), continued on 明细2, … past Excel's row limit
+    明细     only with `detail=True`: one row per cell (the long shape), continued on 明细2, …
+            past Excel's row limit (a year of 3,000 reports is 600,000 rows, ~11 million
+            cells: the long CSV/Parquet export holds the same rows, smaller and faster)
     说明     what the file holds: the filters, the counts, the sheets
 
 The second row of 报告 and 明细 holds the column keys of the Parquet/CSV/JSON exports, so
@@ -34,6 +36,7 @@ from .xlsx import Sheet, Workbook
 
 MAX_REPORT_BLOCKS = 30  # up to this many reports: each its own tables on 统计表
 LAYOUT_WIDTH = 15  # the widest official table (表四)
+REPORT_SLICE = 500  # reports read at a time for 报告 (each row becomes ~400 Python values: 2,000 cost 25 MB more peak)
 
 REPORT_HEADINGS = {"id": "报告编号", "agency_id": "机关编号", "agency": "机关", "region": "地区", "level": "层级",
                    "year": "年度", "template": "格式", "status": "状态", "n_errors": "错误数", "n_warnings": "警告数",
@@ -93,8 +96,10 @@ class YearTotals:
 # --------------------------------------------------------------------------- the workbook
 
 
-def write_workbook(store: Store, listed: pd.DataFrame, sel: ReportFilter, out: IO[bytes]) -> WorkbookSummary:
-    """Write the data workbook of the reports `listed` (the selection's `Store.reports`)."""
+def write_workbook(store: Store, listed: pd.DataFrame, sel: ReportFilter, out: IO[bytes],
+                   detail: bool = False) -> WorkbookSummary:
+    """Write the data workbook of the reports `listed` (the selection's `Store.reports`);
+    `detail`: with the 明细 sheets (one row per cell)."""
     book = Workbook(out)
     layout = book.sheet("统计表", [34, 14, 14] + [11] * (LAYOUT_WIDTH - 3))
     members = member_reports(listed)
@@ -105,7 +110,7 @@ def write_workbook(store: Store, listed: pd.DataFrame, sel: ReportFilter, out: I
 
     report_sheet = book.sheet("报告", [8, 8, 26, 12, 10, 7, 7, 7, 7, 7, 7, 30, 40, 10, 30], freeze_rows=2)
     n_reports = 0
-    for wide in frames(store, listed["id"].tolist(), "wide"):
+    for wide in frames(store, listed["id"].tolist(), "wide", chunk=REPORT_SLICE):
         if n_reports == 0:
             headings(report_sheet, list(wide.columns), REPORT_HEADINGS)
         for row in python_rows(wide):
@@ -116,7 +121,7 @@ def write_workbook(store: Store, listed: pd.DataFrame, sel: ReportFilter, out: I
         if per_report:
             report_blocks.extend(_report_block(r) for _, r in mine.iterrows())
 
-    n_cells, sheets = _write_long(book, store, listed["id"].tolist())
+    n_cells, sheets = _write_long(book, store, listed["id"].tolist()) if detail else (0, [])
     blocks = report_blocks if per_report else _total_blocks(totals, members, sel)
     for block in blocks:
         _write_block(layout, block)
@@ -205,7 +210,9 @@ def _write_about(book: Workbook, sel: ReportFilter, listed: pd.DataFrame, member
         ("报告", f"{len(listed)} 份（其中 {failed} 份无法解析）；计入合计的 {len(members)} 份"),
         ("工作表 统计表", "按官方格式排列的三张表：" + ("；".join(b.title for b in blocks) or "—")),
         ("工作表 报告", "每份报告一行：基本信息、检查出的错误和警告数、三张表的每个单元格；第二行为列名。"),
-        ("工作表 " + "、".join(long_sheets), f"每个单元格一行（共 {n_cells} 行）：数值、原文、在正文中的位置和提取方式；第二行为列名。"),
+        ("工作表 " + "、".join(long_sheets), f"每个单元格一行（共 {n_cells} 行）：数值、原文、在正文中的位置和提取方式；第二行为列名。")
+        if long_sheets else ("明细", "未包含每个单元格一行的明细：需要时用 nianbao export --detail 导出（xlsx），"
+                                   "或 --shape long 导出 csv、parquet（同样的数据，文件更小、更快）。"),
     )
     sheet.line("政府信息公开工作年度报告数据导出", "title", 2)
     for k, v in rows:

@@ -143,6 +143,23 @@ def _cell(ref: str, value: Any, style: int) -> str:
     return _cell(ref, _plain(value), style)
 
 
+def _unstyled(letters: list[str], row: str, values: Sequence[Any]) -> str:
+    """The cells of a row without styles: `_cell`, with text and whole numbers inline (the
+    bulk of a data sheet: one function call per cell less)."""
+    out: list[str] = []
+    add = out.append
+    cached = _TEXT_CACHE.get
+    for letter, v in zip(letters, values):
+        kind = type(v)
+        if kind is str:
+            add(f'<c r="{letter}{row}" t="inlineStr"><is><t xml:space="preserve">{cached(v) or text_xml(v)}</t></is></c>')
+        elif kind is int:
+            add(f'<c r="{letter}{row}"><v>{v}</v></c>')
+        elif v is not None:
+            add(_cell(letter + row, v, 0))
+    return "".join(out)
+
+
 def _plain(value: Any) -> Any:
     """A numpy or pandas scalar as a Python value (None for pandas' missing values)."""
     try:
@@ -198,8 +215,10 @@ class Sheet:
         n = self.rows
         letters = _letters(len(values))
         row = str(n)
-        if style is None or isinstance(style, str):
-            sid = STYLE_IDS[style] if style else 0
+        if style is None or style == "":
+            cells = _unstyled(letters, row, values)
+        elif isinstance(style, str):
+            sid = STYLE_IDS[style]
             cells = "".join([_cell(letters[i] + row, v, sid) for i, v in enumerate(values)])
         else:
             cells = "".join([_cell(letters[i] + row, v, STYLE_IDS[st] if st else 0)

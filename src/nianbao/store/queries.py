@@ -7,7 +7,8 @@ A region filter takes in every agency whose division path passes through the reg
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -204,10 +205,48 @@ def long(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LONG_COLUMNS))
 
 
-def long_rows(conn: Connection, ids: Sequence[int]) -> Iterable[tuple]:
-    """The long shape of reports `ids` as plain tuples (LONG_COLUMNS): for writers that go
-    row by row and need no DataFrame."""
-    return _long_tuples(conn, _long_select().where(reports.c.id.in_(list(ids))).order_by(reports.c.id))
+_SCAN_PRAGMAS = {"mmap_size": 0, "cache_size": -8192}  # while a long scan reads: no memory map, an 8 MB page cache
+
+
+@contextmanager
+def _scanning(conn: Connection) -> Iterator[None]:
+    """SQLite set for a scan read once (`_SCAN_PRAGMAS`), restored after: the memory map and
+    a large page cache gain such a read nothing, and their pages count as the process's
+    memory, up to `mmap_size` + `cache_size` (256 + 64 MB) as the store grows."""
+    sqlite = conn.dialect.name == "sqlite"
+    saved = {p: int(conn.exec_driver_sql(f"PRAGMA {p}").scalar_one()) for p in _SCAN_PRAGMAS} if sqlite else {}
+    for pragma in saved:
+        conn.exec_driver_sql(f"PRAGMA {pragma}={_SCAN_PRAGMAS[pragma]}")
+    try:
+        yield
+    finally:
+        if not conn.closed:  # (a reader that stopped early may have closed it first)
+            for pragma, value in saved.items():
+                conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
+
+
+def report_ids(conn: Connection, f: ReportFilter) -> list[int]:
+    """The ids of the reports `f` picks, in `report_rows` order, without the listing: what
+    a data file of the whole store needs (100,000 listed rows cost ~250 MB of peak)."""
+    stmt = f.where(conn, report_select(reports.c.id)).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    with _scanning(conn):
+        return [int(i) for i in conn.execute(stmt).scalars()]
+
+
+def long_cursor(conn: Connection, ids: Sequence[int], size: int) -> Iterator[list[tuple]]:
+    """The long shape of reports `ids` (LONG_COLUMNS, by report then cell) as lists of up to
+    `size` plain tuples, one packed row per report unpacked at a time (`_scanning`): nothing
+    materialised beyond one slice, so memory stays flat however large the store is."""
+    stmt = _long_select().where(reports.c.id.in_([int(i) for i in ids])).order_by(reports.c.id)
+    with _scanning(conn):
+        batch: list[tuple] = []
+        for row in _long_tuples(conn, stmt):
+            batch.append(row)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
 
 def findings_frame(conn: Connection, f: ReportFilter) -> pd.DataFrame:
