@@ -56,3 +56,12 @@ def show(rows: list[tuple[str, str]]) -> None:
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k.ljust(width)}  {v}")
+
+
+def target(name: str, measured: float, limit: float, unit: str = "", *, at_most: bool = True) -> tuple[str, str]:
+    """A `show` row stating one issue-15 target: the measured figure, the limit and whether
+    it is met. `bench/run_all.py` gathers every such row into the summary's target table."""
+    met = measured <= limit if at_most else measured >= limit
+    digits = 0 if abs(measured) >= 100 else 1 if abs(measured) >= 10 else 2
+    return (f"target: {name}", f"{measured:,.{digits}f}{unit} (target {'≤' if at_most else '≥'} {limit:,g}{unit}) - "
+                               f"{'met' if met else 'NOT MET'}")

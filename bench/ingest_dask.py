@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import generate, peak_rss_mb, show  # noqa: E402
+from _common import generate, peak_rss_mb, show, target  # noqa: E402
 
 def cpu_seconds() -> float:
     """CPU time of this process and of its finished children (the local engine's pool)."""
@@ -123,6 +123,7 @@ def main() -> None:
         ("cluster start", f"{started:.1f} s (LocalCluster of {args.workers} worker processes, checked and warmed up)"),
         ("load average", f"{os.getloadavg()[0]:.1f}"),
         ("peak memory", f"{peak_rss_mb():.0f} MB (this process: reader, writer, scheduler)"),
+        target("dask / local engine, by CPU per report", cpu_ratio, 0.8, "", at_most=False),
     ])
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # the repository: tests.support
-from _common import one_core, peak_rss_mb, show  # noqa: E402
+from _common import one_core, peak_rss_mb, show, target  # noqa: E402
 
 REAL = HERE.parent.parent / "shared" / "fixtures" / "real"
 
@@ -111,6 +111,8 @@ def text_phase(folder: Path, rounds: int) -> list[tuple[str, str]]:
         ("text layer: ratio (CPU, totals)", f"read {sum(read_cpu) / sum(floor_cpu):.1f}x the floor, "
                                             f"read + parse {sum(parse_cpu) / sum(floor_cpu):.1f}x (all reports)"),
         ("text layer: peak RSS", f"{peak_rss_mb():.0f} MB"),
+        target("PDF text layer read / pypdfium2 text (CPU, median per report)",
+               statistics.median(read_cpu) / statistics.median(floor_cpu), 2, "x"),
     ]
 
 

@@ -6,13 +6,17 @@ Each script runs in its own process (so peak memory is its own) with its own def
 with the small sizes below under `--quick` (a smoke run: its figures are only indicative).
 Its output goes to `<out>/<name>.txt`, and all of them to `<out>/summary.md`, each under the
 exact command that produced it - the README's table of figures is copied from there.
-Nothing here asserts a target: benchmarks print, tests assert.
+Every row a script prints as `target: ...` (bench/_common.target: the measured figure, the
+limit, met or NOT MET) is gathered into one table at the top of the summary, so the issue's
+targets are read in one place beside the outputs they come from.  Nothing here asserts a
+target: benchmarks print, tests assert.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -36,6 +40,15 @@ QUICK: dict[str, list[str]] = {
     "cli_oneshot": ["--rounds", "2", "--reports", "10"],
     "dask_cluster": ["--reports", "100"],
 }
+
+
+TARGET_ROW = re.compile(r"^target: (.+?)\s{2,}(.+) \(target (.+)\) - (met|NOT MET)$")
+
+
+def target_rows(name: str, output: str) -> list[str]:
+    """The summary's table rows for the `target:` rows of one script's output."""
+    found = (TARGET_ROW.match(line.strip()) for line in output.splitlines())
+    return [f"| {name} | {m[1]} | {m[2]} | {m[3]} | {m[4]} |" for m in found if m]
 
 
 def run_one(name: str, args: list[str], out_dir: Path) -> tuple[str, int, float, str]:
@@ -64,13 +77,17 @@ def main() -> None:
     summary = [f"# Benchmark run {date.today()} ({'quick' if args.quick else 'full'})", "",
                f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}", ""]
     failed = 0
+    targets = ["## Targets", "", "| script | target | measured | limit | verdict |", "|---|---|---|---|---|"]
+    body: list[str] = []
     for name in names:
         print(f"== {name} ...", flush=True)
         command, code, seconds, output = run_one(name, QUICK[name] if args.quick else [], out_dir)
         failed += code != 0
         print(output, flush=True)
-        summary += [f"## {name}", "", f"`{command}` - exit {code}, {seconds:.0f} s", "", "```", output.rstrip(), "```", ""]
-    (out_dir / "summary.md").write_text("\n".join(summary), "utf-8")
+        targets += target_rows(name, output)
+        body += [f"## {name}", "", f"`{command}` - exit {code}, {seconds:.0f} s", "", "```", output.rstrip(), "```", ""]
+    print("\n".join(targets))
+    (out_dir / "summary.md").write_text("\n".join(summary + targets + [""] + body), "utf-8")
     print(f"summary: {out_dir / 'summary.md'}")
     sys.exit(1 if failed else 0)
 
