@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from ..formats import templates as T
@@ -53,13 +54,30 @@ class Heading(NamedTuple):
     tail: str  # text printed after the heading on its line
 
 
+def _tail_lines(lines: list[str]) -> Iterator[int]:
+    """Indices of the lines that print a heading word, in order (one regex scan of the whole
+    text, not one per line: most lines print none)."""
+    text = "\n".join(lines)
+    if text.count("\n") != len(lines) - 1:  # a line holding a line break: line by line
+        yield from (i for i, ln in enumerate(lines) if _HEADING_TAIL.search(ln))
+        return
+    line, pos, last = 0, 0, -1
+    for m in _HEADING_TAIL.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if line != last:
+            last = line
+            yield line
+
+
 def find_headings(lines: list[str]) -> list[Heading]:
     """The section headings found, in document order, each section once (its first heading)."""
     index = section_index()
     found: list[Heading] = []
     seen: set[str] = set()
-    for i, line in enumerate(lines):
-        if not line or len(line) > 120 or _HEADING_TAIL.search(line) is None:
+    for i in _tail_lines(lines):
+        line = lines[i]
+        if len(line) > 120:
             continue
         s = line.strip()
         if not s or "\t" in s or "|" in s:
