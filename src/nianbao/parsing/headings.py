@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from ..formats import templates as T
@@ -54,20 +53,20 @@ class Heading(NamedTuple):
     tail: str  # text printed after the heading on its line
 
 
-def _tail_lines(lines: list[str]) -> Iterator[int]:
+def heading_word_lines(lines: list[str]) -> list[int]:
     """Indices of the lines that print a heading word, in order (one regex scan of the whole
     text, not one per line: most lines print none)."""
     text = "\n".join(lines)
-    if text.count("\n") != len(lines) - 1:  # a line holding a line break: line by line
-        yield from (i for i, ln in enumerate(lines) if _HEADING_TAIL.search(ln))
-        return
-    line, pos, last = 0, 0, -1
+    if len(lines) < 2 or text.count("\n") != len(lines) - 1:  # (a line holding a line break: line by line)
+        return [i for i, ln in enumerate(lines) if _HEADING_TAIL.search(ln)]
+    out: list[int] = []
+    line, pos = 0, 0
     for m in _HEADING_TAIL.finditer(text):
         line += text.count("\n", pos, m.start())
         pos = m.start()
-        if line != last:
-            last = line
-            yield line
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
 
 
 def find_headings(lines: list[str]) -> list[Heading]:
@@ -75,7 +74,7 @@ def find_headings(lines: list[str]) -> list[Heading]:
     index = section_index()
     found: list[Heading] = []
     seen: set[str] = set()
-    for i in _tail_lines(lines):
+    for i in heading_word_lines(lines):
         line = lines[i]
         if len(line) > 120:
             continue
