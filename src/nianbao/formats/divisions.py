@@ -154,6 +154,7 @@ class AgencyName:
     chain: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=64)  # (frozen result; a report's metadata asks for the same name more than once)
 def split_agency(text: str) -> AgencyName:
     """Agency and region from a name as a report prints it.
 

@@ -53,13 +53,30 @@ class Heading(NamedTuple):
     tail: str  # text printed after the heading on its line
 
 
+def heading_word_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines that print a heading word, in order (one regex scan of the whole
+    text, not one per line: most lines print none)."""
+    text = "\n".join(lines)
+    if len(lines) < 2 or text.count("\n") != len(lines) - 1:  # (a line holding a line break: line by line)
+        return [i for i, ln in enumerate(lines) if _HEADING_TAIL.search(ln)]
+    out: list[int] = []
+    line, pos = 0, 0
+    for m in _HEADING_TAIL.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
+
+
 def find_headings(lines: list[str]) -> list[Heading]:
     """The section headings found, in document order, each section once (its first heading)."""
     index = section_index()
     found: list[Heading] = []
     seen: set[str] = set()
-    for i, line in enumerate(lines):
-        if not line or len(line) > 120 or _HEADING_TAIL.search(line) is None:
+    for i in heading_word_lines(lines):
+        line = lines[i]
+        if len(line) > 120:
             continue
         s = line.strip()
         if not s or "\t" in s or "|" in s:

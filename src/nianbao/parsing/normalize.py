@@ -151,22 +151,29 @@ def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]
 
 
 def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
-    if sum(1 for n in map(len, lines) if 0 < n <= 3) < 3:  # (no stack of three one-character lines)
+    """Runs of three or more lines of one CJK character each (a label printed vertically) as
+    one line."""
+    singles = [i for i, n in enumerate(map(len, lines)) if 0 < n <= 3 and _ONE_CJK.match(lines[i])]
+    runs: list[tuple[int, int]] = []  # [i, j) of each run of three or more
+    k = 0
+    while k < len(singles):
+        j = k
+        while j + 1 < len(singles) and singles[j + 1] == singles[j] + 1:
+            j += 1
+        if j - k >= 2:
+            runs.append((singles[k], singles[j] + 1))
+        k = j + 1
+    if not runs:
         return lines, meta
     out_lines: list[str] = []
     out_meta: list[LineMeta] = []
-    i, n = 0, len(lines)
-    while i < n:
-        if 0 < len(lines[i]) <= 3 and _ONE_CJK.match(lines[i]):
-            j = i
-            while j < n and len(lines[j]) <= 3 and _ONE_CJK.match(lines[j]):
-                j += 1
-            if j - i >= 3:
-                out_lines.append("".join(s.strip() for s in lines[i:j]))
-                out_meta.append(meta[i])
-                i = j
-                continue
-        out_lines.append(lines[i])
+    done = 0
+    for i, j in runs:
+        out_lines += lines[done:i]
+        out_meta += meta[done:i]
+        out_lines.append("".join(s.strip() for s in lines[i:j]))
         out_meta.append(meta[i])
-        i += 1
+        done = j
+    out_lines += lines[done:]
+    out_meta += meta[done:]
     return out_lines, out_meta

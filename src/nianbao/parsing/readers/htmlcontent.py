@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..normalize import normalize_text
-from ..headings import find_headings, find_title
+from ..headings import find_headings, find_title, heading_word_lines
 
 
 @dataclass
@@ -130,7 +130,8 @@ def _evidence(lines: list[Line], norm: list[str]) -> dict[etree._Element, int]:
     keys: dict[etree._Element, set[str]] = {}
     tables: dict[etree._Element, set[int]] = {}
     seen_tables: set[int] = set()
-    for ln, text in zip(lines, norm):
+    worded = set(heading_word_lines(norm))  # (the few lines that can be headings, in one scan)
+    for i, (ln, text) in enumerate(zip(lines, norm)):
         if ln.owner is None:  # (only a title line made from the page's <title> has no element)
             continue
         if ln.row:
@@ -139,7 +140,7 @@ def _evidence(lines: list[Line], norm: list[str]) -> dict[etree._Element, int]:
             seen_tables.add(id(ln.owner))
             mark: tuple[str, int | str] = ("table", id(ln.owner))
         else:
-            found = find_headings([text]) if len(text) <= 120 else []
+            found = find_headings([text]) if i in worded and len(text) <= 120 else []
             if not found:
                 continue
             mark = ("heading", found[0].key)
