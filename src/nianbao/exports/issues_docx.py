@@ -107,6 +107,7 @@ def _table(doc: Any, group: AgencyIssues) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm
+    from docx.table import _Cell
 
     table = doc.add_table(rows=1, cols=len(TABLE_COLUMNS))
     table.style = "Table Grid"
@@ -125,9 +126,12 @@ def _table(doc: Any, group: AgencyIssues) -> None:
     for issue in group.issues:
         row = table.add_row()
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a finding stays on one page
-        for c, (_, width) in zip(row.cells, TABLE_COLUMNS):
+        # the row's own cells: `row.cells` lays out the whole table's grid on every call, which
+        # made a region's notice quadratic in its findings
+        cells = [_Cell(tc, table) for tc in row._tr.tc_lst]
+        for c, (_, width) in zip(cells, TABLE_COLUMNS):
             c.width = Cm(width)
-        _issue_cells(row.cells, issue)
+        _issue_cells(cells, issue)
 
 
 def _year(group: AgencyIssues) -> int | None:
