@@ -270,3 +270,35 @@ def test_the_json_api_moves_statuses_and_withdraws(env) -> None:  # type: ignore
     assert out == {"id": b, "done": True, "state": "withdrawn", "replaces": [], "replaced_by": []}
     assert [r["id"] for r in rev.get("/api/reports").json()["items"]] == [a]
     assert admin.api("POST", f"/api/reports/{b}/restore", json={}).json()["state"] is None
+
+
+def test_the_notice_leaves_out_approved_reports_and_the_issue_list_keeps_them(anydb) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer who approves a report accepts what is left in it: the region's 整改通知
+    asks only the agencies whose reports are still open, while its 问题清单 lists all."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    env = anydb
+    ids = env.ingest([(f"{n}.txt", agency_file(n, name, bump=5)) for n, name in
+                      enumerate(("寺口镇人民政府", "栖霞市教育局"), start=1)])
+    rev = env.login("reviewer")
+    q = f"?region={REGION}&year=2023"
+
+    def notice_text() -> str:
+        r = rev.get("/dashboard/export/findings.docx" + q)
+        assert r.status_code == 200, r.text
+        doc = Document(io.BytesIO(r.content))
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+    before = notice_text()
+    assert "寺口镇人民政府" in before and "栖霞市教育局" in before
+    assert rev.post(f"/reports/{ids[1]}/status", data={"status": "returned"}).status_code == 303
+    assert rev.post(f"/reports/{ids[1]}/status", data={"status": "approved"}).status_code == 303
+    after = notice_text()
+    assert "寺口镇人民政府" in after and "栖霞市教育局" not in after
+    sheet = load_workbook(io.BytesIO(rev.get("/dashboard/export/findings.xlsx" + q).content)).active
+    listed = "\n".join(str(v) for row in sheet.values for v in row if v)
+    assert "寺口镇人民政府" in listed and "栖霞市教育局" in listed

@@ -54,6 +54,7 @@ class ReportFilter:
     text: str | None = None  # only reports whose text (a section) contains this
     ids: tuple[int, ...] | None = None  # only these reports
     review: str | None = None  # the review status (the web app's season: pending | returned | rectified | approved)
+    unapproved: bool = False  # only reports a reviewer has not approved: the season's open work, what a 整改通知 asks for
     hidden: bool = False  # also superseded and withdrawn reports (store.lifecycle), for history views
 
     def __post_init__(self) -> None:
@@ -100,6 +101,10 @@ class ReportFilter:
             from ..web.season import status_clause  # the web app's table; only a web filter names a status
 
             stmt = stmt.where(status_clause(self.review))
+        if self.unapproved:
+            from ..web.season import status_clause  # (as above)
+
+            stmt = stmt.where(~status_clause("approved"))
         if self.ids is not None:
             stmt = stmt.where(reports.c.id.in_(list(self.ids)))
         if self.years:
@@ -172,7 +177,7 @@ class ReportFilter:
                  {"ok": "已解析的报告", "failed": "无法解析的报告"}.get(self.status or "", ""),
                  "有错误的报告" if self.errors_only else "", f"违反规则 {self.rule}" if self.rule else "",
                  f"有{SEVERITY_ZH.get(self.severity, self.severity)}的报告" if self.severity else "",
-                 f"正文含“{self.text}”" if self.text else "",
+                 f"正文含“{self.text}”" if self.text else "", "尚未审核通过的报告" if self.unapproved else "",
                  f"报告 {'、'.join(f'#{i}' for i in ids[:5])}{' 等' if len(ids) > 5 else ''}" if ids else ""]
         return " ".join(p for p in parts if p) or "全部报告"
 

@@ -38,7 +38,10 @@ def region_export(st: "WebState", region: str, year: int, name: str,
     # locations, explanations and the decisions recorded here)
     from ...exports import build_issues, issues_docx, issues_xlsx
 
-    issues = build_issues(st.store, ReportFilter(region=dash.region, years=(year,)))
+    # the 问题清单 lists every report's problems; the 整改通知 asks for rectification only of
+    # reports a reviewer has not approved (an approved report's warnings were accepted)
+    sel = ReportFilter(region=dash.region, years=(year,), unapproved=name.endswith(".docx"))
+    issues = build_issues(st.store, sel)
     if name.endswith(".xlsx"):
         return issues_xlsx(issues), exports.XLSX_TYPE, f"{stem}问题清单.xlsx"
     return issues_docx(issues, notice), exports.DOCX_TYPE, f"{stem}整改通知.docx"
