@@ -60,11 +60,11 @@ def long_slices(store: Store, report_ids: list[int], chunk: int | None = None) -
     lists of plain tuples read with the DB-API cursor (`queries.long_cursor`), SLICE_ROWS at
     a time, with the reviewed corrections applied as `Store.long` applies them."""
     from ..store.queries import long_cursor
-    from ..store.reviewed import _fixes_by_report
+    from ..store.reviewed import fixes_by_report
 
     with store.engine.connect() as conn:
         for ids in chunked(sorted(report_ids), chunk or CHUNK_REPORTS["long"]):
-            fixes = _fixes_by_report(conn, ids)
+            fixes = fixes_by_report(conn, ids)
             for rows in long_cursor(conn, ids, SLICE_ROWS):
                 yield _corrected(rows, fixes) if fixes else rows
 
@@ -72,17 +72,14 @@ def long_slices(store: Store, report_ids: list[int], chunk: int | None = None) -
 def _corrected(rows: list[tuple], fixes: dict[int, dict[str, Any]]) -> list[tuple]:
     """`rows` with each corrected cell's value, its method "corrected" (`reviewed.correct_long`)."""
     from ..store.queries import LONG_COLUMNS
-    from ..store.reviewed import CORRECTED_METHOD
+    from ..store.reviewed import CORRECTED_METHOD, corrected_cells
 
     rid, path, value, method = (LONG_COLUMNS.index(c) for c in ("report_id", "path", "value", "method"))
-    out = []
-    for row in rows:
-        fix = fixes.get(row[rid], {}).get(row[path])
-        if fix is not None:
-            cells = list(row)
-            cells[value], cells[method] = fix.value, CORRECTED_METHOD
-            row = tuple(cells)
-        out.append(row)
+    out = list(rows)
+    for i, fixed in corrected_cells(((r[rid], r[path]) for r in rows), fixes):
+        cells = list(out[i])
+        cells[value], cells[method] = fixed, CORRECTED_METHOD
+        out[i] = tuple(cells)
     return out
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -192,7 +192,7 @@ def correct_matrix(conn: Connection, mat: np.ndarray, index: dict[int, int], by_
 CORRECTED_METHOD = "corrected"  # the long shape's `method` of a corrected cell (its `raw` stays as printed)
 
 
-def _fixes_by_report(conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Correction]]:
+def fixes_by_report(conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Correction]]:
     hashes = reviewed_ids(conn, ids)
     states = review_states(conn, hashes.values())
     return {rid: states[h].fixes for rid, h in hashes.items() if h in states and states[h].fixes}
@@ -205,7 +205,7 @@ def correct_wide(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
 
     if df.empty:
         return df
-    fixes = _fixes_by_report(conn, [int(i) for i in df["id"]])
+    fixes = fixes_by_report(conn, [int(i) for i in df["id"]])
     out = frame_with_reviewed_counts(conn, df).drop(columns="reviewed")
     for rid, by_path in fixes.items():
         rows = out.index[out["id"] == rid]
@@ -220,16 +220,24 @@ def correct_long(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
     keeps the value as printed, `method` is "corrected"."""
     if df.empty:
         return df
-    fixes = _fixes_by_report(conn, set(int(i) for i in df["report_id"]))
+    fixes = fixes_by_report(conn, set(int(i) for i in df["report_id"]))
     if not fixes:
         return df
     out = df.copy()
-    for i, (rid, path) in enumerate(zip(out["report_id"], out["path"])):
+    value, method = out.columns.get_loc("value"), out.columns.get_loc("method")
+    for i, fixed in corrected_cells(zip(out["report_id"], out["path"]), fixes):
+        out.iat[i, value], out.iat[i, method] = fixed, CORRECTED_METHOD
+    return out
+
+
+def corrected_cells(keys: Iterable[tuple[Any, str]], fixes: dict[int, dict[str, Correction]]) -> Iterator[tuple[int, Any]]:
+    """(position, corrected value) of each (report id, cell path) of `keys` that a reviewer
+    corrected (`fixes`: `fixes_by_report`) - the one rule the long frame and the long
+    export's cursor slices both apply."""
+    for i, (rid, path) in enumerate(keys):
         fix = fixes.get(int(rid), {}).get(path)
         if fix is not None:
-            out.iat[i, out.columns.get_loc("value")] = fix.value
-            out.iat[i, out.columns.get_loc("method")] = CORRECTED_METHOD
-    return out
+            yield i, fix.value
 
 
 # --------------------------------------------------------------------------- findings and counts
