@@ -63,10 +63,15 @@ def _frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, zip(*rows))))
 
 
+def _listed(conn: Connection, f: ReportFilter, *columns: Any) -> sa.Select:
+    """`columns` of the reports `f` picks, in the listing's order (year, region, agency)."""
+    return f.where(conn, report_select(*columns)).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+
+
 def report_rows(conn: Connection, f: ReportFilter, limit: int | None = None) -> list[Any]:
     """One result row per report (attributes named as REPORT_COLUMNS): who, when, status and
     its error/warning counts - without pandas, for a one-shot listing."""
-    stmt = f.where(conn, report_select(*_list_columns())).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    stmt = _listed(conn, f, *_list_columns())
     if limit:
         stmt = stmt.limit(limit)
     return list(conn.execute(stmt).all())
@@ -228,7 +233,7 @@ def _scanning(conn: Connection) -> Iterator[None]:
 def report_ids(conn: Connection, f: ReportFilter) -> list[int]:
     """The ids of the reports `f` picks, in `report_rows` order, without the listing: what
     a data file of the whole store needs (100,000 listed rows cost ~250 MB of peak)."""
-    stmt = f.where(conn, report_select(reports.c.id)).order_by(reports.c.year, _region(), _agency_name(), reports.c.id)
+    stmt = _listed(conn, f, reports.c.id)
     with _scanning(conn):
         return [int(i) for i in conn.execute(stmt).scalars()]
 
