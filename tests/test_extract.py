@@ -428,3 +428,18 @@ def test_a_cell_holding_two_numbers_is_never_read_as_one():
     report = parse_text(text)
     assert report.table2["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
     assert 210 not in [v for row in report.table2.values() for v in row.values()]
+
+
+def test_a_sentence_in_a_table_section_is_no_label_typo():
+    rec = record(37)
+    text = render(rec, "txt").replace("（本列数据的勾稽关系", "本年度未收到政府信息公开申请。\n（本列数据的勾稽关系", 1)
+    report = parse_text(text)
+    assert report.table3 == rec.table3
+    assert not [f for f in check(report) if f.rule == "N1" and "本年度未收到" in str(f.actual)]
+
+
+def test_a_mirror_with_taiwan_phrasing_prints_documents_as_dang_an():
+    rec = record(38)
+    text = render(rec, "txt").replace("规范性文件", "規範性檔案")
+    assert "規範性檔案" in text
+    assert parse_text(text).table2 == rec.table2

@@ -375,4 +375,6 @@ def wild_document(rep: Report, family: str, rng: random.Random, damage: tuple[st
         from .damage import _s2t
 
         out = _s2t().convert(out)
+        if rng.random() < 0.5:  # a mirror with Taiwan phrasing: 文件 -> 檔案 ("規範性檔案")
+            out = out.replace("文件", "檔案")
     return out
