@@ -62,6 +62,10 @@ TABLE_NAMES = {t: f"{n}（{T.SECTION_BY_KEY[k].heading}）" for t, n, k in
                (("table2", "表二", "proactive"), ("table3", "表三", "requests"), ("table4", "表四", "appeals"))}
 
 
+_NAMED = normalized("政府信息公开工作年度报告")
+_NAMED_WITHIN = 600  # characters: the title or the opening sentence
+
+
 def parse_document(doc: Document, name: str | None = None) -> Report:
     lines, meta = normalize(doc)
     sections = find_sections(lines)
@@ -76,7 +80,11 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
         + (len(sections) >= 3)
         + (template is not None)
     )
-    if not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1):
+    # an excerpt that ends before the tables: the page names itself a report (in its title or
+    # its first lines) and prints an official section heading
+    named = (md.title is not None and normalized("信息公开") in md.title) or _NAMED in text[:_NAMED_WITHIN]
+    if (not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1)
+            and not (named and len(sections) >= 1)):
         raise NotAReport(
             "文件中没有找到政府信息公开工作年度报告的标题、章节或统计表，似乎不是年度报告。",
             "No title, sections or tables of a government information-disclosure annual report were found; "
