@@ -195,3 +195,18 @@ def test_an_excerpt_that_ends_before_the_tables_is_still_a_report():
     assert parse_text(intro).agency == "某某街道办事处"
     with pytest.raises(NotAReport):  # a page that only mentions a report, with no section of one
         parse_text("关于做好2022年政府信息公开工作年度报告编制工作的通知\n各单位:请按时报送。")
+
+
+def test_more_ways_a_body_names_its_agency():
+    m = meta(body="如对本报告有任何疑问,请与某某市卫生健康委员会办公室联系。")
+    assert m.agency == "某某市卫生健康委员会"  # (the commission's office is where to ask, not the reporter)
+    m = meta(body="为认真做好某某市卫生健康局政府信息公开工作,我局按照《条例》要求狠抓落实。")
+    assert m.agency == "某某市卫生健康局"
+
+
+def test_an_excerpt_naming_itself_a_work_report_with_a_variant_heading_is_a_report():
+    text = ("某某市以工代赈办公室\n2020年度政府信息公开工作年度报告\n现将有关情况报告如下。\n"
+            "一、政府信息公开总体情况\n今年以来,市办始终将信息公开工作作为重要手段。")
+    assert (parse_text(text).agency, parse_text(text).year) == ("某某市以工代赈办公室", 2020)
+    text = "根据《条例》要求,编制某某区卫生健康局2023年度政府信息公开工作报告。\n一、总体情况\n2023年,我局推进政务公开。"
+    assert parse_text(text).agency == "某某区卫生健康局"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 from pathlib import Path
 
@@ -62,7 +63,7 @@ TABLE_NAMES = {t: f"{n}（{T.SECTION_BY_KEY[k].heading}）" for t, n, k in
                (("table2", "表二", "proactive"), ("table3", "表三", "requests"), ("table4", "表四", "appeals"))}
 
 
-_NAMED = normalized("政府信息公开工作年度报告")
+_NAMED = re.compile(normalized("政府信息公开") + "(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
 _NAMED_WITHIN = 600  # characters: the title or the opening sentence
 
 
@@ -82,7 +83,7 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     )
     # an excerpt that ends before the tables: the page names itself a report (in its title or
     # its first lines) and prints an official section heading
-    named = (md.title is not None and normalized("信息公开") in md.title) or _NAMED in text[:_NAMED_WITHIN]
+    named = (md.title is not None and normalized("信息公开") in md.title) or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
     if (not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1)
             and not (named and len(sections) >= 1)):
         raise NotAReport(
