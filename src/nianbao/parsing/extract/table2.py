@@ -72,7 +72,7 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
                                         table=TABLE, line=r.label.line + 1))
     rows = [r for r in rows if r.key in fields]
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
-    result.padded = any(pad_run(r.values, len(fields[r.key])) for r in rows)
+    result.padded = any(pad_run(r.values, len(fields[r.key])) for r in rows if r.key is not None)
     for row in rows:
         assert row.key is not None  # (the rows kept are the template's)
         if row.key in result.values:
@@ -84,11 +84,12 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         result.found = True
         dropped = dropped_tail(row.values, len(wanted)) if result.padded else 0
         options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) and not dropped else None
+        printed: Sequence[Token | None]
         if dropped:  # blank cells dropped (`pad_run`): which columns the numbers are in is unknown
             result.notes.append(_unplaced_note(row, row.values[:-dropped], len(wanted)))
             printed = []
         elif options is not None:
-            printed: Sequence[Token | None] = list(options[0].cells)  # (None: a cell the row does not print)
+            printed = list(options[0].cells)  # (None: a cell the row does not print)
         elif all(t.grid and t.line == row.label.line for t in row.values):
             printed = row.values[: len(wanted)]
         else:
