@@ -443,3 +443,13 @@ def test_a_mirror_with_taiwan_phrasing_prints_documents_as_dang_an():
     text = render(rec, "txt").replace("规范性文件", "規範性檔案")
     assert "規範性檔案" in text
     assert parse_text(text).table2 == rec.table2
+
+
+def test_a_number_with_stray_signs_is_a_blank_cell_with_a_finding_and_keeps_the_row_in_place():
+    text = ("二、主动公开政府信息情况\n第二十条第（六）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+            "行政处罚 |\n12 |\n--12 |\n0 |\n行政强制 |\n3 |\n+1 |\n7 |\n")
+    report = parse_text(text)
+    assert report.template == "2019"
+    assert report.table2["penalty"] == {"prev_count": 12, "change": None, "decisions": 0}
+    assert report.table2["coercion"] == {"prev_count": 3, "change": 1, "decisions": 7}
+    assert any(f.rule == "N2" and f.actual == "--12" for f in check(report))

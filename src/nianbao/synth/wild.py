@@ -42,7 +42,7 @@ WILD_FAMILIES = ("cells", "cells_sep", "lead_rows", "rows", "pipe_rows", "blank_
                  "dropped")
 LOSSY_FAMILIES = ("flipbook", "dropped")  # blank cells leave no trace
 WILD_DAMAGE = ("annotated", "sub_rows", "tones", "no_headings", "heading_variant", "traditional", "page_furniture")
-WORDS = ("不适用", "无", "/", "—", "abc", "暂无")
+WORDS = ("不适用", "无", "/", "—", "abc", "暂无", "--253")  # (a number with stray signs: no number)
 
 CellText = Callable[[GridCell], str]
 
