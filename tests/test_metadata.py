@@ -210,3 +210,16 @@ def test_an_excerpt_naming_itself_a_work_report_with_a_variant_heading_is_a_repo
     assert (parse_text(text).agency, parse_text(text).year) == ("某某市以工代赈办公室", 2020)
     text = "根据《条例》要求,编制某某区卫生健康局2023年度政府信息公开工作报告。\n一、总体情况\n2023年,我局推进政务公开。"
     assert parse_text(text).agency == "某某区卫生健康局"
+
+
+def test_the_first_verb_ends_an_opening_subject():
+    m = meta(body="2025年,某某区认真贯彻落实政务公开工作部署。如对本报告有疑问,请与某某市某某区人民政府办公室联系。")
+    assert m.agency != "某某区认真"
+
+
+def test_a_notice_about_the_reports_is_not_a_report_even_when_it_names_the_table_words():
+    text = ("某某市人民政府办公室关于做好2025年政府信息公开工作年度报告编制和发布工作的通知\n各县区人民政府:\n"
+            "一、规范年报内容。要认真撰写年度报告。\n二、确保数据准确。认真填写规章、行政规范性文件的本年制发件数、"
+            "本年废止件数、现行有效件数;准确统计本年处理决定数量。\n")
+    with pytest.raises(NotAReport):
+        parse_text(text)

@@ -64,6 +64,7 @@ TABLE_NAMES = {t: f"{n}（{T.SECTION_BY_KEY[k].heading}）" for t, n, k in
 
 
 _NAMED = re.compile(normalized("政府信息公开") + "(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
+_NOTICE_ENDS = ("通知", "的函", "意见", "方案")
 _NAMED_WITHIN = 600  # characters: the title or the opening sentence
 
 
@@ -76,14 +77,16 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     ex = extract(lines, meta, sections, template)
     # a report is decided by what was read, not by its headings: a file that yields rows of
     # the official tables is a report, however little of the rest it holds
+    # a notice about the reports ("关于做好…年度报告编制工作的通知") is no report's title
+    titled = md.title is not None and normalized("信息公开") in md.title and not md.title.endswith(_NOTICE_ENDS)
     evidence = (
-        (md.title is not None and normalized("信息公开") in md.title)
+        titled
         + (len(sections) >= 3)
         + (template is not None)
     )
     # an excerpt that ends before the tables: the page names itself a report (in its title or
     # its first lines) and prints an official section heading
-    named = (md.title is not None and normalized("信息公开") in md.title) or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
+    named = titled or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
     if (not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1)
             and not (named and len(sections) >= 1)):
         raise NotAReport(

@@ -70,8 +70,10 @@ def _opening_subject(head: str) -> str | None:
         for m in _CLAUSE.finditer(line):
             words = m.group(1)
             for k in range(2, len(words)):
-                if words[k:].startswith(_VERBS) and _looks_like_agency(words[:k]):
-                    return words[:k]
+                if words[k:].startswith(_VERBS):  # the first verb ends the subject ("长安区认真贯彻")
+                    if _looks_like_agency(words[:k]):
+                        return words[:k]
+                    break
     return None
 
 
