@@ -428,3 +428,28 @@ def test_a_cell_holding_two_numbers_is_never_read_as_one():
     report = parse_text(text)
     assert report.table2["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
     assert 210 not in [v for row in report.table2.values() for v in row.values()]
+
+
+def test_a_sentence_in_a_table_section_is_no_label_typo():
+    rec = record(37)
+    text = render(rec, "txt").replace("（本列数据的勾稽关系", "本年度未收到政府信息公开申请。\n（本列数据的勾稽关系", 1)
+    report = parse_text(text)
+    assert report.table3 == rec.table3
+    assert not [f for f in check(report) if f.rule == "N1" and "本年度未收到" in str(f.actual)]
+
+
+def test_a_mirror_with_taiwan_phrasing_prints_documents_as_dang_an():
+    rec = record(38)
+    text = render(rec, "txt").replace("规范性文件", "規範性檔案")
+    assert "規範性檔案" in text
+    assert parse_text(text).table2 == rec.table2
+
+
+def test_a_number_with_stray_signs_is_a_blank_cell_with_a_finding_and_keeps_the_row_in_place():
+    text = ("二、主动公开政府信息情况\n第二十条第（六）项 | | |\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+            "行政处罚 |\n12 |\n--12 |\n0 |\n行政强制 |\n3 |\n+1 |\n7 |\n")
+    report = parse_text(text)
+    assert report.template == "2019"
+    assert report.table2["penalty"] == {"prev_count": 12, "change": None, "decisions": 0}
+    assert report.table2["coercion"] == {"prev_count": 3, "change": 1, "decisions": 7}
+    assert any(f.rule == "N2" and f.actual == "--12" for f in check(report))

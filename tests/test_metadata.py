@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from nianbao import parse, parse_text
+from nianbao.errors import NotAReport
 from nianbao.formats.divisions import parse_chain, region_before
 from nianbao.rules import check
 from nianbao.parsing.metadata import find_metadata
@@ -169,3 +170,56 @@ def test_the_traditional_variants_of_division_names_are_what_opencc_makes_of_the
 
     names = list(dict.fromkeys(d.name for d in _bundled()))
     assert traditional_variants(names) == TRADITIONAL_VARIANTS
+
+
+def test_a_title_quoted_in_the_introduction_gives_way_to_the_statistical_period():
+    """The introduction quotes last year's title (copied forward); the data's period is the year."""
+    m = meta(body="我镇编制了《某某镇2020年政府信息公开工作年度报告》。所列数据的统计期限自2021年1月1日起至12月31日止。")
+    assert (m.year, m.year_source) == (2021, "period")
+    m = meta("某某镇人民政府2020年政府信息公开工作年度报告", body="本报告统计期限为2021年1月1日至2021年12月31日。")
+    assert m.year == 2020  # a title line of its own stays the year (G3 tells the mismatch)
+
+
+def test_a_title_the_body_prints_wrapped_over_two_lines_confirms_the_whole_name():
+    m = meta("某某市某某风景区管理委员会 卫生健康办公室2023年政府信息公开工作年度报告", "某某市某某风景区管理委员会",
+             "卫生健康办公室2023年政府信息公开工作年度报告", body="某某风景区管委会卫生健康办公室依法开展了政务公开工作。")
+    assert m.agency == "某某市某某风景区管理委员会卫生健康办公室"
+
+
+def test_an_excerpt_that_ends_before_the_tables_is_still_a_report():
+    text = ("某某县审计局2022年政府信息公开工作年度报告\n本报告所列数据的统计期限为2022年1月1日至12月31日。\n"
+            "一、总体情况\n2022年,某某县审计局认真贯彻落实《条例》。")
+    report = parse_text(text)
+    assert (report.agency, report.year, report.template) == ("某某县审计局", 2022, None)
+    intro = "根据《条例》规定,现公开某某街道办事处2022年政府信息公开工作年度报告。\n一、总体情况\n2022年,某某街道推进政务公开。"
+    assert parse_text(intro).agency == "某某街道办事处"
+    with pytest.raises(NotAReport):  # a page that only mentions a report, with no section of one
+        parse_text("关于做好2022年政府信息公开工作年度报告编制工作的通知\n各单位:请按时报送。")
+
+
+def test_more_ways_a_body_names_its_agency():
+    m = meta(body="如对本报告有任何疑问,请与某某市卫生健康委员会办公室联系。")
+    assert m.agency == "某某市卫生健康委员会"  # (the commission's office is where to ask, not the reporter)
+    m = meta(body="为认真做好某某市卫生健康局政府信息公开工作,我局按照《条例》要求狠抓落实。")
+    assert m.agency == "某某市卫生健康局"
+
+
+def test_an_excerpt_naming_itself_a_work_report_with_a_variant_heading_is_a_report():
+    text = ("某某市以工代赈办公室\n2020年度政府信息公开工作年度报告\n现将有关情况报告如下。\n"
+            "一、政府信息公开总体情况\n今年以来,市办始终将信息公开工作作为重要手段。")
+    assert (parse_text(text).agency, parse_text(text).year) == ("某某市以工代赈办公室", 2020)
+    text = "根据《条例》要求,编制某某区卫生健康局2023年度政府信息公开工作报告。\n一、总体情况\n2023年,我局推进政务公开。"
+    assert parse_text(text).agency == "某某区卫生健康局"
+
+
+def test_the_first_verb_ends_an_opening_subject():
+    m = meta(body="2025年,某某区认真贯彻落实政务公开工作部署。如对本报告有疑问,请与某某市某某区人民政府办公室联系。")
+    assert m.agency != "某某区认真"
+
+
+def test_a_notice_about_the_reports_is_not_a_report_even_when_it_names_the_table_words():
+    text = ("某某市人民政府办公室关于做好2025年政府信息公开工作年度报告编制和发布工作的通知\n各县区人民政府:\n"
+            "一、规范年报内容。要认真撰写年度报告。\n二、确保数据准确。认真填写规章、行政规范性文件的本年制发件数、"
+            "本年废止件数、现行有效件数;准确统计本年处理决定数量。\n")
+    with pytest.raises(NotAReport):
+        parse_text(text)

@@ -75,7 +75,8 @@ def test_scraped_page_families_give_every_cell_back(family, batch):
 
 
 @pytest.mark.parametrize("batch", range(BATCHES))
-def test_flipbook_pages_give_cells_back_or_null_with_a_finding_never_a_wrong_number(batch):
+def test_lossy_pages_give_cells_back_or_null_with_a_finding_never_a_wrong_number(batch):
+    """Flip-book text and pages whose crawler dropped the blank cells (`dropped`)."""
     samples = corpus(PER_BATCH, seed=8000 + batch, layouts=LOSSY_FAMILIES, corruption_rate=0.6, blanks=0.8,
                      partial=0.2)
     wrong, silent, explained, total = compare(samples)
@@ -96,3 +97,34 @@ def test_words_in_numeric_cells_are_blank_with_a_finding():
             assert cells(s.record)[(table, key, col)] is None, (s.name, f.location)
             words += 1
     assert words > 20
+
+
+DROPPED = """三、收到和处理政府信息公开申请情况
+(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) |
+申请人情况 |
+||||||||
+一、本年新收政府信息公开申请数量 |
+3 |
+3 |
+|||||||
+二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ||
+三、本年度办理结果 | (一)予以公开 | 1 | ||||||||
+"""
+
+
+def test_a_row_whose_blank_cells_were_dropped_is_null_with_a_finding_not_read_left_aligned():
+    """"3 |" / "3 |" / "|||||||": the crawler printed the row's two numbers and padded it with
+    pipes; which columns they are in (自然人 and 总计? 商业企业?) is not printed."""
+    got = parse_text(DROPPED)
+    assert got.table3["new_received"] == [None] * 7
+    assert got.table3["granted"] == [None] * 7
+    assert got.table3["carried_over"] == [0] * 7  # a full row keeps its cells
+    n3 = {f.location.get("row") for f in check(got) if f.rule == "N3"}
+    assert {"new_received", "granted"} <= n3
+
+
+def test_a_row_ending_in_a_single_pipe_is_read_as_printed_unless_the_table_drops_its_blanks():
+    alone = "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 3 |\n|\n"
+    assert parse_text(alone).table3["new_received"] == [3, 0, 0, 0, 0, 3, None]
+    padded = DROPPED + "(二)部分公开(区分处理的,只计这一情形,不计其他情形) | 3 | 0 | 0 | 0 | 0 | 3 |\n|\n"
+    assert parse_text(padded).table3["partially_granted"] == [None] * 7

@@ -37,7 +37,8 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("overview", "一", "总体情况", ("概述", "基本情况", "总体工作情况")),
+    Section("overview", "一", "总体情况", ("概述", "基本情况", "总体工作情况", "政府信息公开总体情况",
+                                          "政府信息公开工作总体情况")),
     Section("proactive", "二", "主动公开政府信息情况", ("主动公开政府信息的情况",)),
     Section(
         "requests",

@@ -27,6 +27,9 @@ _ENUM = re.compile(
 )
 _QUOTES = re.compile("[\u201c\u201d\u2018\u2019\"'`\\s]")
 _TRAILING = re.compile(r"[:;,.。、]+$")
+# mirrors converted with Taiwan phrasing (OpenCC s2twp) print 文件 as 檔案 ("規範性檔案"): in a
+# label it is the word of the template (no official label has 档案)
+_TW_PHRASES = (("档案", "文件"),)
 
 
 def match_key(text: str, normalized: bool = True) -> str:
@@ -41,6 +44,9 @@ def match_key(text: str, normalized: bool = True) -> str:
     cut = s.find("(")
     if cut >= 2:
         s = s[:cut]
+    for phrase, word in _TW_PHRASES:
+        if phrase in s:
+            s = s.replace(phrase, word)
     return _TRAILING.sub("", s)
 
 
@@ -85,12 +91,12 @@ class LabelIndex:
         cached = self._cache.get(text)
         if cached is not None or text in self._cache:
             return cached
-        result = self._match(match_key(text))
+        result = self._match(match_key(text), not text.endswith("。"))  # (a sentence is no label typo)
         if len(self._cache) < 50000:
             self._cache[text] = result
         return result
 
-    def _match(self, key: str) -> Match | None:
+    def _match(self, key: str, fuzzy: bool = True) -> Match | None:
         if not key:
             return None
         refs = self.exact.get(key)
@@ -100,7 +106,7 @@ class LabelIndex:
             starts = [k for k in self.keys if len(k) > len(key) and k.startswith(key)]
             if len(starts) == 1 or (starts and len({r for k in starts for r in self.exact[k]}) == 1):
                 return Match(self.exact[starts[0]], "prefix", len(key) / len(starts[0]))
-        if len(key) >= 5 and len(key) <= 40 and _has_cjk(key):
+        if fuzzy and len(key) >= 5 and len(key) <= 40 and _has_cjk(key):
             scored = []
             for k in self.long_keys:
                 if abs(len(k) - len(key)) > max(4, len(k) // 3):

@@ -60,6 +60,10 @@ def find_metadata(lines: list[str], sections: list[SectionText]) -> Metadata:
         _set_agency(meta, name, text)
     if meta.year is None:
         meta.year, meta.year_source = _year_from_body(text)
+    elif meta.title_line is None:  # a title quoted in the introduction: its statistical period wins
+        period = _PERIOD.search(text)
+        if period and int(period.group(1)) != meta.year:
+            meta.year, meta.year_source = int(period.group(1)), "period"
     meta.cited_notices = sorted({f"国办公开办函〔{y}〕{n}号" for y, n in _NOTICE.findall(text)})
     meta.publish_date, meta.publish_date_source = header_date(lines[: max(first_section, 0) + 15])
     if meta.publish_date is None:
@@ -77,7 +81,7 @@ def _confirmed(name: str, body: str) -> str:
         if agency.endswith(word) and len(agency) - len(word) >= 2:
             bare = agency[: -len(word)]
             break
-    if agency in body or bare in body:
+    if agency in body or bare in body or agency in body.replace("\n", ""):  # (a title wrapped in the body)
         return name
     for n in range(len(agency) - 1, 3, -1):
         if agency[:n] in body:

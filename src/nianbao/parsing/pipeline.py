@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 from pathlib import Path
 
@@ -62,6 +63,11 @@ TABLE_NAMES = {t: f"{n}（{T.SECTION_BY_KEY[k].heading}）" for t, n, k in
                (("table2", "表二", "proactive"), ("table3", "表三", "requests"), ("table4", "表四", "appeals"))}
 
 
+_NAMED = re.compile(normalized("政府信息公开") + "(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
+_NOTICE_ENDS = ("通知", "的函", "意见", "方案")
+_NAMED_WITHIN = 600  # characters: the title or the opening sentence
+
+
 def parse_document(doc: Document, name: str | None = None) -> Report:
     lines, meta = normalize(doc)
     sections = find_sections(lines)
@@ -71,12 +77,18 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     ex = extract(lines, meta, sections, template)
     # a report is decided by what was read, not by its headings: a file that yields rows of
     # the official tables is a report, however little of the rest it holds
+    # a notice about the reports ("关于做好…年度报告编制工作的通知") is no report's title
+    titled = md.title is not None and normalized("信息公开") in md.title and not md.title.endswith(_NOTICE_ENDS)
     evidence = (
-        (md.title is not None and normalized("信息公开") in md.title)
+        titled
         + (len(sections) >= 3)
         + (template is not None)
     )
-    if not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1):
+    # an excerpt that ends before the tables: the page names itself a report (in its title or
+    # its first lines) and prints an official section heading
+    named = titled or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
+    if (not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1)
+            and not (named and len(sections) >= 1)):
         raise NotAReport(
             "文件中没有找到政府信息公开工作年度报告的标题、章节或统计表，似乎不是年度报告。",
             "No title, sections or tables of a government information-disclosure annual report were found; "

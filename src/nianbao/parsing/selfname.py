@@ -33,7 +33,7 @@ _NAME = r"[\u4e00-\u9fff()]{2,30}?"
 _ALIAS = r"(?:\((?:以下)?简称[^()]{1,15}\))?"
 # the body naming its own report: "现将青山街道办事处2022年政府信息公开工作情况报告如下"
 _SELF_REPORT = re.compile(
-    r"(?:现将|现就|现公布|现公开|现发布|现形成|现予公布|面向社会公开|向社会公布|公布|编制了?)《?(" + _NAME + r")" + _ALIAS
+    r"(?:现将|现就|现公布|现公开|现发布|现形成|现予公布|面向社会公开|向社会公布|公布|编制了?|做好)《?(" + _NAME + r")" + _ALIAS
     + r"(?:(?:19|20)\d{2}\s*年度?)?(?:政府|政务)?(?:信息)?公开")
 _AUTHOR = re.compile(r"本(?:年度)?报告由(" + _NAME + r")(?:根据|按照|依据|依照|编制|负责|结合)")
 _AUTHOR_AFTER = re.compile(r"(?:^|[,，。;；])(" + _NAME + r")(?:根据[^。]{0,60})?编制了?本(?:年度)?报告")
@@ -45,7 +45,7 @@ _VERBS = ("认真", "严格", "高度", "不断", "坚持", "始终", "紧紧", 
           "累计", "不折不扣", "着眼", "坚决")
 _QUOTED_WORK = re.compile(r"[“\"]([\u4e00-\u9fff]{2,20}?)政府信息公开工作")
 _CONTACT = re.compile(r"请与(" + _NAME + r")联系")
-_INNER_OFFICE = re.compile(r"(?<=[局委府处镇乡厅])(?:党政|综合)?办公室$|(?<=[局委府处镇乡厅])党政办$")
+_INNER_OFFICE = re.compile(r"(?<=[局委会府处镇乡厅])(?:党政|综合)?办公室$|(?<=[局委会府处镇乡厅])党政办$")
 _NOT_A_NAME = re.compile(
     r"网站|门户|平台|本年|^(?:我|本(?:局|镇|乡|街|单位|机关|部门|级|报告|委|办)|全(?:局|年|县|市|区|镇|乡|系统|面)|各|该|在|以|[(（]|"
     r"上级|相关|有关|通过|按照|根据|依据|围绕|结合|对照|[省市县区镇乡旗]?(?:人民)?政府$|[省市县区旗]委$|办公室$|党政办)")
@@ -70,8 +70,10 @@ def _opening_subject(head: str) -> str | None:
         for m in _CLAUSE.finditer(line):
             words = m.group(1)
             for k in range(2, len(words)):
-                if words[k:].startswith(_VERBS) and _looks_like_agency(words[:k]):
-                    return words[:k]
+                if words[k:].startswith(_VERBS):  # the first verb ends the subject ("长安区认真贯彻")
+                    if _looks_like_agency(words[:k]):
+                        return words[:k]
+                    break
     return None
 
 

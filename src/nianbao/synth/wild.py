@@ -16,6 +16,8 @@ PDF flip-book page.  `wild_document(record, family, rng)` writes a record in one
   padded       cells padded with tabs and double spaces, a value then a newline then the pipe
   flipbook     PDF text of a flip-book page: space-separated numbers, headers split into
                stacked one-character lines (blank cells leave no trace: lossy)
+  dropped      blank cells dropped, each row padded to the table's width by a run of bare
+               pipes at its end ("3 |" / "3 |" / "|||||||", "| 0 | ||||||||"): lossy
 
 The records may carry what real reports print (`wild_record`): blank cells in the patterns
 small agencies leave them (only 总计 printed, whole applicant columns or rows blank), words
@@ -36,10 +38,11 @@ from ..render.layout import Grid, GridCell, report_grids
 from ..render.report import title_of
 from .records import prose_for
 
-WILD_FAMILIES = ("cells", "cells_sep", "lead_rows", "rows", "pipe_rows", "blank_break", "glued", "padded", "flipbook")
-LOSSY_FAMILIES = ("flipbook",)  # blank cells leave no trace
+WILD_FAMILIES = ("cells", "cells_sep", "lead_rows", "rows", "pipe_rows", "blank_break", "glued", "padded", "flipbook",
+                 "dropped")
+LOSSY_FAMILIES = ("flipbook", "dropped")  # blank cells leave no trace
 WILD_DAMAGE = ("annotated", "sub_rows", "tones", "no_headings", "heading_variant", "traditional", "page_furniture")
-WORDS = ("不适用", "无", "/", "—", "abc", "暂无")
+WORDS = ("不适用", "无", "/", "—", "abc", "暂无", "--253")  # (a number with stray signs: no number)
 
 CellText = Callable[[GridCell], str]
 
@@ -218,6 +221,25 @@ def _padded(rows: list[list[tuple[str, int]]], rng: random.Random) -> list[str]:
     return out
 
 
+def _dropped(rows: list[list[tuple[str, int]]], rng: random.Random) -> list[str]:
+    """Blank cells dropped, every row padded to the table's width by a run of bare pipes after
+    its printed cells, one cell per line or the row on one line.  The pages seen count the
+    width wider than any row (a full row ends in a pipe or two): a short row ends in two or
+    more.  (Where a full row ends in no pipe, a row missing one cell ends in a single pipe, as
+    a row of another layout whose last cell is blank: not told apart, not generated.)"""
+    width = max(len(row) for row in rows) + rng.choice((1, 2))
+    inline = rng.random() < 0.5
+    out = []
+    for row in rows:
+        shown = [txt for txt, _ in row if txt]
+        pad = "|" * (width - len(shown))
+        if inline:
+            out.append(" | ".join(shown) + " |" + (" " + pad if pad else ""))
+        else:
+            out += [f"{txt} |" for txt in shown] + ([pad] if pad else [])
+    return out
+
+
 def _flipbook(grid: Grid, text: CellText, rng: random.Random) -> list[str]:
     """A PDF flip-book page: header words split one character per token and stacked,
     data rows space-separated (blank cells vanish)."""
@@ -254,6 +276,8 @@ def table_lines(grid: Grid, family: str, rng: random.Random, text: CellText) -> 
         return _glued(rows, rng)
     if family == "padded":
         return _padded(rows, rng)
+    if family == "dropped":
+        return _dropped(rows, rng)
     raise ValueError(family)
 
 
@@ -351,4 +375,6 @@ def wild_document(rep: Report, family: str, rng: random.Random, damage: tuple[st
         from .damage import _s2t
 
         out = _s2t().convert(out)
+        if rng.random() < 0.5:  # a mirror with Taiwan phrasing: 文件 -> 檔案 ("規範性檔案")
+            out = out.replace("文件", "檔案")
     return out

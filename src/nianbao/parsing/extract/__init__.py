@@ -146,11 +146,13 @@ def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText],
         out.extras["legacy_figures"] = legacy_figures(tokenize(lines, meta, 0, len(lines)), "\n".join(lines))
         return out
     out.regions = table_regions(lines, sections)
+    padded = False  # a table drops its blank cells (`common.pad_run`): the next ones likely too
     if "table2" in out.regions:
         res = (extract_glued("table2", lines, meta, *out.regions["table2"], template)
                if has_glued(meta, *out.regions["table2"], "table2")
                else extract_table2(tokenize(lines, meta, *out.regions["table2"]), meta, template))
         out.table2 = res.values
+        padded = res.padded
         out.extras.update(res.extras)
         if res.found:
             out.found.add("table2")
@@ -159,8 +161,9 @@ def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText],
     if "table3" in out.regions:
         res3 = (extract_glued("table3", lines, meta, *out.regions["table3"], template, prose_hints(lines, sections))
                 if has_glued(meta, *out.regions["table3"], "table3")
-                else extract_table3(tokenize(lines, meta, *out.regions["table3"]), meta, template))
+                else extract_table3(tokenize(lines, meta, *out.regions["table3"]), meta, template, padded))
         out.table3 = res3.values
+        padded = padded or res3.padded
         if res3.found:
             out.found.add("table3")
         out.provenance.update(res3.provenance)
@@ -172,7 +175,7 @@ def extract(lines: list[str], meta: list[LineMeta], sections: list[SectionText],
         opened = first == "|" or (start > 0 and lines[start - 1].strip() == "|")  # rows opened by a lone pipe
         res4 = (extract_glued("table4", lines, meta, start, end, template)
                 if has_glued(meta, start, end, "table4")
-                else extract_table4(tokenize(lines, meta, start, end), meta, opened=opened))
+                else extract_table4(tokenize(lines, meta, start, end), meta, opened=opened, padded=padded))
         out.table4 = res4.values
         if res4.found:
             out.found.add("table4")

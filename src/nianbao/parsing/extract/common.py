@@ -20,6 +20,7 @@ class TableResult:
     extras: dict[str, Any] = field(default_factory=dict)
     notes: list[Finding] = field(default_factory=list)
     found: bool = False  # the table (its labels) was seen at all
+    padded: bool = False  # its rows drop their blank cells and end in a run of bare pipes (`pad_run`)
 
 
 @dataclass
@@ -72,6 +73,36 @@ def delimited(values: list[Token]) -> bool:
         if not t.sep or t.grid:
             return False
     return bool(values)
+
+
+def dropped_tail(values: list[Token], width: int) -> int:
+    """For a row cut by pipes that prints fewer than `width` cells, none blank, then only blank
+    cells: how many blank cells end it (else 0)."""
+    n = len(values)
+    shown = 0
+    while shown < n and values[shown].kind != BLANK:
+        shown += 1
+    if not 0 < shown < width or shown == n:
+        return 0
+    for t in values:
+        if t.sep != "|" or t.grid:
+            return 0
+    for t in values[shown:]:
+        if t.kind != BLANK:
+            return 0
+    return n - shown
+
+
+def pad_run(values: list[Token], width: int) -> bool:
+    """A row printing fewer than `width` cells and then one run of bare pipes on a line ("3 |" /
+    "3 |" / "|||||||", "| 0 | ||||||||"): the crawler dropped the row's blank cells and padded
+    it to the table's width at its end, so the printed cells' columns are unknown.  A table
+    with one such row pads them all (a short row ending in a single pipe is one too)."""
+    k = dropped_tail(values, width)
+    if k < 2:
+        return False
+    tail = values[-k:]
+    return all(a.line == b.line and b.start == a.start + 1 for a, b in zip(tail, tail[1:]))
 
 
 def trusted(values: list[Token], layout: "Alignment") -> bool:

@@ -181,7 +181,8 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
         for k in open_rows:
             own = [i for i in identities if all(c[0] == k or c[0] not in unsure for c in i.lhs + i.rhs)]
             mark = score(best, own)[0]
-            tied = [alt for alt in rows[k] if score({**best, k: alt}, own)[0] == mark]
+            # (a reading the settled rows like better than the joint choice makes it doubtful too)
+            tied = [alt for alt in rows[k] if score({**best, k: alt}, own)[0] >= mark]
             vectors = [_shown(alt, k, own, width) for alt in tied]
             if any(v != vectors[0] for v in vectors):
                 sol.ambiguous.add(k)

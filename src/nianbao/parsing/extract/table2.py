@@ -8,8 +8,8 @@ from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import table2_index
-from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, placed, provenance, trusted,
-                     typo_note)
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values, pad_run,
+                     placed, provenance, trusted, typo_note)
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
 TABLE = "table2"
@@ -72,6 +72,7 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
                                         table=TABLE, line=r.label.line + 1))
     rows = [r for r in rows if r.key in fields]
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
+    result.padded = any(pad_run(r.values, len(fields[r.key])) for r in rows if r.key is not None)
     for row in rows:
         assert row.key is not None  # (the rows kept are the template's)
         if row.key in result.values:
@@ -81,9 +82,14 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         if not row.has_values() and grid_values(row, len(wanted)) is None and not blank_row:
             continue  # (a row printed with every cell blank is a row of nulls, not a missing row)
         result.found = True
-        options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) else None
-        if options is not None:
-            printed: Sequence[Token | None] = list(options[0].cells)  # (None: a cell the row does not print)
+        dropped = dropped_tail(row.values, len(wanted)) if result.padded else 0
+        options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) and not dropped else None
+        printed: Sequence[Token | None]
+        if dropped:  # blank cells dropped (`pad_run`): which columns the numbers are in is unknown
+            result.notes.append(_unplaced_note(row, row.values[:-dropped], len(wanted)))
+            printed = []
+        elif options is not None:
+            printed = list(options[0].cells)  # (None: a cell the row does not print)
         elif all(t.grid and t.line == row.label.line for t in row.values):
             printed = row.values[: len(wanted)]
         else:

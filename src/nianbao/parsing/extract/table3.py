@@ -9,8 +9,8 @@ from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import match_key, table3_index
-from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, label_provenance, placed,
-                     solved_provenance, trusted, typo_note)
+from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values,
+                     label_provenance, pad_run, placed, solved_provenance, trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
@@ -94,7 +94,8 @@ def _identities_of(keys: frozenset[str], template_id: str) -> tuple[Identity, ..
     return tuple(ids)
 
 
-def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
+def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str | None, padded: bool = False) -> TableResult:
+    """`padded`: a table before this one drops its blank cells (`common.pad_run`)."""
     result = TableResult()
     built, result.notes = assemble_rows(tokens)
     template = T.TEMPLATES.get(template_id or "2021", T.TEMPLATE_2021)
@@ -104,6 +105,8 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     extras: list[dict[str, Any]] = []
     official = [r for r in built if r.kind == "row" or (r.kind == "group" and r.key == "other")]
     layout = alignment([(r.values, WIDTH, _depth(r, template)) for r in official if delimited(r.values)])
+    result.padded = any(pad_run(r.values, WIDTH) for r in official)
+    padded = padded or result.padded
     for row in built:
         is_official = row.kind == "row" or (row.kind == "group" and row.key == "other")
         # a row printed with every cell blank (a grid row, or cells cut by pipes or tabs) is
@@ -128,6 +131,12 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
             )
             continue
         labels[key] = row.label
+        dropped = dropped_tail(row.values, WIDTH) if padded else 0
+        if dropped:  # blank cells dropped: the printed ones go wherever the arithmetic allows
+            candidates[key] = readings(row.values[:-dropped], WIDTH, 0, dropped)
+            for r in candidates[key]:
+                r.fill = False  # (a dropped cell was blank: never filled in)
+            continue
         exact = grid_values(row, WIDTH)
         if exact is not None:
             candidates[key] = [Reading(exact)]

@@ -5,7 +5,7 @@ from ...formats import templates as T
 from ...model import LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import table4_index
-from .common import Alignment, TableResult, dash_note, delimited, placed, solved_provenance, windows
+from .common import Alignment, TableResult, dash_note, delimited, dropped_tail, pad_run, placed, solved_provenance, windows
 from .solver import Identity, Reading, _check, readings, solve
 from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 
@@ -80,8 +80,9 @@ def _labelled(tokens: list[Token]) -> bool:
     return sum(1 for t in tokens if t.kind == TEXT and len(t.text) <= 12 and index.match(t.text) is not None) >= 2
 
 
-def extract_table4(tokens: list[Token], meta: list[LineMeta], opened: bool = False) -> TableResult:
-    """`opened`: the table's rows are each opened by a lone "|" line (a scraped layout)."""
+def extract_table4(tokens: list[Token], meta: list[LineMeta], opened: bool = False, padded: bool = False) -> TableResult:
+    """`opened`: the table's rows are each opened by a lone "|" line (a scraped layout);
+    `padded`: a table before this one drops its blank cells (`common.pad_run`)."""
     result = TableResult()
     groups = [g for g, _, _ in T.T4_GROUPS]
     n = len(T.T4_FIELDS)
@@ -91,7 +92,13 @@ def extract_table4(tokens: list[Token], meta: list[LineMeta], opened: bool = Fal
     line_cells = _value_line(tokens)
     tail = _after_headers(tokens)
     options = _windows(tail, identities, opened) if delimited(tail) else None
-    if options is not None and any(t.kind != BLANK for t in tail):
+    result.padded = pad_run(tail, WIDTH)
+    dropped = dropped_tail(tail, WIDTH) if padded or result.padded else 0
+    if dropped:  # blank cells dropped: the printed ones go wherever the arithmetic allows
+        candidates = readings(tail[:-dropped], WIDTH, 0, dropped)
+        for r in candidates:
+            r.fill = False
+    elif options is not None and any(t.kind != BLANK for t in tail):
         candidates = options  # the cells after the headers, cut by pipes or tabs, blanks kept
     elif line_cells is not None:
         candidates = [Reading(line_cells)]

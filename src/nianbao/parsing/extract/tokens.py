@@ -40,6 +40,7 @@ _INNER_ENUM = re.compile(r"(?<=[\u4e00-\u9fff）)])(?=\((?:[一二三四五六�
 _LABEL_START = re.compile(r"\((?:[一二三四五六七八九十]{1,2}|\d{1,2})\)|[一二三四五六七八九十]{1,2}、|\d{1,2}\.[\u4e00-\u9fff]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACES = re.compile(r" +")
+_MISSIGNED = re.compile(r"^[-+－—–]{2,}\d+(?:\.\d+)?$")
 _SPLIT_DIGITS = re.compile(r"\d +\d")
 
 
@@ -82,6 +83,8 @@ def _classify(text: str) -> tuple[str, int | float | None, str | None]:
         noted = _NOTED.match(s)
         if noted and _NUMBER.match(noted.group(1)):
             return _classify(noted.group(1))
+        if _MISSIGNED.match(s):  # "--253", "+-3": a number with stray signs is no number, nor a label
+            return DASH, None, None
         return TEXT, None, None
     sign, digits, frac, unit = m.groups()
     digits = digits.replace(",", "")
