@@ -34,8 +34,9 @@ _CJK = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u201c\u201d\u2018\u
 # then skips straight to the candidates instead of trying every position of the text)
 _CJK_SPACE = re.compile(f" (?<=[{_CJK}] ) *(?=[{_CJK}])")  # spaces between two CJK characters
 _PINYIN = re.compile("[（(](?<=[\u4e00-\u9fff][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
-_MD_EMPHASIS = re.compile(r"\*\*|__|~~|(?m:^ {0,3}#{1,6} +)|(?m:^ {0,3}> ?)")
-_NUMBERED_SPACE = re.compile(r"(?<![\d.])(\d{1,2}\.) +(?=[\u4e00-\u9fff])")
+# "**", "__", "~~", and at a line's start (after up to 3 spaces) "#{1,6} " and "> "
+_MD_EMPHASIS = re.compile(r"\*\*|__|~~|#(?<=^#)#{0,5} +|>(?<=^>) ?| (?<=^ ) {0,2}(?:#{1,6} +|> ?)", re.MULTILINE)
+_NUMBERED_SPACE = re.compile(r"(\d(?<![\d.]\d)\d?\.) +(?=[\u4e00-\u9fff])")  # "1. 属于" (no digit or "." before)
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 _ODD_SPACE = re.compile(_INVISIBLE.pattern[:-1] + _SPACES.pattern[1:])  # either of the two above
 
