@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from ...formats import templates as T
@@ -17,6 +18,7 @@ from .tokens import BLANK, DASH, NUMBER, TEXT, Token
 TABLE = "table3"
 _NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}\s*[.、])")
 WIDTH = T.T3_WIDTH
+_KIND = itemgetter(Token._fields.index("kind"))  # (tokens are tuples: faster than attrgetter)
 _HEADER_ONLY = frozenset({T.T3_HEADER_TOP, T.T3_HEADER_ORGS, "note"} | {c.label for c in T.T3_COLUMNS[:-2]})
 
 
@@ -158,6 +160,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     result.found = True
     solution = solve(candidates, _identities(set(candidates), template), WIDTH)
     noted = {k for k, _ in solution.inferred} | {k for k, _ in solution.proposed}
+    dashes = DASH in map(_KIND, tokens)  # (most tables print none: no row need look for them)
     for key in _ordered(candidates, template):
         result.values[key] = solution.values[key]
         toks, paths = solution.tokens[key], _paths(key)
@@ -172,15 +175,17 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                     tok, label, meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
                     chosen_by=solution.chosen_by.get(key), width=WIDTH)
         if key not in noted:  # (the common row: nothing inferred nor proposed, dashes noted)
-            result.notes += [dash_note(path, tok) for path, tok in zip(paths, toks) if tok is not None and tok.kind == DASH]
-        for col, tok in enumerate(toks if key in noted else ()):
-            rule = solution.inferred.get((key, col))
-            if rule:
-                result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
-            if tok is not None and tok.kind == DASH:
-                result.notes.append(dash_note(paths[col], tok))
-            if (key, col) in solution.proposed:
-                result.notes.append(_proposed_note(paths[col], label.text, key, col, *solution.proposed[(key, col)]))
+            if dashes:
+                result.notes += [dash_note(path, tok) for path, tok in zip(paths, toks) if tok is not None and tok.kind == DASH]
+        else:
+            for col, tok in enumerate(toks):
+                rule = solution.inferred.get((key, col))
+                if rule:
+                    result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
+                if tok is not None and tok.kind == DASH:
+                    result.notes.append(dash_note(paths[col], tok))
+                if (key, col) in solution.proposed:
+                    result.notes.append(_proposed_note(paths[col], label.text, key, col, *solution.proposed[(key, col)]))
         if key in by_order:
             row_vals = result.values[key]
             if all(v is not None for v in row_vals) and abs(sum(row_vals[:-1]) - row_vals[-1]) > 1e-6:
