@@ -133,8 +133,10 @@ def alignment(rows: list[tuple[list[Token], int, int]]) -> Alignment:
     pinned = 0
     for values, width, depth in rows:
         span = windows(values, width)
-        if span is None or span[0] != span[1] or all(t.kind == BLANK for t in values):
+        if span is None or span[0] != span[1]:
             continue
+        if values[0].kind == BLANK and values[-1].kind == BLANK and all(t.kind == BLANK for t in values):
+            continue  # (nothing printed; most rows print their first or last cell)
         pinned += 1
         left[span[0]] = left.get(span[0], 0) + 1
         shift = len(values) - width - span[0]
