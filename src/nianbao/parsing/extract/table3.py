@@ -4,16 +4,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
-from ...formats.vocab import match_key, table3_index
+from ...formats.vocab import LabelRef, Match, match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, grid_values, label_provenance, placed,
                      solved_provenance, trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
-from .tokens import BLANK, DASH, NUMBER, TEXT, Token
+from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
 TABLE = "table3"
 _NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}\s*[.、])")
@@ -22,9 +22,31 @@ _KIND = itemgetter(Token._fields.index("kind"))  # (tokens are tuples: faster th
 _HEADER_ONLY = frozenset({T.T3_HEADER_TOP, T.T3_HEADER_ORGS, "note"} | {c.label for c in T.T3_COLUMNS[:-2]})
 
 
+class _Roles(NamedTuple):
+    """What a text cell is to table 三 (the same labels recur in every report: cached)."""
+
+    match: Match | None
+    header: LabelRef | None
+    row: LabelRef | None
+    group: LabelRef | None
+    numbered: bool  # printed with its number: "（七）总计", "3.其他"
+
+
+def _roles(text: str) -> _Roles:
+    return _cached_roles(text) if len(text) <= MAX_CACHED else _cached_roles.__wrapped__(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_roles(text: str) -> _Roles:
+    match = table3_index().match(text)
+    numbered = _NUMBERED.match(text) is not None
+    if match is None:
+        return _Roles(None, None, None, None, numbered)
+    return _Roles(match, match.first("header"), match.first("row"), match.first("group"), numbered)
+
+
 def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
     """Row labels and their value cells, in print order."""
-    index = table3_index()
     rows: list[RowBuild] = []
     notes: list[Finding] = []
     current: RowBuild | None = None
@@ -37,23 +59,21 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             continue
         if cell_note(current, tok):
             continue
-        match = index.match(tok.text)
+        match, header, row_ref, group_ref, numbered = _roles(tok.text)
         if match is None:
             # an unknown label after a row's values starts a non-standard row; before
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
             fresh = current is None or (current.kind == "extra" and not current.values) or (
-                current.kind == "group" and not current.values and _NUMBERED.match(tok.text) is not None)
+                current.kind == "group" and not current.values and numbered)
             if len(tok.text) >= 2 and (fresh or (current is not None and current.has_values())):
                 if current is not None and not fresh:
                     rows.append(current.closed_by(tok))
                 current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
             continue
-        header = match.first("header")
         if header is not None and header.key in _HEADER_ONLY:
             in_header = True
             continue
-        row_ref, group_ref = match.first("row"), match.first("group")
-        if header is not None and (not started or in_header) and match.quality == "exact" and not _NUMBERED.match(tok.text):
+        if header is not None and (not started or in_header) and match.quality == "exact" and not numbered:
             continue  # 其他 / 总计 as column headers (a row prints its number: （七）总计, 3.其他)
         if row_ref is None and group_ref is None:
             continue
