@@ -93,6 +93,21 @@ def test_markdown_emphasis_and_headings():
     assert _lines("## **一、总体情况**\n1. **规范网站管理。**认真") == ["一、总体情况", "1.规范网站管理。认真"]
 
 
+def test_markdown_marks_only_where_markdown_puts_them():
+    # heading and quote marks at a line's start after up to three spaces, not four, not inside
+    assert normalize_text("   ### 标题\n    # 代码\n正文 # 号\n> 引用\n  >引用") == "标题\n    # 代码\n正文 # 号\n引用\n引用"
+    assert normalize_text("#######七个\n#无空格\n~~删除~~ __下划__ *单*") == "#######七个\n#无空格\n删除下划 *单*"
+    assert normalize_text("***粗***") == "*粗*"
+
+
+def test_numbered_item_spacing_and_pinyin_count():
+    # "1. 属于" closes up, but not after another digit or a dot ("2021. 年", "1.1. 项")
+    assert normalize_text("1. 属于 12. 项 123. 项 1.1. 项") == "1.属于 12.项 123. 项 1.1. 项"
+    # three annotations are a mirror's pinyin; two brackets of letters are not
+    assert normalize_text("政务公(gong)开与(yu)邮箱") == "政务公(gong)开与(yu)邮箱"
+    assert normalize_text("政务公(gong)开与(yu)年（nian）报") == "政务公开与年报"
+
+
 def test_page_numbers_dropped():
     assert _lines("行政许可 550\n- 2 -\n行政处罚 4119\n第 3 页 共 5 页\n—3—") == ["行政许可 550", "行政处罚 4119"]
 

@@ -34,17 +34,37 @@ _CJK = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u201c\u201d\u2018\u
 # then skips straight to the candidates instead of trying every position of the text)
 _CJK_SPACE = re.compile(f" (?<=[{_CJK}] ) *(?=[{_CJK}])")  # spaces between two CJK characters
 _PINYIN = re.compile("[（(](?<=[\u4e00-\u9fff][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
-_MD_EMPHASIS = re.compile(r"\*\*|__|~~|(?m:^ {0,3}#{1,6} +)|(?m:^ {0,3}> ?)")
-_NUMBERED_SPACE = re.compile(r"(?<![\d.])(\d{1,2}\.) +(?=[\u4e00-\u9fff])")
+# "**", "__", "~~", and at a line's start (after up to 3 spaces) "#{1,6} " and "> "
+_MD_EMPHASIS = re.compile(r"\*\*|__|~~|#(?<=^#)#{0,5} +|>(?<=^>) ?| (?<=^ ) {0,2}(?:#{1,6} +|> ?)", re.MULTILINE)
+_NUMBERED_SPACE = re.compile(r"(\d(?<![\d.]\d)\d?\.) +(?=[\u4e00-\u9fff])")  # "1. 属于" (no digit or "." before)
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 _ODD_SPACE = re.compile(_INVISIBLE.pattern[:-1] + _SPACES.pattern[1:])  # either of the two above
 
 
 def _to_ascii(text: str) -> str:
-    """Full-width digits, letters and punctuation -> ASCII (one replace per character used)."""
-    for ch in set(_FULLWIDTH.findall(text)):
-        text = text.replace(ch, chr(ord(ch) - 0xFEE0))
+    """Full-width digits, letters and punctuation -> ASCII: one replace per character used,
+    found by searching on from the last one (a list of every "，" of a report costs more)."""
+    pos, search = 0, _FULLWIDTH.search
+    while (m := search(text, pos)) is not None:
+        ch = m.group()
+        text = text.replace(ch, chr(ord(ch) - 0xFEE0))  # (one character for one: positions kept)
+        pos = m.end()
     return text
+
+
+def _pinyin_count(text: str, enough: int = 3, span: int = 20000) -> int:
+    """How many pinyin annotations start in the first `span` characters, counted up to
+    `enough` (each starts at a bracket: only brackets are tried, not every position)."""
+    n, match = 0, _PINYIN.match
+    for bracket in ("（", "("):
+        pos = text.find(bracket, 0, span)
+        while pos >= 0:
+            if match(text, pos, span) is not None:
+                n += 1
+                if n >= enough:
+                    return n
+            pos = text.find(bracket, pos + 1, span)
+    return n
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -91,7 +111,7 @@ def normalize_text(text: str) -> str:
         text = _INVISIBLE.sub("", text)
         text = _SPACES.sub(" ", text)
     text = to_simplified(text)
-    if len(_PINYIN.findall(text, 0, 20000)) >= 3:
+    if _pinyin_count(text) >= 3:
         text = _PINYIN.sub("", text)
     if "*" in text or "_" in text or "#" in text or ">" in text or "~" in text:
         text = _MD_EMPHASIS.sub("", text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from operator import itemgetter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ...model import Finding, LineMeta, Provenance
@@ -164,8 +164,10 @@ def alignment(rows: list[tuple[list[Token], int, int]]) -> Alignment:
     pinned = 0
     for values, width, depth in rows:
         span = windows(values, width)
-        if span is None or span[0] != span[1] or all(t.kind == BLANK for t in values):
+        if span is None or span[0] != span[1]:
             continue
+        if values[0].kind == BLANK and values[-1].kind == BLANK and all(t.kind == BLANK for t in values):
+            continue  # (nothing printed; most rows print their first or last cell)
         pinned += 1
         left[span[0]] = left.get(span[0], 0) + 1
         shift = len(values) - width - span[0]
@@ -218,6 +220,14 @@ def grid_values(row: RowBuild, width: int) -> list[Token] | None:
     return None
 
 
+# provenance and label_provenance allocate Provenance objects and set their slots themselves:
+# calling the dataclass costs twice as much, and a report has hundreds of cells (checked here:
+# a field added to Provenance, or a __post_init__, must be handled there too)
+assert tuple(f.name for f in fields(Provenance)) == ("line", "start", "end", "raw", "confidence", "method", "note", "origin")
+assert not hasattr(Provenance, "__post_init__")
+_alloc = object.__new__
+
+
 def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confidence: float = 0.99, note: str = "") -> Provenance:
     origin = meta[tok.line].origin if tok.line < len(meta) else None
     conf = 1.0 if tok.grid and method == "label" else confidence
@@ -225,7 +235,10 @@ def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confiden
         conf = round(min(conf, tok.confidence), 3)
         if method == "label":
             method = "ocr"
-    return Provenance(tok.line + 1, tok.start, tok.end, tok.text, conf, method, note, origin)
+    p = _alloc(Provenance)  # (as label_provenance: without the dataclass call)
+    p.line, p.start, p.end, p.raw, p.confidence, p.method, p.note, p.origin = (
+        tok.line + 1, tok.start, tok.end, tok.text, conf, method, note, origin)
+    return p
 
 
 def label_provenance(toks: list[Token], meta: list[LineMeta]) -> list[Provenance]:
@@ -235,10 +248,14 @@ def label_provenance(toks: list[Token], meta: list[LineMeta]) -> list[Provenance
     n = len(meta)
     for tok in toks:
         line = tok.line
-        conf, method = (1.0 if tok.grid else 0.99), "label"
+        p = _alloc(Provenance)
+        p.line, p.start, p.end, p.raw = line + 1, tok.start, tok.end, tok.text
         if tok.confidence < 1.0:
-            conf, method = round(min(conf, tok.confidence), 3), "ocr"
-        out.append(Provenance(line + 1, tok.start, tok.end, tok.text, conf, method, "", meta[line].origin if line < n else None))
+            p.confidence, p.method = round(min(1.0 if tok.grid else 0.99, tok.confidence), 3), "ocr"
+        else:
+            p.confidence, p.method = (1.0 if tok.grid else 0.99), "label"
+        p.note, p.origin = "", meta[line].origin if line < n else None
+        out.append(p)
     return out
 
 

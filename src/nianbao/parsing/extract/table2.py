@@ -3,21 +3,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
-from ...formats.vocab import table2_index
+from ...formats.vocab import LabelRef, Match, table2_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values, pad_run,
                      placed, provenance, trusted, typo_note)
-from .tokens import BLANK, DASH, NUMBER, TEXT, Token
+from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
 TABLE = "table2"
 _LABEL = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.、])?[\u4e00-\u9fff]{2,20}$")
+_BRACKETED_TAIL = re.compile(r"[(（].*$")
+
+
+class _Roles(NamedTuple):
+    """What a text cell is to table 二 under a template (labels recur in every report: cached)."""
+
+    match: Match | None
+    row: LabelRef | None  # the row it labels (the template's own first)
+    extra: bool  # unknown, but shaped like a row label: a row the template lacks
+
+
+def _roles(text: str, template_id: str) -> _Roles:
+    return _cached_roles(text, template_id) if len(text) <= MAX_CACHED else _cached_roles.__wrapped__(text, template_id)
+
+
+@lru_cache(maxsize=4096)
+def _cached_roles(text: str, template_id: str) -> _Roles:
+    match = table2_index().match(text)
+    if match is None:
+        return _Roles(None, None, _LABEL.match(_BRACKETED_TAIL.sub("", text)) is not None)
+    refs = [r for r in match.refs if r.kind == "row"]
+    ref = next((r for r in refs if template_id in r.templates), refs[0]) if refs else None
+    return _Roles(match, ref, False)
 
 
 def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild], list[Finding]]:
-    index = table2_index()
     rows: list[RowBuild] = []
     notes: list[Finding] = []
     current: RowBuild | None = None
@@ -30,19 +54,17 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
             continue
         if tok.text in ("万元", "元") and current is not None:
             continue
-        match = index.match(tok.text)
+        match, ref, extra = _roles(tok.text, template_id)
         if current is not None:
             rows.append(current.closed_by(tok))
             current = None
         if match is None:
-            if _LABEL.match(re.sub(r"[(（].*$", "", tok.text)):  # a row the template lacks (行政检查 under 行政许可)
+            if extra:  # a row the template lacks (行政检查 under 行政许可)
                 current = RowBuild(tok, None, None, "extra")
             continue
         if match.quality == "fuzzy":
             notes.append(typo_note(TABLE, tok, match))
-        refs = [r for r in match.refs if r.kind == "row"]
-        if refs:
-            ref = next((r for r in refs if template_id in r.templates), refs[0])
+        if ref is not None:
             current = RowBuild(tok, match, ref.key, "row")
     if current is not None:
         rows.append(current)

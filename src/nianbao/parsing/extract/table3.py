@@ -3,26 +3,50 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from ...formats import templates as T
 from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
-from ...formats.vocab import match_key, table3_index
+from ...formats.vocab import LabelRef, Match, match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values,
                      label_provenance, pad_run, placed, solved_provenance, trusted, typo_note)
 from .solver import Identity, Reading, readings, solve
-from .tokens import BLANK, DASH, NUMBER, TEXT, Token
+from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
 TABLE = "table3"
 _NUMBERED = re.compile(r"^\s*(?:[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}\s*[.、])")
 WIDTH = T.T3_WIDTH
+_KIND = itemgetter(Token._fields.index("kind"))  # (tokens are tuples: faster than attrgetter)
 _HEADER_ONLY = frozenset({T.T3_HEADER_TOP, T.T3_HEADER_ORGS, "note"} | {c.label for c in T.T3_COLUMNS[:-2]})
+
+
+class _Roles(NamedTuple):
+    """What a text cell is to table 三 (the same labels recur in every report: cached)."""
+
+    match: Match | None
+    header: LabelRef | None
+    row: LabelRef | None
+    group: LabelRef | None
+    numbered: bool  # printed with its number: "（七）总计", "3.其他"
+
+
+def _roles(text: str) -> _Roles:
+    return _cached_roles(text) if len(text) <= MAX_CACHED else _cached_roles.__wrapped__(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_roles(text: str) -> _Roles:
+    match = table3_index().match(text)
+    numbered = _NUMBERED.match(text) is not None
+    if match is None:
+        return _Roles(None, None, None, None, numbered)
+    return _Roles(match, match.first("header"), match.first("row"), match.first("group"), numbered)
 
 
 def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
     """Row labels and their value cells, in print order."""
-    index = table3_index()
     rows: list[RowBuild] = []
     notes: list[Finding] = []
     current: RowBuild | None = None
@@ -35,23 +59,21 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             continue
         if cell_note(current, tok):
             continue
-        match = index.match(tok.text)
+        match, header, row_ref, group_ref, numbered = _roles(tok.text)
         if match is None:
             # an unknown label after a row's values starts a non-standard row; before
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
             fresh = current is None or (current.kind == "extra" and not current.values) or (
-                current.kind == "group" and not current.values and _NUMBERED.match(tok.text) is not None)
+                current.kind == "group" and not current.values and numbered)
             if len(tok.text) >= 2 and (fresh or (current is not None and current.has_values())):
                 if current is not None and not fresh:
                     rows.append(current.closed_by(tok))
                 current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
             continue
-        header = match.first("header")
         if header is not None and header.key in _HEADER_ONLY:
             in_header = True
             continue
-        row_ref, group_ref = match.first("row"), match.first("group")
-        if header is not None and (not started or in_header) and match.quality == "exact" and not _NUMBERED.match(tok.text):
+        if header is not None and (not started or in_header) and match.quality == "exact" and not numbered:
             continue  # 其他 / 总计 as column headers (a row prints its number: （七）总计, 3.其他)
         if row_ref is None and group_ref is None:
             continue
@@ -167,6 +189,7 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
     result.found = True
     solution = solve(candidates, _identities(set(candidates), template), WIDTH)
     noted = {k for k, _ in solution.inferred} | {k for k, _ in solution.proposed}
+    dashes = DASH in map(_KIND, tokens)  # (most tables print none: no row need look for them)
     for key in _ordered(candidates, template):
         result.values[key] = solution.values[key]
         toks, paths = solution.tokens[key], _paths(key)
@@ -181,15 +204,17 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                     tok, label, meta, inferred_by=rule, ambiguous=key in solution.ambiguous,
                     chosen_by=solution.chosen_by.get(key), width=WIDTH)
         if key not in noted:  # (the common row: nothing inferred nor proposed, dashes noted)
-            result.notes += [dash_note(path, tok) for path, tok in zip(paths, toks) if tok is not None and tok.kind == DASH]
-        for col, tok in enumerate(toks if key in noted else ()):
-            rule = solution.inferred.get((key, col))
-            if rule:
-                result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
-            if tok is not None and tok.kind == DASH:
-                result.notes.append(dash_note(paths[col], tok))
-            if (key, col) in solution.proposed:
-                result.notes.append(_proposed_note(paths[col], label.text, key, col, *solution.proposed[(key, col)]))
+            if dashes:
+                result.notes += [dash_note(path, tok) for path, tok in zip(paths, toks) if tok is not None and tok.kind == DASH]
+        else:
+            for col, tok in enumerate(toks):
+                rule = solution.inferred.get((key, col))
+                if rule:
+                    result.notes.append(_inferred_note(paths[col], label.text, key, col, rule, result.values[key][col]))
+                if tok is not None and tok.kind == DASH:
+                    result.notes.append(dash_note(paths[col], tok))
+                if (key, col) in solution.proposed:
+                    result.notes.append(_proposed_note(paths[col], label.text, key, col, *solution.proposed[(key, col)]))
         if key in by_order:
             row_vals = result.values[key]
             if all(v is not None for v in row_vals) and abs(sum(row_vals[:-1]) - row_vals[-1]) > 1e-6:

@@ -282,11 +282,14 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
     piped = sum(1 for i in shown if "|" in lines[i]) * 3 >= len(shown) > 0
     gap = False  # a pipe was the last thing printed: what follows opens a new cell
     md_row = False  # the last line was a whole markdown row "| … |"
+    n_meta = len(meta)
     for i in shown:
         line = lines[i]
-        m = meta[i] if i < len(meta) else None
-        conf = m.cell_confidence if m is not None else None
-        grid = m.grid if m is not None else False
+        if i < n_meta:
+            m = meta[i]
+            conf, grid = m.cell_confidence, m.grid
+        else:
+            conf, grid = None, False
         shape = pipe_shape(line) if piped else None
         if shape is None:
             sep = "\t" if "\t" in line else ""
@@ -297,26 +300,28 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
                     line, sep = line.replace("\t", " "), "|"
             elif piped:
                 sep = "|"
-            out += _line_tokens(i, line_cells(line), conf, grid, sep)
+            gap = md_row = False
+        elif shape.rule:  # a markdown rule: a row boundary
             gap = md_row = False
             continue
-        if shape.rule:  # a markdown rule: a row boundary
-            gap = md_row = False
-            continue
-        if shape.only:  # "|", "||", "| ||": blank cells (the first one closes an open cell)
-            if shape.pipes > MAX_CELLS:  # no table row has that many cells: filler
-                gap, md_row = True, False
-                continue
-            pos = [k for k, ch in enumerate(line) if ch == "|"]
-            for k in pos if gap else pos[1:]:
-                append(Token(i, k, k, "", BLANK, None, None, 1.0, grid, "|"))
+        elif shape.only:  # "|", "||", "| ||": blank cells (the first one closes an open cell)
+            if shape.pipes <= MAX_CELLS:  # (more: no table row has that many cells: filler)
+                pos = [k for k, ch in enumerate(line) if ch == "|"]
+                for k in pos if gap else pos[1:]:
+                    append(_new(Token, (i, k, k, "", BLANK, None, None, 1.0, grid, "|")))
             gap, md_row = True, False
             continue
-        # a markdown row "| a | b | c |" after another: the line break ends a row, it is no
-        # blank cell (a fragment " | 25 |" of a row cut by line breaks is not such a row)
-        whole_row = shape.lead and shape.trail and line.count("|") >= 4
-        if shape.lead and gap and not (md_row and whole_row):
-            append(Token(i, shape.first, shape.first, "", BLANK, None, None, 1.0, grid, "|"))
-        out += _line_tokens(i, line_cells(line), conf, grid, "|")
-        gap, md_row = shape.trail, whole_row
+        else:
+            # a markdown row "| a | b | c |" after another: the line break ends a row, it is no
+            # blank cell (a fragment " | 25 |" of a row cut by line breaks is not such a row)
+            whole_row = shape.lead and shape.trail and line.count("|") >= 4
+            if shape.lead and gap and not (md_row and whole_row):
+                append(_new(Token, (i, shape.first, shape.first, "", BLANK, None, None, 1.0, grid, "|")))
+            sep = "|"
+            gap, md_row = shape.trail, whole_row
+        cells = _line_cells(line) if len(line) <= MAX_CACHED else _line_cells.__wrapped__(line)
+        if conf:
+            out += _line_tokens(i, cells, conf, grid, sep)
+        else:  # (the common line: its tokens built here, without a call)
+            out += [_new(Token, (i, a, b, text, kind, value, unit, 1.0, grid, sep)) for a, b, text, kind, value, unit, _ in cells]
     return out
