@@ -49,9 +49,10 @@ def _bad(zh: str, en: str) -> UnreadableInput:
 class Package:
     """The parts of a DOCX package, read with size limits."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, opened: zipfile.ZipFile | None = None) -> None:
+        """`opened`: the package already opened on `data` (by `readers.sniff`)."""
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.zip = opened if opened is not None else zipfile.ZipFile(io.BytesIO(data))
             self.names = set(self.zip.namelist())
             self._rels: dict[str, etree._Element | None] = {}
         except UNPACK_ERRORS:  # NotImplementedError: a central directory naming an unknown zip version
@@ -306,8 +307,8 @@ def read_wordml(data: bytes) -> Document:
     return _read_body(body, Reader(WORDML_2003, Numbering(WORDML_2003)), "doc")
 
 
-def read_docx(data: bytes) -> Document:
-    package = Package(data)
+def read_docx(data: bytes, opened: zipfile.ZipFile | None = None) -> Document:
+    package = Package(data, opened)
     main = package.related("", MAIN_REL) or "word/document.xml"
     root = package.xml(main)
     if root is None:
