@@ -187,9 +187,12 @@ def cell_text(cell: etree._Element) -> str:
     el = cell  # a chain of single wrappers (<td><p><span>12</span></p></td>): its one piece of text, without
     while True:  # lxml's itertext (a walk with events, ~10x slower than following the chain)
         text = el.text
-        if not len(el):
-            return _WS.sub(" ", text).strip() if text and not text.isspace() else ""
-        if len(el) > 1 or text and not text.isspace():
+        n = len(el)
+        if not n:
+            if not text or text.isspace():
+                return ""
+            return text if text.isalnum() else _WS.sub(" ", text).strip()  # (as a bare cell's)
+        if n > 1 or text and not text.isspace():
             break
         child = el[0]
         tail = child.tail
