@@ -28,13 +28,15 @@ _WORD_XML_MARKERS = (b'progid="word.document"', b"<w:worddocument", b"<office:do
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<body", b"<table", b"<meta", b"<div", b"<p>", b"<p ", b"<head", b"<span", b"<tr")
 
 
-def sniff(data: bytes) -> str:
-    """The kind of `data`: pdf, docx, zip, doc, image, rtf, html or text."""
+def sniff(data: bytes, opened: list[zipfile.ZipFile] | None = None) -> str:
+    """The kind of `data`: pdf, docx, zip, doc, image, rtf, html or text.  `opened`: where
+    to leave the zip package opened to tell its kind (so the DOCX reader does not open it
+    again)."""
     head = data[:16]
     if data.lstrip()[:5] == b"%PDF-":
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_kind(data)
+        return _zip_kind(data, opened)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")):
@@ -60,7 +62,7 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes, opened: list[zipfile.ZipFile] | None = None) -> str:
     """docx (a Word package, whatever its main part is called), doc (OpenDocument text,
     converted like DOC), ooxml (another Office package: a workbook, a deck) or zip (an
     archive of reports)."""
@@ -71,6 +73,8 @@ def _zip_kind(data: bytes) -> str:
         names = set(zf.namelist())
     except UNPACK_ERRORS:  # truncated or corrupt: let the reader say so
         return "docx" if b"word/document.xml" in data else "zip"
+    if opened is not None:
+        opened.append(zf)
     if "word/document.xml" in names:
         return "docx"
     try:
@@ -90,7 +94,8 @@ def read(data: bytes, kind: str | None = None) -> Document:
     """Read one report from `data` (see `sniff` for the kinds)."""
     if not data or not data.strip():
         raise UnreadableInput("文件为空。", "The file is empty.")
-    kind = kind or sniff(data)
+    opened: list[zipfile.ZipFile] = []
+    kind = kind or sniff(data, opened)
     if kind == "zip":
         raise UnsupportedFormat(
             "这是一个压缩包，其中可能包含多份报告，请用 check 或 ingest 命令逐份读取。",
@@ -111,5 +116,7 @@ def read(data: bytes, kind: str | None = None) -> Document:
             f"当前安装不支持读取 {kind} 文件（缺少模块 {exc.name}）。",
             f"This installation cannot read {kind} files (missing module {exc.name}).",
         ) from None
+    if kind == "docx" and opened:  # the package the sniffer opened
+        return module.read_docx(data, opened[0])  # type: ignore[no-any-return]
     reader: Callable[[bytes], Document] = getattr(module, func_name)
     return reader(data)

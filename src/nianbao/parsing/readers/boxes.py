@@ -282,12 +282,24 @@ def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling],
                 parent[find(k)] = find(k + 1)
             if below is not None and not below[c]:
                 parent[find(k)] = find(k + n_cols)
-    groups: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}  # root -> positions, in order of first position
     for k in range(n_rows * n_cols):
-        groups.setdefault(find(k), []).append(k)
+        root = k
+        while parent[root] != root:  # (`find` inline, without compressing: most positions are their own root)
+            root = parent[root]
+        if root in groups:
+            groups[root].append(k)
+        else:
+            groups[root] = [k]
     cells: list[Cell] = []
     where: dict[tuple[int, int], Cell] = {}
     for members in groups.values():
+        if len(members) == 1:  # an unmerged cell (most of a table)
+            r0, c0 = divmod(members[0], n_cols)
+            cell = Cell(r0, c0, 1, 1, Box(xs[c0], ys[r0], xs[c0 + 1], ys[r0 + 1]))
+            cells.append(cell)
+            where[(r0, c0)] = cell
+            continue
         rows = [k // n_cols for k in members]
         cols = [k % n_cols for k in members]
         r0, r1, c0, c1 = min(rows), max(rows), min(cols), max(cols)
@@ -379,7 +391,11 @@ def fill_placed(table: Table, placed: list[tuple[Cell, TextBox]], chars: bool = 
         cell.parts.append(part)
     for cell in table.cells:
         if chars:
-            text = "".join(p.text for p in char_order(cell.parts))
+            parts = cell.parts
+            if len(parts) < 2:  # (`char_order` of none or one character: itself)
+                text = parts[0].text if parts else ""
+            else:
+                text = "".join([p.text for p in char_order(parts)])
         else:  # lines inside a cell are wrapped text: joined without a separator
             text = "".join(join_line(line).strip() for line in group_lines(cell.parts))
         cell.text = text.replace("\t", " ").strip()

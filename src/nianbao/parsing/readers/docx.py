@@ -49,9 +49,10 @@ def _bad(zh: str, en: str) -> UnreadableInput:
 class Package:
     """The parts of a DOCX package, read with size limits."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, opened: zipfile.ZipFile | None = None) -> None:
+        """`opened`: the package already opened on `data` (by `readers.sniff`)."""
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.zip = opened if opened is not None else zipfile.ZipFile(io.BytesIO(data))
             self.names = set(self.zip.namelist())
             self._rels: dict[str, etree._Element | None] = {}
         except UNPACK_ERRORS:  # NotImplementedError: a central directory naming an unknown zip version
@@ -66,7 +67,9 @@ class Package:
                                 f"Part {name!r} of the Word file is too large unpacked or abnormally compressed (a zip bomb?).")
         try:
             with self.zip.open(info) as fh:
-                return fh.read(MAX_PART_BYTES + 1)
+                # (no more than the declared size comes out, which is under the cap; asking zlib
+                # for no more than that is several times faster on small parts than asking for the cap)
+                return fh.read(info.file_size + 1)
         except UNPACK_ERRORS as exc:
             raise _bad(f"“{name}”部分已损坏。", f"part {name!r} is corrupt ({exc}).") from None
 
@@ -224,31 +227,42 @@ class Reader:
         """The row's own cells (merged continuations left out) and the grid columns it covers
         (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not)."""
         n = self.names
+        p_tag, tcpr_tag, wrappers, grid_span, merges, val = n.p, n.tcpr, n.wrappers, n.grid_span, n.merges, n.val
         col = self._grid_value(_child(tr, n.trpr), n.grid_before)
         row = Row(covered=set(range(min(col, MAX_COLUMNS))))
+        covered, cells = row.covered, row.cells
+        plain, rich, t = not self.labelled and not self.removed, self.rich, n.t  # (as in `_paragraphs_text`)
         for tc in self._children(tr, n.tc):
             pr, paragraphs = None, []
             for child in tc:  # its properties and its paragraphs in one pass
                 tag = child.tag
-                if tag == n.p:
+                if tag == p_tag:
                     paragraphs.append(child)
-                elif tag == n.tcpr:
+                elif tag == tcpr_tag:
                     pr = child if pr is None else pr
-                elif tag in n.wrappers:
-                    paragraphs += self._children(child, n.p)
+                elif tag in wrappers:
+                    paragraphs += self._children(child, p_tag)
             span, continues = 1, False
             if pr is not None:  # gridSpan (the first one) and merges, in one pass over the properties
                 span_el = None
                 for el in pr:
                     tag = el.tag
-                    if tag == n.grid_span:
+                    if tag == grid_span:
                         span_el = el if span_el is None else span_el
-                    elif tag in n.merges and el.get(n.val, "continue") == "continue":
+                    elif tag in merges and el.get(val, "continue") == "continue":
                         continues = True
-                span = max(1, self._int_value(span_el))
-            row.covered.update(range(min(col, MAX_COLUMNS), min(col + span, MAX_COLUMNS)))
+                if span_el is not None:
+                    span = max(1, self._int_value(span_el))
+            if span == 1 and col < MAX_COLUMNS:
+                covered.add(col)
+            else:
+                covered.update(range(min(col, MAX_COLUMNS), min(col + span, MAX_COLUMNS)))
             if not continues:
-                row.cells.append(Cell(col, span, " ".join(self._paragraphs_text(paragraphs).split())))
+                if plain and len(paragraphs) == 1 and paragraphs[0] not in rich:  # the common cell: one plain paragraph
+                    text = "".join([el.text or "" for el in paragraphs[0].iter(t)])
+                else:
+                    text = self._paragraphs_text(paragraphs)
+                cells.append(Cell(col, span, " ".join(text.split())))
             col += span
         return row
 
@@ -293,8 +307,8 @@ def read_wordml(data: bytes) -> Document:
     return _read_body(body, Reader(WORDML_2003, Numbering(WORDML_2003)), "doc")
 
 
-def read_docx(data: bytes) -> Document:
-    package = Package(data)
+def read_docx(data: bytes, opened: zipfile.ZipFile | None = None) -> Document:
+    package = Package(data, opened)
     main = package.related("", MAIN_REL) or "word/document.xml"
     root = package.xml(main)
     if root is None:

@@ -38,5 +38,5 @@ def grid_lines(rows: list[Row]) -> list[tuple[int, str, bool]]:
         if not cells:
             continue
         reliable = used > 0 and row.covered.issuperset(range(used))
-        out.append((i, "\t".join(c.text for c in cells), reliable))
+        out.append((i, "\t".join([c.text for c in cells]), reliable))
     return out

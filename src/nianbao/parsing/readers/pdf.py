@@ -14,6 +14,7 @@ import ctypes
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
@@ -152,10 +153,10 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
         chars = _chars(textpage.raw, height)
     finally:
         textpage.close()
-    text = "".join(c.text for c in chars)
+    text = "".join(map(_TEXT, chars))
     layout = PageLayout(number, width, height)
     broken = broken_reason(text)
-    visible = sum(1 for c in chars if c.box is not None)
+    visible = len(chars) - list(map(_BOX, chars)).count(None)
     drawn = graphics(page)
     if drawn.busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
         layout.lines = _text_lines(chars, set()) if broken is None else []
@@ -183,6 +184,7 @@ class Char(NamedTuple):
     box: Box | None  # top-down; None for spaces (no caller reads their box) and generated characters
 
 
+_TEXT, _BOX = itemgetter(0), itemgetter(1)  # a Char's fields, for map()
 _P = ctypes.c_void_p
 _GET_UNICODE = c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
 _GET_CHAR_BOX = c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
@@ -227,7 +229,8 @@ def _fill_tables(tables: list[Table], chars: list[Char]) -> set[int]:
         placed = []
         for i, x, y, c in [t for t in centres if y0 <= t[2] <= y1 and x0 <= t[1] <= x1]:
             if i not in taken:  # `Table.cell_at`, inline
-                cell = where.get((min(bisect_right(ys, y) - 1, last_row), min(bisect_right(xs, x) - 1, last_col)))
+                row, col = bisect_right(ys, y) - 1, bisect_right(xs, x) - 1
+                cell = where.get((row if row < last_row else last_row, col if col < last_col else last_col))
                 if cell is not None:
                     placed.append((cell, new(TextBox, (c.box, c.text, 1.0))))
                     taken.add(i)
