@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -122,6 +123,8 @@ def local_engine(workers: int) -> ParseEngine:
             return
         if multiprocessing.get_start_method(allow_none=False) == "fork":
             warm_up()
+        gc.collect()
+        gc.freeze()  # what the workers inherit is out of their collector's reach: no scans of it, no copied pages
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
         in_flight: set[Future[list[Parsed]]] = {pool.submit(_parse_chunk, first)}
         try:
@@ -140,6 +143,7 @@ def local_engine(workers: int) -> ParseEngine:
                     yield from fut.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
 
     return run_inline if workers <= 1 else run_pool
 

@@ -239,16 +239,13 @@ def text_hash(report: Report) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if len(text) >= 200 else None
 
 
-def pack_values(pairs: list[tuple[int, float | None]], size: int) -> bytes:
-    """(cell key id, value) pairs as a little-endian float64 vector, index = id - 1, NaN
-    where blank, compressed (see `compress_vector`)."""
-    vec = array("d", [math.nan]) * size
-    for key_id, v in pairs:
-        if v is not None:
-            vec[key_id - 1] = v
+def pack_value_list(cells: Sequence[Sequence[Any]]) -> tuple[str, bytes]:
+    """The (path, value) of each cell row, compact to send from a parse process to the
+    writer: the paths "\n"-joined, the values as little-endian float64 (NaN when blank)."""
+    vec = array("d", [math.nan if c[1] is None else c[1] for c in cells])
     if sys.byteorder == "big":  # pragma: no cover
         vec.byteswap()
-    return compress_vector(vec.tobytes())
+    return "\n".join([c[0] for c in cells]), vec.tobytes()
 
 
 def compress_vector(raw: bytes) -> bytes:
