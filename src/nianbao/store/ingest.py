@@ -74,8 +74,9 @@ def default_workers() -> int:
 # --------------------------------------------------------------------------- engines
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
+    gc.set_threshold(10_000)  # a parse makes many short-lived objects: collect 14 times less often (~0.15 ms a report)
 
 
 def _parse_chunk(chunk: list[Task]) -> list[Parsed]:
@@ -125,7 +126,7 @@ def local_engine(workers: int) -> ParseEngine:
             warm_up()
         gc.collect()
         gc.freeze()  # what the workers inherit is out of their collector's reach: no scans of it, no copied pages
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
         in_flight: set[Future[list[Parsed]]] = {pool.submit(_parse_chunk, first)}
         try:
             exhausted = False

@@ -86,30 +86,23 @@ def cell_rows(report: Report) -> list[tuple]:
     """One CellRow (as a plain tuple: cheap to pickle) per table cell, and per provenance
     entry outside the tables."""
     prov = report.provenance
+    cells: list[tuple[str, Any]] = [(cell_path("table2", row, col), value)
+                                    for row, values in report.table2.items() for col, value in values.items()]
+    cells += [(cell_path("table3", row, i), value) for row, values in report.table3.items() for i, value in enumerate(values)]
+    cells += [(cell_path("table4", row, col), value)
+              for row, values in report.table4.items() for col, value in values.items()]
     rows: list[tuple] = []
-    seen: set[str] = set()
-
-    def add(path: str, value: Any) -> None:
+    for path, value in cells:
         v = float(value) if type(value) in (int, float) else None
         p = prov.get(path)
         if p is None:
             rows.append((path, v, None, None, None, None, None, None, None, None))
         else:
             rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
-        seen.add(path)
-
-    for row, cells in report.table2.items():
-        for col, value in cells.items():
-            add(cell_path("table2", row, col), value)
-    for row, values in report.table3.items():
-        for i, value in enumerate(values):
-            add(cell_path("table3", row, i), value)
-    for row, cells in report.table4.items():
-        for col, value in cells.items():
-            add(cell_path("table4", row, col), value)
-    for path, p in prov.items():
-        if path not in seen:
-            rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+    if prov:
+        seen = {c[0] for c in cells}
+        rows += [(path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None)
+                 for path, p in prov.items() if path not in seen]
     return rows
 
 
@@ -235,7 +228,7 @@ def fingerprint(cells: list[tuple]) -> str | None:
 
 def text_hash(report: Report) -> str | None:
     """A hash of the normalised text without blanks (the same report in two file formats)."""
-    text = re.sub(r"\s+", "", "".join(report.lines))
+    text = "".join("".join(report.lines).split())  # (str.split's blanks are the regex \s's)
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if len(text) >= 200 else None
 
 
