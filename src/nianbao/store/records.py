@@ -18,7 +18,7 @@ import re
 import sys
 import zlib
 from array import array
-from dataclasses import asdict
+from dataclasses import fields
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -159,7 +159,7 @@ def encode_document(report: Report) -> bytes:
         "agency_level": report.agency_level,
         "publish_date": report.publish_date,
         "cited_notices": report.cited_notices,
-        "source": asdict(report.source),
+        "source": {f.name: getattr(report.source, f.name) for f in fields(report.source)},  # (scalars: no deep copy)
         "parser_version": report.parser_version,
         "extras": report.extras,
         "extraction_notes": [f.to_dict() for f in report.notes],
@@ -220,7 +220,7 @@ def fill_tables(rep: Report, values: Iterable[tuple[str, float | None]]) -> None
 def fingerprint(cells: list[tuple]) -> str | None:
     """A hash of the three tables' values, when they say something (five or more non-zero
     cells): two reports with the same fingerprint printed the same statistics."""
-    values = sorted((c[0], c[1]) for c in cells if c[0].startswith(TABLES))
+    values = sorted([(c[0], c[1]) for c in cells if c[0].startswith(TABLES)])
     if sum(1 for _, v in values if v) < 5:
         return None
     return hashlib.sha256(repr(values).encode()).hexdigest()
