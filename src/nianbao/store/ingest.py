@@ -173,6 +173,7 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
     known = stored_hashes(engine)
     ready: list[Parsed] = []  # inputs that failed before parsing (unreadable, over a limit)
     aliases: list[tuple[str, str]] = []
+    parsing: set[str] = set()  # inputs sent to the parse and not written yet: their aliases wait for them
     notify = progress or (lambda event, name: None)
 
     def tasks() -> Iterator[Task]:
@@ -193,6 +194,7 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
                 err = item.error or UnreadableInput("无法读取该文件。", "The file cannot be read.")
                 ready.append(failed(item.name, item.data, err, key))
                 continue
+            parsing.add(key)
             yield Task(item.name, item.data, key)
 
     batch: list[Parsed] = []
@@ -203,10 +205,12 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
         batch.extend(ready)
         ready.clear()
         todo, batch = batch, []
-        written = writer.write(todo, list(aliases))
-        for _, name in aliases:  # committed now: a crawl may log them as done
+        parsing.difference_update(p.content_hash for p in todo)
+        now = [a for a in aliases if a[0] not in parsing]
+        aliases[:] = [a for a in aliases if a[0] in parsing]
+        written = writer.write(todo, now)
+        for _, name in now:  # committed now: a crawl may log them as done
             notify("duplicate", name)
-        aliases.clear()
         for w in written:
             if not w.new:
                 summary.duplicates += 1
