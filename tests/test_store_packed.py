@@ -50,3 +50,46 @@ def test_a_store_of_one_row_per_cell_reads_the_same_after_packing_and_back(dbs):
     assert _cell_rows(store) == before
     _alembic(store, "upgrade", "head")
     _equal(_everything(store), now)
+
+
+def test_the_values_a_parse_sends_are_the_vector_the_writer_stores(dbs):
+    """A parse process sends each cell's path and value as compact bytes
+    (records.pack_value_list); the writer scatters them into the stored vector by key id."""
+    import math
+    from array import array
+
+    from nianbao.store.parsed import parse_and_check
+    from nianbao.store.records import cell_rows, pack_value_list, unpack_vector
+    from nianbao import parse
+
+    name, data = _items(1)[0]
+    cells = cell_rows(parse(data, name))
+    paths, packed = pack_value_list(cells)
+    assert paths.split("\n") == [c[0] for c in cells]
+    got = array("d", packed)
+    assert [None if math.isnan(v) else v for v in got] == [c[1] for c in cells]
+    assert pack_value_list([]) == ("", b"")
+
+    store = dbs.store()
+    store.ingest([(name, data)], workers=1)
+    with store.engine.connect() as conn:
+        keys = dict(conn.execute(sa.text("SELECT id, path FROM cell_keys")).all())
+        (blob,) = conn.execute(sa.text("SELECT data FROM report_values")).scalars()
+    vec = array("d", unpack_vector(blob))
+    stored = {keys[i + 1]: v for i, v in enumerate(vec) if not math.isnan(v)}
+    assert stored == {c[0]: c[1] for c in cells if c[1] is not None} != {}
+    assert set(keys.values()) == {c[0] for c in cells}
+    assert parse_and_check(name, data).value_paths == paths
+
+
+def test_an_original_is_stored_compressed_when_that_pays():
+    import os
+
+    from nianbao.store.parsed import pack_original, unpack_original
+
+    text = ("政府信息公开工作年度报告。" * 40).encode("utf-8")
+    noise = os.urandom(3000)
+    big = text * 200  # above the 64 KB probe
+    for data, kind in ((text, "zlib"), (noise, "none"), (b"short", "none"), (big, "zlib"), (os.urandom(90_000), "none")):
+        packed, compression = pack_original(data)
+        assert compression == kind and unpack_original(packed, compression) == data

@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -73,8 +74,9 @@ def default_workers() -> int:
 # --------------------------------------------------------------------------- engines
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool on Ctrl-C
+    gc.set_threshold(10_000)  # a parse makes many short-lived objects: collect 14 times less often (~0.15 ms a report)
 
 
 def _parse_chunk(chunk: list[Task]) -> list[Parsed]:
@@ -122,7 +124,9 @@ def local_engine(workers: int) -> ParseEngine:
             return
         if multiprocessing.get_start_method(allow_none=False) == "fork":
             warm_up()
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        gc.collect()
+        gc.freeze()  # what the workers inherit is out of their collector's reach: no scans of it, no copied pages
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
         in_flight: set[Future[list[Parsed]]] = {pool.submit(_parse_chunk, first)}
         try:
             exhausted = False
@@ -140,6 +144,7 @@ def local_engine(workers: int) -> ParseEngine:
                     yield from fut.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
 
     return run_inline if workers <= 1 else run_pool
 
@@ -168,6 +173,7 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
     known = stored_hashes(engine)
     ready: list[Parsed] = []  # inputs that failed before parsing (unreadable, over a limit)
     aliases: list[tuple[str, str]] = []
+    parsing: set[str] = set()  # inputs sent to the parse and not written yet: their aliases wait for them
     notify = progress or (lambda event, name: None)
 
     def tasks() -> Iterator[Task]:
@@ -188,6 +194,7 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
                 err = item.error or UnreadableInput("无法读取该文件。", "The file cannot be read.")
                 ready.append(failed(item.name, item.data, err, key))
                 continue
+            parsing.add(key)
             yield Task(item.name, item.data, key)
 
     batch: list[Parsed] = []
@@ -198,10 +205,12 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
         batch.extend(ready)
         ready.clear()
         todo, batch = batch, []
-        written = writer.write(todo, list(aliases))
-        for _, name in aliases:  # committed now: a crawl may log them as done
+        parsing.difference_update(p.content_hash for p in todo)
+        now = [a for a in aliases if a[0] not in parsing]
+        aliases[:] = [a for a in aliases if a[0] in parsing]
+        written = writer.write(todo, now)
+        for _, name in now:  # committed now: a crawl may log them as done
             notify("duplicate", name)
-        aliases.clear()
         for w in written:
             if not w.new:
                 summary.duplicates += 1

@@ -15,8 +15,8 @@ from typing import Any
 from .. import __version__
 from ..errors import NianbaoError
 from .agencies import AgencyIdentity, identify
-from .records import (SectionRow, cell_rows, encode_document, finding_row, fingerprint, pack_cells, section_rows,
-                      text_hash)
+from .records import (SectionRow, cell_rows, encode_document, finding_row, fingerprint, pack_cells, pack_value_list,
+                      section_rows, text_hash)
 from .schema import STATUS_FAILED, STATUS_OK
 from .search import bigrams
 
@@ -38,7 +38,8 @@ class Parsed:
     agency: AgencyIdentity | None = None
     document: bytes | None = None
     cell_data: bytes | None = None  # every cell with its provenance (records.pack_cells)
-    values: list[tuple[str, float | None]] = field(default_factory=list)  # (path, value) of each cell
+    value_paths: str = ""  # the path of each cell, "\n"-joined, and its value (float64, NaN when blank):
+    value_data: bytes = b""  # compact to send between processes (records.pack_value_list)
     sections: list[SectionRow] = field(default_factory=list)
     section_tokens: list[str] = field(default_factory=list)  # search.bigrams of each section's text
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -56,9 +57,16 @@ def content_key(data: bytes | None, name: str) -> str:
 
 
 def pack_original(data: bytes) -> tuple[bytes, str]:
-    """The bytes to store: zlib-compressed when that pays (text, HTML), as they are otherwise."""
+    """The bytes to store: zlib-compressed when that pays (text, HTML), as they are otherwise.
+    A large input is probed (its first 64 KB at level 1); a small one is compressed once
+    and kept compressed when that saves a fifth."""
+    if len(data) <= 256:
+        return data, "none"
+    if len(data) <= _COMPRESS_PROBE:
+        packed = zlib.compress(data, 6)
+        return (packed, "zlib") if len(packed) < 0.8 * len(data) else (data, "none")
     probe = data[:_COMPRESS_PROBE]
-    if len(data) > 256 and len(zlib.compress(probe, 1)) < 0.8 * len(probe):
+    if len(zlib.compress(probe, 1)) < 0.8 * len(probe):
         return zlib.compress(data, 6), "zlib"
     return data, "none"
 
@@ -132,8 +140,13 @@ def _parse_and_check(name: str, data: bytes, content_hash: str | None = None) ->
         original=original, compression=compression, meta=meta,
         agency=identify(report.agency, report.region, report.agency_level),
         document=encode_document(report), cell_data=pack_cells(cells) if cells else None,
-        values=[(c[0], c[1]) for c in cells], sections=sections,
+        **_value_fields(cells), sections=sections,
         section_tokens=[bigrams(s.text) for s in sections], findings=[finding_row(f) for f in findings],
         counts=(counts["error"], counts["warning"], counts["info"]),
         fingerprint=fingerprint(cells), text_hash=text_hash(report),
     )
+
+
+def _value_fields(cells: list[tuple]) -> dict[str, Any]:
+    paths, data = pack_value_list(cells)
+    return {"value_paths": paths, "value_data": data}

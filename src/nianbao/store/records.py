@@ -18,7 +18,7 @@ import re
 import sys
 import zlib
 from array import array
-from dataclasses import asdict
+from dataclasses import fields
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -86,30 +86,23 @@ def cell_rows(report: Report) -> list[tuple]:
     """One CellRow (as a plain tuple: cheap to pickle) per table cell, and per provenance
     entry outside the tables."""
     prov = report.provenance
+    cells: list[tuple[str, Any]] = [(cell_path("table2", row, col), value)
+                                    for row, values in report.table2.items() for col, value in values.items()]
+    cells += [(cell_path("table3", row, i), value) for row, values in report.table3.items() for i, value in enumerate(values)]
+    cells += [(cell_path("table4", row, col), value)
+              for row, values in report.table4.items() for col, value in values.items()]
     rows: list[tuple] = []
-    seen: set[str] = set()
-
-    def add(path: str, value: Any) -> None:
+    for path, value in cells:
         v = float(value) if type(value) in (int, float) else None
         p = prov.get(path)
         if p is None:
             rows.append((path, v, None, None, None, None, None, None, None, None))
         else:
             rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
-        seen.add(path)
-
-    for row, cells in report.table2.items():
-        for col, value in cells.items():
-            add(cell_path("table2", row, col), value)
-    for row, values in report.table3.items():
-        for i, value in enumerate(values):
-            add(cell_path("table3", row, i), value)
-    for row, cells in report.table4.items():
-        for col, value in cells.items():
-            add(cell_path("table4", row, col), value)
-    for path, p in prov.items():
-        if path not in seen:
-            rows.append((path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+    if prov:
+        seen = {c[0] for c in cells}
+        rows += [(path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None)
+                 for path, p in prov.items() if path not in seen]
     return rows
 
 
@@ -166,7 +159,7 @@ def encode_document(report: Report) -> bytes:
         "agency_level": report.agency_level,
         "publish_date": report.publish_date,
         "cited_notices": report.cited_notices,
-        "source": asdict(report.source),
+        "source": {f.name: getattr(report.source, f.name) for f in fields(report.source)},  # (scalars: no deep copy)
         "parser_version": report.parser_version,
         "extras": report.extras,
         "extraction_notes": [f.to_dict() for f in report.notes],
@@ -227,7 +220,7 @@ def fill_tables(rep: Report, values: Iterable[tuple[str, float | None]]) -> None
 def fingerprint(cells: list[tuple]) -> str | None:
     """A hash of the three tables' values, when they say something (five or more non-zero
     cells): two reports with the same fingerprint printed the same statistics."""
-    values = sorted((c[0], c[1]) for c in cells if c[0].startswith(TABLES))
+    values = sorted([(c[0], c[1]) for c in cells if c[0].startswith(TABLES)])
     if sum(1 for _, v in values if v) < 5:
         return None
     return hashlib.sha256(repr(values).encode()).hexdigest()
@@ -235,20 +228,17 @@ def fingerprint(cells: list[tuple]) -> str | None:
 
 def text_hash(report: Report) -> str | None:
     """A hash of the normalised text without blanks (the same report in two file formats)."""
-    text = re.sub(r"\s+", "", "".join(report.lines))
+    text = "".join("".join(report.lines).split())  # (str.split's blanks are the regex \s's)
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if len(text) >= 200 else None
 
 
-def pack_values(pairs: list[tuple[int, float | None]], size: int) -> bytes:
-    """(cell key id, value) pairs as a little-endian float64 vector, index = id - 1, NaN
-    where blank, compressed (see `compress_vector`)."""
-    vec = array("d", [math.nan]) * size
-    for key_id, v in pairs:
-        if v is not None:
-            vec[key_id - 1] = v
+def pack_value_list(cells: Sequence[Sequence[Any]]) -> tuple[str, bytes]:
+    """The (path, value) of each cell row, compact to send from a parse process to the
+    writer: the paths "\n"-joined, the values as little-endian float64 (NaN when blank)."""
+    vec = array("d", [math.nan if c[1] is None else c[1] for c in cells])
     if sys.byteorder == "big":  # pragma: no cover
         vec.byteswap()
-    return compress_vector(vec.tobytes())
+    return "\n".join([c[0] for c in cells]), vec.tobytes()
 
 
 def compress_vector(raw: bytes) -> bytes:

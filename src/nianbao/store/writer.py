@@ -17,15 +17,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from . import db, search
+from .bulk import insert_rows
 from .db import insert_ignore
 from .agencies import AgencyResolver
 from .parsed import Parsed
-from .records import pack_values, split_path
+from .records import compress_vector, split_path
 from .schema import (SCOPE_REPORT, cell_keys, documents, findings, originals, report_cells, report_sources,
                      report_values, reports, sections)
 
 _META = ("agency", "region", "level", "year", "template", "title", "publish_date", "reader", "encoding", "pages",
          "parser_version")
+_FINDING_FIELDS = ("rule", "severity", "status", "message", "location", "expected", "actual", "detail", "signature")
+_FINDING_COLUMNS = ("report_id", "scope", "related_report_id", *_FINDING_FIELDS)
 
 
 def now() -> datetime:
@@ -44,9 +47,11 @@ class CellKeys:
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
+        self._positions: dict[str, Any] = {}  # a report's value_paths (Parsed) -> each path's vector index
 
     def load(self, conn: Connection) -> None:
         self.ids = {r.path: r.id for r in conn.execute(sa.select(cell_keys.c.id, cell_keys.c.path))}
+        self._positions = {}
 
     def ensure(self, conn: Connection, paths: Iterable[str]) -> None:
         """Register the paths not seen before (a cell keeps its id: its report and path)."""
@@ -56,6 +61,35 @@ class CellKeys:
         rows = [dict(zip(("path", "tbl", "row", "col"), (p, *split_path(p)))) for p in missing]
         conn.execute(insert_ignore(conn, cell_keys), rows)
         self.load(conn)
+
+    def ensure_lists(self, conn: Connection, lists: Iterable[str]) -> None:
+        """`ensure` the paths of reports' `value_paths` (most reports of a template share one)."""
+        new = {s for s in lists if s and s not in self._positions}
+        if new:
+            self.ensure(conn, {path for s in new for path in s.split("\n")})
+
+    def positions(self, value_paths: str) -> Any:
+        """The vector index (id - 1) of each path of a report's `value_paths`, as a numpy array."""
+        idx = self._positions.get(value_paths)
+        if idx is None:
+            import numpy as np
+
+            if len(self._positions) >= 4096:
+                self._positions.clear()
+            ids = self.ids
+            idx = np.array([ids[path] - 1 for path in value_paths.split("\n")], dtype=np.intp)
+            self._positions[value_paths] = idx
+        return idx
+
+    def vector(self, value_paths: str, value_data: bytes) -> bytes:
+        """A report's values (`Parsed.value_paths`, `value_data`) as a stored `report_values.data`
+        (a little-endian float64 per cell key, index = id - 1, NaN where blank, compressed
+        by records.compress_vector)."""
+        import numpy as np
+
+        vec = np.full(self.size, np.nan, dtype="<f8")
+        vec[self.positions(value_paths)] = np.frombuffer(value_data, dtype="<f8")
+        return compress_vector(vec.tobytes())
 
     @property
     def size(self) -> int:
@@ -160,24 +194,14 @@ class Writer:
     def _write_parse(self, conn: Connection, items: Sequence[tuple[int, Parsed]]) -> None:
         """Everything a parse produced for stored reports: document, cells, vector,
         findings, sections (and their search index)."""
-        self.keys.ensure(conn, {path for _, p in items for path, _ in p.values})
-        docs = [{"report_id": rid, "data": p.document} for rid, p in items if p.document]
-        if docs:
-            conn.execute(documents.insert(), docs)
-        packed = [{"report_id": rid, "data": p.cell_data} for rid, p in items if p.cell_data]
-        if packed:
-            conn.execute(report_cells.insert(), packed)
-        vectors = [{"report_id": rid, "data": self._vector(p)} for rid, p in items if p.values]
-        if vectors:
-            conn.execute(report_values.insert(), vectors)
-        rows = [dict(f, report_id=rid, scope=SCOPE_REPORT, related_report_id=None) for rid, p in items for f in p.findings]
-        if rows:
-            conn.execute(findings.insert(), rows)
+        self.keys.ensure_lists(conn, [p.value_paths for _, p in items])
+        insert_rows(conn, "documents", ("report_id", "data"), [(rid, p.document) for rid, p in items if p.document])
+        insert_rows(conn, "report_cells", ("report_id", "data"), [(rid, p.cell_data) for rid, p in items if p.cell_data])
+        insert_rows(conn, "report_values", ("report_id", "data"),
+                    [(rid, self.keys.vector(p.value_paths, p.value_data)) for rid, p in items if p.value_paths])
+        insert_rows(conn, "findings", _FINDING_COLUMNS,
+                    [(rid, SCOPE_REPORT, None, *(f[k] for k in _FINDING_FIELDS)) for rid, p in items for f in p.findings])
         self._write_sections(conn, items)
-
-    def _vector(self, p: Parsed) -> bytes:
-        ids = self.keys.ids
-        return pack_values([(ids[path], v) for path, v in p.values], self.keys.size)
 
     @staticmethod
     def _write_sections(conn: Connection, items: Sequence[tuple[int, Parsed]]) -> None:
