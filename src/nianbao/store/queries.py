@@ -198,7 +198,7 @@ def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
     mat, by_col = _matrix(conn, [(i, r[-1]) for i, r in enumerate(rows) if r[-1] is not None], len(rows))
     order = {p: i for i, p in enumerate(template_paths())}
     cols = sorted(by_col, key=lambda c: (order.get(by_col[c], len(order)), by_col[c]))
-    values = pd.DataFrame(mat[:, cols] if len(cols) else np.empty((len(meta), 0)),
+    values = pd.DataFrame(np.take(mat, cols, axis=1) if len(cols) else np.empty((len(meta), 0)),  # (take: 5x [:, cols])
                           columns=[by_col[c] for c in cols], index=meta.index, copy=False)  # (a fresh array)
     return pd.concat([meta, values], axis=1)
 
