@@ -205,8 +205,10 @@ def correct_wide(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
 
     if df.empty:
         return df
-    fixes = fixes_by_report(conn, [int(i) for i in df["id"]])
-    out = frame_with_reviewed_counts(conn, df).drop(columns="reviewed")
+    fixes = fixes_by_report(conn, df["id"].tolist())
+    out = _with_counts(df, _found_counts(conn, df))
+    if fixes and out is df:
+        out = df.copy()
     for rid, by_path in fixes.items():
         rows = out.index[out["id"] == rid]
         for path, fix in by_path.items():
@@ -278,10 +280,21 @@ def reviewed_counts(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[int
     a review; the others' stored counts (reports.n_errors …) are already the reviewed ones."""
     hashes = reviewed_ids(conn, ids)
     states = review_states(conn, hashes.values())
-    out: dict[int, tuple[int, int, int]] = {}
-    for rid, h in hashes.items():
-        if h in states:
-            out[rid] = counts(live(reviewed_findings(conn, rid, None, states[h].fixes), states[h]))
+    todo = {rid: states[h] for rid, h in hashes.items() if h in states}
+    stored = _stored_findings(conn, [rid for rid, state in todo.items() if not state.fixes])
+    return {rid: counts(live(reviewed_findings(conn, rid, None, state.fixes) if state.fixes else stored.get(rid, ()),
+                             state)) for rid, state in todo.items()}
+
+
+def _stored_findings(conn: Connection, ids: Sequence[int]) -> dict[int, list[Finding]]:
+    """The stored findings of reports `ids`, by report, in one query (not one per report)."""
+    from .records import finding_from_row
+    from .schema import findings
+
+    out: dict[int, list[Finding]] = {}
+    for part in chunked(ids, 2000):
+        for r in conn.execute(sa.select(findings).where(findings.c.report_id.in_(part)).order_by(findings.c.id)):
+            out.setdefault(r.report_id, []).append(finding_from_row(r))
     return out
 
 
@@ -305,13 +318,28 @@ def frame_with_reviewed_counts(conn: Connection, df: pd.DataFrame) -> pd.DataFra
 
     if df.empty:
         return df.assign(reviewed=pd.Series(dtype=bool))
-    ok = df.loc[df["status"] == "ok", "id"]
-    found = reviewed_counts(conn, [int(i) for i in ok])
+    found = _found_counts(conn, df)
+    return _with_counts(df, found).assign(reviewed=df["id"].isin(list(found)) if found else False)
+
+
+def _found_counts(conn: Connection, df: pd.DataFrame) -> dict[int, tuple[int, int, int]]:
+    """`reviewed_counts` of the parsed reports of a report frame."""
+    return reviewed_counts(conn, df.loc[df["status"] == "ok", "id"].tolist())
+
+
+def _with_counts(df: pd.DataFrame, found: dict[int, tuple[int, int, int]]) -> pd.DataFrame:
+    """`df` with the counts of the reports in `found` (the reviewed ones) written over the
+    stored ones: only their rows change (with none, `df` as it is)."""
+    if not found:
+        return df
     out = df.copy()
-    out["reviewed"] = out["id"].map(lambda i: int(i) in found)
+    rows = out["id"].isin(list(found)).to_numpy().nonzero()[0]
     for k, col in enumerate(("n_errors", "n_warnings", "n_infos")):
         if col in out:
-            out[col] = [found[int(i)][k] if int(i) in found else v for i, v in zip(out["id"], out[col])]
+            values = out[col].tolist()
+            for i in rows:
+                values[i] = found[int(out["id"].iat[i])][k]
+            out[col] = values
     return out
 
 
