@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 import sqlalchemy as sa
@@ -63,7 +63,7 @@ def crossyear_findings(report: Report, previous: Report) -> list[Finding]:
 def _who_row(index: "_Index", report_id: int) -> str:
     """The other report as a clerk names it (its id goes in the finding's location only)."""
     r = index.rows[report_id]
-    year = f"{int(r.year)}年度" if pd.notna(r.year) else ""
+    year = f"{int(r.year)}年度" if r.year is not None and pd.notna(r.year) else ""  # (NaN: the old checker's rows)
     return f"{r.agency or '未识别机关'}{year}报告"
 
 
@@ -105,6 +105,7 @@ class _Index:
 
     def __init__(self) -> None:
         self.rows: dict[int, _Row] = {}
+        self.pending: dict[int, bool] = {}  # report id -> cross_pending (`load_all` only)
         self.everything = False
         self.agencies_done: set[int] = set()  # every report of these agencies is in `rows`
         self.blocks_loaded: set[tuple[str, int]] = set()  # ... of these region-year blocks
@@ -115,7 +116,10 @@ class _Index:
         self._derive()
 
     def load_all(self, conn: Connection) -> None:
-        self._add(conn.execute(_index_select()))
+        self.pending = {}
+        for *row, pending in conn.execute(_index_select().add_columns(reports.c.cross_pending)):
+            self.rows[row[0]] = _Row._make(row)
+            self.pending[row[0]] = bool(pending)
         self.everything = True
         self._derive()
 
@@ -147,24 +151,26 @@ class _Index:
             wanted = {v for r in mine if isinstance(v := getattr(r, col), str)} - done
             self._add(self._fetch(conn, reports.c[col], wanted))
             done |= wanted
-        self._derive()
+        if self._stale:
+            self._derive()
 
     @staticmethod
-    def _fetch(conn: Connection, col: sa.ColumnElement, values: Collection[object],
+    def _fetch(conn: Connection, col: sa.ColumnElement, values: Collection[Any],
                *where: sa.ColumnElement) -> list[_Row]:
         out: list[_Row] = []
-        for chunk in _chunks(sorted(values), SCOPE_CHUNK):  # type: ignore[type-var]
+        for chunk in _chunks(sorted(values), SCOPE_CHUNK):
             out.extend(map(_Row._make, conn.execute(_index_select(col.in_(chunk), *where))))
         return out
 
-    def _add(self, rows: Iterable[Sequence[object]]) -> None:
-        for r in rows:
-            row = r if isinstance(r, _Row) else _Row._make(r)
+    def _add(self, rows: Iterable[_Row]) -> None:
+        for row in rows:
             self.rows[row.id] = row
+            self._stale = True  # `_derive` to run
 
     def _derive(self) -> None:
         """The keys, canonical reports, blocks and hash groups of the rows loaded (exact for
         the scope covered)."""
+        self._stale = False
         self.keys: dict[int, tuple[int, int]] = {  # report id -> (agency, year), when both are known
             rid: (r.agency_id, r.year) for rid, r in self.rows.items() if r.agency_id is not None and r.year is not None}
         self.canon: dict[tuple[int, int], int] = {}  # (agency, year) -> lowest report id
@@ -200,7 +206,7 @@ class _Index:
     def block(self, rid: int) -> tuple[str, int] | None:
         """The (region, year) block of a canonical report (None: compared with no other)."""
         r = self.rows[rid]
-        if not self.is_canonical(rid) or not isinstance(r.region, str) or not r.region or pd.isna(r.year):
+        if not self.is_canonical(rid) or not isinstance(r.region, str) or not r.region or r.year is None:
             return None
         return r.region, int(r.year)
 
@@ -283,6 +289,16 @@ def citing(conn: Connection, ids: Collection[int]) -> set[int]:
     return out
 
 
+WHOLE_SHARE = 4  # a run checking a quarter of the store or more loads all of it (less work than its scope)
+
+
+def _stored(conn: Connection) -> tuple[int, int]:
+    """How many parsed reports in force are pending, and stored."""
+    pending, total = conn.execute(sa.select(sa.func.count().filter(reports.c.cross_pending == sa.true()),
+                                            sa.func.count()).where(reports.c.status == STATUS_OK, visible())).one()
+    return int(pending or 0), int(total or 0)
+
+
 def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: bool = False) -> CrossSummary:
     """Recompute the cross findings of the pending reports (or of `report_ids`, or of
     every report) and of the reports related to them."""
@@ -293,11 +309,18 @@ def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: boo
             start = set(index.rows)
         elif report_ids is not None:
             wanted = {int(i) for i in report_ids}
+            if len(wanted) * WHOLE_SHARE >= _stored(conn)[1]:
+                index.load_all(conn)
             index.cover(conn, wanted)
             start = wanted & index.rows.keys()
         else:
-            start = index.load_pending(conn)
-            index.cover(conn, start)
+            pending, total = _stored(conn)
+            if pending * WHOLE_SHARE >= total:
+                index.load_all(conn)
+                start = {rid for rid, p in index.pending.items() if p}
+            else:
+                start = index.load_pending(conn)
+                index.cover(conn, start)
         pending_failed = list(conn.execute(sa.select(reports.c.id).where(reports.c.cross_pending == sa.true(),
                                                                           reports.c.status != "ok")).scalars())
         find_peers(conn, index, start)
@@ -366,7 +389,7 @@ def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, 
         (same if pd.notna(a.agency_id) and index.rows[d].agency_id == a.agency_id else others).append(d)
     whole_text = isinstance(a.text_hash, str) and all(index.rows[d].text_hash == a.text_hash for d in dups)
     what = "全文" if whole_text else "统计数据"
-    year = f"{int(a.year)}年度" if pd.notna(a.year) else ""
+    year = f"{int(a.year)}年度" if a.year is not None and pd.notna(a.year) else ""
     parts = []
     if same:
         parts.append(f"与本机关另{len(same)}份文件的{what}完全相同，同一份{year}报告存有{len(same) + 1}份文件")
