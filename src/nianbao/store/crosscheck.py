@@ -257,9 +257,9 @@ def find_peers(conn: Connection, index: _Index, ids: Iterable[int]) -> None:
 def _peers_of_blocks(conn: Connection, index: _Index, blocks: Sequence[tuple[str, int]]) -> None:
     ids = [rid for b in blocks for rid in index.groups.get(b, ())]
     texts = problems_texts(conn, ids)
-    grams: dict[str, frozenset[str]] = {}  # identical texts are shingled once (and are one set)
     for b in blocks:
         index.blocks_done.add(b)
+        grams: dict[str, frozenset[str]] = {}  # identical texts are shingled once (and are one set); one block's
         members = sorted((rid for rid in index.groups.get(b, ()) if len(texts.get(rid, ("", ""))[1]) >= G6_MIN_CHARS),
                          key=lambda rid: (texts[rid][0] or "9999", rid))  # published first (undated last), stored first
         sets = [grams.get(texts[rid][1]) or grams.setdefault(texts[rid][1], shingles(texts[rid][1])) for rid in members]
