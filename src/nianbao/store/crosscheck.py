@@ -20,7 +20,9 @@ The findings are stored with scope "cross"; each run recomputes them for the rep
 touches: the pending ones (new or re-parsed, `reports.cross_pending`) and every report
 related to one of them (its years before and after, its near-identical peers, its
 duplicates, and the reports whose stored findings name it), so an interrupted ingest is
-completed by the next run.
+completed by the next run.  A run reads only what those reports relate to (`_Index.cover`:
+their agencies, region-year blocks and duplicates), so its memory follows the run, not the
+store.
 """
 from __future__ import annotations
 
@@ -259,7 +261,7 @@ def _peers_of_blocks(conn: Connection, index: _Index, blocks: Sequence[tuple[str
     texts = problems_texts(conn, ids)
     for b in blocks:
         index.blocks_done.add(b)
-        grams: dict[str, frozenset[str]] = {}  # identical texts are shingled once (and are one set); one block's
+        grams: dict[str, frozenset[str]] = {}  # a block's identical texts: shingled once, one set (freed per block)
         members = sorted((rid for rid in index.groups.get(b, ()) if len(texts.get(rid, ("", ""))[1]) >= G6_MIN_CHARS),
                          key=lambda rid: (texts[rid][0] or "9999", rid))  # published first (undated last), stored first
         sets = [grams.get(texts[rid][1]) or grams.setdefault(texts[rid][1], shingles(texts[rid][1])) for rid in members]
