@@ -14,7 +14,7 @@ rows of the `agencies` table, adopting an anchorless agency once a report places
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -144,18 +144,30 @@ class _Known:
 
 
 class AgencyResolver:
-    """Maps identities to agency ids for one writer, with every agency cached in memory
-    (`load`); a concurrent writer's new agency is picked up through the unique key."""
+    """Maps identities to agency ids for one writer.  The agencies are read from the
+    database by name (core) as batches name them, one query per batch's new names, and
+    kept: memory follows the agencies a run meets, not the store's size.  A concurrent
+    writer's new agency is picked up through the unique key."""
 
     def __init__(self) -> None:
         self._by_key: dict[str, _Known] = {}
-        self._by_core: dict[str, list[_Known]] = {}
+        self._by_core: dict[str, list[_Known]] = {}  # every stored agency of each core read so far
 
     def load(self, conn: Connection) -> None:
+        """Forget what was read (after a rolled-back transaction, whose ids it may hold)."""
         self._by_key.clear()
         self._by_core.clear()
-        for r in conn.execute(sa.select(agencies.c.id, agencies.c.key, agencies.c.core, agencies.c.anchor)):
-            self._remember(r.core, _Known(r.id, r.key, r.anchor))
+
+    def _read(self, conn: Connection, cores: Iterable[str]) -> None:
+        """Read the stored agencies of `cores` not read yet (all of them: `_match` sees
+        every agency of a core, as when every agency was in memory)."""
+        todo = sorted(set(cores).difference(self._by_core))
+        for core in todo:
+            self._by_core[core] = []
+        for chunk in _chunks(todo, 2000):
+            for r in conn.execute(sa.select(agencies.c.id, agencies.c.key, agencies.c.core, agencies.c.anchor)
+                                  .where(agencies.c.core.in_(chunk))):
+                self._remember(r.core, _Known(r.id, r.key, r.anchor))
 
     def _remember(self, core: str, known: _Known) -> None:
         self._by_key[known.key] = known
@@ -165,6 +177,7 @@ class AgencyResolver:
         """The agency id of each identity, creating the agencies not known yet.  Identities
         that place their agency go first, so that "头闸镇人民政府" (no region) joins
         "平罗县头闸镇" even when both arrive in the same batch."""
+        self._read(conn, (i.core for i in idents if i is not None))
         placed = [i for i in idents if i is not None and i.anchor]
         loose = [i for i in idents if i is not None and not i.anchor]
         for group in (placed, loose):

@@ -20,13 +20,16 @@ The findings are stored with scope "cross"; each run recomputes them for the rep
 touches: the pending ones (new or re-parsed, `reports.cross_pending`) and every report
 related to one of them (its years before and after, its near-identical peers, its
 duplicates, and the reports whose stored findings name it), so an interrupted ingest is
-completed by the next run.
+completed by the next run.  A run reads only what those reports relate to (`_Index.cover`:
+their agencies, region-year blocks and duplicates), so its memory follows the run, not the
+store.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import pandas as pd
 import sqlalchemy as sa
@@ -36,12 +39,12 @@ from ..model import Finding, Report
 from ..rules import finding, load_rules
 from ..rules.crossyear import G6_MIN_CHARS, G6_THRESHOLD, g6, shingles
 from . import db
-from .lifecycle import published_on
+from .lifecycle import published_on, visible
 from .neardup import closest_earlier
-from .queries import _chunks, light_reports, ok_report_index
+from .queries import _agency_name, _chunks, _region, light_reports, report_select
 from .deadlines import late_findings
 from .records import finding_row
-from .schema import SCOPE_CROSS, findings, reports, sections
+from .schema import SCOPE_CROSS, STATUS_OK, findings, reports, sections
 
 
 @dataclass
@@ -62,7 +65,7 @@ def crossyear_findings(report: Report, previous: Report) -> list[Finding]:
 def _who_row(index: "_Index", report_id: int) -> str:
     """The other report as a clerk names it (its id goes in the finding's location only)."""
     r = index.rows[report_id]
-    year = f"{int(r.year)}年度" if pd.notna(r.year) else ""
+    year = f"{int(r.year)}年度" if r.year is not None and pd.notna(r.year) else ""  # (NaN: the old checker's rows)
     return f"{r.agency or '未识别机关'}{year}报告"
 
 
@@ -73,15 +76,105 @@ def peer_similarity(report: Report, other: Report) -> float | None:
     return None
 
 
-class _Index:
-    """The stored reports that cross checks relate to each other."""
+class _Row(NamedTuple):
+    """What the cross checks read of a stored report (a compact tuple, not an object)."""
+    id: int
+    agency_id: int | None
+    year: int | None
+    region: str | None
+    agency: str | None
+    fingerprint: str | None
+    text_hash: str | None
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self.rows = {int(r.id): r for r in frame.itertuples(index=False)}
+
+def _index_select(*where: sa.ColumnElement) -> sa.Select:
+    """The parsed reports in force (their `_Row`s) that `where` selects."""
+    return report_select(reports.c.id, reports.c.agency_id, reports.c.year, _region().label("region"),
+                         _agency_name().label("agency"), reports.c.fingerprint, reports.c.text_hash).where(
+        reports.c.status == STATUS_OK, visible(), *where)
+
+
+SCOPE_CHUNK = 2000  # values of one IN (...) list when loading the index's scope
+
+
+class _Index:
+    """The stored reports that cross checks relate to each other: every report
+    (`load_all`), or only the scope a run needs (`cover`): the reports it checks, every
+    report of their agencies (all years: the year before and after, and which of an
+    agency's reports of a year is the one compared), of their region-year blocks (and of
+    those reports' agencies) and sharing their fingerprint or text.  A store's size does
+    not change what a run of a few reports loads."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, _Row] = {}
+        self.pending: dict[int, bool] = {}  # report id -> cross_pending (`load_all` only)
+        self.everything = False
+        self.agencies_done: set[int] = set()  # every report of these agencies is in `rows`
+        self.blocks_loaded: set[tuple[str, int]] = set()  # ... of these region-year blocks
+        self.hashes_done: dict[str, set[str]] = {"fingerprint": set(), "text_hash": set()}  # ... with these hashes
+        self.copies: dict[int, tuple[int, float]] = {}  # canonical id -> the earlier report it copies, figure
+        self.copied_by: dict[int, set[int]] = defaultdict(set)  # canonical id -> the later reports copying it
+        self.blocks_done: set[tuple[str, int]] = set()
+        self._derive()
+
+    def load_all(self, conn: Connection) -> None:
+        self.pending = {}
+        for *row, pending in conn.execute(_index_select().add_columns(reports.c.cross_pending)):
+            self.rows[row[0]] = _Row._make(row)
+            self.pending[row[0]] = bool(pending)
+        self.everything = True
+        self._derive()
+
+    def load_pending(self, conn: Connection) -> set[int]:
+        """The pending reports (loaded, scope not yet covered): their ids."""
+        rows = list(map(_Row._make, conn.execute(_index_select(reports.c.cross_pending == sa.true()))))
+        self._add(rows)
+        return {r.id for r in rows}
+
+    def cover(self, conn: Connection, ids: Iterable[int]) -> None:
+        """Load what checking the reports `ids` reads (see the class), in a few set-based
+        queries (IN lists of `SCOPE_CHUNK` values), none per block or per report."""
+        if self.everything:
+            return
+        ids = set(ids)
+        self._add(self._fetch(conn, reports.c.id, ids - self.rows.keys()))
+        mine = [self.rows[i] for i in ids if i in self.rows]
+        blocks = {(r.region, r.year) for r in mine
+                  if r.agency_id is not None and r.region and r.year is not None} - self.blocks_loaded
+        in_blocks = [r for r in self._fetch(conn, _region(), {b[0] for b in blocks},
+                                            reports.c.year.in_(sorted({b[1] for b in blocks})))
+                     if (r.region, r.year) in blocks]
+        self.blocks_loaded |= blocks
+        self._add(in_blocks)
+        agencies = {r.agency_id for r in (*mine, *in_blocks) if r.agency_id is not None} - self.agencies_done
+        self._add(self._fetch(conn, reports.c.agency_id, agencies))
+        self.agencies_done |= agencies
+        for col, done in self.hashes_done.items():
+            wanted = {v for r in mine if isinstance(v := getattr(r, col), str)} - done
+            self._add(self._fetch(conn, reports.c[col], wanted))
+            done |= wanted
+        if self._stale:
+            self._derive()
+
+    @staticmethod
+    def _fetch(conn: Connection, col: sa.ColumnElement, values: Collection[Any],
+               *where: sa.ColumnElement) -> list[_Row]:
+        out: list[_Row] = []
+        for chunk in _chunks(sorted(values), SCOPE_CHUNK):
+            out.extend(map(_Row._make, conn.execute(_index_select(col.in_(chunk), *where))))
+        return out
+
+    def _add(self, rows: Iterable[_Row]) -> None:
+        for row in rows:
+            self.rows[row.id] = row
+            self._stale = True  # `_derive` to run
+
+    def _derive(self) -> None:
+        """The keys, canonical reports, blocks and hash groups of the rows loaded (exact for
+        the scope covered)."""
+        self._stale = False
         self.keys: dict[int, tuple[int, int]] = {  # report id -> (agency, year), when both are known
-            int(r.id): (int(r.agency_id), int(r.year)) for r in self.rows.values()
-            if pd.notna(r.agency_id) and pd.notna(r.year)}
+            rid: (r.agency_id, r.year) for rid, r in self.rows.items() if r.agency_id is not None and r.year is not None}
         self.canon: dict[tuple[int, int], int] = {}  # (agency, year) -> lowest report id
         for rid in sorted(self.keys):
             self.canon.setdefault(self.keys[rid], rid)
@@ -92,15 +185,13 @@ class _Index:
                 self.groups[(region, year)].append(rid)
         self.by_fingerprint = self._group("fingerprint")
         self.by_text = self._group("text_hash")
-        self.copies: dict[int, tuple[int, float]] = {}  # canonical id -> the earlier report it copies, figure
-        self.copied_by: dict[int, set[int]] = defaultdict(set)  # canonical id -> the later reports copying it
-        self.blocks_done: set[tuple[str, int]] = set()
 
     def _group(self, col: str) -> dict[str, list[int]]:
         out: dict[str, list[int]] = defaultdict(list)
-        for rid, value in zip(self.frame["id"], self.frame[col]):
+        for rid, r in self.rows.items():
+            value = getattr(r, col)
             if isinstance(value, str):
-                out[value].append(int(rid))
+                out[value].append(rid)
         return {k: v for k, v in out.items() if len(v) > 1}
 
     def key(self, rid: int) -> tuple[int, int] | None:
@@ -117,7 +208,7 @@ class _Index:
     def block(self, rid: int) -> tuple[str, int] | None:
         """The (region, year) block of a canonical report (None: compared with no other)."""
         r = self.rows[rid]
-        if not self.is_canonical(rid) or not isinstance(r.region, str) or not r.region or pd.isna(r.year):
+        if not self.is_canonical(rid) or not isinstance(r.region, str) or not r.region or r.year is None:
             return None
         return r.region, int(r.year)
 
@@ -168,9 +259,9 @@ def find_peers(conn: Connection, index: _Index, ids: Iterable[int]) -> None:
 def _peers_of_blocks(conn: Connection, index: _Index, blocks: Sequence[tuple[str, int]]) -> None:
     ids = [rid for b in blocks for rid in index.groups.get(b, ())]
     texts = problems_texts(conn, ids)
-    grams: dict[str, frozenset[str]] = {}  # identical texts are shingled once (and are one set)
     for b in blocks:
         index.blocks_done.add(b)
+        grams: dict[str, frozenset[str]] = {}  # a block's identical texts: shingled once, one set (freed per block)
         members = sorted((rid for rid in index.groups.get(b, ()) if len(texts.get(rid, ("", ""))[1]) >= G6_MIN_CHARS),
                          key=lambda rid: (texts[rid][0] or "9999", rid))  # published first (undated last), stored first
         sets = [grams.get(texts[rid][1]) or grams.setdefault(texts[rid][1], shingles(texts[rid][1])) for rid in members]
@@ -200,24 +291,46 @@ def citing(conn: Connection, ids: Collection[int]) -> set[int]:
     return out
 
 
+WHOLE_SHARE = 4  # a run checking a quarter of the store or more loads all of it (less work than its scope)
+
+
+def _stored(conn: Connection) -> tuple[int, int]:
+    """How many parsed reports in force are pending, and stored."""
+    pending, total = conn.execute(sa.select(sa.func.count().filter(reports.c.cross_pending == sa.true()),
+                                            sa.func.count()).where(reports.c.status == STATUS_OK, visible())).one()
+    return int(pending or 0), int(total or 0)
+
+
 def run(engine: Engine, report_ids: Iterable[int] | None = None, everything: bool = False) -> CrossSummary:
     """Recompute the cross findings of the pending reports (or of `report_ids`, or of
     every report) and of the reports related to them."""
     with engine.connect() as conn:
-        index = _Index(ok_report_index(conn))
+        index = _Index()
         if everything:
+            index.load_all(conn)
             start = set(index.rows)
         elif report_ids is not None:
-            start = {int(i) for i in report_ids if int(i) in index.rows}
+            wanted = {int(i) for i in report_ids}
+            if len(wanted) * WHOLE_SHARE >= _stored(conn)[1]:
+                index.load_all(conn)
+            index.cover(conn, wanted)
+            start = wanted & index.rows.keys()
         else:
-            start = {int(i) for i in index.frame.loc[index.frame["cross_pending"].astype(bool), "id"]}
+            pending, total = _stored(conn)
+            if pending * WHOLE_SHARE >= total:
+                index.load_all(conn)
+                start = {rid for rid, p in index.pending.items() if p}
+            else:
+                start = index.load_pending(conn)
+                index.cover(conn, start)
         pending_failed = list(conn.execute(sa.select(reports.c.id).where(reports.c.cross_pending == sa.true(),
                                                                           reports.c.status != "ok")).scalars())
         find_peers(conn, index, start)
         affected = set(start) if everything else set(start) | citing(conn, start)
         for rid in start:
             affected |= index.related(rid)
-        affected &= set(index.rows)
+        index.cover(conn, affected)  # their years, blocks and duplicates too (the index is only the scope loaded)
+        affected &= index.rows.keys()
         find_peers(conn, index, affected)
     summary = CrossSummary()
     for chunk in _chunks(sorted(affected), 2000):
@@ -278,12 +391,13 @@ def _duplicates(index: _Index, rid: int, dups: Sequence[int]) -> tuple[Finding, 
         (same if pd.notna(a.agency_id) and index.rows[d].agency_id == a.agency_id else others).append(d)
     whole_text = isinstance(a.text_hash, str) and all(index.rows[d].text_hash == a.text_hash for d in dups)
     what = "全文" if whole_text else "统计数据"
-    year = f"{int(a.year)}年度" if pd.notna(a.year) else ""
+    year = f"{int(a.year)}年度" if a.year is not None and pd.notna(a.year) else ""
     parts = []
     if same:
         parts.append(f"与本机关另{len(same)}份文件的{what}完全相同，同一份{year}报告存有{len(same) + 1}份文件")
     if others:
-        agencies = len({index.rows[d].agency_id for d in others})
+        ids = [index.rows[d].agency_id for d in others]
+        agencies = len({i for i in ids if pd.notna(i)}) + sum(1 for i in ids if pd.isna(i))  # each unknown one apart
         if len(others) == 1:
             who = _who_row(index, others[0])
         else:

@@ -152,9 +152,52 @@ def local_engine(workers: int) -> ParseEngine:
 # --------------------------------------------------------------------------- the driver
 
 
-def stored_hashes(engine: Engine) -> set[str]:
+def stored_among(engine: Engine, keys: Iterable[str]) -> set[str]:
+    """Which of the content hashes `keys` are stored (one query per 2,000: the store's
+    hashes are never all read)."""
+    out: set[str] = set()
+    todo = sorted(set(keys))
+    if not todo:
+        return out
     with engine.connect() as conn:
-        return set(conn.execute(sa.select(reports.c.content_hash)).scalars())
+        for i in range(0, len(todo), 2000):
+            out.update(conn.execute(sa.select(reports.c.content_hash)
+                                    .where(reports.c.content_hash.in_(todo[i : i + 2000]))).scalars())
+    return out
+
+
+SCREEN_ITEMS = 256  # inputs whose hashes are looked up in one query,
+SCREEN_BYTES = 32 << 20  # or fewer once they hold this many bytes,
+SCREEN_SECONDS = 0.5  # or once the group's first has waited this long (a crawl delivers slowly)
+
+
+def screened(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]]) -> Iterator[tuple[InputItem, str, bool]]:
+    """Each input (named as the database can store it), in order, with its content key and
+    whether that key is stored ("" and False for a skipped input); the keys are looked up a
+    group of inputs at a time."""
+    group: list[tuple[InputItem, str]] = []
+    size, since, first = 0, 0.0, True
+    for raw in items:
+        item = _as_item(raw)
+        if not group:
+            since = time.perf_counter()
+        group.append((item, "" if item.skipped else content_key(item.data, item.name)))
+        size += len(item.data or b"")
+        if len(group) >= SCREEN_ITEMS or size >= SCREEN_BYTES or time.perf_counter() - since > SCREEN_SECONDS:
+            stored = stored_among(engine, (k for _, k in group if k))
+            if first:  # the parse processes fork after the first group: no pooled connection crosses
+                _drop_connections(engine)
+                first = False
+            yield from ((i, k, k in stored) for i, k in group)
+            group, size = [], 0
+    stored = stored_among(engine, (k for _, k in group if k))
+    yield from ((i, k, k in stored) for i, k in group)
+
+
+def _drop_connections(engine: Engine) -> None:
+    """Close the pooled database connections (before a fork), but an in-memory SQLite's."""
+    if not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")):
+        engine.dispose()
 
 
 def _as_item(x: InputItem | tuple[str, bytes]) -> InputItem:
@@ -170,22 +213,20 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
     started = time.perf_counter()
     summary = IngestSummary()
     writer = Writer(engine)
-    known = stored_hashes(engine)
+    known: set[str] = set()  # the keys met by this run
     ready: list[Parsed] = []  # inputs that failed before parsing (unreadable, over a limit)
     aliases: list[tuple[str, str]] = []
     parsing: set[str] = set()  # inputs sent to the parse and not written yet: their aliases wait for them
     notify = progress or (lambda event, name: None)
 
     def tasks() -> Iterator[Task]:
-        for raw in items:
-            item = _as_item(raw)
+        for item, key, stored in screened(engine, items):
             if item.skipped:
                 summary.skipped.append(item)
                 notify("skipped", item.name)
                 continue
             summary.read += 1
-            key = content_key(item.data, item.name)
-            if key in known:
+            if stored or key in known:
                 summary.duplicates += 1
                 aliases.append((key, item.name))  # told as stored once the alias is written (flush)
                 continue
@@ -226,8 +267,7 @@ def ingest(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]], *, wo
         last_flush = time.perf_counter()
 
     run = parse_engine or local_engine(workers or default_workers())
-    if not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")):
-        engine.dispose()  # no pooled database connection crosses a fork into the workers
+    _drop_connections(engine)  # no pooled database connection crosses a fork into the workers
     try:
         for parsed in run(tasks()):
             batch.append(parsed)
