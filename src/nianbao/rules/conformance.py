@@ -63,6 +63,17 @@ def g1(report: Report) -> Iterator[Finding]:
         if s.number and s.number != canonical.number:
             yield finding("G1", f"“{s.heading}”应为第{canonical.number}部分，编号印为“{s.number}”。", severity="warning",
                           section=s.key, line=s.line_start, expected=canonical.title, actual=s.heading)
+        elif _words_added(s.heading, canonical):
+            yield finding("G1", f"第{canonical.number}部分的标题印为“{s.heading}”，文字与官方格式不一致，应为“{canonical.title}”。",
+                          severity="warning", section=s.key, line=s.line_start, expected=canonical.title, actual=s.heading)
+
+
+def _words_added(printed: str, sec: T.Section) -> bool:
+    """A heading the segmenter took, printed with words in front of the official wording
+    ("一、政府信息公开工作总体情况" for "一、总体情况"): read as the section, but not the format."""
+    cand = _heading_candidate(printed)
+    official = normalized(sec.heading)
+    return cand is not None and cand[1] != official and cand[1].endswith(official)
 
 
 def _garbled_heading(report: Report, key: str) -> tuple[int, str] | None:

@@ -177,7 +177,16 @@ def screened(engine: Engine, items: Iterable[InputItem | tuple[str, bytes]]) -> 
     group of inputs at a time."""
     group: list[tuple[InputItem, str]] = []
     size, since, first = 0, 0.0, True
-    for raw in items:
+    source = iter(items)
+    while True:
+        try:
+            raw = next(source)
+        except StopIteration:
+            break
+        except BaseException:  # (a crawl interrupted, a source failing): what it gave is still ingested first
+            stored = stored_among(engine, (k for _, k in group if k))
+            yield from ((i, k, k in stored) for i, k in group)
+            raise
         item = _as_item(raw)
         if not group:
             since = time.perf_counter()
