@@ -202,6 +202,11 @@ def test_more_ways_a_body_names_its_agency():
     assert m.agency == "某某市卫生健康委员会"  # (the commission's office is where to ask, not the reporter)
     m = meta(body="为认真做好某某市卫生健康局政府信息公开工作,我局按照《条例》要求狠抓落实。")
     assert m.agency == "某某市卫生健康局"
+    # the author after a clause on the basis of the report, its inner office dropped
+    m = meta(body="本报告依据《条例》及县委、县政府关于政务公开的相关要求,由某某县农业农村局编制。")
+    assert m.agency == "某某县农业农村局"
+    m = meta(body="本年度报告是根据《条例》的要求,由某某县某某镇人民政府党政办公室编制。")
+    assert m.agency == "某某镇人民政府"
 
 
 def test_an_excerpt_naming_itself_a_work_report_with_a_variant_heading_is_a_report():
