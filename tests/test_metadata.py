@@ -228,3 +228,10 @@ def test_a_notice_about_the_reports_is_not_a_report_even_when_it_names_the_table
             "本年废止件数、现行有效件数;准确统计本年处理决定数量。\n")
     with pytest.raises(NotAReport):
         parse_text(text)
+    # the format notice itself: its blank tables print the headings and table words, no numbers
+    text = ("信息名称 | 某某办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知 | 内容概述 |\n"
+            "某某办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知\n附件:\n一、总体情况\n"
+            "第二十条第(一)项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n规章\n行政规范性文件\n"
+            "第二十条第(五)项\n信息内容\n本年处理决定数量\n行政许可\n")
+    with pytest.raises(NotAReport):
+        parse_text(text)
