@@ -456,3 +456,29 @@ def test_a_row_label_in_the_prose_does_not_start_a_table():
     assert rep.table3 == rec.table3
     overview = rep.section_text("overview")
     assert f"{label}12件" in overview and "\t" not in overview
+
+
+def _glue_each_row(text: str) -> str:
+    """Every pipe row whose cells are all digits printed glued to its label ("规章000")."""
+    out = []
+    for line in text.split("\n"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
+        if (len(cells) >= 2 and not cells[0][-1].isdigit()
+                and all(re.fullmatch(r"\d+", c) for c in cells[1:])):
+            line = cells[0] + "".join(cells[1:])
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_table_printed_one_glued_row_per_line_comes_back_exactly_or_null(seed):
+    rec = random_record(random.Random(seed), template="2021")
+    text = _glue_each_row(document(rec, "md", random.Random(seed)))
+    assert sum(1 for ln in text.split("\n") if re.fullmatch(r"规章\d+|行政许可\d+|行政处罚\d+", ln.strip())) >= 2
+    rep = parse_text(text)
+    want = {**{f"table2.{r}.{c}": v for r, cells in rec.table2.items() for c, v in cells.items()},
+            **{f"table3.{r}[{i}]": v for r, row in rec.table3.items() for i, v in enumerate(row)}}
+    got = {**{f"table2.{r}.{c}": v for r, cells in rep.table2.items() for c, v in cells.items()},
+           **{f"table3.{r}[{i}]": v for r, row in rep.table3.items() for i, v in enumerate(row)}}
+    assert not {k: v for k, v in got.items() if v is not None and want.get(k) != v}  # never a wrong number
+    assert sum(v is not None for k, v in got.items() if k.startswith("table2")) >= 3  # the rows are read
