@@ -459,26 +459,25 @@ def test_a_row_label_in_the_prose_does_not_start_a_table():
 
 
 def _glue_each_row(text: str) -> str:
-    """Every pipe row whose cells are all digits printed glued to its label ("规章000")."""
-    out = []
-    for line in text.split("\n"):
-        cells = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
-        if (len(cells) >= 2 and not cells[0][-1].isdigit()
-                and all(re.fullmatch(r"\d+", c) for c in cells[1:])):
-            line = cells[0] + "".join(cells[1:])
-        out.append(line)
-    return "\n".join(out)
+    """Every table line printed without separators, its blank cells gone ("规章000"), as an
+    HTML table flattened row by row."""
+    return "\n".join("".join(c.strip() for c in ln.split("|")) if "|" in ln else ln
+                     for ln in text.split("\n") if "|---" not in ln)
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 def test_a_table_printed_one_glued_row_per_line_comes_back_exactly_or_null(seed):
     rec = random_record(random.Random(seed), template="2021")
+    rec.table2["regulations"] = {k: 0 for k in rec.table2["regulations"]}
     text = _glue_each_row(document(rec, "md", random.Random(seed)))
-    assert sum(1 for ln in text.split("\n") if re.fullmatch(r"规章\d+|行政许可\d+|行政处罚\d+", ln.strip())) >= 2
+    assert re.search(r"^规章000$", text, re.M)
     rep = parse_text(text)
     want = {**{f"table2.{r}.{c}": v for r, cells in rec.table2.items() for c, v in cells.items()},
             **{f"table3.{r}[{i}]": v for r, row in rec.table3.items() for i, v in enumerate(row)}}
     got = {**{f"table2.{r}.{c}": v for r, cells in rep.table2.items() for c, v in cells.items()},
            **{f"table3.{r}[{i}]": v for r, row in rep.table3.items() for i, v in enumerate(row)}}
     assert not {k: v for k, v in got.items() if v is not None and want.get(k) != v}  # never a wrong number
-    assert sum(v is not None for k, v in got.items() if k.startswith("table2")) >= 3  # the rows are read
+    assert rep.table2["regulations"] == rec.table2["regulations"]  # an all-zero row is read
+    # a table 二 row with other digits is not split (a vanished blank cell is not told apart)
+    assert all(v is None for r, cells in rep.table2.items() if set(map(str, rec.table2[r].values())) - {"0"}
+               for v in cells.values())

@@ -100,13 +100,28 @@ def _join_glued_rows(lines: list[str], meta: list[LineMeta]) -> tuple[list[str],
         if any(a in normalized(lines[i]) for a in anchors):
             start = i
             break
+    if any("|" in x or "\t" in x for x in lines[start : last + 1]):  # rows with separators: another layout
+        return lines, meta
     body = "".join(x.strip() for x in lines[start : last + 1])
-    pieces = [(t, tag) for t, tag in split_body(body) if t.strip()]
+    pieces = [p for t, tag in split_body(body) if t.strip() for p in _unless_doubtful(t, tag)]
     if not any(tag for _, tag in pieces):
         return lines, meta
     m = meta[start]
     return (lines[:start] + [t for t, _ in pieces] + lines[last + 1 :],
             meta[:start] + [replace(m, glued=tag) for _, tag in pieces] + meta[last + 1 :])
+
+
+def _unless_doubtful(text: str, tag: str | None) -> list[tuple[str, str | None]]:
+    """A table 二 row glued on its own line is split only when its run is all zeros: a blank
+    cell vanishes from such a row, and with no arithmetic to tell, "012" may be 0, 1, 2 or a
+    blank, 0, 12.  All zeros split into one-digit cells whatever vanished (a short run has no
+    split).  Any other row is given back as printed, on its own line (the ordinary reading
+    takes it or leaves it, as before)."""
+    if tag and tag.startswith("table2.") and set(text.rsplit("\t", 1)[-1].strip()) - {"0"}:
+        fields = text.split("\t")
+        row = "".join(fields[-2:])
+        return [(fields[0], None), (row, None)] if len(fields) > 2 else [(row, None)]
+    return [(text, tag)]
 
 
 def unglue(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
