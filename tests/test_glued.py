@@ -456,3 +456,28 @@ def test_a_row_label_in_the_prose_does_not_start_a_table():
     assert rep.table3 == rec.table3
     overview = rep.section_text("overview")
     assert f"{label}12件" in overview and "\t" not in overview
+
+
+def _glue_each_row(text: str) -> str:
+    """Every table line printed without separators, its blank cells gone ("规章000"), as an
+    HTML table flattened row by row."""
+    return "\n".join("".join(c.strip() for c in ln.split("|")) if "|" in ln else ln
+                     for ln in text.split("\n") if "|---" not in ln)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_table_printed_one_glued_row_per_line_comes_back_exactly_or_null(seed):
+    rec = random_record(random.Random(seed), template="2021")
+    rec.table2["regulations"] = {k: 0 for k in rec.table2["regulations"]}
+    text = _glue_each_row(document(rec, "md", random.Random(seed)))
+    assert re.search(r"^规章000$", text, re.M)
+    rep = parse_text(text)
+    want = {**{f"table2.{r}.{c}": v for r, cells in rec.table2.items() for c, v in cells.items()},
+            **{f"table3.{r}[{i}]": v for r, row in rec.table3.items() for i, v in enumerate(row)}}
+    got = {**{f"table2.{r}.{c}": v for r, cells in rep.table2.items() for c, v in cells.items()},
+           **{f"table3.{r}[{i}]": v for r, row in rep.table3.items() for i, v in enumerate(row)}}
+    assert not {k: v for k, v in got.items() if v is not None and want.get(k) != v}  # never a wrong number
+    assert rep.table2["regulations"] == rec.table2["regulations"]  # an all-zero row is read
+    # a table 二 row with other digits is not split (a vanished blank cell is not told apart)
+    assert all(v is None for r, cells in rep.table2.items() if set(map(str, rec.table2[r].values())) - {"0"}
+               for v in cells.values())

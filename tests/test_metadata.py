@@ -202,6 +202,11 @@ def test_more_ways_a_body_names_its_agency():
     assert m.agency == "某某市卫生健康委员会"  # (the commission's office is where to ask, not the reporter)
     m = meta(body="为认真做好某某市卫生健康局政府信息公开工作,我局按照《条例》要求狠抓落实。")
     assert m.agency == "某某市卫生健康局"
+    # the author after a clause on the basis of the report, its inner office dropped
+    m = meta(body="本报告依据《条例》及县委、县政府关于政务公开的相关要求,由某某县农业农村局编制。")
+    assert m.agency == "某某县农业农村局"
+    m = meta(body="本年度报告是根据《条例》的要求,由某某县某某镇人民政府党政办公室编制。")
+    assert m.agency == "某某镇人民政府"
 
 
 def test_an_excerpt_naming_itself_a_work_report_with_a_variant_heading_is_a_report():
@@ -221,5 +226,12 @@ def test_a_notice_about_the_reports_is_not_a_report_even_when_it_names_the_table
     text = ("某某市人民政府办公室关于做好2025年政府信息公开工作年度报告编制和发布工作的通知\n各县区人民政府:\n"
             "一、规范年报内容。要认真撰写年度报告。\n二、确保数据准确。认真填写规章、行政规范性文件的本年制发件数、"
             "本年废止件数、现行有效件数;准确统计本年处理决定数量。\n")
+    with pytest.raises(NotAReport):
+        parse_text(text)
+    # the format notice itself: its blank tables print the headings and table words, no numbers
+    text = ("信息名称 | 某某办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知 | 内容概述 |\n"
+            "某某办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知\n附件:\n一、总体情况\n"
+            "第二十条第(一)项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n规章\n行政规范性文件\n"
+            "第二十条第(五)项\n信息内容\n本年处理决定数量\n行政许可\n")
     with pytest.raises(NotAReport):
         parse_text(text)

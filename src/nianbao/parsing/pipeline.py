@@ -87,8 +87,11 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     # an excerpt that ends before the tables: the page names itself a report (in its title or
     # its first lines) and prints an official section heading
     named = titled or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
-    if (not ex.found and evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1)
-            and not (named and len(sections) >= 1)):
+    # a page titled as a notice that yields no table row is the notice, even when it prints
+    # the blank format (the format notice itself: its headings and table words, no numbers)
+    notice = md.title is not None and md.title.endswith(_NOTICE_ENDS)
+    if not ex.found and (notice or (evidence < 2 and not (template in T.TEMPLATES and len(sections) >= 1)
+                                    and not (named and len(sections) >= 1))):
         raise NotAReport(
             "文件中没有找到政府信息公开工作年度报告的标题、章节或统计表，似乎不是年度报告。",
             "No title, sections or tables of a government information-disclosure annual report were found; "

@@ -36,6 +36,8 @@ _SELF_REPORT = re.compile(
     r"(?:现将|现就|现公布|现公开|现发布|现形成|现予公布|面向社会公开|向社会公布|公布|编制了?|做好)《?(" + _NAME + r")" + _ALIAS
     + r"(?:(?:19|20)\d{2}\s*年度?)?(?:政府|政务)?(?:信息)?公开")
 _AUTHOR = re.compile(r"本(?:年度)?报告由(" + _NAME + r")(?:根据|按照|依据|依照|编制|负责|结合)")
+# "本报告依据《条例》…的要求,由保康县农业农村局编制" (the author after a clause on the basis)
+_AUTHOR_LATE = re.compile(r"本(?:年度)?报告[^。\n]{0,200}?[,，]由(" + _NAME + r")编制")
 _AUTHOR_AFTER = re.compile(r"(?:^|[,，。;；])(" + _NAME + r")(?:根据[^。]{0,60})?编制了?本(?:年度)?报告")
 # the first clause of a paragraph: "2020年,抚远市生态环境局认真贯彻…"
 _CLAUSE = re.compile(r"(?:^|[,，。;；、\n])(?:(?:19|20)\d{2}年度?,?)?([\u4e00-\u9fff()]{2,30})")
@@ -79,10 +81,11 @@ def _opening_subject(head: str) -> str | None:
 
 def body_agency(head: str) -> str | None:
     """The agency as the body names itself; None when it only says 我局 / 我镇."""
-    for pattern in (_SELF_REPORT, _AUTHOR, _AUTHOR_AFTER):
+    for pattern in (_SELF_REPORT, _AUTHOR, _AUTHOR_LATE, _AUTHOR_AFTER):
         for m in pattern.finditer(head):
-            if _looks_like_agency(m.group(1)):
-                return m.group(1)
+            name = _INNER_OFFICE.sub("", m.group(1)) if pattern is _AUTHOR_LATE else m.group(1)
+            if _looks_like_agency(name):
+                return name
     found = _opening_subject(head)
     if found:
         return found

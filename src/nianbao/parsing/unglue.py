@@ -70,8 +70,63 @@ def is_glued(line: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _row_glued() -> re.Pattern[str]:
+    """A whole line that is one table row with its cells glued to the label and to each
+    other ("规章000", "行政许可124"): an HTML table flattened row by row without separators."""
+    labels = {normalized(r.label) for t in T.TEMPLATES.values() for r in t.table3_rows if len(r.label) >= 4}
+    labels |= {normalized(r.label) for t in T.TEMPLATES.values() for b in t.table2 for r in b.rows}
+    return re.compile("(?:" + "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True)) + ")[+\\-]?[0-9][0-9.,]*")
+
+
+MIN_ROW_LINES = 2  # lines that are each one glued row (distinct labels)
+_ROW_SPAN = 200  # lines from the first such row to the last
+
+
+def _join_glued_rows(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
+    """Tables printed one glued row per line: the table's lines joined into one glued body
+    (from the table's first line, its 第二十条 item or note, to its last glued row), which
+    `split_body` cuts as it cuts a crawler dump.  Lines with a separator are never rows here."""
+    pattern = _row_glued()
+    rows = [i for i, x in enumerate(lines) if len(x) < 60 and pattern.fullmatch(x.strip())]
+    if len({pattern.fullmatch(lines[i].strip()) and lines[i].strip().rstrip("0123456789.,+-") for i in rows}) < MIN_ROW_LINES:
+        return lines, meta
+    first, last = rows[0], rows[-1]
+    if last - first > _ROW_SPAN:
+        return lines, meta
+    anchors = _t2_anchor() + _t3_anchor()
+    start = first
+    for i in range(first - 1, max(first - 8, -1), -1):
+        if any(a in normalized(lines[i]) for a in anchors):
+            start = i
+            break
+    if any("|" in x or "\t" in x for x in lines[start : last + 1]):  # rows with separators: another layout
+        return lines, meta
+    body = "".join(x.strip() for x in lines[start : last + 1])
+    pieces = [p for t, tag in split_body(body) if t.strip() for p in _unless_doubtful(t, tag)]
+    if not any(tag for _, tag in pieces):
+        return lines, meta
+    m = meta[start]
+    return (lines[:start] + [t for t, _ in pieces] + lines[last + 1 :],
+            meta[:start] + [replace(m, glued=tag) for _, tag in pieces] + meta[last + 1 :])
+
+
+def _unless_doubtful(text: str, tag: str | None) -> list[tuple[str, str | None]]:
+    """A table 二 row glued on its own line is split only when its run is all zeros: a blank
+    cell vanishes from such a row, and with no arithmetic to tell, "012" may be 0, 1, 2 or a
+    blank, 0, 12.  All zeros split into one-digit cells whatever vanished (a short run has no
+    split).  Any other row is given back as printed, on its own line (the ordinary reading
+    takes it or leaves it, as before)."""
+    if tag and tag.startswith("table2.") and set(text.rsplit("\t", 1)[-1].strip()) - {"0"}:
+        fields = text.split("\t")
+        row = "".join(fields[-2:])
+        return [(fields[0], None), (row, None)] if len(fields) > 2 else [(row, None)]
+    return [(text, tag)]
+
+
 def unglue(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
     """Lines with every glued body cut into label-anchored lines (others unchanged)."""
+    lines, meta = _join_glued_rows(lines, meta)
     anchor = _t4_glued()[0]
     if max(map(len, lines), default=0) < MIN_LINE and anchor not in "\n".join(lines):
         return lines, meta
