@@ -174,7 +174,7 @@ def _matrix(conn: Connection, blobs: Iterable[bytes | None], n: int) -> tuple[np
     width = max(paths, default=0)
     by_col = {k - 1: p for k, p in paths.items()}
     mat = np.empty((n, width), dtype="<f8")
-    short = unpack_vectors_into(memoryview(mat).cast("B"), 8 * width, blobs) if width else []
+    short = unpack_vectors_into(mat.data.cast("B"), 8 * width, blobs) if width else []
     for i, k in short:
         mat[i, k // 8:] = np.nan
     return mat, by_col
