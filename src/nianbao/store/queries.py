@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -174,7 +175,7 @@ def _matrix(conn: Connection, blobs: Iterable[bytes | None], n: int) -> tuple[np
     width = max(paths, default=0)
     by_col = {k - 1: p for k, p in paths.items()}
     mat = np.empty((n, width), dtype="<f8")
-    short = unpack_vectors_into(mat.data.cast("B"), 8 * width, blobs) if width else []
+    short = unpack_vectors_into(mat.data.cast("B"), 8 * width, blobs) if mat.size else []
     for i, k in short:
         mat[i, k // 8:] = np.nan
     return mat, by_col
@@ -189,7 +190,7 @@ def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
                    .outerjoin(report_values, report_values.c.report_id == reports.c.id))
     rows = plain_rows(conn, stmt.order_by(reports.c.id))
     meta = _frame(rows, REPORT_COLUMNS).astype({"year": "Int64", "agency_id": "Int64"})  # (the vectors left out)
-    mat, by_col = _matrix(conn, (r[-1] for r in rows), len(rows))
+    mat, by_col = _matrix(conn, map(itemgetter(-1), rows), len(rows))
     order = {p: i for i, p in enumerate(template_paths())}
     cols = sorted(by_col, key=lambda c: (order.get(by_col[c], len(order)), by_col[c]))
     values = pd.DataFrame(np.take(mat, cols, axis=1) if len(cols) else np.empty((len(meta), 0)),  # (take: 5x [:, cols])
