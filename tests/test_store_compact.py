@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from nianbao.store.records import compress_vector, unpack_vector
+from nianbao.store.records import compress_vector, unpack_vector, unpack_vectors_into
 from nianbao.synth import corpus
 
 from tests.support.store_util import DIALECTS, Databases, dbs  # noqa: F401  (fixture)
@@ -48,6 +48,20 @@ def test_vectors_round_trip():
     for data in (raw, b"", raw[:8]):
         packed = compress_vector(data)
         assert len(packed) % 8 and unpack_vector(packed) == data and unpack_vector(data) == data
+
+
+def test_vectors_unpack_into_the_rows_of_one_matrix():
+    import numpy as np
+
+    full, short = np.arange(4, dtype="<f8"), np.array([7.5, np.nan], dtype="<f8")
+    blobs = [compress_vector(full.tobytes()), None, short.tobytes(), compress_vector(short.tobytes()), full.tobytes()]
+    mat = np.zeros((5, 4), dtype="<f8")
+    left = unpack_vectors_into(memoryview(mat).cast("B"), 32, iter(blobs))
+    assert left == [(1, 0), (2, 16), (3, 16)]  # the rows to pad: none, then two shorter vectors
+    assert (mat[0] == full).all() and (mat[4] == full).all() and (mat[1] == 0).all()
+    assert mat[2, 0] == mat[3, 0] == 7.5 and np.isnan(mat[2, 1]) and np.isnan(mat[3, 1])
+    with pytest.raises(ValueError):  # a vector longer than a row would spill into the next
+        unpack_vectors_into(memoryview(mat).cast("B"), 16, [full.tobytes()])
 
 
 def test_a_store_of_the_revision_before_compaction_reads_the_same_after_the_upgrade(dbs):

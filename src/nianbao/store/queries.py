@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -20,7 +21,8 @@ from ..rules import sort_findings
 from .agencies import identify, in_region
 from .filters import ReportFilter, agency_ids
 from .lifecycle import only_visible, visible
-from .records import SectionRow, decode_report, finding_from_row, split_path, unpack_cells, unpack_vector
+from .records import (SectionRow, decode_report, finding_from_row, split_path, unpack_cells,
+                      unpack_vectors_into)
 from .schema import (STATUS_OK, agencies, cell_keys, documents, findings, originals, report_cells, report_sources,
                      report_values, reports, sections)
 
@@ -154,35 +156,28 @@ def key_paths(conn: Connection) -> dict[int, str]:
 def value_matrix(conn: Connection, ids: Sequence[int]) -> tuple[np.ndarray, dict[int, int], dict[int, str]]:
     """(matrix of float64 with one row per report id, row index by id, path by column) from
     the stored value vectors; NaN where a cell is blank or absent."""
-    found: list[tuple[int, bytes]] = []
-    for chunk in _chunks(ids, 5000):
-        found += conn.execute(sa.select(report_values.c.report_id, report_values.c.data)
-                              .where(report_values.c.report_id.in_(chunk))).all()
     index = {rid: i for i, rid in enumerate(ids)}
-    mat, by_col = _matrix(conn, [(index[rid], data) for rid, data in found], len(ids))
+    blobs: list[bytes | None] = [None] * len(ids)
+    for chunk in _chunks(ids, 5000):
+        for rid, data in conn.execute(sa.select(report_values.c.report_id, report_values.c.data)
+                                      .where(report_values.c.report_id.in_(chunk))):
+            blobs[index[rid]] = data
+    mat, by_col = _matrix(conn, blobs, len(ids))
     return mat, index, by_col
 
 
-def _matrix(conn: Connection, rows: Sequence[tuple[int, bytes]], n: int) -> tuple[np.ndarray, dict[int, str]]:
-    """The (row number, vector) pairs as one matrix of n rows (vectors of reports stored
-    before a cell path was first seen are shorter: padded with NaN)."""
+def _matrix(conn: Connection, blobs: Iterable[bytes | None], n: int) -> tuple[np.ndarray, dict[int, str]]:
+    """The stored vectors (`blobs`: n of them, None where a report has none) as one matrix of
+    n rows, each decompressed straight into its row; NaN where a report has no vector and
+    past the end of a shorter one (stored before a cell path was first seen)."""
     import numpy as np
-    vectors = [unpack_vector(d) for _, d in rows]
     paths = key_paths(conn)
     width = max(paths, default=0)
     by_col = {k - 1: p for k, p in paths.items()}
-    if rows and len(rows) == n and all(len(v) == 8 * width for v in vectors):  # every row, full length
-        mat = np.frombuffer(bytearray().join(vectors), dtype="<f8").reshape(n, width)
-        if any(i != k for k, (i, _) in enumerate(rows)):
-            mat = mat[np.argsort([i for i, _ in rows])]
-        return mat, by_col
-    by_length: dict[int, list[tuple[int, bytes]]] = {}
-    for (i, _), data in zip(rows, vectors):
-        by_length.setdefault(len(data), []).append((i, data))
-    mat = np.full((n, width), np.nan)
-    for length, group in by_length.items():
-        block = np.frombuffer(b"".join(d for _, d in group), dtype="<f8").reshape(len(group), length // 8)
-        mat[[i for i, _ in group], : length // 8] = block
+    mat = np.empty((n, width), dtype="<f8")
+    short = unpack_vectors_into(mat.data.cast("B"), 8 * width, blobs) if mat.size else []
+    for i, k in short:
+        mat[i, k // 8:] = np.nan
     return mat, by_col
 
 
@@ -195,7 +190,7 @@ def wide(conn: Connection, f: ReportFilter) -> pd.DataFrame:
                    .outerjoin(report_values, report_values.c.report_id == reports.c.id))
     rows = plain_rows(conn, stmt.order_by(reports.c.id))
     meta = _frame(rows, REPORT_COLUMNS).astype({"year": "Int64", "agency_id": "Int64"})  # (the vectors left out)
-    mat, by_col = _matrix(conn, [(i, r[-1]) for i, r in enumerate(rows) if r[-1] is not None], len(rows))
+    mat, by_col = _matrix(conn, map(itemgetter(-1), rows), len(rows))
     order = {p: i for i, p in enumerate(template_paths())}
     cols = sorted(by_col, key=lambda c: (order.get(by_col[c], len(order)), by_col[c]))
     values = pd.DataFrame(np.take(mat, cols, axis=1) if len(cols) else np.empty((len(meta), 0)),  # (take: 5x [:, cols])

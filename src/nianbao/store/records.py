@@ -254,6 +254,28 @@ def unpack_vector(data: bytes) -> bytes:
     return zlib.decompress(data[1:]) if len(data) % 8 else bytes(data)
 
 
+def unpack_vectors_into(flat: memoryview, row: int, blobs: Iterable[bytes | None]) -> list[tuple[int, int]]:
+    """The stored vectors (`unpack_vector`; None: none) written one after another into
+    `flat`, the bytes of a preallocated matrix with `row` bytes a row - no list of vectors,
+    no joined copy.  Returns the (row number, bytes written) of the rows left short, to be
+    filled with NaN by the caller."""
+    decompress = zlib.decompress
+    short = []
+    for i, data in enumerate(blobs):
+        if data is None:
+            short.append((i, 0))
+            continue
+        vec = decompress(data[1:]) if len(data) % 8 else data  # (as `unpack_vector`)
+        k = len(vec)
+        if k > row:
+            raise ValueError(f"a value vector of {k // 8} cells is longer than the {row // 8} cell keys")
+        start = i * row
+        flat[start:start + k] = vec
+        if k < row:
+            short.append((i, k))
+    return short
+
+
 def stored_method(method: str | None, raw: str | None, line: int | None) -> str | None:
     """The method as the `cells` rows of revision 0004 stored it: NULL for the default
     "label" when the row still says there is provenance (a raw string or a line); the

@@ -207,13 +207,21 @@ def correct_wide(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
         return df
     fixes = fixes_by_report(conn, df["id"].tolist())
     out = _with_counts(df, _found_counts(conn, df))
-    if fixes and out is df:
-        out = df.copy()
+    row_of = {rid: i for i, rid in enumerate(out["id"].tolist())} if fixes else {}
+    cells: dict[str, tuple[list[int], list[float]]] = {}  # the corrected cells by column: (rows, values)
     for rid, by_path in fixes.items():
-        rows = out.index[out["id"] == rid]
         for path, fix in by_path.items():
-            if path in out.columns:
-                out.loc[rows, path] = np.nan if fix.value is None else float(fix.value)
+            if rid in row_of and path in out.columns:
+                rows, values = cells.setdefault(path, ([], []))
+                rows.append(row_of[rid])
+                values.append(np.nan if fix.value is None else float(fix.value))
+    if cells:  # written column by column into one copy of the corrected columns (not cell by cell through .loc)
+        columns = list(cells)
+        block = out[columns].to_numpy(dtype="float64", copy=True)
+        for k, (rows, values) in enumerate(cells.values()):
+            block[rows, k] = values
+        out = out.copy() if out is df else out
+        out[columns] = block
     return out
 
 
