@@ -24,6 +24,7 @@ import email
 import email.policy
 import gc
 import heapq
+from bisect import bisect_left
 import re
 import threading
 from collections.abc import Iterator
@@ -34,7 +35,6 @@ from lxml import etree
 from ...errors import UnreadableInput
 from ...model import Document, LineMeta
 from ...rules import finding
-from .grid import Cell, Row, grid_lines
 from ..normalize import normalize_text
 from ..headings import find_headings
 from .htmlcontent import Line, select
@@ -157,6 +157,10 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+# the `style` and `hidden` attributes of the tree, in document order
+_HIDING_ATTRS = etree.XPath("descendant-or-self::*/@style | descendant-or-self::*/@hidden")
+
+
 def strip_non_content(root: etree._Element) -> None:
     etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
     # only elements with a `hidden` or `style` attribute, in document order (XPath, not a
@@ -169,8 +173,15 @@ def strip_non_content(root: etree._Element) -> None:
             found = hiding[style] = _HIDDEN_STYLE.search(style) is not None
         return found
 
-    hidden = [el for el in root.xpath("descendant-or-self::*[@hidden or @style]")
-              if el.get("hidden") is not None or hides(el.get("style") or "")]
+    hidden: list[etree._Element] = []
+    seen: set[etree._Element] = set()
+    for attr in _HIDING_ATTRS(root):  # (selecting the attributes is several times quicker than a predicate on each element)
+        el = attr.getparent()
+        if el in seen:
+            continue
+        seen.add(el)
+        if el.get("hidden") is not None or hides(el.get("style") or ""):
+            hidden.append(el)
     for el in hidden:
         _drop(el)
 
@@ -246,9 +257,21 @@ def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[
     rows = [_cells(tr) for tr in _rows_in_order(table)]
     if not rows or max(len(r) for r in rows) < 2:
         return None
-    texts = [[cell_text(c) for c in r] for r in rows]
-    if any(len(t) > MAX_CELL_TEXT for r in texts for t in r):
-        return None
+    texts = []
+    ws = _WS
+    for r in rows:
+        row_texts = []
+        for c in r:
+            if len(c):
+                text = cell_text(c)
+            else:  # a bare cell (most cells of big tables), as `cell_text` reads it, inline
+                text = c.text or ""
+                if not text.isalnum():
+                    text = ws.sub(" ", text).strip()
+            if len(text) > MAX_CELL_TEXT:
+                return None
+            row_texts.append(text)
+        texts.append(row_texts)
     return rows, texts
 
 
@@ -264,26 +287,40 @@ def _span(value: str | None, limit: int) -> int:
     return limit if len(m.group(1)) > 9 else min(int(m.group(1)), limit)  # no int() of 5,000 digits
 
 
-def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row] | None:
-    """Each cell's grid column, rowspans and colspans expanded; None for a table too wide to
-    be a report table (its positions are not trusted).
+def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[tuple[list[int], set[int], int]] | None:
+    """Per row: its cells' first grid columns (rowspans and colspans expanded; increasing),
+    the columns the row covers (its own cells and rowspans from above) and the end column
+    of its last cell with text (0 if none); None for a table too wide to be a report table
+    (its positions are not trusted).
 
     Cost per row is its own cells plus the rowspans ending there (a heap of end rows), not
     the table's width: a rowspan of 65,534 over 200 columns is not re-counted on every row."""
     until: dict[int, int] = {}  # column -> first row no longer covered by a rowspan from above
     ends: list[tuple[int, int]] = []  # (end row, column), possibly stale (see `until`)
-    out = []
+    out: list[tuple[list[int], set[int], int]] = []
     for r, (cells, cell_texts) in enumerate(zip(rows, texts)):
         while ends and ends[0][0] <= r:
             end, k = heapq.heappop(ends)
             if until.get(k) == end:
                 del until[k]
         covered = set(until)
-        row = Row(covered=covered)
-        row_cells = row.cells
-        col = 0
+        firsts: list[int] = []
+        stop = col = 0
         for cell, text in zip(cells, cell_texts):
             names = cell.keys()  # (one call listing the attributes is ~5x cheaper than two get()s)
+            if "colspan" not in names and "rowspan" not in names:  # the common cell
+                while col in covered:
+                    col += 1
+                if col >= MAX_COLUMNS:
+                    return None
+                firsts.append(col)
+                covered.add(col)
+                if col in until:  # over a column a rowspan above still held
+                    del until[col]
+                col += 1
+                if text:
+                    stop = col
+                continue
             span = cell.get("colspan") if "colspan" in names else None
             down = cell.get("rowspan") if "rowspan" in names else None
             colspan = 1 if span is None else max(1, _span(span, 1000))
@@ -292,13 +329,7 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
                 col += 1
             if col + colspan > MAX_COLUMNS:
                 return None
-            row_cells.append(Cell(col, colspan, text))
-            if colspan == 1 and rowspan == 1:  # the common cell
-                covered.add(col)
-                if col in until:  # over a column a rowspan above still held
-                    del until[col]
-                col += 1
-                continue
+            firsts.append(col)
             for k in range(col, col + colspan):
                 covered.add(k)
                 if rowspan > 1:
@@ -307,7 +338,29 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
                 elif k in until:  # a cell of this row over a column a rowspan above still held
                     del until[k]
             col += colspan
-        out.append(row)
+            if text:
+                stop = col
+        out.append((firsts, covered, stop))
+    return out
+
+
+def _placed_lines(table: etree._Element, placed: list[tuple[list[int], set[int], int]], texts: list[list[str]]) -> list[Line]:
+    """`grid.grid_lines` for the placed rows: the columns right of every cell with text
+    dropped; a row reliable when it covers each remaining column."""
+    used = max([stop for _, _, stop in placed], default=0)
+    out = []
+    for i, ((firsts, covered, _), t) in enumerate(zip(placed, texts)):
+        if used:
+            n = bisect_left(firsts, used)  # (the cells starting left of `used`)
+            if not n:
+                continue
+            cells = t[:n] if n < len(t) else t
+            reliable = covered.issuperset(range(used))
+        elif t:
+            cells, reliable = t, False
+        else:
+            continue
+        out.append(Line("\t".join(cells), table, grid=reliable, row=i + 1))
     return out
 
 
@@ -318,7 +371,7 @@ def table_lines(table: etree._Element, rows: list[list[etree._Element]], texts: 
     placed = place(rows, texts)
     if placed is None:
         return _loose_lines(table, texts)
-    return [Line(text, table, grid=reliable, row=i + 1) for i, text, reliable in grid_lines(placed)]
+    return _placed_lines(table, placed, texts)
 
 
 def _loose_lines(table: etree._Element, texts: list[list[str]]) -> list[Line]:
