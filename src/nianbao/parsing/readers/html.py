@@ -24,9 +24,9 @@ import email
 import email.policy
 import gc
 import heapq
-from bisect import bisect_left
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 
