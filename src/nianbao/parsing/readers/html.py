@@ -99,21 +99,27 @@ def _codec(label: str) -> str | None:
 def decode_html(data: bytes, transport: str | None = None) -> tuple[str, str, bool]:
     """(text, encoding, lossy): a BOM; else the charset of the transport (a saved page's MIME
     header) or the page's own declaration, if it decodes; else detection."""
+    return _decode(data, transport)[:3]
+
+
+def _decode(data: bytes, transport: str | None) -> tuple[str, str, bool, bool]:
+    """`decode_html`, and whether the text is `data` decoded as UTF-8 as it is (then `data`
+    is the text's UTF-8: the parser is given it without encoding the text again)."""
     if not data.startswith(_BOMS):
         declared = (_codec(transport) if transport else None) or declared_encoding(data[:8192])
         if declared and declared != "utf-8":
             try:  # a page re-encoded to UTF-8 that still declares GBK: valid UTF-8 is never chance
                 text = data.decode("utf-8")
                 if not text.isascii():
-                    return text, "utf-8", False
+                    return text, "utf-8", False, True
             except UnicodeDecodeError:
                 pass
         if declared:
             try:
-                return data.decode(declared), declared, False
+                return data.decode(declared), declared, False, declared == "utf-8"
             except UnicodeError:
                 pass  # the page lies about its encoding: detect instead
-    return detect_and_decode(data)
+    return (*detect_and_decode(data), False)
 
 
 def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
@@ -127,11 +133,12 @@ def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
     raise UnreadableInput("网页存档（MHT）中没有网页正文。", "The saved web archive (MHT) holds no HTML page.")
 
 
-def parse_tree(text: str) -> tuple[etree._Element, bool]:
-    """The page's root element and whether libxml2 cut it at its nesting limit."""
+def parse_tree(text: str, encoded: bytes | None = None) -> tuple[etree._Element, bool]:
+    """The page's root element and whether libxml2 cut it at its nesting limit (`encoded`:
+    the text's UTF-8, when the caller has it)."""
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
                               huge_tree=False, default_doctype=False, recover=True)
-    root = etree.fromstring(text.encode("utf-8").translate(None, _CONTROL_BYTES), parser)
+    root = etree.fromstring((text.encode("utf-8") if encoded is None else encoded).translate(None, _CONTROL_BYTES), parser)
     if root is None:
         raise UnreadableInput("网页没有任何内容。", "The web page has no content.")
     cut = any("depth" in err.message.lower() for err in parser.error_log)
@@ -139,7 +146,7 @@ def parse_tree(text: str) -> tuple[etree._Element, bool]:
 
 
 def page_title(root: etree._Element) -> str:
-    el = root.find(".//title")
+    el = next(root.iterdescendants("title"), None)  # (root.find(".//title") without ElementPath)
     return _WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
 
 
@@ -228,6 +235,8 @@ def cell_text(cell: etree._Element) -> str:
 
 
 def _rows_in_order(table: etree._Element) -> list[etree._Element]:
+    if next(table.iter("tfoot"), None) is None:  # (most tables: no look at each row's parent)
+        return list(table.iter("tr"))
     body: list[etree._Element] = []
     foot: list[etree._Element] = []  # a footer's rows last, wherever the page puts it (one pass: 10,000 rows are fine)
     for tr in table.iter("tr"):
@@ -503,8 +512,8 @@ def _read_html(data: bytes) -> Document:
     head = data[:2048].lower()
     if b"mime-version:" in head and b"multipart/related" in head:
         data, transport = mhtml_page(data)
-    text, encoding, lossy = decode_html(data, transport)
-    root, cut = parse_tree(text)
+    text, encoding, lossy, as_is = _decode(data, transport)
+    root, cut = parse_tree(text, data if as_is else None)
     title = page_title(root)
     scripts = [(el.get("type"), el.text or "") for el in root.iter("script") if el.text]
     chosen = _content(root, title)
