@@ -556,7 +556,8 @@ def _script_content(scripts: list[tuple[str | None, str]], chosen: list[Line], t
         return chosen, False
     root, _ = parse_tree(f"<html><body>{markup}</body></html>")
     lines = _content(root, title)
-    if lines and report_evidence(lines) > report_evidence(chosen):
+    evidence = report_evidence(lines) if lines else 0
+    if evidence and evidence > report_evidence(chosen):  # (none in the scripts: the page's own is not counted)
         return lines, True
     return chosen, False
 
