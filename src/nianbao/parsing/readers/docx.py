@@ -356,7 +356,7 @@ def _read_body(body: etree._Element, reader: Reader, name: str) -> Document:
     removing = frozenset((w("del"), w("moveFrom"), _MC_FALLBACK))
     hinted = False
     # one pass for what is removed, list labels of Word 2003 and the paragraphs holding tabs,
-    # breaks, hyphens or text boxes (the last the common hit: its tag tested first)
+    # breaks, hyphens or text boxes
     for el in body.iter(n.tab, n.br, n.cr, n.nbh, n.box, n.list_hint, *removing):
         tag = el.tag
         if tag in removing:

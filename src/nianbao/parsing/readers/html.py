@@ -513,7 +513,7 @@ def _read_html(data: bytes) -> Document:
     if b"mime-version:" in head and b"multipart/related" in head:
         data, transport = mhtml_page(data)
     text, encoding, lossy, as_is = _decode(data, transport)
-    root, cut = parse_tree(text, data if as_is else None)
+    root, cut = parse_tree(text, data if as_is and isinstance(data, bytes) else None)
     title = page_title(root)
     scripts = [(el.get("type"), el.text or "") for el in root.iter("script") if el.text]
     chosen = _content(root, title)
