@@ -219,16 +219,28 @@ class Reader:
                     self.blocks(tc)
             return
         self.tables += 1
-        for i, text, reliable in grid_lines([self.row(tr) for tr in rows]):
+        # the few gridSpan, merge and gridBefore elements of the table, in one pass, by the
+        # element holding them: a cell or row without any needs no look at its properties
+        marks: dict[etree._Element, list[etree._Element]] = {}
+        shifted: set[etree._Element] = set()  # rows (grandparents) of the gridBefore elements
+        for el in tbl.iter(n.grid_span, n.grid_before, *n.merges):
+            parent = el.getparent()
+            if parent is not None:
+                marks.setdefault(parent, []).append(el)
+                if el.tag == n.grid_before and (row := parent.getparent()) is not None:
+                    shifted.add(row)
+        for i, text, reliable in grid_lines([self.row(tr, marks, tr in shifted) for tr in rows]):
             self.lines.append(text)
             self.meta.append(LineMeta(origin=f"表格{self.tables} 第{i + 1}行", grid=reliable))
 
-    def row(self, tr: etree._Element) -> Row:
+    def row(self, tr: etree._Element, marks: dict[etree._Element, list[etree._Element]], shifted: bool) -> Row:
         """The row's own cells (merged continuations left out) and the grid columns it covers
-        (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not)."""
+        (`gridBefore` columns included: the row starts there on purpose; `gridAfter` not).
+        `marks`: the table's gridSpan, merge and gridBefore elements by their parents;
+        `shifted`: whether a gridBefore is in the row's properties."""
         n = self.names
         p_tag, tcpr_tag, wrappers, grid_span, merges, val = n.p, n.tcpr, n.wrappers, n.grid_span, n.merges, n.val
-        col = self._grid_value(_child(tr, n.trpr), n.grid_before)
+        col = self._grid_value(_child(tr, n.trpr), n.grid_before) if shifted else 0
         row = Row(covered=set(range(min(col, MAX_COLUMNS))))
         covered, cells = row.covered, row.cells
         plain, rich, t = not self.labelled and not self.removed, self.rich, n.t  # (as in `_paragraphs_text`)
@@ -243,9 +255,9 @@ class Reader:
                 elif tag in wrappers:
                     paragraphs += self._children(child, p_tag)
             span, continues = 1, False
-            if pr is not None:  # gridSpan (the first one) and merges, in one pass over the properties
+            if pr is not None and pr in marks:  # gridSpan (the first one) and merges, in one pass over them
                 span_el = None
-                for el in pr:
+                for el in marks[pr]:
                     tag = el.tag
                     if tag == grid_span:
                         span_el = el if span_el is None else span_el
@@ -317,8 +329,9 @@ def read_docx(data: bytes, opened: zipfile.ZipFile | None = None) -> Document:
     body = root.find(f"{{{ns}}}body")
     if body is None:
         raise _bad("正文部分没有内容（缺少 w:body）。", "the main part has no body (w:body).")
-    numbering = Numbering.parse(package.xml(package.related(main, "/numbering")),
-                                package.xml(package.related(main, "/styles")), ns)
+    lists = package.xml(package.related(main, "/numbering"))
+    # (the styles matter only for their list numbers: without a numbering part they are not read)
+    numbering = Numbering.parse(lists, package.xml(package.related(main, "/styles")) if lists is not None else None, ns)
     return _read_body(body, Reader(ns, numbering), "docx")
 
 
@@ -339,12 +352,20 @@ def _inside(el: etree._Element, tag: str, stop: etree._Element) -> bool:
 
 def _read_body(body: etree._Element, reader: Reader, name: str) -> Document:
     w = reader.w
-    for gone in body.iter(w("del"), w("moveFrom"), _MC_FALLBACK):
-        reader.removed.update(gone.iter())
     n = reader.names
-    reader.labelled = bool(reader.numbering.levels) or next(body.iter(n.list_hint), None) is not None
-    for el in body.iter(n.tab, n.br, n.cr, n.nbh, n.box):
-        reader.rich.update(el.iterancestors(n.p))
+    removing = frozenset((w("del"), w("moveFrom"), _MC_FALLBACK))
+    hinted = False
+    # one pass for what is removed, list labels of Word 2003 and the paragraphs holding tabs,
+    # breaks, hyphens or text boxes
+    for el in body.iter(n.tab, n.br, n.cr, n.nbh, n.box, n.list_hint, *removing):
+        tag = el.tag
+        if tag in removing:
+            reader.removed.update(el.iter())
+        elif tag == n.list_hint:
+            hinted = True
+        else:
+            reader.rich.update(el.iterancestors(n.p))
+    reader.labelled = bool(reader.numbering.levels) or hinted
     reader.blocks(body)
     if not reader.lines:
         raise UnreadableInput("Word 文件中没有文字（可能是扫描图片或空白文档）。",

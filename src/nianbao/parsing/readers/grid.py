@@ -1,4 +1,4 @@
-"""Rows of a real table -> lines of the reader contract (shared by the HTML and DOCX readers).
+"""Rows of a real table -> lines of the reader contract (the DOCX reader's; `html.place` does the same for HTML).
 
 A table reader knows, for each row, the first column and the width of each of the row's
 own cells (merged cells once, in their first row) and which columns the row covers: its
@@ -25,16 +25,23 @@ class Cell:
 
 @dataclass
 class Row:
-    cells: list[Cell] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)  # in increasing column order
     covered: set[int] = field(default_factory=set)  # columns covered by this row's cells or from above
 
 
 def grid_lines(rows: list[Row]) -> list[tuple[int, str, bool]]:
     """(row index, tab-separated cells, reliable) for each row that has cells."""
-    used = max((c.col + c.span for r in rows for c in r.cells if c.text), default=0)
+    used = 0  # the end of the cells with text furthest right: a row's last cell with text
+    for r in rows:
+        for c in reversed(r.cells):
+            if c.text:
+                used = max(used, c.col + c.span)
+                break
     out = []
     for i, row in enumerate(rows):
-        cells = [c for c in row.cells if c.col < used] if used else row.cells
+        cells = row.cells
+        if used and cells and cells[-1].col >= used:
+            cells = [c for c in cells if c.col < used]
         if not cells:
             continue
         reliable = used > 0 and row.covered.issuperset(range(used))

@@ -26,6 +26,7 @@ import gc
 import heapq
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,7 +35,6 @@ from lxml import etree
 from ...errors import UnreadableInput
 from ...model import Document, LineMeta
 from ...rules import finding
-from .grid import Cell, Row, grid_lines
 from ..normalize import normalize_text
 from ..headings import find_headings
 from .htmlcontent import Line, select
@@ -99,21 +99,27 @@ def _codec(label: str) -> str | None:
 def decode_html(data: bytes, transport: str | None = None) -> tuple[str, str, bool]:
     """(text, encoding, lossy): a BOM; else the charset of the transport (a saved page's MIME
     header) or the page's own declaration, if it decodes; else detection."""
+    return _decode(data, transport)[:3]
+
+
+def _decode(data: bytes, transport: str | None) -> tuple[str, str, bool, bool]:
+    """`decode_html`, and whether the text is `data` decoded as UTF-8 as it is (then `data`
+    is the text's UTF-8: the parser is given it without encoding the text again)."""
     if not data.startswith(_BOMS):
         declared = (_codec(transport) if transport else None) or declared_encoding(data[:8192])
         if declared and declared != "utf-8":
             try:  # a page re-encoded to UTF-8 that still declares GBK: valid UTF-8 is never chance
                 text = data.decode("utf-8")
                 if not text.isascii():
-                    return text, "utf-8", False
+                    return text, "utf-8", False, True
             except UnicodeDecodeError:
                 pass
         if declared:
             try:
-                return data.decode(declared), declared, False
+                return data.decode(declared), declared, False, declared == "utf-8"
             except UnicodeError:
                 pass  # the page lies about its encoding: detect instead
-    return detect_and_decode(data)
+    return (*detect_and_decode(data), False)
 
 
 def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
@@ -127,11 +133,12 @@ def mhtml_page(data: bytes) -> tuple[bytes, str | None]:
     raise UnreadableInput("网页存档（MHT）中没有网页正文。", "The saved web archive (MHT) holds no HTML page.")
 
 
-def parse_tree(text: str) -> tuple[etree._Element, bool]:
-    """The page's root element and whether libxml2 cut it at its nesting limit."""
+def parse_tree(text: str, encoded: bytes | None = None) -> tuple[etree._Element, bool]:
+    """The page's root element and whether libxml2 cut it at its nesting limit (`encoded`:
+    the text's UTF-8, when the caller has it)."""
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
                               huge_tree=False, default_doctype=False, recover=True)
-    root = etree.fromstring(text.encode("utf-8").translate(None, _CONTROL_BYTES), parser)
+    root = etree.fromstring((text.encode("utf-8") if encoded is None else encoded).translate(None, _CONTROL_BYTES), parser)
     if root is None:
         raise UnreadableInput("网页没有任何内容。", "The web page has no content.")
     cut = any("depth" in err.message.lower() for err in parser.error_log)
@@ -139,7 +146,7 @@ def parse_tree(text: str) -> tuple[etree._Element, bool]:
 
 
 def page_title(root: etree._Element) -> str:
-    el = root.find(".//title")
+    el = next(root.iterdescendants("title"), None)  # (root.find(".//title") without ElementPath)
     return _WS.sub(" ", "".join(el.itertext())).strip() if el is not None else ""
 
 
@@ -157,6 +164,10 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+# the `style` and `hidden` attributes of the tree, in document order
+_HIDING_ATTRS = etree.XPath("descendant-or-self::*/@style | descendant-or-self::*/@hidden")
+
+
 def strip_non_content(root: etree._Element) -> None:
     etree.strip_elements(root, *NEVER_CONTENT, with_tail=False)
     # only elements with a `hidden` or `style` attribute, in document order (XPath, not a
@@ -169,8 +180,15 @@ def strip_non_content(root: etree._Element) -> None:
             found = hiding[style] = _HIDDEN_STYLE.search(style) is not None
         return found
 
-    hidden = [el for el in root.xpath("descendant-or-self::*[@hidden or @style]")
-              if el.get("hidden") is not None or hides(el.get("style") or "")]
+    hidden: list[etree._Element] = []
+    seen: set[etree._Element] = set()
+    for attr in _HIDING_ATTRS(root):  # (selecting the attributes is several times quicker than a predicate on each element)
+        el = attr.getparent()
+        if el in seen:
+            continue
+        seen.add(el)
+        if el.get("hidden") is not None or hides(el.get("style") or ""):
+            hidden.append(el)
     for el in hidden:
         _drop(el)
 
@@ -217,6 +235,8 @@ def cell_text(cell: etree._Element) -> str:
 
 
 def _rows_in_order(table: etree._Element) -> list[etree._Element]:
+    if next(table.iter("tfoot"), None) is None:  # (most tables: no look at each row's parent)
+        return list(table.iter("tr"))
     body: list[etree._Element] = []
     foot: list[etree._Element] = []  # a footer's rows last, wherever the page puts it (one pass: 10,000 rows are fine)
     for tr in table.iter("tr"):
@@ -246,9 +266,21 @@ def data_table(table: etree._Element) -> tuple[list[list[etree._Element]], list[
     rows = [_cells(tr) for tr in _rows_in_order(table)]
     if not rows or max(len(r) for r in rows) < 2:
         return None
-    texts = [[cell_text(c) for c in r] for r in rows]
-    if any(len(t) > MAX_CELL_TEXT for r in texts for t in r):
-        return None
+    texts = []
+    ws = _WS
+    for r in rows:
+        row_texts = []
+        for c in r:
+            if len(c):
+                text = cell_text(c)
+            else:  # a bare cell (most cells of big tables), as `cell_text` reads it, inline
+                text = c.text or ""
+                if not text.isalnum():
+                    text = ws.sub(" ", text).strip()
+            if len(text) > MAX_CELL_TEXT:
+                return None
+            row_texts.append(text)
+        texts.append(row_texts)
     return rows, texts
 
 
@@ -264,26 +296,40 @@ def _span(value: str | None, limit: int) -> int:
     return limit if len(m.group(1)) > 9 else min(int(m.group(1)), limit)  # no int() of 5,000 digits
 
 
-def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row] | None:
-    """Each cell's grid column, rowspans and colspans expanded; None for a table too wide to
-    be a report table (its positions are not trusted).
+def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[tuple[list[int], set[int], int]] | None:
+    """Per row: its cells' first grid columns (rowspans and colspans expanded; increasing),
+    the columns the row covers (its own cells and rowspans from above) and the end column
+    of its last cell with text (0 if none); None for a table too wide to be a report table
+    (its positions are not trusted).
 
     Cost per row is its own cells plus the rowspans ending there (a heap of end rows), not
     the table's width: a rowspan of 65,534 over 200 columns is not re-counted on every row."""
     until: dict[int, int] = {}  # column -> first row no longer covered by a rowspan from above
     ends: list[tuple[int, int]] = []  # (end row, column), possibly stale (see `until`)
-    out = []
+    out: list[tuple[list[int], set[int], int]] = []
     for r, (cells, cell_texts) in enumerate(zip(rows, texts)):
         while ends and ends[0][0] <= r:
             end, k = heapq.heappop(ends)
             if until.get(k) == end:
                 del until[k]
         covered = set(until)
-        row = Row(covered=covered)
-        row_cells = row.cells
-        col = 0
+        firsts: list[int] = []
+        stop = col = 0
         for cell, text in zip(cells, cell_texts):
             names = cell.keys()  # (one call listing the attributes is ~5x cheaper than two get()s)
+            if "colspan" not in names and "rowspan" not in names:  # the common cell
+                while col in covered:
+                    col += 1
+                if col >= MAX_COLUMNS:
+                    return None
+                firsts.append(col)
+                covered.add(col)
+                if col in until:  # over a column a rowspan above still held
+                    del until[col]
+                col += 1
+                if text:
+                    stop = col
+                continue
             span = cell.get("colspan") if "colspan" in names else None
             down = cell.get("rowspan") if "rowspan" in names else None
             colspan = 1 if span is None else max(1, _span(span, 1000))
@@ -292,13 +338,7 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
                 col += 1
             if col + colspan > MAX_COLUMNS:
                 return None
-            row_cells.append(Cell(col, colspan, text))
-            if colspan == 1 and rowspan == 1:  # the common cell
-                covered.add(col)
-                if col in until:  # over a column a rowspan above still held
-                    del until[col]
-                col += 1
-                continue
+            firsts.append(col)
             for k in range(col, col + colspan):
                 covered.add(k)
                 if rowspan > 1:
@@ -307,7 +347,29 @@ def place(rows: list[list[etree._Element]], texts: list[list[str]]) -> list[Row]
                 elif k in until:  # a cell of this row over a column a rowspan above still held
                     del until[k]
             col += colspan
-        out.append(row)
+            if text:
+                stop = col
+        out.append((firsts, covered, stop))
+    return out
+
+
+def _placed_lines(table: etree._Element, placed: list[tuple[list[int], set[int], int]], texts: list[list[str]]) -> list[Line]:
+    """`grid.grid_lines` for the placed rows: the columns right of every cell with text
+    dropped; a row reliable when it covers each remaining column."""
+    used = max([stop for _, _, stop in placed], default=0)
+    out = []
+    for i, ((firsts, covered, _), t) in enumerate(zip(placed, texts)):
+        if used:
+            n = bisect_left(firsts, used)  # (the cells starting left of `used`)
+            if not n:
+                continue
+            cells = t[:n] if n < len(t) else t
+            reliable = covered.issuperset(range(used))
+        elif t:
+            cells, reliable = t, False
+        else:
+            continue
+        out.append(Line("\t".join(cells), table, grid=reliable, row=i + 1))
     return out
 
 
@@ -318,7 +380,7 @@ def table_lines(table: etree._Element, rows: list[list[etree._Element]], texts: 
     placed = place(rows, texts)
     if placed is None:
         return _loose_lines(table, texts)
-    return [Line(text, table, grid=reliable, row=i + 1) for i, text, reliable in grid_lines(placed)]
+    return _placed_lines(table, placed, texts)
 
 
 def _loose_lines(table: etree._Element, texts: list[list[str]]) -> list[Line]:
@@ -450,8 +512,8 @@ def _read_html(data: bytes) -> Document:
     head = data[:2048].lower()
     if b"mime-version:" in head and b"multipart/related" in head:
         data, transport = mhtml_page(data)
-    text, encoding, lossy = decode_html(data, transport)
-    root, cut = parse_tree(text)
+    text, encoding, lossy, as_is = _decode(data, transport)
+    root, cut = parse_tree(text, data if as_is and isinstance(data, bytes) else None)
     title = page_title(root)
     scripts = [(el.get("type"), el.text or "") for el in root.iter("script") if el.text]
     chosen = _content(root, title)
@@ -494,7 +556,8 @@ def _script_content(scripts: list[tuple[str | None, str]], chosen: list[Line], t
         return chosen, False
     root, _ = parse_tree(f"<html><body>{markup}</body></html>")
     lines = _content(root, title)
-    if lines and report_evidence(lines) > report_evidence(chosen):
+    evidence = report_evidence(lines) if lines else 0
+    if evidence and evidence > report_evidence(chosen):  # (none in the scripts: the page's own is not counted)
         return lines, True
     return chosen, False
 

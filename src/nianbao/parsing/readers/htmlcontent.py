@@ -131,12 +131,14 @@ def _evidence(lines: list[Line], norm: list[str]) -> dict[etree._Element, int]:
     tables: dict[etree._Element, set[int]] = {}
     seen_tables: set[int] = set()
     worded = set(heading_word_lines(norm))  # (the few lines that can be headings, in one scan)
+    last_table = None
     for i, (ln, text) in enumerate(zip(lines, norm)):
         if ln.owner is None:  # (only a title line made from the page's <title> has no element)
             continue
         if ln.row:
-            if id(ln.owner) in seen_tables:  # one table's rows all mark the same elements
+            if ln.owner is last_table or id(ln.owner) in seen_tables:  # one table's rows all mark the same elements
                 continue
+            last_table = ln.owner
             seen_tables.add(id(ln.owner))
             mark: tuple[str, int | str] = ("table", id(ln.owner))
         else:
@@ -191,7 +193,7 @@ def select(body: etree._Element, lines: list[Line], page_title: str = "") -> lis
     """The lines of the page's main content, in order."""
     if not lines:
         return []
-    norm = normalize_text("\n".join(ln.text for ln in lines)).split("\n")
+    norm = normalize_text("\n".join([ln.text for ln in lines])).split("\n")
     if len(norm) != len(lines):
         norm = [ln.text for ln in lines]
     evidence = _evidence(lines, norm)
@@ -223,7 +225,8 @@ def select(body: etree._Element, lines: list[Line], page_title: str = "") -> lis
     kept: list[tuple[Line, str]] = []
     first = None
     for i, (ln, text) in enumerate(zip(lines, norm)):
-        if status(ln.owner) != _KEEP:
+        where = state.get(ln.owner)  # (known for most lines: all rows of a table, a block's lines)
+        if (status(ln.owner) if where is None else where) != _KEEP:
             continue
         if not ln.row and len(text) <= 40 and _CHROME_LINE.match(text):
             continue
