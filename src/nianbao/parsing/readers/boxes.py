@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
+
 MAX_RULINGS = 1000  # after merging; a report page has well under 200
 MAX_GRID = 20_000  # rows x columns of one table; a report table has a few hundred
 _NUMERIC = re.compile(r"^[\s\d.,，%+\-—]*\d[\s\d.,，%+\-—]*$")
@@ -205,10 +207,13 @@ def _components(rulings: list[Ruling], tol: float) -> list[list[Ruling]]:
 
     hs = [i for i, r in enumerate(rulings) if r.orient == "h"]
     vs = [i for i, r in enumerate(rulings) if r.orient == "v"]
-    for i in hs:
-        for j in vs:
-            if _touch(rulings[i], rulings[j], tol):
-                parent[find(i)] = find(j)
+    if hs and vs:  # `_touch` of every pair, on arrays; the pairs that touch in the same order
+        h = np.array([(r.start, r.end, r.pos) for r in map(rulings.__getitem__, hs)])
+        v = np.array([(r.start, r.end, r.pos) for r in map(rulings.__getitem__, vs)])
+        touch = ((h[:, 0, None] - tol <= v[None, :, 2]) & (v[None, :, 2] <= h[:, 1, None] + tol)
+                 & (v[None, :, 0] - tol <= h[:, 2, None]) & (h[:, 2, None] <= v[None, :, 1] + tol))
+        for a, b in zip(*(k.tolist() for k in np.nonzero(touch))):
+            parent[find(hs[a])] = find(vs[b])
     groups: dict[int, list[Ruling]] = {}
     for i, r in enumerate(rulings):
         groups.setdefault(find(i), []).append(r)
