@@ -11,7 +11,6 @@ import ctypes
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
 from typing import Any
 
 import pypdfium2.raw as raw
@@ -130,10 +129,11 @@ def rulings(paths: list[tuple[int, Matrix, int]], height: float) -> list[Ruling]
     out: list[Ruling] = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     modes = (ctypes.addressof(fill_mode), ctypes.addressof(stroke))
+    x, y = ctypes.c_float(), ctypes.c_float()
+    xy = (ctypes.addressof(x), ctypes.addressof(y))
     colour = _Colour()
     get_segment, get_point, get_type, get_close = _GET_SEGMENT, _GET_POINT, _GET_SEGMENT_TYPE, _GET_CLOSE
     moveto, lineto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
-    xy = (ctypes.c_float * 2)()
     for obj, m, n in paths:
         if not _GET_DRAW_MODE(obj, *modes):
             continue
@@ -142,26 +142,21 @@ def rulings(paths: list[tuple[int, Matrix, int]], height: float) -> list[Ruling]
         if not stroked and not filled:
             continue
         a, b, c, d, e, f = m
-        # the segments' handles, points (into one array of floats), kinds and closings: pdfium's calls made from C (`map`)
-        segments = list(map(get_segment, repeat(obj, n), range(n)))
-        if len(xy) < 2 * n:
-            xy = (ctypes.c_float * (2 * n))()
-        base = ctypes.addressof(xy)
-        read = list(map(get_point, segments, range(base, base + 8 * n, 8), range(base + 4, base + 8 * n, 8)))
-        coords = memoryview(xy).cast("B").cast("f")[:2 * n].tolist()
         points: list[list[tuple[float, float]]] = []
-        for ok, px, py, kind_seg, closing in zip(read, coords[0::2], coords[1::2], map(get_type, segments),
-                                                 map(get_close, segments)):
-            if not ok:
+        for i in range(n):
+            seg = get_segment(obj, i)
+            if not get_point(seg, *xy):
                 continue
+            px, py = x.value, y.value
             pt = (a * px + c * py + e, height - (b * px + d * py + f))
+            kind_seg = get_type(seg)
             if kind_seg == moveto or not points:
                 points.append([pt])
             elif kind_seg == lineto:
                 points[-1].append(pt)
             else:  # a curve: not a ruling; restart the run at its end point
                 points.append([pt])
-            if closing and len(points[-1]) > 1:
+            if get_close(seg) and len(points[-1]) > 1:
                 points[-1].append(points[-1][0])
         if stroked:
             out += _straight(points)
