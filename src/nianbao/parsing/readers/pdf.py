@@ -204,7 +204,6 @@ _P = ctypes.c_void_p
 _GET_UNICODE = c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
 _GET_CHAR_BOX = c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
 _GET_TEXT = c_function(raw.FPDFText_GetText, ctypes.c_int, _P, ctypes.c_int, ctypes.c_int, _P)
-_NOT_SPACE = re.compile(r"\S")  # (str.isspace and re's \s agree: both are Py_UNICODE_ISSPACE)
 # characters whose bulk text may not be the character's own code (see `_text`)
 _SUSPECT = re.compile("[\x00\ud800-\udfff\ufffd\ufffe\uffff]")
 
@@ -221,21 +220,30 @@ def _chars(textpage: Any, height: float) -> Layer:
     if n <= 0:
         return Layer([], "", np.zeros(0, np.intp), _EMPTY, _EMPTY)
     text = _text(handle, n)
-    where = [m.start() for m in _NOT_SPACE.finditer(text)]
+    spaces = [m.start() for m in _SPACE.finditer(text)]  # (few: line breaks and word spaces)
+    where: list[int] | range = np.delete(np.arange(n), spaces).tolist() if spaces else range(n)
     k = len(where)
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
     values = (ctypes.c_double * (4 * k))()  # per character: left, right, bottom, top
     base = ctypes.addressof(values)
     end = base + 32 * k
-    found = np.fromiter(map(_GET_CHAR_BOX, repeat(handle, k), where, range(base, end, 32), range(base + 8, end, 32),
-                            range(base + 16, end, 32), range(base + 24, end, 32)), np.intc, k) != 0
-    lrbt = np.frombuffer(memoryview(values), np.float64).reshape(k, 4)[found]
+    found = list(map(_GET_CHAR_BOX, repeat(handle, k), where, range(base, end, 32), range(base + 8, end, 32),
+                     range(base + 16, end, 32), range(base + 24, end, 32)))
+    lrbt = np.frombuffer(memoryview(values), np.float64).reshape(k, 4)
+    index = np.asarray(where, np.intp)
+    if not all(found):
+        ok = np.array(found, bool)
+        lrbt, index = lrbt[ok], index[ok]
+        where = index.tolist()
     x0, x1, y0, y1 = lrbt[:, 0], lrbt[:, 1], height - lrbt[:, 3], height - lrbt[:, 2]  # top-down
-    index = np.asarray(where, np.intp)[found]
-    new = tuple.__new__  # (a named tuple without its Python __new__)
-    boxes: list[Box | None] = [None] * n
-    for i, box in zip(index.tolist(), np.column_stack((x0, y0, x1, y1)).tolist()):
-        boxes[i] = new(Box, box)
+    new = tuple.__new__  # (named tuples without their Python __new__)
+    made = list(map(new, repeat(Box), np.column_stack((x0, y0, x1, y1)).tolist()))
+    if len(made) == n:
+        boxes: list[Box | None] = made  # type: ignore[assignment]
+    else:
+        boxes = [None] * n
+        for i, box in zip(where, made):
+            boxes[i] = box
     return Layer(list(map(new, repeat(Char), zip(text, boxes))), text, index, (x0 + x1) / 2, (y0 + y1) / 2)
 
 
