@@ -279,14 +279,13 @@ def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling],
     ymids = [(ys[r] + ys[r + 1]) / 2 for r in range(n_rows)]
     walls = [_covered(on, ymids, tol) for on in _on_lines(vs, xs, tol)]  # [grid line][row]: a ruling there
     floors = [_covered(on, xmids, tol) for on in _on_lines(hs, ys, tol)]  # [grid line][column]
-    for r in range(n_rows):
-        below = floors[r + 1] if r + 1 < n_rows else None
-        for c in range(n_cols):
-            k = r * n_cols + c
-            if c + 1 < n_cols and not walls[c + 1][r]:
-                parent[find(k)] = find(k + 1)
-            if below is not None and not below[c]:
-                parent[find(k)] = find(k + n_cols)
+    # neighbours not parted by a ruling are one cell; grid lines drawn in full (most) part all
+    gaps = [(r * n_cols + c, 1) for c in range(1, n_cols) if not all(walls[c])
+            for r in range(n_rows) if not walls[c][r]]
+    gaps += [(r * n_cols + c, n_cols) for r in range(1, n_rows) if not all(floors[r])
+             for c in range(n_cols) if not floors[r][c]]
+    for k, step in gaps:  # (the cells are the groups, whatever their roots)
+        parent[find(k - step)] = find(k)
     groups: dict[int, list[int]] = {}  # root -> positions, in order of first position
     for k in range(n_rows * n_cols):
         root = k
