@@ -38,6 +38,7 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE = re.compile(r"\s")  # (re's \s is str.isspace)
 # replacement characters, private-use code points and control characters that are not spaces
 _BAD = re.compile("[\ufffd\ue000-\uf8ff" + "".join(re.escape(chr(c)) for c in range(0x20) if not chr(c).isspace()) + "]")
+_TAB_SPACE = str.maketrans("\t\x02", "  ")  # tabs and pdfium's soft hyphens (\x02) as spaces
 _RUN = re.compile("[^\r\n]+")  # a text line's characters, between line breaks
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -329,7 +330,7 @@ def _text_line(chars: list[Char]) -> list[TextLine]:
     size = heights[len(heights) // 2] if heights else None
     x0s, y0s, x1s, y1s = zip(*boxes)
     if all(b >= a - 1.0 for a, b in zip(x0s, x0s[1:])):
-        text = "".join(" " if c.text in "\t\x02" else c.text for c in chars)
+        text = "".join([c.text for c in chars]).translate(_TAB_SPACE)
     else:  # drawn out of order (e.g. quotation marks set in another font last): by position
         text = _by_position(boxed, size)
     text = _SPACES.sub(" ", text).strip()
