@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
+
 MAX_RULINGS = 1000  # after merging; a report page has well under 200
 MAX_GRID = 20_000  # rows x columns of one table; a report table has a few hundred
 _NUMERIC = re.compile(r"^[\s\d.,，%+\-—]*\d[\s\d.,，%+\-—]*$")
@@ -205,10 +207,13 @@ def _components(rulings: list[Ruling], tol: float) -> list[list[Ruling]]:
 
     hs = [i for i, r in enumerate(rulings) if r.orient == "h"]
     vs = [i for i, r in enumerate(rulings) if r.orient == "v"]
-    for i in hs:
-        for j in vs:
-            if _touch(rulings[i], rulings[j], tol):
-                parent[find(i)] = find(j)
+    if hs and vs:  # `_touch` of every pair, on arrays; the pairs that touch in the same order
+        h = np.array([(r.start, r.end, r.pos) for r in map(rulings.__getitem__, hs)])
+        v = np.array([(r.start, r.end, r.pos) for r in map(rulings.__getitem__, vs)])
+        touch = ((h[:, 0, None] - tol <= v[None, :, 2]) & (v[None, :, 2] <= h[:, 1, None] + tol)
+                 & (v[None, :, 0] - tol <= h[:, 2, None]) & (h[:, 2, None] <= v[None, :, 1] + tol))
+        for a, b in zip(*(k.tolist() for k in np.nonzero(touch))):
+            parent[find(hs[a])] = find(vs[b])
     groups: dict[int, list[Ruling]] = {}
     for i, r in enumerate(rulings):
         groups.setdefault(find(i), []).append(r)
@@ -274,14 +279,13 @@ def _build(xs: list[float], ys: list[float], hs: list[Ruling], vs: list[Ruling],
     ymids = [(ys[r] + ys[r + 1]) / 2 for r in range(n_rows)]
     walls = [_covered(on, ymids, tol) for on in _on_lines(vs, xs, tol)]  # [grid line][row]: a ruling there
     floors = [_covered(on, xmids, tol) for on in _on_lines(hs, ys, tol)]  # [grid line][column]
-    for r in range(n_rows):
-        below = floors[r + 1] if r + 1 < n_rows else None
-        for c in range(n_cols):
-            k = r * n_cols + c
-            if c + 1 < n_cols and not walls[c + 1][r]:
-                parent[find(k)] = find(k + 1)
-            if below is not None and not below[c]:
-                parent[find(k)] = find(k + n_cols)
+    # neighbours not parted by a ruling are one cell; grid lines drawn in full (most) part all
+    gaps = [(r * n_cols + c, 1) for c in range(1, n_cols) if not all(walls[c])
+            for r in range(n_rows) if not walls[c][r]]
+    gaps += [(r * n_cols + c, n_cols) for r in range(1, n_rows) if not all(floors[r])
+             for c in range(n_cols) if not floors[r][c]]
+    for k, step in gaps:  # (the cells are the groups, whatever their roots)
+        parent[find(k - step)] = find(k)
     groups: dict[int, list[int]] = {}  # root -> positions, in order of first position
     for k in range(n_rows * n_cols):
         root = k

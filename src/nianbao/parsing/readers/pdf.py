@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import ctypes
 import re
-from bisect import bisect_right
+from itertools import repeat
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -23,7 +25,7 @@ import pypdfium2.raw as raw
 from ...errors import LimitExceeded, UnreadableInput
 from ...model import Document, Finding
 from ...rules import finding
-from .boxes import Box, Table, TextBox, fill_placed, find_tables
+from .boxes import Box, Cell, Table, TextBox, fill_placed, find_tables
 from .pages import PageLayout, TextLine, to_document
 from .pdf_graphics import MAX_OBJECTS, MAX_SEGMENTS, c_function, graphics, large_images, rulings
 
@@ -33,6 +35,12 @@ MIN_CELL = 3.0  # points: narrower gaps between rulings are a double line, not a
 LARGE_IMAGE = 0.12  # an image covering this share of the page may hold text to OCR
 _CID = re.compile(r"\(cid:\d+\)")
 _SPACES = re.compile(r"[ \t]{2,}")
+_SPACE = re.compile(r"\s")  # (re's \s is str.isspace)
+# replacement characters, private-use code points and control characters that are not spaces
+_BAD = re.compile("[\ufffd\ue000-\uf8ff" + "".join(re.escape(chr(c)) for c in range(0x20) if not chr(c).isspace()) + "]")
+_TAB_SPACE = str.maketrans("\t\x02", "  ")  # tabs and pdfium's soft hyphens (\x02) as spaces
+_RUN = re.compile("[^\r\n]+")  # a text line's characters, between line breaks
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass
@@ -129,18 +137,16 @@ def broken_reason(text: str) -> str | None:
     Signs: pdfminer-style ``(cid:N)`` placeholders, replacement characters, private-use
     code points, and letters that are mostly not hanzi (a font whose characters were
     mapped to the wrong code points reads as Latin-1 mojibake)."""
-    visible = [ch for ch in text if not ch.isspace()]
-    if not visible:
+    n = len(text) - len(_SPACE.findall(text))  # the visible characters
+    if not n:
         return None
     if len(_CID.findall(text)) >= 3:
         return "cid"
-    n = len(visible)
-    bad = sum(1 for ch in visible if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or ord(ch) < 0x20)
+    bad = len(_BAD.findall(text))
     if bad >= 3 and bad >= 0.02 * n:
         return "unmapped"
-    letters = [ch for ch in visible if ch.isalpha()]
-    cjk = sum(1 for ch in letters if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
-    if len(letters) >= 30 and cjk < 0.5 * len(letters):
+    letters = sum(map(str.isalpha, text))  # (spaces are no letters)
+    if letters >= 30 and sum(map(str.isalpha, "".join(_CJK.findall(text)))) < 0.5 * letters:
         return "few-hanzi"
     return None
 
@@ -150,16 +156,16 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage.raw, height)
+        layer = _chars(textpage.raw, height)
     finally:
         textpage.close()
-    text = "".join(map(_TEXT, chars))
+    chars, text = layer.chars, layer.text
     layout = PageLayout(number, width, height)
     broken = broken_reason(text)
-    visible = len(chars) - list(map(_BOX, chars)).count(None)
+    visible = len(layer.boxed)
     drawn = graphics(page)
     if drawn.busy is not None:  # a content-stream bomb: keep the text, skip images and rulings
-        layout.lines = _text_lines(chars, set()) if broken is None else []
+        layout.lines = _text_lines(chars, set(), text) if broken is None else []
         return PageText(layout, text, broken, [], _busy_page(number, *drawn.busy))
     images = large_images(drawn.images, width, height, LARGE_IMAGE)
     if broken is None and visible < 10 and images:
@@ -167,9 +173,9 @@ def page_text(page: pdfium.PdfPage, number: int) -> PageText:
     if broken is not None:
         return PageText(layout, text, broken, images)
     layout.tables = find_tables(rulings(drawn.paths, height), RULING_TOL, MIN_CELL)
-    in_tables = _fill_tables(layout.tables, chars)
-    layout.lines = _text_lines(chars, in_tables)
-    bare = [im for im in images if _chars_inside(chars, im) < 5]
+    in_tables = _fill_tables(layout.tables, layer)
+    layout.lines = _text_lines(chars, in_tables, text)
+    bare = [im for im in images if _chars_inside(layer, im) < 5]
     return PageText(layout, text, None, bare)
 
 
@@ -184,73 +190,134 @@ class Char(NamedTuple):
     box: Box | None  # top-down; None for spaces (no caller reads their box) and generated characters
 
 
-_TEXT, _BOX = itemgetter(0), itemgetter(1)  # a Char's fields, for map()
+class Layer(NamedTuple):
+    """A page's characters, and the centres of those with a box (as arrays, for lookups)."""
+
+    chars: list[Char]
+    text: str  # the characters' text, one string
+    boxed: npt.NDArray[np.intp]  # the characters with a box, increasing
+    cx: npt.NDArray[np.float64]  # their boxes' centres
+    cy: npt.NDArray[np.float64]
+
+
+_EMPTY = np.zeros(0)
 _P = ctypes.c_void_p
 _GET_UNICODE = c_function(raw.FPDFText_GetUnicode, ctypes.c_uint, _P, ctypes.c_int)
 _GET_CHAR_BOX = c_function(raw.FPDFText_GetCharBox, ctypes.c_int, _P, ctypes.c_int, _P, _P, _P, _P)
+_GET_TEXT = c_function(raw.FPDFText_GetText, ctypes.c_int, _P, ctypes.c_int, ctypes.c_int, _P)
+# characters whose bulk text may not be the character's own code (see `_text`)
+_SUSPECT = re.compile("[\x00\ud800-\udfff\ufffd\ufffe\uffff]")
 
 
-def _chars(textpage: Any, height: float) -> list[Char]:
-    """The characters of the text layer, in its order: each character's code and box read
-    once.  A space's box is not read (nothing uses it), and no character is asked whether
-    pdfium generated it: pdfium's text page generates nothing but spaces and line breaks
-    (CPDF_TextPage: CharType::kGenerated is set only for L' ', L'\\r' and L'\\n'), which
-    get no box here either."""
-    out: list[Char] = []
-    append = out.append
-    handle = ctypes.cast(textpage, ctypes.c_void_p).value
+def _chars(textpage: Any, height: float) -> Layer:
+    """The characters of the text layer, in its order, with their boxes.  The text is read
+    in one call (`_text`), the boxes with one call per character, made from C (`map`) into
+    one preallocated array of doubles.  A space's box is not read (nothing uses it), and
+    no character is asked whether pdfium generated it: pdfium's text page generates
+    nothing but spaces and line breaks (CPDF_TextPage: CharType::kGenerated is set only
+    for L' ', L'\\r' and L'\\n'), which get no box here either."""
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value or 0
+    n = raw.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return Layer([], "", np.zeros(0, np.intp), _EMPTY, _EMPTY)
+    text = _text(handle, n)
+    spaces = [m.start() for m in _SPACE.finditer(text)]  # (few: line breaks and word spaces)
+    where: list[int] | range = np.delete(np.arange(n), spaces).tolist() if spaces else range(n)
+    k = len(where)
     # the glyph's own box: "loose" boxes come from font metrics, which some producers get wildly wrong
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    refs = [ctypes.addressof(v) for v in (left, right, bottom, top)]
-    get_unicode, get_box, new = _GET_UNICODE, _GET_CHAR_BOX, tuple.__new__  # (tuple.__new__: a named tuple without its Python __new__)
-    for i in range(raw.FPDFText_CountChars(textpage)):
-        code = get_unicode(handle, i)
-        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        if ch.isspace() or not get_box(handle, i, *refs):
-            append(new(Char, (ch, None)))
-        else:
-            append(new(Char, (ch, new(Box, (left.value, height - top.value, right.value, height - bottom.value)))))
-    return out
+    values = (ctypes.c_double * (4 * k))()  # per character: left, right, bottom, top
+    base = ctypes.addressof(values)
+    end = base + 32 * k
+    found = list(map(_GET_CHAR_BOX, repeat(handle, k), where, range(base, end, 32), range(base + 8, end, 32),
+                     range(base + 16, end, 32), range(base + 24, end, 32)))
+    lrbt = np.frombuffer(memoryview(values), np.float64).reshape(k, 4)
+    index = np.asarray(where, np.intp)
+    if not all(found):
+        ok = np.array(found, bool)
+        lrbt, index = lrbt[ok], index[ok]
+        where = index.tolist()
+    x0, x1, y0, y1 = lrbt[:, 0], lrbt[:, 1], height - lrbt[:, 3], height - lrbt[:, 2]  # top-down
+    new = tuple.__new__  # (named tuples without their Python __new__)
+    made = list(map(new, repeat(Box), np.column_stack((x0, y0, x1, y1)).tolist()))
+    if len(made) == n:
+        boxes: list[Box | None] = made  # type: ignore[assignment]
+    else:
+        boxes = [None] * n
+        for i, box in zip(where, made):
+            boxes[i] = box
+    return Layer(list(map(new, repeat(Char), zip(text, boxes))), text, index, (x0 + x1) / 2, (y0 + y1) / 2)
 
 
-def _fill_tables(tables: list[Table], chars: list[Char]) -> set[int]:
+def _text(handle: int, n: int) -> str:
+    """The page's n characters, one string: pdfium's text of the whole page in one call
+    when it is the characters' own codes one by one (as long as the page has characters,
+    and none of the codes pdfium's text buffer writes differently: code 0, surrogates,
+    non-characters), else read character by character."""
+    buffer = (ctypes.c_ushort * (2 * n + 2))()  # room for surrogate pairs: pdfium must not write past it
+    written = _GET_TEXT(handle, 0, n, ctypes.addressof(buffer))
+    if written == n + 1:
+        text = ctypes.string_at(buffer, 2 * n).decode("utf-16-le", "surrogatepass")
+        if len(text) == n and _SUSPECT.search(text) is None:
+            return text
+    codes = map(_GET_UNICODE, repeat(handle, n), range(n))
+    return "".join([chr(code) if 0 < code < 0x110000 else "\ufffd" for code in codes])
+
+
+def _fill_tables(tables: list[Table], layer: Layer) -> set[int]:
     """Put the characters printed inside tables into their cells; returns their indexes.
-    Each character's centre is computed once and looked up in a table only when it lies
-    within the table's frame."""
+    A character goes to the first table whose frame holds its centre, into the cell there
+    (`Table.cell_at`): the tests and the bisections are made on the arrays of centres."""
     taken: set[int] = set()
     if not tables:
         return taken
-    centres = [(i, (c.box.x0 + c.box.x1) / 2, (c.box.y0 + c.box.y1) / 2, c)
-               for i, c in enumerate(chars) if c.box is not None]
+    chars, cx, cy = layer.chars, layer.cx, layer.cy
+    free = np.ones(len(cx), bool)
     new = tuple.__new__
     for table in tables:
-        xs, ys, where = table.xs, table.ys, table.cells_by_position()
-        x0, x1, y0, y1, last_col, last_row = xs[0], xs[-1], ys[0], ys[-1], table.n_cols - 1, table.n_rows - 1
-        placed = []
-        for i, x, y, c in [t for t in centres if y0 <= t[2] <= y1 and x0 <= t[1] <= x1]:
-            if i not in taken:  # `Table.cell_at`, inline
-                row, col = bisect_right(ys, y) - 1, bisect_right(xs, x) - 1
-                cell = where.get((row if row < last_row else last_row, col if col < last_col else last_col))
-                if cell is not None:
-                    placed.append((cell, new(TextBox, (c.box, c.text, 1.0))))
-                    taken.add(i)
+        xs, ys = table.xs, table.ys
+        inside = free & (cy >= ys[0]) & (cy <= ys[-1]) & (cx >= xs[0]) & (cx <= xs[-1])
+        sel = np.flatnonzero(inside)
+        placed: list[tuple[Cell, TextBox]] = []
+        if len(sel):
+            n_cols = table.n_cols
+            rows = np.minimum(np.searchsorted(ys, cy[sel], "right") - 1, table.n_rows - 1)
+            cols = np.minimum(np.searchsorted(xs, cx[sel], "right") - 1, n_cols - 1)
+            cells, grid = _cell_grid(table)
+            at = grid[rows * n_cols + cols]
+            sel, at = sel[at >= 0], at[at >= 0]
+            free[sel] = False
+            index = layer.boxed[sel].tolist()
+            taken.update(index)
+            placed = [(cells[k], new(TextBox, (c.box, c.text, 1.0))) for k, c in zip(at.tolist(), map(chars.__getitem__, index))]
         fill_placed(table, placed, chars=True)
     return taken
 
 
-def _text_lines(chars: list[Char], taken: set[int]) -> list[TextLine]:
-    """The text layer's lines (its own order and line breaks), without table characters."""
+def _cell_grid(table: Table) -> tuple[list[Cell], npt.NDArray[np.intp]]:
+    """The table's cells, and for each elementary position (row * columns + column) the
+    number of the cell covering it (-1: none)."""
+    n_cols = table.n_cols
+    grid = [-1] * (table.n_rows * n_cols)
+    cells: list[Cell] = []
+    number: dict[int, int] = {}
+    for (r, c), cell in table.cells_by_position().items():
+        k = number.get(id(cell))
+        if k is None:
+            k = number[id(cell)] = len(cells)
+            cells.append(cell)
+        grid[r * n_cols + c] = k
+    return cells, np.array(grid, np.intp)
+
+
+def _text_lines(chars: list[Char], taken: set[int], text: str) -> list[TextLine]:
+    """The text layer's lines (its own order and line breaks), without table characters
+    (`text`: the characters' text, where the breaks are found)."""
     lines: list[TextLine] = []
-    current: list[Char] = []
-    for i, c in enumerate(chars):
-        if c.text in "\r\n":
-            if current:
-                lines += _text_line(current)
-            current = []
-        elif i not in taken:
-            current.append(c)
-    if current:
-        lines += _text_line(current)
+    for run in _RUN.finditer(text):
+        a, b = run.span()
+        current = chars[a:b] if not taken else [c for i, c in zip(range(a, b), chars[a:b]) if i not in taken]
+        if current:
+            lines += _text_line(current)
     return lines
 
 
@@ -263,7 +330,7 @@ def _text_line(chars: list[Char]) -> list[TextLine]:
     size = heights[len(heights) // 2] if heights else None
     x0s, y0s, x1s, y1s = zip(*boxes)
     if all(b >= a - 1.0 for a, b in zip(x0s, x0s[1:])):
-        text = "".join(" " if c.text in "\t\x02" else c.text for c in chars)
+        text = "".join([c.text for c in chars]).translate(_TAB_SPACE)
     else:  # drawn out of order (e.g. quotation marks set in another font last): by position
         text = _by_position(boxed, size)
     text = _SPACES.sub(" ", text).strip()
@@ -283,6 +350,6 @@ def _by_position(boxed: list[Char], size: float | None) -> str:
     return "".join(out)
 
 
-def _chars_inside(chars: list[Char], area: Box) -> int:
-    return sum(1 for c in chars if c.box is not None
-               and area.x0 <= c.box.cx <= area.x1 and area.y0 <= c.box.cy <= area.y1)
+def _chars_inside(layer: Layer, area: Box) -> int:
+    cx, cy = layer.cx, layer.cy
+    return int(np.count_nonzero((cx >= area.x0) & (cx <= area.x1) & (cy >= area.y0) & (cy <= area.y1)))
