@@ -18,7 +18,7 @@ from ..lazyre import lazy
 
 LEVELS = ("province", "city", "county", "township")
 
-_TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道办事处|街道|镇|乡|苏木))(?=人民政府|政府|办事处|人大|党委|$|[(（])")
+_TOWNSHIP = lazy(r"([\u4e00-\u9fff]{2,8}?(?:街道办事处|街道|镇|乡|苏木))(?=人民政府|政府|办事处|人大|党委|$|[(（])")
 _GENERIC = lazy(r"([\u4e00-\u9fff]{2,5}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))(?=人民政府|政府|$)")
 # an area the bundled list lacks, printed before a township ("西咸新区底张街道办事处")
 _AREA_BEFORE_TOWNSHIP = lazy(
