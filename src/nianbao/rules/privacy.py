@@ -7,7 +7,6 @@ names are not reported.  The agency's own office (landline) phone is fine.
 """
 from __future__ import annotations
 
-import logging
 import re
 from itertools import filterfalse
 from collections.abc import Iterator
@@ -48,6 +47,8 @@ _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟
 
 @lru_cache(maxsize=1)
 def _tagger():  # type: ignore[no-untyped-def]
+    import logging  # (here: a check that never tags does not load logging)
+
     import jieba
     import jieba.posseg as pseg
 
