@@ -65,6 +65,12 @@ def test_traditional_to_simplified():
     assert normalize_text("國務院辦公廳政府信息與政務公開辦公室") == "国务院办公厅政府信息与政务公开办公室"
 
 
+def test_the_kept_traditional_characters_are_those_opencc_changes():
+    from nianbao.parsing.normalize import opencc_traditional_chars, traditional_chars
+
+    assert traditional_chars() == opencc_traditional_chars()
+
+
 def test_pinyin_annotations_removed_from_mirror_pages():
     text = "國務院辦公廳政府信息公(gong)開(kai)工作年(nian)度報(bao)告"
     assert normalize_text(text) == "国务院办公厅政府信息公开工作年度报告"

@@ -28,7 +28,6 @@ import faulthandler
 import os
 import pickle
 import select
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,6 +172,8 @@ def _limit(budget: Budget) -> None:
 
 
 def _collect(pid: int, read_fd: int, budget: Budget) -> Any:
+    import signal  # (here: a check of an input that needs no budget does not load it)
+
     wall = budget.wall()
     deadline = None if wall is None else time.monotonic() + wall
     chunks: list[bytes] = []

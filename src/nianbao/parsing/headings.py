@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..lazyre import lazy
 from ..formats import templates as T
 from ..formats.vocab import normalized, section_index
 
@@ -33,7 +34,7 @@ _FURNITURE = re.compile(
     r"当前位置|您现在的位置|您的位置|所在位置)")
 _BREADCRUMB = re.compile(r"(?:首页|主页)\s*[>›»/]|[>›»]")
 _PAGE_CAPTION = re.compile(r"^Page\d+[-–—]", re.I)  # a flip-book page: "Page 9 - 2020年报_审计局"
-_NAME_AFTER = re.compile(r"[_\-—–|:：]+[\u4e00-\u9fff()]{2,20}")
+_NAME_AFTER = lazy(r"[_\-—–|:：]+[\u4e00-\u9fff()]{2,20}")
 _META_LABELS = ("名称", "标题", "文件名称", "信息名称", "文章标题")
 _HEADING_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,2})\s*[、.,]\s*)?")
 _HEADING_END = re.compile(r"[。:;]")

@@ -14,13 +14,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..lazyre import lazy
 from ..formats.divisions import GOVERNMENT_WORDS, canonical_chain, region_before, split_agency
 from ..model import SectionText
 from .headings import find_title, name_from_title
 from .selfname import body_agency, strip_injected
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_PERIOD = re.compile(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = lazy(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _NOTICE = re.compile(r"国办公开办函\s*[〔\[(【]\s*(\d{4})\s*[〕\])】]\s*(\d{1,4})\s*号")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 

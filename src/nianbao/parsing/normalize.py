@@ -25,6 +25,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from ..lazyre import lazy
 from ..model import Document, LineMeta
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028\u2029\u2060\ufeff\u00ad\x0b\x0c]")
@@ -35,8 +36,8 @@ _CJK = "\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u201c\u201d\u2018\u
 _CJK_SPACE = re.compile(f" (?<=[{_CJK}] ) *(?=[{_CJK}])")  # spaces between two CJK characters
 _PINYIN = re.compile("[（(](?<=[\u4e00-\u9fff][（(])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,7}[）)]")
 # "**", "__", "~~", and at a line's start (after up to 3 spaces) "#{1,6} " and "> "
-_MD_EMPHASIS = re.compile(r"\*\*|__|~~|#(?<=^#)#{0,5} +|>(?<=^>) ?| (?<=^ ) {0,2}(?:#{1,6} +|> ?)", re.MULTILINE)
-_NUMBERED_SPACE = re.compile(r"(\d(?<![\d.]\d)\d?\.) +(?=[\u4e00-\u9fff])")  # "1. 属于" (no digit or "." before)
+_MD_EMPHASIS = lazy(r"\*\*|__|~~|#(?<=^#)#{0,5} +|>(?<=^>) ?| (?<=^ ) {0,2}(?:#{1,6} +|> ?)", re.MULTILINE)
+_NUMBERED_SPACE = lazy(r"(\d(?<![\d.]\d)\d?\.) +(?=[\u4e00-\u9fff])")  # "1. 属于" (no digit or "." before)
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 _ODD_SPACE = re.compile(_INVISIBLE.pattern[:-1] + _SPACES.pattern[1:])  # either of the two above
 
@@ -71,8 +72,8 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$",
     re.IGNORECASE,
 )
-_ONE_CJK = re.compile("^\\s*[\u4e00-\u9fff\u3001\uff0c\u3002]\\s*$")
-_PAGE_OF = re.compile(r"^第(\d+)页")
+_ONE_CJK = lazy("^\\s*[\u4e00-\u9fff\u3001\uff0c\u3002]\\s*$")
+_PAGE_OF = lazy(r"^第(\d+)页")
 
 
 @lru_cache(maxsize=1)
@@ -82,9 +83,16 @@ def _converter() -> Any:  # an opencc.OpenCC (untyped)
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=1)
 def traditional_chars() -> frozenset[str]:
-    """Characters OpenCC changes when converting traditional -> simplified."""
+    """Characters OpenCC changes when converting traditional -> simplified (kept in
+    `formats.traditional`: computing them loads opencc's converter)."""
+    from ..formats.traditional import TRADITIONAL_CHARS
+
+    return TRADITIONAL_CHARS
+
+
+def opencc_traditional_chars() -> frozenset[str]:
+    """`traditional_chars` as the installed opencc computes them (what the kept list is checked against)."""
     block = "\n".join(chr(cp) for cp in range(0x4E00, 0xA000))
     converted = _converter().convert(block).split("\n")
     return frozenset(chr(0x4E00 + i) for i, ch in enumerate(converted) if ch != chr(0x4E00 + i))

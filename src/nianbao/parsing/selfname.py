@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
 from ..formats.divisions import parse_chain
 
 # a web address or bare domain printed where a name should start ("puroview.com东城街道"); a
@@ -32,23 +33,23 @@ def domain_before(text: str, name: str) -> tuple[int, str] | None:
 _NAME = r"[\u4e00-\u9fff()]{2,30}?"
 _ALIAS = r"(?:\((?:以下)?简称[^()]{1,15}\))?"
 # the body naming its own report: "现将青山街道办事处2022年政府信息公开工作情况报告如下"
-_SELF_REPORT = re.compile(
+_SELF_REPORT = lazy(
     r"(?:现将|现就|现公布|现公开|现发布|现形成|现予公布|面向社会公开|向社会公布|公布|编制了?|做好)《?(" + _NAME + r")" + _ALIAS
     + r"(?:(?:19|20)\d{2}\s*年度?)?(?:政府|政务)?(?:信息)?公开")
-_AUTHOR = re.compile(r"本(?:年度)?报告由(" + _NAME + r")(?:根据|按照|依据|依照|编制|负责|结合)")
+_AUTHOR = lazy(r"本(?:年度)?报告由(" + _NAME + r")(?:根据|按照|依据|依照|编制|负责|结合)")
 # "本报告依据《条例》…的要求,由保康县农业农村局编制" (the author after a clause on the basis)
-_AUTHOR_LATE = re.compile(r"本(?:年度)?报告[^。\n]{0,200}?[,，]由(" + _NAME + r")编制")
-_AUTHOR_AFTER = re.compile(r"(?:^|[,，。;；])(" + _NAME + r")(?:根据[^。]{0,60})?编制了?本(?:年度)?报告")
+_AUTHOR_LATE = lazy(r"本(?:年度)?报告[^。\n]{0,200}?[,，]由(" + _NAME + r")编制")
+_AUTHOR_AFTER = lazy(r"(?:^|[,，。;；])(" + _NAME + r")(?:根据[^。]{0,60})?编制了?本(?:年度)?报告")
 # the first clause of a paragraph: "2020年,抚远市生态环境局认真贯彻…"
-_CLAUSE = re.compile(r"(?:^|[,，。;；、\n])(?:(?:19|20)\d{2}年度?,?)?([\u4e00-\u9fff()]{2,30})")
+_CLAUSE = lazy(r"(?:^|[,，。;；、\n])(?:(?:19|20)\d{2}年度?,?)?([\u4e00-\u9fff()]{2,30})")
 _VERBS = ("认真", "严格", "高度", "不断", "坚持", "始终", "紧紧", "紧扣", "积极", "进一步", "深入", "全面", "切实",
           "扎实", "继续", "持续", "以", "按照", "根据", "依据", "围绕", "贯彻", "落实", "强化", "加强", "着力", "立足",
           "聚焦", "主动", "共", "全年", "结合", "秉持", "对照", "大力", "牢固", "狠抓", "推进", "在", "未", "通过",
           "累计", "不折不扣", "着眼", "坚决")
-_QUOTED_WORK = re.compile(r"[“\"]([\u4e00-\u9fff]{2,20}?)政府信息公开工作")
-_CONTACT = re.compile(r"请与(" + _NAME + r")联系")
-_INNER_OFFICE = re.compile(r"(?<=[局委会府处镇乡厅])(?:党政|综合)?办公室$|(?<=[局委会府处镇乡厅])党政办$")
-_NOT_A_NAME = re.compile(
+_QUOTED_WORK = lazy(r"[“\"]([\u4e00-\u9fff]{2,20}?)政府信息公开工作")
+_CONTACT = lazy(r"请与(" + _NAME + r")联系")
+_INNER_OFFICE = lazy(r"(?<=[局委会府处镇乡厅])(?:党政|综合)?办公室$|(?<=[局委会府处镇乡厅])党政办$")
+_NOT_A_NAME = lazy(
     r"网站|门户|平台|本年|^(?:我|本(?:局|镇|乡|街|单位|机关|部门|级|报告|委|办)|全(?:局|年|县|市|区|镇|乡|系统|面)|各|该|在|以|[(（]|"
     r"上级|相关|有关|通过|按照|根据|依据|围绕|结合|对照|[省市县区镇乡旗]?(?:人民)?政府$|[省市县区旗]委$|办公室$|党政办)")
 _AGENCY_SUFFIX = ("局", "委", "办", "室", "府", "处", "镇", "乡", "街道", "苏木", "院", "所", "站", "会", "厅", "部",

@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from ..lazyre import lazy
 from ..formats import templates as T
 from ..model import LineMeta
 from ..formats.vocab import normalized
 
 MIN_LINE = 120  # a glued body is far longer; shorter lines are never looked at
 MIN_LABELS = 3  # official row labels directly followed by digits on one line
-_RUN = re.compile(r"[\s|]*((?:[0-9.,+\-增减]|[ \t|])*[0-9](?:万元|元)?)")
+_RUN = lazy(r"[\s|]*((?:[0-9.,+\-增减]|[ \t|])*[0-9](?:万元|元)?)")
 
 
 @dataclass(frozen=True)

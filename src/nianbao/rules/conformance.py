@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from ..lazyre import lazy
 from ..formats import templates as T
 from ..model import Finding, Report
 from ..words import BODY_NAMES, LEVEL_NAMES
@@ -17,15 +18,15 @@ from .arithmetic import row_title, rows_of, template_of
 # date may omit its year ("2025年1月1日至12月31日"): it is then the start's year
 _YEAR_JAN1 = r"((?:19|20)\d{2})年0?1月0?1日"
 _DEC31 = r"(?:((?:19|20)\d{2})年)?12月31日"
-_PERIOD = re.compile(rf"统计(?:期限|时限|期间|区间|时间|数据)[^。]{{0,12}}?{_YEAR_JAN1}[^。]{{0,12}}?{_DEC31}")
-_PERIOD_LOOSE = re.compile(rf"{_YEAR_JAN1}(?:起|至|到|-|—|－|~|～)+[^。]{{0,6}}?{_DEC31}")
+_PERIOD = lazy(rf"统计(?:期限|时限|期间|区间|时间|数据)[^。]{{0,12}}?{_YEAR_JAN1}[^。]{{0,12}}?{_DEC31}")
+_PERIOD_LOOSE = lazy(rf"{_YEAR_JAN1}(?:起|至|到|-|—|－|~|～)+[^。]{{0,6}}?{_DEC31}")
 # a line that holds a section heading behind junk or a wrong number ("l六、存在的主要问题及改进情况",
 # "5、其他需要报告的事项", "（四）政府信息公开行政复议、行政诉讼情况")
 _HEADING_PREFIX = re.compile(
     r"^[^\u4e00-\u9fff]{0,4}(?:第?[一二三四五六七八九十]{1,2}(?:部分)?|[(（][一二三四五六七八九十\d]{1,2}[)）])?[^\u4e00-\u9fff]{0,4}")
 _HEADING_END = re.compile(r"[。:：;；]")
 # a heading number as printed: "六、", "第五部分" (group 1) or "（五）" (group 2)
-_HEADING_NUMBER = re.compile(r"^\s*(?:第?([一二三四五六七八九十]{1,2})(?:部分)?\s*[、.,，．\s]|[(（]([一二三四五六七八九十]{1,2})[)）])")
+_HEADING_NUMBER = lazy(r"^\s*(?:第?([一二三四五六七八九十]{1,2})(?:部分)?\s*[、.,，．\s]|[(（]([一二三四五六七八九十]{1,2})[)）])")
 
 
 @rule("G1", "conformance", "error", "六个部分齐全且顺序正确",
@@ -239,7 +240,7 @@ def _period(text: str) -> re.Match[str] | None:
 
 
 _NOTHING = ("无", "暂无", "没有", "无问题", "暂无问题", "不存在", "略", "无存在的主要问题")
-_SENTENCE = re.compile(r"[。！？!?；;]")
+_SENTENCE = lazy(r"[。！？!?；;]")
 _SHORT = 50  # characters: below this, one sentence cannot say what went wrong and what was done
 
 

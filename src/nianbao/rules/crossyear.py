@@ -3,10 +3,10 @@
 `check(report, previous)` runs these; the store pairs reports after ingest."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import TypeGuard
 
+from ..lazyre import lazy
 from ..formats import templates as T
 from ..model import Finding, Number, Report, cell_path
 from ..formats import templates as T
@@ -24,7 +24,7 @@ def _nums(vs: tuple[Number | None, ...]) -> TypeGuard[tuple[Number, ...]]:
     return all(_num(v) for v in vs)
 
 
-_CLEAN = re.compile(r"[\s\d,.;:!?，。；：、“”()（）]")
+_CLEAN = lazy(r"[\s\d,.;:!?，。；：、“”()（）]")
 G6_THRESHOLD = 0.8  # section 五 this similar to another is 雷同
 G6_MIN_CHARS = 40  # shorter sections are not compared
 

@@ -8,6 +8,7 @@ from itertools import accumulate
 from functools import lru_cache
 from collections.abc import Iterator
 
+from ..lazyre import lazy
 from ..parsing.selfname import domain_before
 from ..model import Finding, Report
 from . import finding, joined_lines, rule
@@ -40,7 +41,7 @@ def _automaton():  # type: ignore[no-untyped-def]
     return auto
 
 
-_SPAM_RE = re.compile("|".join(re.escape(t.lower()) for t in SPAM_TERMS))
+_SPAM_RE = lazy("|".join(re.escape(t.lower()) for t in SPAM_TERMS))
 
 
 def _from_its_end(term: str) -> str:
@@ -97,7 +98,7 @@ def _spam_lines(report: Report) -> list[tuple[int, str]]:
 
 
 _AUTHOR = re.compile(r"本(?:年度)?报告由([\u4e00-\u9fff()]{2,40}?)(?:根据|按照|依据|依照|编制|负责|结合)")
-_GOV_TAIL = re.compile(r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府|办公室|办事处)$")
+_GOV_TAIL = lazy(r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府|办公室|办事处)$")
 
 
 def _core(name: str) -> str:

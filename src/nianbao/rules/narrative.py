@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TypeGuard
 
+from ..lazyre import lazy
 from ..formats import templates as T
 from ..parsing.extract.tokens import MAX_DIGITS
 from ..model import Finding, Number, Report, cell_path
@@ -17,31 +18,31 @@ _UNIT = r"\s*(?:件|个|起|条|份|宗|次)"
 _COUNT = rf"(?<!\d)(\d{{1,{MAX_DIGITS}}})"  # a whole number (a longer run of digits is no count)
 # (pattern, group holding the number)
 _RECEIVED = [
-    re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,24}}?(?:申请|请求){_END}{{0,8}}?{_COUNT}{_UNIT}"),
-    re.compile(rf"(?:收到|受理|接收|新收|接到){_END}{{0,12}}?{_COUNT}{_UNIT}{_END}{{0,12}}?(?:申请|请求)"),
-    re.compile(rf"依申请公开{_END}{{0,6}}?(?:办理|受理|收到){_END}{{0,2}}?{_COUNT}{_UNIT}"),
+    lazy(rf"(?:收到|受理|接收|新收|接到){_END}{{0,24}}?(?:申请|请求){_END}{{0,8}}?{_COUNT}{_UNIT}"),
+    lazy(rf"(?:收到|受理|接收|新收|接到){_END}{{0,12}}?{_COUNT}{_UNIT}{_END}{{0,12}}?(?:申请|请求)"),
+    lazy(rf"依申请公开{_END}{{0,6}}?(?:办理|受理|收到){_END}{{0,2}}?{_COUNT}{_UNIT}"),
 ]
-_RECEIVED_NONE = re.compile(rf"(?:未|没有)(?:收到|受理|接到|发生){_END}{{0,12}}?(?:申请|请求)")
+_RECEIVED_NONE = lazy(rf"(?:未|没有)(?:收到|受理|接到|发生){_END}{{0,12}}?(?:申请|请求)")
 # counts of table 三's other totals the prose often states: (row key, patterns); a carry written
 # with years ("2023年结转2024年…") is left alone: which side of it is this report's is unclear
 _CARRIED = "结转"
 _ROW_PATTERNS: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
-    ("carried_over", (re.compile(rf"上一?年度?{_CARRIED}{_CLAUSE}{{0,16}}?{_COUNT}{_UNIT}"),)),
+    ("carried_over", (lazy(rf"上一?年度?{_CARRIED}{_CLAUSE}{{0,16}}?{_COUNT}{_UNIT}"),)),
     ("carried_forward", (
-        re.compile(rf"(?<!上年)(?<!上年度){_CARRIED}(?:至|到)?下一?年度?{_CLAUSE}{{0,8}}?{_COUNT}{_UNIT}"),
-        re.compile(rf"{_COUNT}{_UNIT}{_CLAUSE}{{0,4}}?{_CARRIED}(?:至|到)?下一?年度?"),
+        lazy(rf"(?<!上年)(?<!上年度){_CARRIED}(?:至|到)?下一?年度?{_CLAUSE}{{0,8}}?{_COUNT}{_UNIT}"),
+        lazy(rf"{_COUNT}{_UNIT}{_CLAUSE}{{0,4}}?{_CARRIED}(?:至|到)?下一?年度?"),
     )),
-    (T.RESULTS_TOTAL_KEY, (re.compile(rf"(?:办结|答复)(?:完毕|完成)?{_CLAUSE}{{0,4}}?{_COUNT}{_UNIT}"),)),
+    (T.RESULTS_TOTAL_KEY, (lazy(rf"(?:办结|答复)(?:完毕|完成)?{_CLAUSE}{{0,4}}?{_COUNT}{_UNIT}"),)),
 )
 # a word every match of a row's patterns holds: without it in the text they are not run (a
 # pattern that starts with a look-behind is slow to scan)
 _ROW_NEEDLES = {"carried_over": _CARRIED, "carried_forward": _CARRIED}
 # "答复人大代表建议12件", "办结网民留言30件": not applications for information
-_OFF_TOPIC = re.compile(r"建议|提案|信访|留言|咨询|热线|投诉|来信|诉求|工单|信箱")
+_OFF_TOPIC = lazy(r"建议|提案|信访|留言|咨询|热线|投诉|来信|诉求|工单|信箱")
 # figures for a whole area or system ("全市…行政复议案件134件") are not this agency's own
 _WHOLE_AREA = re.compile(r"全(?:市|县|区|省|州|盟|旗|系统|国)")
-_OWN = re.compile(r"(?:本|我)(?:机关|局|委|办|单位|部门|级|院|厅|府|镇|乡|街道|中心)")
-_SENTENCE_START = re.compile(r"[。;；!！?？\n]")
+_OWN = lazy(r"(?:本|我)(?:机关|局|委|办|单位|部门|级|院|厅|府|镇|乡|街道|中心)")
+_SENTENCE_START = lazy(r"[。;；!！?？\n]")
 _REVIEW_WORD, _SUIT_WORD = T.T4_GROUPS[0][1], T.T4_HEADER_LITIGATION
 _REVIEW = re.compile(rf"{_REVIEW_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
 _LITIGATION = re.compile(rf"{_SUIT_WORD}{_END}{{0,8}}?{_COUNT}{_UNIT}")
@@ -52,7 +53,7 @@ _NO_APPEALS = re.compile(
     rf"{_CLAUSE}*"
 )
 # a denial of corrections or lost suits only ("未发生…被行政复议纠错或行政诉讼败诉情形"), not of any case
-_ONLY_LOST = re.compile(r"纠错|纠正|败诉|撤销|确认违法")
+_ONLY_LOST = lazy(r"纠错|纠正|败诉|撤销|确认违法")
 _REVIEW_GROUPS = ("review",)
 _SUIT_GROUPS = tuple(k for k, _, parent in T.T4_GROUPS if parent == _SUIT_WORD)
 _LOST_FIELD = "corrected"

@@ -7,7 +7,6 @@ names are not reported.  The agency's own office (landline) phone is fine.
 """
 from __future__ import annotations
 
-import logging
 import re
 from itertools import filterfalse
 from collections.abc import Iterator
@@ -15,23 +14,24 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..lazyre import lazy
 from ..formats import templates as T
 from ..model import Finding, Report
 from . import finding, joined_lines, rule
 
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![\d.])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d])")
+_ID = lazy(r"(?<![0-9A-Za-z])(\d{6})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([\dXx])(?![0-9A-Za-z])")
+_MOBILE = lazy(r"(?<![\d.])(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d])")
 # what every match of _ID and _MOBILE holds, without the look-arounds that make a scan of the
 # whole text slow (a look-behind first defeats the regex engine's skip to a possible start):
 # when these find nothing, neither pattern can
 _ID_DIGITS = re.compile(r"\d\d{16}")
-_MOBILE_DIGITS = re.compile(r"1[3-9]\d[ -]?\d{4}[ -]?\d{4}")
-_CONTACT = re.compile(r"(?:联系电话|电话|热线|手机|咨询|监督|举报|联系方式|Tel|TEL)[^。\n]{0,12}$")
+_MOBILE_DIGITS = lazy(r"1[3-9]\d[ -]?\d{4}[ -]?\d{4}")
+_CONTACT = lazy(r"(?:联系电话|电话|热线|手机|咨询|监督|举报|联系方式|Tel|TEL)[^。\n]{0,12}$")
 _ADDRESS = re.compile(r"(?:家庭住址|家住|住址|居住地址|现住址|现居住于|住所地)\s*[:为在]?\s*([\u4e00-\u9fff\d\-#号室栋楼单元组村]{4,40})")
-_OFFICIAL_TITLE = re.compile(
+_OFFICIAL_TITLE = lazy(
     r"^(?:书记|副书记|镇长|副镇长|乡长|县长|区长|市长|省长|主任|副主任|局长|副局长|科长|所长|站长|部长|主席|委员|同志|代表|秘书长|厅长|处长|队长|院长|组长|总理|总书记|主任委员)"
 )
-_TITLE_BEFORE = re.compile(r"(?:书记|镇长|乡长|县长|区长|市长|主任|局长|科长|所长|站长|部长|主席|委员|组长|处长|秘书长)$")
+_TITLE_BEFORE = lazy(r"(?:书记|镇长|乡长|县长|区长|市长|主任|局长|科长|所长|站长|部长|主席|委员|组长|处长|秘书长)$")
 _NOT_NAMES = frozenset(
     "申请人 当事人 负责人 联系人 第三人 举报人 投诉人 代理人 经办人 责任人 法人 本人 他人 原告 被告 群众 市民 公民 "
     "习近平 毛泽东 邓小平 江泽民 胡锦涛 李克强 李强 周恩来 孙中山 马克思 列宁 "
@@ -47,6 +47,8 @@ _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟
 
 @lru_cache(maxsize=1)
 def _tagger():  # type: ignore[no-untyped-def]
+    import logging  # (here: a check that never tags does not load logging)
+
     import jieba
     import jieba.posseg as pseg
 
@@ -99,8 +101,8 @@ _AFTER = re.compile(r"(?:收到|受理|接到|申请人|来信人|来访人|举�
                     r"(?:了|市民|群众|居民|村民|来自)?(?=" + _S + ")")
 _VERBS = ("提出", "提交", "申请公开", "来信", "来访", "请求公开", "起诉", "申请" + T.T4_GROUPS[0][1])
 _BEFORE = re.compile(_S + r"[\u4e00-\u9fff]{1,3}(?:等\d*人)?(?:于[^。,;\n]{0,12}?)?(?:" + "|".join(_VERBS) + ")")
-_VERB = re.compile("|".join(_VERBS))  # one scan finds every verb: none overlaps another (test_rules checks)
-_ETC_COUNT = re.compile(r"等(\d*)人")  # ("张三等3人提出…"): the one part of a _BEFORE match of no fixed length
+_VERB = lazy("|".join(_VERBS))  # one scan finds every verb: none overlaps another (test_rules checks)
+_ETC_COUNT = lazy(r"等(\d*)人")  # ("张三等3人提出…"): the one part of a _BEFORE match of no fixed length
 
 
 def _before_matches(text: str) -> Iterator[re.Match[str]]:
@@ -128,8 +130,8 @@ MAX_WINDOWS = 200
 # ("收到和处理政府信息公开申请情况"), "申请人申请…"/"收到申请…", "依申请公开" ("规范依申请公开"
 # reads as 范 + 依 + 申请公开).  Checked before the tagger runs, so a report that only uses
 # them never loads jieba (a second of CPU for a one-shot `nianbao check`).
-_AFTER_FIXED = re.compile(r"和处理|申请|依申请")
-_BEFORE_FIXED = re.compile(r"^申请|依申请")
+_AFTER_FIXED = lazy(r"和处理|申请|依申请")
+_BEFORE_FIXED = lazy(r"^申请|依申请")
 
 
 def _fixed_phrase(pattern: re.Pattern[str], m: re.Match[str], text: str) -> bool:
@@ -169,7 +171,7 @@ def find_names(text: str) -> list[str]:
 
 
 _MARKS = "。,;:"  # a line with one of these holds a sentence
-_SENTENCE_MARK = re.compile(f"[{_MARKS}]")
+_SENTENCE_MARK = lazy(f"[{_MARKS}]")
 _TABLE_ROW = re.compile(r"\t[\d\s.+\-]*$")  # a row ending in its number cells ("label<TAB>18800000188" of a crawler dump)
 
 

@@ -13,7 +13,6 @@ rows of the `agencies` table, adopting an anchorless agency once a report places
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +21,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..lazyre import lazy
 from ..formats.divisions import Division, divisions_named, known_divisions, parse_chain, split_agency
 from .db import insert_ignore
 from .schema import agencies
@@ -37,7 +37,7 @@ _GOVERNMENT_SUFFIXES = (
     ("办事处", ""),
     ("政府", ""),
 )
-_NOISE = re.compile(r"[\s　·•()（）\[\]【】“”\"'《》]")
+_NOISE = lazy(r"[\s　·•()（）\[\]【】“”\"'《》]")
 LEVELS = ("province", "city", "county", "township", "department")
 _GOVERNMENT_LEVELS = ("province", "city", "county", "township")
 

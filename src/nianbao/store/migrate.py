@@ -33,6 +33,8 @@ def current_revision(conn: Connection, migrations: Migrations) -> str | None:
 def upgrade(engine: Engine, migrations: Migrations) -> None:
     """Bring the tables to `migrations.head` (a no-op when they are current)."""
     try:
+        if _is_current(engine, migrations):  # every open but the first: a read, no lock
+            return
         with engine.connect() as conn:
             conn = conn.execution_options(write=True)
             with conn.begin():
@@ -44,6 +46,18 @@ def upgrade(engine: Engine, migrations: Migrations) -> None:
         where = engine.url.render_as_string(hide_password=True)
         raise StoreError(f"无法{migrations.what_zh}：{where}",
                          f"Cannot {migrations.what_en} {where}: {exc.orig}") from None
+
+
+def _is_current(engine: Engine, migrations: Migrations) -> bool:
+    """Whether the store is at `migrations.head`, read without taking the write lock or
+    reflecting the schema (False for a new database: the locked path then looks again)."""
+    with engine.connect() as conn:
+        try:
+            # the table name is a constant of the package, never user input
+            found = conn.exec_driver_sql(f"SELECT version_num FROM {migrations.version_table}").scalar()
+        except sa.exc.DBAPIError:  # no version table yet
+            return False
+    return bool(found == migrations.head)
 
 
 def _run_alembic(conn: Connection, folder: Path) -> None:

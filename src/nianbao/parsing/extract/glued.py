@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from ...lazyre import lazy
 from ...formats import templates as T
 from ...model import Finding, LineMeta, Provenance, cell_path
 from ...rules import finding
@@ -728,7 +729,7 @@ def refine_with_previous(report: Any, previous: Any) -> int:
     return filled
 
 
-_RECEIVED = re.compile(r"(?:收到|受理|新收|接到)[^。;\n\d]{0,24}?申请[^。;\n\d]{0,8}?(?<!\d)(\d{1,%d})\s*件" % MAX_DIGITS)
+_RECEIVED = lazy(r"(?:收到|受理|新收|接到)[^。;\n\d]{0,24}?申请[^。;\n\d]{0,8}?(?<!\d)(\d{1,%d})\s*件" % MAX_DIGITS)
 
 
 def prose_hints(lines: list[str], sections: list[Any]) -> dict[tuple[str, int], Value]:

@@ -4,14 +4,14 @@ as printed (domain.md §6.4).  They are kept in `extras["legacy_figures"]`, neve
 onto the official rows."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ...lazyre import lazy
 from ...formats import templates as T
 from .tokens import MAX_DIGITS, NUMBER, TEXT, Token
 
 _UNITS = T.LEGACY_UNITS
-_SENTENCE = re.compile(
+_SENTENCE = lazy(
     "((?:" + "|".join(sorted(T.LEGACY_FIGURE_WORDS, key=len, reverse=True)) + ")"
     r"[^。;,\n\d]{0,14}?)(\d{1," + str(MAX_DIGITS) + r"}(?:\.\d+)?)\s*(" + "|".join(_UNITS) + ")"
 )

@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from ...lazyre import lazy
 from ...model import LineMeta
 
 BLANK, DASH, NUMBER, TEXT = "blank", "dash", "number", "text"
@@ -37,7 +38,7 @@ MAX_CACHED = 1000  # longer lines and cells are not cached: a hostile 10 MB line
 _NUMBER = re.compile(r"^(增加|减少|增|减|\+|-)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(" + "|".join(UNITS) + ")?$")
 # a label that starts inside a cell: "本年度办理结果(一)予以公开", "无法提供1.本机关不掌握…"
 _INNER_ENUM = re.compile(r"(?<=[\u4e00-\u9fff）)])(?=\((?:[一二三四五六七八九十]|\d{1,2})\)[\u4e00-\u9fff]|\d{1,2}\.[\u4e00-\u9fff])")
-_LABEL_START = re.compile(r"\((?:[一二三四五六七八九十]{1,2}|\d{1,2})\)|[一二三四五六七八九十]{1,2}、|\d{1,2}\.[\u4e00-\u9fff]")
+_LABEL_START = lazy(r"\((?:[一二三四五六七八九十]{1,2}|\d{1,2})\)|[一二三四五六七八九十]{1,2}、|\d{1,2}\.[\u4e00-\u9fff]")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACES = re.compile(r" +")
 _MISSIGNED = re.compile(r"^[-+－—–]{2,}\d+(?:\.\d+)?$")

@@ -7,9 +7,9 @@ covers GBK and GB2312); strict Big5; else UTF-8 with replacement characters (and
 from __future__ import annotations
 
 import codecs
-import re
 from functools import lru_cache
 
+from ...lazyre import lazy
 from ...errors import UnreadableInput
 from ...model import Document, LineMeta
 from ...rules import finding
@@ -83,7 +83,7 @@ def decode(data: bytes) -> tuple[str, str, bool]:
 _NO_ORIGIN = LineMeta()
 
 
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")  # control characters but \t \n \v \f \r, and U+FFFD
+_CONTROL = lazy("[\x00-\x08\x0e-\x1f\ufffd]")  # control characters but \t \n \v \f \r, and U+FFFD
 
 
 def looks_binary(text: str) -> bool:
