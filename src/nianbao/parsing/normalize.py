@@ -141,7 +141,8 @@ def normalize(doc: Document) -> tuple[list[str], list[LineMeta]]:
     else:
         meta = list(doc.meta)
     lines = [line.rstrip(" \r") for line in lines]
-    keep = [len(line) > 24 or not _PAGE_NUMBER.match(line) for line in lines]
+    # (no page number holds a "|": the short cells of a scraped table skip the pattern)
+    keep = [len(line) > 24 or "|" in line or not _PAGE_NUMBER.match(line) for line in lines]
     if doc.pages is None or doc.pages >= 3:
         _drop_running_lines(lines, meta, keep)
     if not all(keep):
@@ -181,7 +182,8 @@ def _drop_running_lines(lines: list[str], meta: list[LineMeta], keep: list[bool]
 def _join_vertical(lines: list[str], meta: list[LineMeta]) -> tuple[list[str], list[LineMeta]]:
     """Runs of three or more lines of one CJK character each (a label printed vertically) as
     one line."""
-    singles = [i for i, n in enumerate(map(len, lines)) if 0 < n <= 3 and _ONE_CJK.match(lines[i])]
+    # (a short cell of a scraped table, "0 |", holds a "|": no one-character line)
+    singles = [i for i, n in enumerate(map(len, lines)) if 0 < n <= 3 and "|" not in lines[i] and _ONE_CJK.match(lines[i])]
     runs: list[tuple[int, int]] = []  # [i, j) of each run of three or more
     k = 0
     while k < len(singles):

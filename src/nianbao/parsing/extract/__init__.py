@@ -109,11 +109,7 @@ def _find_anchor(table: str, lines: list[str], text: str, starts: list[int], flo
 
 def table_regions(lines: list[str], sections: list[SectionText]) -> dict[str, tuple[int, int]]:
     """0-based line ranges [start, end) in which each table is read."""
-    text = "\n".join(lines)
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
+    text, starts = "", list[int]()  # (the joined text and line offsets: built only when a table lacks its heading)
     heads = sorted(s.line_start - 1 for s in sections)
     by_key = {s.key: s for s in sections}
     regions: dict[str, tuple[int, int]] = {}
@@ -126,6 +122,12 @@ def table_regions(lines: list[str], sections: list[SectionText]) -> dict[str, tu
             continue
         # no heading of its own: found by its labels, even inside the section before it
         # (then only by words no other part of a report prints)
+        if not starts and lines:
+            text = "\n".join(lines)
+            pos = 0
+            for line in lines:
+                starts.append(pos)
+                pos += len(line) + 1
         start = _find_anchor(table, lines, text, starts, floor, inside)
         if start is None:
             continue

@@ -78,6 +78,8 @@ def delimited(values: list[Token]) -> bool:
 def dropped_tail(values: list[Token], width: int) -> int:
     """For a row cut by pipes that prints fewer than `width` cells, none blank, then only blank
     cells: how many blank cells end it (else 0)."""
+    if not values or values[-1].kind != BLANK:  # (the common row ends in a printed cell: no blank tail)
+        return 0
     n = len(values)
     shown = 0
     while shown < n and values[shown].kind != BLANK:
@@ -225,6 +227,7 @@ def grid_values(row: RowBuild, width: int) -> list[Token] | None:
 # a field added to Provenance, or a __post_init__, must be handled there too)
 assert tuple(f.name for f in fields(Provenance)) == ("line", "start", "end", "raw", "confidence", "method", "note", "origin")
 assert not hasattr(Provenance, "__post_init__")
+assert Token._fields == ("line", "start", "end", "text", "kind", "value", "unit", "confidence", "grid", "sep")
 _alloc = object.__new__
 
 
@@ -244,18 +247,18 @@ def provenance(tok: Token, meta: list[LineMeta], method: str = "label", confiden
 def label_provenance(toks: list[Token], meta: list[LineMeta]) -> list[Provenance]:
     """`provenance(tok, meta)` of each of a row's printed cells, read by their label (the bulk
     of a table: one pass, no call per cell)."""
-    out = []
+    out: list[Provenance] = []
+    append, alloc, cls = out.append, _alloc, Provenance
     n = len(meta)
-    for tok in toks:
-        line = tok.line
-        p = _alloc(Provenance)
-        p.line, p.start, p.end, p.raw = line + 1, tok.start, tok.end, tok.text
-        if tok.confidence < 1.0:
-            p.confidence, p.method = round(min(1.0 if tok.grid else 0.99, tok.confidence), 3), "ocr"
+    for line, start, end, text, _kind, _value, _unit, conf, grid, _sep in toks:
+        p = alloc(cls)
+        if conf < 1.0:
+            p.confidence, p.method = round(min(1.0 if grid else 0.99, conf), 3), "ocr"
         else:
-            p.confidence, p.method = (1.0 if tok.grid else 0.99), "label"
-        p.note, p.origin = "", meta[line].origin if line < n else None
-        out.append(p)
+            p.confidence, p.method = (1.0 if grid else 0.99), "label"
+        p.line, p.start, p.end, p.raw, p.note, p.origin = (
+            line + 1, start, end, text, "", meta[line].origin if line < n else None)
+        append(p)
     return out
 
 

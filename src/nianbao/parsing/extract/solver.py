@@ -194,9 +194,11 @@ def solve(rows: dict[str, list[Reading]], identities: list[Identity], width: int
     # cells lost from the text: written where one identity settles them; blank cells: proposed
     writable = {k: best[k] for k in keys if best[k].fill and k not in sol.ambiguous}
     _fill(sol.values, writable, identities, width, sol.inferred)
+    blanks = {(k, c) for k, v in sol.values.items() if None in v for c, x in enumerate(v) if x is None}
+    if not blanks:  # (the common table: every cell a number, nothing to propose)
+        return sol
     trial = {k: list(v) for k, v in sol.values.items()}
     found: dict[Cell, str] = {}
-    blanks = {(k, c) for k, v in trial.items() for c, x in enumerate(v) if x is None}
     _fill(trial, {}, identities, width, found, blanks)
     for cell, rule in found.items():
         if cell not in sol.inferred and trial[cell[0]][cell[1]] is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -52,14 +53,17 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
     current: RowBuild | None = None
     started = False
     in_header = False
+    add: Callable[[Token], None] | None = None  # current.values.append (most tokens are value cells: appended without a lookup)
     for tok in tokens:
         if tok.kind != TEXT:
-            if current is not None:
-                current.values.append(tok)
+            if add is not None:
+                add(tok)
             continue
-        if cell_note(current, tok):
+        if current is not None and current.values and cell_note(current, tok):
             continue
-        match, header, row_ref, group_ref, numbered = _roles(tok.text)
+        text = tok.text
+        match, header, row_ref, group_ref, numbered = (_cached_roles(text) if len(text) <= MAX_CACHED
+                                                       else _cached_roles.__wrapped__(text))
         if match is None:
             # an unknown label after a row's values starts a non-standard row; before
             # them it is the rest of a wrapped label ("…政府信息公" / "开申请")
@@ -69,6 +73,7 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
                 if current is not None and not fresh:
                     rows.append(current.closed_by(tok))
                 current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
+                add = current.values.append
             continue
         if header is not None and header.key in _HEADER_ONLY:
             in_header = True
@@ -84,9 +89,11 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             rows.append(current.closed_by(tok))
         if row_ref is not None and (group_ref is None or not started or row_ref.key != "other_other"):
             current = RowBuild(tok, match, row_ref.key, "row")
+            add = current.values.append
             started = True
         else:
             current = RowBuild(tok, match, group_ref.key if group_ref else None, "group")
+            add = current.values.append
     if current is not None:
         rows.append(current)
     return rows, notes

@@ -261,6 +261,12 @@ def pipe_shape(line: str) -> PipeShape | None:
                      only, not only and bool(_MD_RULE.match(line)))
 
 
+@lru_cache(maxsize=1024)
+def _pipes_at(line: str) -> tuple[int, ...]:
+    """Where the "|" of a line of nothing but pipes are (such lines recur: "|", "||")."""
+    return tuple(k for k, ch in enumerate(line) if ch == "|")
+
+
 _new = tuple.__new__
 
 
@@ -280,7 +286,7 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
     out: list[Token] = []
     append = out.append
     shown = [i for i in range(start, end) if lines[i] and not lines[i].isspace()]
-    piped = sum(1 for i in shown if "|" in lines[i]) * 3 >= len(shown) > 0
+    piped = len([i for i in shown if "|" in lines[i]]) * 3 >= len(shown) > 0
     gap = False  # a pipe was the last thing printed: what follows opens a new cell
     md_row = False  # the last line was a whole markdown row "| … |"
     n_meta = len(meta)
@@ -307,7 +313,7 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
             continue
         elif shape.only:  # "|", "||", "| ||": blank cells (the first one closes an open cell)
             if shape.pipes <= MAX_CELLS:  # (more: no table row has that many cells: filler)
-                pos = [k for k, ch in enumerate(line) if ch == "|"]
+                pos = _pipes_at(line) if len(line) <= MAX_CACHED else _pipes_at.__wrapped__(line)
                 for k in pos if gap else pos[1:]:
                     append(_new(Token, (i, k, k, "", BLANK, None, None, 1.0, grid, "|")))
             gap, md_row = True, False
@@ -323,6 +329,7 @@ def tokenize(lines: list[str], meta: list[LineMeta], start: int, end: int) -> li
         cells = _line_cells(line) if len(line) <= MAX_CACHED else _line_cells.__wrapped__(line)
         if conf:
             out += _line_tokens(i, cells, conf, grid, sep)
-        else:  # (the common line: its tokens built here, without a call)
-            out += [_new(Token, (i, a, b, text, kind, value, unit, 1.0, grid, sep)) for a, b, text, kind, value, unit, _ in cells]
+        else:  # (the common line: its tokens built here, without a call; most lines hold one cell)
+            for a, b, text, kind, value, unit, _ in cells:
+                append(_new(Token, (i, a, b, text, kind, value, unit, 1.0, grid, sep)))
     return out
