@@ -1,6 +1,7 @@
 """Table 二 (proactive disclosure): rows by label, fields by the template's column order."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -41,13 +42,61 @@ def _cached_roles(text: str, template_id: str) -> _Roles:
     return _Roles(match, ref, False)
 
 
+def _unlabelled(tokens: list[Token], i: int, current: RowBuild | None, widths: dict[str, int]) -> bool:
+    """Whether the blank cell `tokens[i]`, first on its line, is the blank label of a row printed
+    on one line ("| | 4 | 0 | 10 |") after a row complete on its own line (or a header)."""
+    tok = tokens[i]
+    if i and tokens[i - 1].line == tok.line:
+        return False
+    rest = list(itertools.takewhile(lambda t: t.line == tok.line, tokens[i + 1:]))
+    if not rest or any(t.kind == TEXT or t.sep != "|" or t.grid for t in rest) or not any(t.kind == NUMBER for t in rest):
+        return False
+    if current is None or (current.kind == "extra" and not current.values):
+        return True
+    return (current.key is not None and all(t.line == current.label.line for t in current.values)
+            and len(current.values) >= widths.get(current.key, 99))
+
+
+def _place_unlabelled(rows: list[RowBuild], template_id: str) -> list[Finding]:
+    """A row printed without its label takes the one official row its neighbours leave for it
+    (the template's order); otherwise it stays out of the table, with a finding."""
+    order = list(T.TEMPLATES[template_id].table2_fields())
+    notes = []
+    for i, row in enumerate(rows):
+        if row.kind != "unlabelled":
+            continue
+        seen = {r.key for r in rows if r.kind == "row"}
+        prev = next((r.key for r in reversed(rows[:i]) if r.kind == "row"), None)
+        nxt = next((r.key for r in rows[i + 1:] if r.kind == "row"), None)
+        lo = order.index(prev) + 1 if prev in order else 0
+        hi = order.index(nxt) if nxt in order else len(order)
+        free = [k for k in order[lo:hi] if k not in seen]
+        line = row.label.line + 1
+        if len(free) == 1 and (prev is not None or nxt is not None):
+            row.key, row.kind = free[0], "row"
+            label = T.TEMPLATES[template_id].table2_row(free[0]).label
+            notes.append(finding("N1", f"表二第{line}行没有印出行标签，按其在官方格式中的位置读作“{label}”。", expected=label,
+                                 actual="", table=TABLE, row=free[0], line=line))
+        else:
+            notes.append(finding("N4", f"表二第{line}行没有印出行标签，无法确定是哪一行，其数值未计入任何官方行，请人工核对。",
+                                 actual=[t.text for t in row.values], table=TABLE, line=line))
+    return notes
+
+
 def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild], list[Finding]]:
     rows: list[RowBuild] = []
     notes: list[Finding] = []
     current: RowBuild | None = None
-    for tok in tokens:
+    widths = {k: len(v) for k, v in T.TEMPLATES[template_id].table2_fields().items()}
+    unlabelled = False
+    for i, tok in enumerate(tokens):
         if tok.kind != TEXT:
-            if current is not None:
+            if tok.kind == BLANK and _unlabelled(tokens, i, current, widths):
+                if current is not None:
+                    rows.append(current)
+                current = RowBuild(tok, None, None, "unlabelled")
+                unlabelled = True
+            elif current is not None:
                 current.values.append(tok)
             continue
         if cell_note(current, tok):
@@ -68,6 +117,8 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
             current = RowBuild(tok, match, ref.key, "row")
     if current is not None:
         rows.append(current)
+    if unlabelled:
+        notes += _place_unlabelled(rows, template_id)
     return rows, notes
 
 
@@ -109,6 +160,11 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         printed: Sequence[Token | None]
         if dropped:  # blank cells dropped (`pad_run`): which columns the numbers are in is unknown
             result.notes.append(_unplaced_note(row, row.values[:-dropped], len(wanted)))
+            printed = []
+        elif options is not None and len(row.values) < len(wanted) and row.has_values():
+            # a row cut by pipes printing fewer cells than columns: a cell (blank or not) was
+            # dropped and nothing says which; every cell stays blank, the numbers are reported
+            result.notes.append(_unplaced_note(row, [t for t in row.values if t.kind != BLANK], len(wanted)))
             printed = []
         elif options is not None:
             printed = list(options[0].cells)  # (None: a cell the row does not print)
