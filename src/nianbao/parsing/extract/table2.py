@@ -1,7 +1,6 @@
 """Table 二 (proactive disclosure): rows by label, fields by the template's column order."""
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -12,7 +11,7 @@ from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import LabelRef, Match, table2_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values, pad_run,
-                     placed, provenance, trusted, typo_note)
+                     placed, provenance, trusted, typo_note, unlabelled)
 from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
 TABLE = "table2"
@@ -42,21 +41,6 @@ def _cached_roles(text: str, template_id: str) -> _Roles:
     return _Roles(match, ref, False)
 
 
-def _unlabelled(tokens: list[Token], i: int, current: RowBuild | None, widths: dict[str, int]) -> bool:
-    """Whether the blank cell `tokens[i]`, first on its line, is the blank label of a row printed
-    on one line ("| | 4 | 0 | 10 |") after a row complete on its own line (or a header)."""
-    tok = tokens[i]
-    if i and tokens[i - 1].line == tok.line:
-        return False
-    rest = list(itertools.takewhile(lambda t: t.line == tok.line, tokens[i + 1:]))
-    if not rest or any(t.kind == TEXT or t.sep != "|" or t.grid for t in rest) or not any(t.kind == NUMBER for t in rest):
-        return False
-    if current is None or (current.kind == "extra" and not current.values):
-        return True
-    return (current.key is not None and all(t.line == current.label.line for t in current.values)
-            and len(current.values) >= widths.get(current.key, 99))
-
-
 def _place_unlabelled(rows: list[RowBuild], template_id: str) -> list[Finding]:
     """A row printed without its label takes the one official row its neighbours leave for it
     (the template's order); otherwise it stays out of the table, with a finding."""
@@ -72,7 +56,10 @@ def _place_unlabelled(rows: list[RowBuild], template_id: str) -> list[Finding]:
         hi = order.index(nxt) if nxt in order else len(order)
         free = [k for k in order[lo:hi] if k not in seen]
         line = row.label.line + 1
-        if len(free) == 1 and (prev is not None or nxt is not None):
+        width = len(T.TEMPLATES[template_id].table2_fields()[free[0]]) if len(free) == 1 else 0
+        if width and len(row.values) > width and row.values[0].kind == BLANK and row.values[0].line != row.values[1].line:
+            del row.values[0]  # (rows opened by a lone pipe: the opener, then the blank label)
+        if len(free) == 1 and (prev is not None or nxt is not None) and len(row.trimmed()[0]) <= width:
             row.key, row.kind = free[0], "row"
             label = T.TEMPLATES[template_id].table2_row(free[0]).label
             notes.append(finding("N1", f"表二第{line}行没有印出行标签，按其在官方格式中的位置读作“{label}”。", expected=label,
@@ -88,14 +75,14 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
     notes: list[Finding] = []
     current: RowBuild | None = None
     widths = {k: len(v) for k, v in T.TEMPLATES[template_id].table2_fields().items()}
-    unlabelled = False
+    any_unlabelled = False
     for i, tok in enumerate(tokens):
         if tok.kind != TEXT:
-            if tok.kind == BLANK and _unlabelled(tokens, i, current, widths):
+            if tok.kind == BLANK and unlabelled(tokens, i, current, widths.get(current.key or "", 99) if current else 0):
                 if current is not None:
                     rows.append(current)
                 current = RowBuild(tok, None, None, "unlabelled")
-                unlabelled = True
+                any_unlabelled = True
             elif current is not None:
                 current.values.append(tok)
             continue
@@ -117,7 +104,7 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
             current = RowBuild(tok, match, ref.key, "row")
     if current is not None:
         rows.append(current)
-    if unlabelled:
+    if any_unlabelled:
         notes += _place_unlabelled(rows, template_id)
     return rows, notes
 
