@@ -496,3 +496,16 @@ def _findings(report):
     from nianbao import check
 
     return [*report.notes, *check(report)]
+
+
+def test_a_label_alone_between_rows_of_space_separated_text_is_a_row_of_nulls():
+    """Text where blank cells leave no trace: "行政处罚" alone, "行政强制  0" after it. The row is
+    kept with every cell null (a missing cell is not a blank one), with a finding."""
+    page = ("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容  本年制发件数  本年废止件数  现行有效件数\n规章\n"
+            "行政规范性文件  3  0  12\n第二十条第(五)项\n信息内容  本年处理决定数量\n行政许可  5\n行政处罚\n行政强制  0\n行政事业性收费\n")
+    got = parse_text(page)
+    assert got.table2["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+    assert got.table2["penalty"] == {"decisions": None}
+    assert got.table2["coercion"] == {"decisions": 0}
+    assert "admin_fees" not in got.table2  # (the last label: an excerpt may stop there)
+    assert any(f.rule == "N3" and f.location.get("row") == "penalty" for f in _findings(got))

@@ -130,6 +130,10 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         for r in extras:
             result.notes.append(finding("N4", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。", actual=r.label.text,
                                         table=TABLE, line=r.label.line + 1))
+    # a label alone, the next official row's label after it (text where blank cells leave no
+    # trace): a row printed with every cell blank (not one with invented sub-rows under it, nor
+    # the last: an excerpt may stop after a label)
+    bare = {id(r) for r, nxt in zip(rows, rows[1:]) if not r.values and r.kind == "row" and nxt.kind == "row"}
     rows = [r for r in rows if r.key in fields]
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
     result.padded = any(pad_run(r.values, len(fields[r.key])) for r in rows if r.key is not None)
@@ -139,9 +143,12 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
             continue
         wanted = fields[row.key]
         blank_row = delimited(row.values) and all(t.kind == BLANK for t in row.values)
-        if not row.has_values() and grid_values(row, len(wanted)) is None and not blank_row:
+        if not row.has_values() and grid_values(row, len(wanted)) is None and not blank_row and id(row) not in bare:
             continue  # (a row printed with every cell blank is a row of nulls, not a missing row)
-        result.found = True
+        if id(row) in bare:
+            result.notes.append(finding("N3", f"表二“{row.label.text}”一行没有印出任何数值，各单元格按空白处理，请核对。",
+                                        severity="info", table=TABLE, row=row.key, line=row.label.line + 1))
+        result.found = result.found or id(row) not in bare  # (labels alone: a blank format prints them too)
         dropped = dropped_tail(row.values, len(wanted)) if result.padded else 0
         options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) and not dropped else None
         printed: Sequence[Token | None]
