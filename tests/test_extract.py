@@ -453,3 +453,59 @@ def test_a_number_with_stray_signs_is_a_blank_cell_with_a_finding_and_keeps_the_
     assert report.table2["penalty"] == {"prev_count": 12, "change": None, "decisions": 0}
     assert report.table2["coercion"] == {"prev_count": 3, "change": 1, "decisions": 7}
     assert any(f.rule == "N2" and f.actual == "--12" for f in check(report))
+
+
+def test_a_row_printed_without_its_label_is_placed_by_its_neighbours_or_left_out():
+    """"| | 4 | 0 | 10 |" between rows that print their labels: the one row of the template the
+    neighbours leave for it (N1), else no official row (N4); never read into its neighbour."""
+    head = "二、主动公开政府信息情况\n第二十条第(一)项 | |||\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n"
+    page = head + "规章 | 0 | 0 | 0 |\n | 2 | 1 | 7 |\n第二十条第(五)项 | |||\n信息内容 | 本年处理决定数量 | ||\n行政许可 | 44 | ||\n"
+    got = parse_text(page)
+    assert got.table2["normative_documents"] == {"issued": 2, "repealed": 1, "in_force": 7}
+    assert got.table2["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
+    assert any(f.rule == "N1" and f.location.get("row") == "normative_documents" for f in _findings(got))
+    cells = head + "规章 |\n0 |\n0 |\n0 |\n|\n2 |\n1 |\n7 |\n第二十条第(五)项 |\n信息内容 |\n本年处理决定数量 |\n行政许可 |\n44 |\n"
+    assert parse_text(cells).table2["normative_documents"] == {"issued": 2, "repealed": 1, "in_force": 7}
+    t3 = ("三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 3 | 4 | |\n"
+          " | 0 | 0 | 0 | 0 | 0 | 1 | 1 | |\n三、本年度办理结果 | (一)予以公开 | 1 | 0 | 0 | 0 | 0 | 3 | 4 | |\n")
+    got = parse_text(t3)
+    assert got.table3["carried_over"] == [0, 0, 0, 0, 0, 1, 1]
+    assert got.table3["new_received"] == [1, 0, 0, 0, 0, 3, 4]
+    # two rows left between the neighbours (行政许可 and 行政处罚 both unprinted): which one is unknown
+    got = parse_text("二、主动公开政府信息情况\n规章 | 0 | 0 | 0 |\n行政规范性文件 | 0 | 0 | 0 |\n | 5 | ||\n行政强制 | 0 | ||\n")
+    assert "licensing" not in got.table2 and "penalty" not in got.table2
+    assert got.table2["coercion"] == {"decisions": 0}
+    assert any(f.rule == "N4" and f.location.get("table") == "table2" for f in _findings(got))
+
+
+def test_a_pipe_cut_row_missing_a_cell_is_null_with_a_finding_not_read_left_aligned():
+    """"行政许可 | 4 | 10 |" under a three-column header, its neighbours printing three cells: a
+    cell was dropped and nothing says which."""
+    page = ("二、主动公开政府信息情况\n第二十条第(五)项 | |||\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+            "行政许可 | 4 | 10 |\n其他对外管理服务事项 | 0 | 0 | 0 |\n")
+    got = parse_text(page)
+    assert got.table2["licensing"] == {"prev_count": None, "change": None, "decisions": None}
+    assert got.table2["other_services"] == {"prev_count": 0, "change": 0, "decisions": 0}
+    assert any(f.rule == "N3" and f.location.get("row") == "licensing" for f in _findings(got))
+    # a row printing every cell, the last one blank, is read as printed
+    blank_last = page.replace("行政许可 | 4 | 10 |", "行政许可 | 4 | 10 | |")
+    assert parse_text(blank_last).table2["licensing"] == {"prev_count": 4, "change": 10, "decisions": None}
+
+
+def _findings(report):
+    from nianbao import check
+
+    return [*report.notes, *check(report)]
+
+
+def test_a_label_alone_between_rows_of_space_separated_text_is_a_row_of_nulls():
+    """Text where blank cells leave no trace: "行政处罚" alone, "行政强制  0" after it. The row is
+    kept with every cell null (a missing cell is not a blank one), with a finding."""
+    page = ("二、主动公开政府信息情况\n第二十条第(一)项\n信息内容  本年制发件数  本年废止件数  现行有效件数\n规章\n"
+            "行政规范性文件  3  0  12\n第二十条第(五)项\n信息内容  本年处理决定数量\n行政许可  5\n行政处罚\n行政强制  0\n行政事业性收费\n")
+    got = parse_text(page)
+    assert got.table2["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+    assert got.table2["penalty"] == {"decisions": None}
+    assert got.table2["coercion"] == {"decisions": 0}
+    assert "admin_fees" not in got.table2  # (the last label: an excerpt may stop there)
+    assert any(f.rule == "N3" and f.location.get("row") == "penalty" for f in _findings(got))

@@ -235,3 +235,29 @@ def test_a_notice_about_the_reports_is_not_a_report_even_when_it_names_the_table
             "第二十条第(五)项\n信息内容\n本年处理决定数量\n行政许可\n")
     with pytest.raises(NotAReport):
         parse_text(text)
+
+
+def test_a_report_naming_itself_only_as_this_report_takes_its_agency_from_elsewhere():
+    """No title naming the agency (本年报 / 本报告): the name comes from a line that prints it
+    alone above the report, or from the body; 本 is never an agency."""
+    m = meta("本年报", body="2021年,我局认真贯彻落实《条例》。")
+    assert m.agency is None
+    m = meta("某某县卫生健康局", body="2021年,我局认真贯彻落实《条例》。本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。")
+    assert (m.agency, m.year) == ("某某县卫生健康局", 2021)
+    m = meta(body="根据《条例》规定,特向社会公布2019年度市政府研究室信息公开年度报告。所有科室共同配合。")
+    assert m.agency == "市政府研究室"
+    m = meta(body="根据《条例》等文件要求,某某街道现面向社会公开2022年度政府信息公开年度报告。")
+    assert (m.agency, m.year) == ("某某街道", 2022)
+
+
+def test_generated_pages_without_a_title_still_name_agency_and_year():
+    import random
+
+    from nianbao.synth import random_record, wild_document
+
+    rng = random.Random(41)
+    for _ in range(40):
+        rec = random_record(rng)
+        page = wild_document(rec, rng.choice(("rows", "cells")), rng, ("no_title",))
+        got = parse_text(page)
+        assert (got.agency, got.year) == (rec.agency, rec.year), page[:200]

@@ -4,11 +4,14 @@ comes back, or (where the layout loses blank cells) is null with a finding; neve
 number."""
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from nianbao import check, parse_text
 from nianbao.model import Report
-from nianbao.synth import LOSSY_FAMILIES, WILD_FAMILIES, corpus
+from nianbao.synth import LOSSY_FAMILIES, WILD_FAMILIES, corpus, wild_document
+from nianbao.synth.wild import BLANK_LABEL_FAMILIES
 
 BATCHES = 4
 PER_BATCH = 250  # 1,000 documents per family
@@ -128,3 +131,20 @@ def test_a_row_ending_in_a_single_pipe_is_read_as_printed_unless_the_table_drops
     assert parse_text(alone).table3["new_received"] == [3, 0, 0, 0, 0, 3, None]
     padded = DROPPED + "(二)部分公开(区分处理的,只计这一情形,不计其他情形) | 3 | 0 | 0 | 0 | 0 | 3 |\n|\n"
     assert parse_text(padded).table3["partially_granted"] == [None] * 7
+
+
+@pytest.mark.parametrize("family", BLANK_LABEL_FAMILIES)
+def test_a_row_printed_without_its_label_is_placed_by_its_neighbours(family):
+    """`blank_label`: one row of table 二 and one of table 三 with an empty label cell, between
+    rows that leave it one place in the template: every cell comes back."""
+    rng = random.Random(9100 + WILD_FAMILIES.index(family))
+    samples = corpus(60, seed=9100 + WILD_FAMILIES.index(family), layouts=(family,), corruption_rate=0.0, blanks=0.8,
+                     partial=0.2)
+    for s in samples:
+        s.text = wild_document(s.record, family, rng, ("blank_label",))
+    wrong, silent, explained, total = compare(samples)
+    assert not wrong, wrong[:5]
+    assert not silent, silent[:5]
+    assert explained <= 0.001 * total, explained
+    placed = sum(1 for s in samples for f in parse_text(s.text).notes if f.rule == "N1" and "没有印出行标签" in f.message)
+    assert placed >= len(samples), placed  # (about one row per table)

@@ -25,6 +25,8 @@ _SENTENCE_PUNCT = re.compile(r"[。,;，；:：]")
 _TITLE_PHRASE = re.compile(
     r"(?:(?:19|20)\d{2}(?:年度?)?)?的?(?:(?:(?:政府|政务)?(?:信息)?公开)(?:工作)?的?(?:年度)?(?:工作)?(?:年度)?(?:报告|年报)"
     r"|年度报告|年报)")
+# a report naming itself, not its agency: "本年报", "本单位2022年度报告", "我局年度报告"
+_SELF_NAME = re.compile(r"^(?:本|该|我|此)(?:年|年度|次|单位|机关|部门|局|委|办|院|镇|乡|街道|区|县|市)?$")
 # the start of a title continued on the next line ("…2023年度政府" / "信息公开工作年度报告")
 _TITLE_CONTINUATION = re.compile(r"^(?:\d{4}年|政府信息|政务|年度|信息公开|工作|公开|报告)")
 # page furniture: lines that are never the title nor the name above it
@@ -208,5 +210,5 @@ def name_from_title(title: str) -> tuple[str, int | None]:
     name = re.sub(r"(?:19|20)\d{2}年度?$", "", name)
     if not name.strip("《》“”\"'_-—|: ") and phrase:
         name = t[phrase.end() :].strip("()")  # "2020年报_审计局", "…年度报告(某县审计局)"
-    name = name.strip("《》“”\"'_-—–|:： ")
-    return name.removesuffix("的").removesuffix("关于"), year
+    name = name.strip("《》“”\"'_-—–|:： ").removesuffix("的").removesuffix("关于")
+    return ("" if _SELF_NAME.match(name) else name), year

@@ -18,7 +18,7 @@ from ..lazyre import lazy
 from ..formats.divisions import GOVERNMENT_WORDS, canonical_chain, region_before, split_agency
 from ..model import SectionText
 from .headings import find_title, name_from_title
-from .selfname import body_agency, strip_injected
+from .selfname import body_agency, name_line, strip_injected
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = lazy(r"统计(?:期限|时限|期间|区间|时间)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -56,7 +56,7 @@ def find_metadata(lines: list[str], sections: list[SectionText]) -> Metadata:
             meta.year_source = "title"
     head = "\n".join(lines[: max(first_section, 0) + 15])
     if not name:
-        name = body_agency(head) or ""
+        name = name_line(lines[: max(first_section, 0)]) or body_agency(head) or ""
     if name:
         _set_agency(meta, name, text)
     if meta.year is None:

@@ -65,6 +65,8 @@ TABLE_NAMES = {t: f"{n}（{T.SECTION_BY_KEY[k].heading}）" for t, n, k in
 
 _NAMED = re.compile(normalized("政府信息公开") + "(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
 _NOTICE_ENDS = ("通知", "的函", "意见", "方案")
+# a report naming itself only as 本报告/本年报 in the template's opening sentences
+_SELF_NAMED = re.compile(r"本(?:年度)?(?:报告|年报)(?:由|中?所列数据)")
 _NAMED_WITHIN = 600  # characters: the title or the opening sentence
 
 
@@ -86,7 +88,8 @@ def parse_document(doc: Document, name: str | None = None) -> Report:
     )
     # an excerpt that ends before the tables: the page names itself a report (in its title or
     # its first lines) and prints an official section heading
-    named = titled or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
+    named = (titled or _NAMED.search(text, 0, _NAMED_WITHIN) is not None
+             or _SELF_NAMED.search(text, 0, _NAMED_WITHIN) is not None)
     # a page titled as a notice that yields no table row is the notice, even when it prints
     # the blank format (the format notice itself: its headings and table words, no numbers)
     notice = md.title is not None and md.title.endswith(_NOTICE_ENDS)

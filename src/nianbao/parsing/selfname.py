@@ -34,8 +34,10 @@ _NAME = r"[\u4e00-\u9fff()]{2,30}?"
 _ALIAS = r"(?:\((?:以下)?简称[^()]{1,15}\))?"
 # the body naming its own report: "现将青山街道办事处2022年政府信息公开工作情况报告如下"
 _SELF_REPORT = lazy(
-    r"(?:现将|现就|现公布|现公开|现发布|现形成|现予公布|面向社会公开|向社会公布|公布|编制了?|做好)《?(" + _NAME + r")" + _ALIAS
+    r"(?:现将|现就|现公布|现公开|现发布|现形成|现予公布|面向社会公开|向社会公布|公布|编制了?|做好)《?(?:(?:19|20)\d{2}\s*年度?)?(" + _NAME + r")" + _ALIAS
     + r"(?:(?:19|20)\d{2}\s*年度?)?(?:政府|政务)?(?:信息)?公开")
+# the name before the verb: "…等文件要求,二郎街道现面向社会公开2022年度…报告"
+_SELF_REPORT_AFTER = lazy(r"(?:^|[,，。;；\n])(" + _NAME + r")现(?:将|就)?(?:面向社会公开|向社会公布|公布|发布)")
 _AUTHOR = lazy(r"本(?:年度)?报告由(" + _NAME + r")(?:根据|按照|依据|依照|编制|负责|结合)")
 # "本报告依据《条例》…的要求,由保康县农业农村局编制" (the author after a clause on the basis)
 _AUTHOR_LATE = lazy(r"本(?:年度)?报告[^。\n]{0,200}?[,，]由(" + _NAME + r")编制")
@@ -51,7 +53,7 @@ _CONTACT = lazy(r"请与(" + _NAME + r")联系")
 _INNER_OFFICE = lazy(r"(?<=[局委会府处镇乡厅])(?:党政|综合)?办公室$|(?<=[局委会府处镇乡厅])党政办$")
 _NOT_A_NAME = lazy(
     r"网站|门户|平台|本年|^(?:我|本(?:局|镇|乡|街|单位|机关|部门|级|报告|委|办)|全(?:局|年|县|市|区|镇|乡|系统|面)|各|该|在|以|[(（]|"
-    r"上级|相关|有关|通过|按照|根据|依据|围绕|结合|对照|[省市县区镇乡旗]?(?:人民)?政府$|[省市县区旗]委$|办公室$|党政办)")
+    r"上级|相关|有关|所有|全体|通过|按照|根据|依据|围绕|结合|对照|[省市县区镇乡旗]?(?:人民)?政府$|[省市县区旗]委$|办公室$|党政办)")
 _AGENCY_SUFFIX = ("局", "委", "办", "室", "府", "处", "镇", "乡", "街道", "苏木", "院", "所", "站", "会", "厅", "部",
                   "署", "馆", "队", "团", "中心")
 
@@ -80,9 +82,22 @@ def _opening_subject(head: str) -> str | None:
     return None
 
 
+_NAME_LINE = re.compile(r"[\u4e00-\u9fff()]{3,30}")
+
+
+def name_line(lines: list[str]) -> str | None:
+    """A line above the report that prints nothing but an agency's name (a page header or a
+    title split from it: "得荣县卫生健康局" / "一、总体情况")."""
+    for line in lines:
+        s = line.strip()
+        if _NAME_LINE.fullmatch(s) and s.endswith(_AGENCY_SUFFIX) and _looks_like_agency(s):
+            return s
+    return None
+
+
 def body_agency(head: str) -> str | None:
     """The agency as the body names itself; None when it only says 我局 / 我镇."""
-    for pattern in (_SELF_REPORT, _AUTHOR, _AUTHOR_LATE, _AUTHOR_AFTER):
+    for pattern in (_SELF_REPORT, _SELF_REPORT_AFTER, _AUTHOR, _AUTHOR_LATE, _AUTHOR_AFTER):
         for m in pattern.finditer(head):
             name = _INNER_OFFICE.sub("", m.group(1)) if pattern is _AUTHOR_LATE else m.group(1)
             if _looks_like_agency(name):

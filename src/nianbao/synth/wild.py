@@ -23,7 +23,9 @@ The records may carry what real reports print (`wild_record`): blank cells in th
 small agencies leave them (only 总计 printed, whole applicant columns or rows blank), words
 in numeric cells (不适用, 无, /), signed changes as words (增72, 减4, +173, 未增未减) and money
 in 元 in a 万元 column (184719元).  `WILD_DAMAGE` adds labels and headers with extra words,
-invented sub-rows, tone-marked pinyin glosses inside labels and missing section headings.
+invented sub-rows, tone-marked pinyin glosses inside labels, missing section headings, a
+row printed without its label (`blank_label`, in `BLANK_LABEL_FAMILIES`) and no title line
+(`no_title`: the agency's name alone on a line, or only the introduction's 本报告由…).
 """
 from __future__ import annotations
 
@@ -41,7 +43,12 @@ from .records import prose_for
 WILD_FAMILIES = ("cells", "cells_sep", "lead_rows", "rows", "pipe_rows", "blank_break", "glued", "padded", "flipbook",
                  "dropped")
 LOSSY_FAMILIES = ("flipbook", "dropped")  # blank cells leave no trace
-WILD_DAMAGE = ("annotated", "sub_rows", "tones", "no_headings", "heading_variant", "traditional", "page_furniture")
+WILD_DAMAGE = ("annotated", "sub_rows", "tones", "no_headings", "heading_variant", "traditional", "page_furniture",
+               "blank_label", "no_title")
+# where a row printed without its label is read (placed by its neighbours): the layouts that
+# keep a row's cells together after a complete row (not where blank cells are lost or spill
+# onto lines of their own, nor rows opened by a lone pipe)
+BLANK_LABEL_FAMILIES = ("cells", "cells_sep", "rows", "pipe_rows", "glued", "padded")
 WORDS = ("不适用", "无", "/", "—", "abc", "暂无", "--253")  # (a number with stray signs: no number)
 
 CellText = Callable[[GridCell], str]
@@ -330,6 +337,31 @@ def _tones(lines: list[str], rng: random.Random) -> list[str]:
     return [re.sub(r"[\u4e00-\u9fff]", annotate, ln) for ln in lines]
 
 
+def _blank_label(grid: Grid, template_id: str, rng: random.Random) -> None:
+    """One data row printed without its label (the label cell left empty), between two rows
+    that print theirs and leave it the only place in the template's order: a row with a single
+    label cell and a number in it."""
+    tpl = T.TEMPLATES[template_id]
+    order = list(tpl.table2_fields()) if grid.name == "table2" else list(tpl.table3_keys)
+
+    def key(row: list[tuple[int, GridCell]]) -> str | None:
+        path = next((c.path for _, c in row if c.kind == "value" and c.path), None)
+        return re.split(r"[.\[]", path)[1] if path else None
+
+    rows = [(i, k) for i, row in enumerate(grid.rows) if row[0][1].kind == "label" and (k := key(row)) in order]
+    inner = [i for (_, a), (i, k), (_, b) in zip(rows, rows[1:], rows[2:])
+             if order.index(a) + 1 == order.index(k) == order.index(b) - 1 and grid.rows[i][1][1].kind == "value"
+             and any(c.kind == "value" and re.search(r"\d", c.text) for _, c in grid.rows[i])]
+    if inner:
+        grid.rows[rng.choice(inner)][0][1].text = ""
+
+
+def _title_lines(rep: Report, rng: random.Random) -> list[str]:
+    """No title line (`no_title`): the page prints the agency's name alone on a line above the
+    report, or nothing (the introduction names the report only as 本报告/本年报)."""
+    return [rep.agency] if rep.agency and rng.random() < 0.5 else []
+
+
 def _page_furniture(rng: random.Random) -> list[str]:
     return rng.choice((["Page 9 - 2020年报", "P. 9"], ["标题:政府信息公开工作年度报告", "发布时间:2021-01-25"], []))
 
@@ -350,9 +382,13 @@ def wild_document(rep: Report, family: str, rng: random.Random, damage: tuple[st
             _annotated(grid, rep, rng)
     if "sub_rows" in damage:
         _sub_rows(grids[0], rng)
+    elif "blank_label" in damage and family in BLANK_LABEL_FAMILIES:  # (not next to an invented sub-row)
+        for grid in grids[:2]:
+            _blank_label(grid, rep.template or "2021", rng)
     text = value_text(rng)
     lines = _page_furniture(rng) if "page_furniture" in damage else []
-    lines += [title_of(rep), bodies["intro"]]
+    lines += _title_lines(rep, rng) if "no_title" in damage else [title_of(rep)]
+    lines.append(bodies["intro"])
     table_of = {"proactive": 0, "requests": 1, "appeals": 2}
     for sec in T.SECTIONS:
         heading = sec.title

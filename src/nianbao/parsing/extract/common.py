@@ -1,6 +1,7 @@
 """Shared pieces of the table extractors: row assembly from tokens, provenance."""
 from __future__ import annotations
 
+import itertools
 import re
 from operator import itemgetter
 from dataclasses import dataclass, field, fields
@@ -55,6 +56,28 @@ class RowBuild:
         while self.values and self.values[-1].kind == BLANK and self.values[-1].line == label.line:
             self.values.pop()
         return self
+
+
+def unlabelled(tokens: list[Token], i: int, current: "RowBuild | None", width: int) -> bool:
+    """Whether the blank cell `tokens[i]`, first on its line, is the blank label of a row ("| | 4
+    | 0 | 10 |", or one cell per line: "|" / "4 |" / "0 |") after a header or after a row that
+    printed all its `width` cells (on its label's line, when this row is on one line)."""
+    tok = tokens[i]
+    if i and tokens[i - 1].line == tok.line:
+        return False
+    rest = list(itertools.takewhile(lambda t: t.line == tok.line, tokens[i + 1:]))
+    inline = bool(rest)
+    if not inline:
+        rest = list(itertools.takewhile(lambda t: t.kind != TEXT, tokens[i + 1:]))
+    if not rest or any(t.kind == TEXT or t.sep != "|" or t.grid for t in rest) or not any(t.kind == NUMBER for t in rest):
+        return False
+    if current is not None and current.label.kind == BLANK:  # (its own cells, not another row)
+        return False
+    if current is None or (current.kind == "extra" and not current.values):
+        return True
+    if current.key is None or len(current.values) < width:
+        return False
+    return not inline or all(t.line == current.label.line for t in current.values)
 
 
 _BRACKET_NOTE = re.compile(r"^[(（][^()（）]{3,}[)）]$")

@@ -11,7 +11,7 @@ from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import LabelRef, Match, table2_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values, pad_run,
-                     placed, provenance, trusted, typo_note)
+                     placed, provenance, trusted, typo_note, unlabelled)
 from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
 TABLE = "table2"
@@ -41,13 +41,49 @@ def _cached_roles(text: str, template_id: str) -> _Roles:
     return _Roles(match, ref, False)
 
 
+def _place_unlabelled(rows: list[RowBuild], template_id: str) -> list[Finding]:
+    """A row printed without its label takes the one official row its neighbours leave for it
+    (the template's order); otherwise it stays out of the table, with a finding."""
+    order = list(T.TEMPLATES[template_id].table2_fields())
+    notes = []
+    for i, row in enumerate(rows):
+        if row.kind != "unlabelled":
+            continue
+        seen = {r.key for r in rows if r.kind == "row"}
+        prev = next((r.key for r in reversed(rows[:i]) if r.kind == "row"), None)
+        nxt = next((r.key for r in rows[i + 1:] if r.kind == "row"), None)
+        lo = order.index(prev) + 1 if prev in order else 0
+        hi = order.index(nxt) if nxt in order else len(order)
+        free = [k for k in order[lo:hi] if k not in seen]
+        line = row.label.line + 1
+        width = len(T.TEMPLATES[template_id].table2_fields()[free[0]]) if len(free) == 1 else 0
+        if width and len(row.values) > width and row.values[0].kind == BLANK and row.values[0].line != row.values[1].line:
+            del row.values[0]  # (rows opened by a lone pipe: the opener, then the blank label)
+        if len(free) == 1 and (prev is not None or nxt is not None) and len(row.trimmed()[0]) <= width:
+            row.key, row.kind = free[0], "row"
+            label = T.TEMPLATES[template_id].table2_row(free[0]).label
+            notes.append(finding("N1", f"表二第{line}行没有印出行标签，按其在官方格式中的位置读作“{label}”。", expected=label,
+                                 actual="", table=TABLE, row=free[0], line=line))
+        else:
+            notes.append(finding("N4", f"表二第{line}行没有印出行标签，无法确定是哪一行，其数值未计入任何官方行，请人工核对。",
+                                 actual=[t.text for t in row.values], table=TABLE, line=line))
+    return notes
+
+
 def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild], list[Finding]]:
     rows: list[RowBuild] = []
     notes: list[Finding] = []
     current: RowBuild | None = None
-    for tok in tokens:
+    widths = {k: len(v) for k, v in T.TEMPLATES[template_id].table2_fields().items()}
+    any_unlabelled = False
+    for i, tok in enumerate(tokens):
         if tok.kind != TEXT:
-            if current is not None:
+            if tok.kind == BLANK and unlabelled(tokens, i, current, widths.get(current.key or "", 99) if current else 0):
+                if current is not None:
+                    rows.append(current)
+                current = RowBuild(tok, None, None, "unlabelled")
+                any_unlabelled = True
+            elif current is not None:
                 current.values.append(tok)
             continue
         if cell_note(current, tok):
@@ -68,6 +104,8 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
             current = RowBuild(tok, match, ref.key, "row")
     if current is not None:
         rows.append(current)
+    if any_unlabelled:
+        notes += _place_unlabelled(rows, template_id)
     return rows, notes
 
 
@@ -92,6 +130,10 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         for r in extras:
             result.notes.append(finding("N4", f"表二“{r.label.text}”不是官方格式中的行，其数值未计入任何官方行。", actual=r.label.text,
                                         table=TABLE, line=r.label.line + 1))
+    # a label alone, the next official row's label after it (text where blank cells leave no
+    # trace): a row printed with every cell blank (not one with invented sub-rows under it, nor
+    # the last: an excerpt may stop after a label)
+    bare = {id(r) for r, nxt in zip(rows, rows[1:]) if not r.values and r.kind == "row" and nxt.kind == "row"}
     rows = [r for r in rows if r.key in fields]
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
     result.padded = any(pad_run(r.values, len(fields[r.key])) for r in rows if r.key is not None)
@@ -101,14 +143,22 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
             continue
         wanted = fields[row.key]
         blank_row = delimited(row.values) and all(t.kind == BLANK for t in row.values)
-        if not row.has_values() and grid_values(row, len(wanted)) is None and not blank_row:
+        if not row.has_values() and grid_values(row, len(wanted)) is None and not blank_row and id(row) not in bare:
             continue  # (a row printed with every cell blank is a row of nulls, not a missing row)
-        result.found = True
+        if id(row) in bare:
+            result.notes.append(finding("N3", f"表二“{row.label.text}”一行没有印出任何数值，各单元格按空白处理，请核对。",
+                                        severity="info", table=TABLE, row=row.key, line=row.label.line + 1))
+        result.found = result.found or id(row) not in bare  # (labels alone: a blank format prints them too)
         dropped = dropped_tail(row.values, len(wanted)) if result.padded else 0
         options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) and not dropped else None
         printed: Sequence[Token | None]
         if dropped:  # blank cells dropped (`pad_run`): which columns the numbers are in is unknown
             result.notes.append(_unplaced_note(row, row.values[:-dropped], len(wanted)))
+            printed = []
+        elif options is not None and len(row.values) < len(wanted) and row.has_values():
+            # a row cut by pipes printing fewer cells than columns: a cell (blank or not) was
+            # dropped and nothing says which; every cell stays blank, the numbers are reported
+            result.notes.append(_unplaced_note(row, [t for t in row.values if t.kind != BLANK], len(wanted)))
             printed = []
         elif options is not None:
             printed = list(options[0].cells)  # (None: a cell the row does not print)

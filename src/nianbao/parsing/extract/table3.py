@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -12,7 +11,7 @@ from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import LabelRef, Match, match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values,
-                     label_provenance, pad_run, placed, solved_provenance, trusted, typo_note)
+                     label_provenance, pad_run, placed, solved_provenance, trusted, typo_note, unlabelled)
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
@@ -53,11 +52,14 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
     current: RowBuild | None = None
     started = False
     in_header = False
-    add: Callable[[Token], None] | None = None  # current.values.append (most tokens are value cells: appended without a lookup)
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok.kind != TEXT:
-            if add is not None:
-                add(tok)
+            if tok.kind == BLANK and started and unlabelled(tokens, i, current, WIDTH):
+                if current is not None:
+                    rows.append(current)
+                current = RowBuild(tok, None, None, "extra")  # (placed by the rows around it, if they leave one)
+            elif current is not None:
+                current.values.append(tok)
             continue
         if current is not None and current.values and cell_note(current, tok):
             continue
@@ -73,7 +75,6 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
                 if current is not None and not fresh:
                     rows.append(current.closed_by(tok))
                 current = RowBuild(tok, None, None, "extra")  # (the text nearest the numbers is their label)
-                add = current.values.append
             continue
         if header is not None and header.key in _HEADER_ONLY:
             in_header = True
@@ -89,11 +90,9 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
             rows.append(current.closed_by(tok))
         if row_ref is not None and (group_ref is None or not started or row_ref.key != "other_other"):
             current = RowBuild(tok, match, row_ref.key, "row")
-            add = current.values.append
             started = True
         else:
             current = RowBuild(tok, match, group_ref.key if group_ref else None, "group")
-            add = current.values.append
     if current is not None:
         rows.append(current)
     return rows, notes
@@ -151,6 +150,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                 continue
         elif row.kind == "extra":
             extras.append(_extra(row, None))
+            if row.label.kind == BLANK:
+                result.notes.append(finding("N4", f"表三第{row.label.line + 1}行没有印出行标签，无法确定是哪一行，"
+                                            "其数值未计入任何官方行，请人工核对。", table=TABLE, line=row.label.line + 1))
             continue
         assert key is not None  # an official row has its key
         if key in candidates:
@@ -236,8 +238,9 @@ def extract_table3(tokens: list[Token], meta: list[LineMeta], template_id: str |
                                             line=labels[key].line + 1))
                 continue
             official_label = template.t3_row(key).title
+            printed = "没有印出行标签" if labels[key].kind == BLANK else f"的标签“{labels[key].text}”残缺"
             result.notes.append(finding(
-                "N1", f"表三第{labels[key].line + 1}行的标签“{labels[key].text}”残缺，按表中行的顺序应为“{official_label}”，"
+                "N1", f"表三第{labels[key].line + 1}行{printed}，按表中行的顺序应为“{official_label}”，"
                 "数值已计入该行，请核对。", expected=official_label, actual=labels[key].text,
                 table=TABLE, row=key, line=labels[key].line + 1))
         if key in solution.ambiguous:
@@ -264,22 +267,25 @@ def _place_by_order(built: list[RowBuild], template: T.Template) -> set[str]:
     of the label is part of that row's, the row is that one (its arithmetic is checked once
     read).  Returns the keys placed so."""
     order = list(template.table3_keys)
-    present = {r.key for r in built if r.kind == "row"}
+    keys = [r.key if r.kind == "row" and r.values else "other_other" if r.kind == "group" and r.key == "other" and r.has_values()
+            else None for r in built]  # (a label with no cells is a group's; 2019's single （六） row prints as its group)
+    present = set(keys)
     placed_keys: set[str] = set()
     for i, row in enumerate(built):
         if row.kind != "extra" or not row.has_values():
             continue
-        before = next((r.key for r in reversed(built[:i]) if r.kind == "row" and r.key in order), None)
-        after = next((r.key for r in built[i + 1:] if r.kind == "row" and r.key in order), None)
+        before = next((k for k in reversed(keys[:i]) if k in order), None)
+        after = next((k for k in keys[i + 1:] if k in order), None)
         lo = order.index(before) + 1 if before else 0
         hi = order.index(after) if after else len(order)
         gap = [k for k in order[lo:hi] if k not in present]
-        rest = match_key(row.label.text)
-        if len(gap) != 1 or len(rest) < 3:
+        if len(gap) != 1:
             continue
-        official = template.t3_row(gap[0])
-        if not any(_within(rest, match_key(lab)) for lab in (official.label, *official.variants)):
-            continue
+        if row.label.kind != BLANK:  # (a blank label: the place alone says which row it is)
+            rest = match_key(row.label.text)
+            official = template.t3_row(gap[0])
+            if len(rest) < 3 or not any(_within(rest, match_key(lab)) for lab in (official.label, *official.variants)):
+                continue
         row.key, row.kind = gap[0], "row"
         present.add(gap[0])
         placed_keys.add(gap[0])
