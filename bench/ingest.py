@@ -17,6 +17,13 @@ reports, and query times on the grown store.
    their findings are the same, and fits the exponent of CPU time against reports;
 4. times the typical queries on the grown store (median and spread of `--rounds` runs).
 With `--db sqlite,postgresql` both run in this process and their ratio is printed.
+
+    python bench/ingest.py --steps 10000,50000,100000 [--corpus DIR] [--db sqlite]
+
+instead ingests the first 10k files, then the next 40k, then the next 50k into the same
+store (all from files, each step in a child process), and prints each step's CPU, disk and
+peak memory per report, their fitted exponents against the reports stored (1: flat per
+report) and the extrapolation to a million.
 """
 from __future__ import annotations
 
@@ -28,7 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -213,6 +220,10 @@ def main() -> None:
     ap.add_argument("--marginal-at", type=int, default=0,
                     help="instead of steps 2 and 4: the same reports ingested into the empty store and into the "
                          "store grown to this many by copies (cross checks timed on the way at --cross-at sizes)")
+    ap.add_argument("--steps", default="",
+                    help="instead of the phases above: ingest the files in cumulative steps (e.g. 10000,50000,100000), "
+                         "each step from files in a child process: CPU, disk and peak memory per report of each step")
+    ap.add_argument("--corpus", type=Path, default=None, help="with --steps: the folder of report files (else generated)")
     ap.add_argument("--child-ingest", help=argparse.SUPPRESS)
     ap.add_argument("--child-files", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -223,6 +234,11 @@ def main() -> None:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.steps:
+        steps_main(args, work)
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     files = corpus_files(work, args.reports)
     sizes = sorted({int(x) for x in args.cross_at.split(",") if x and int(x) <= args.total} | {args.total})
     figures: dict[str, dict[str, float]] = {}
@@ -511,6 +527,92 @@ def marginal_phase(args: argparse.Namespace, files: list[Path], store, url: str,
     show(rows)
     print()
     return {"cpu_ms": per["b"], "kb": grown["disk"] / grown["new"] / 1024}
+
+
+# --------------------------------------------------------------------------- cumulative steps from files
+
+
+def steps_main(args: argparse.Namespace, work: Path) -> None:
+    from nianbao import Store
+
+    steps = [int(x) for x in args.steps.split(",") if x]
+    if args.corpus:  # listed at each step (a corpus still being generated, in name order, can be used)
+        def files(n: int) -> list[Path]:
+            count = -1
+            while True:  # until a chunk past n is written, or the corpus stops growing
+                listed = sorted(p for p in args.corpus.iterdir() if p.is_file())
+                if len(listed) >= n + 1000 or len(listed) == count:
+                    break
+                count = len(listed)
+                time.sleep(20)
+            got = listed[:n]
+            if len(got) < n:
+                raise SystemExit(f"{len(got)} files, fewer than {n}")
+            return got
+    else:
+        corpus = corpus_files(work, steps[-1])
+        files = lambda n: corpus[:n]  # noqa: E731
+    for kind in args.db.split(","):
+        print(f"== {kind}", flush=True)
+        with bench_database(kind, work) as url:
+            store = Store(url)
+            steps_phase(args, files, store, url, work, steps)
+            store.close()
+        print()
+
+
+def steps_phase(args: argparse.Namespace, files: Callable[[int], list[Path]], store, url: str, work: Path,  # type: ignore[no-untyped-def]
+                steps: list[int]) -> None:
+    """Ingest files[0:steps[0]], then files[steps[0]:steps[1]], ... into one store, each
+    step from files in a child process (so its peak memory is its own)."""
+    import numpy as np
+
+    cores = min(args.workers, os.cpu_count() or 1)
+    done, rows, per_step = 0, [], []
+    disk_total = 0.0
+    for step in steps:
+        m = measured_ingest(store, url, files(step)[done:], args.workers, work)
+        n = m["new"]
+        disk_total += m["disk"]
+        per = {k: 1000 * m[k] / n for k in ("parse", "write", "cross")}
+        cpu = sum(per.values())
+        per_step.append({"stored": step, "n": n, "cpu": cpu, "serial": per["write"] + per["cross"],
+                         "disk": m["disk"] / n, "disk_total": disk_total, "peak": m["peak"], "kids": m["peak_kids"]})
+        row = (f"{done:,} -> {step:,} reports",
+               f"{n:,} new from files; CPU per report {cpu:.2f} ms = parse {per['parse']:.2f} + read/write "
+               f"{per['write']:.2f} + cross checks {per['cross']:.2f}; disk {m['disk'] / n / 1024:.1f} KB per report "
+               f"(store {disk_total / 1e6:,.0f} MB = {disk_total / step / 1024:.1f} KB per report); peak memory "
+               f"{m['peak']:.0f} MB ingest process, {m['peak_kids']:.0f} MB largest parse process; wall "
+               f"{m['wall']:.0f} s; load average {os.getloadavg()[0]:.1f}")
+        rows.append(row)
+        print(f"{row[0]}: {row[1]}", flush=True)
+        done = step
+    print()
+    print(f"cumulative steps from files ({store.engine.dialect.name}; CPU of the ingest process and its parse "
+          f"processes, the database server's not counted):")
+    show(rows)
+    first, last = per_step[0], per_step[-1]
+    flat = [(f"per report, last step / first step",
+             f"CPU {last['cpu'] / first['cpu']:.2f}x, disk {last['disk'] / first['disk']:.2f}x, peak memory of the "
+             f"ingest process {last['peak'] / first['peak']:.2f}x, of a parse process {last['kids'] / first['kids']:.2f}x")]
+    if len(per_step) > 1:
+        stored = np.log([s["stored"] for s in per_step])
+        k_cpu = np.polyfit(stored, np.log([s["cpu"] for s in per_step]), 1)[0]
+        k_disk = np.polyfit(stored, np.log([s["disk"] for s in per_step]), 1)[0]
+        flat.append(("fitted exponent of per-report cost against reports stored",
+                     f"CPU {k_cpu:+.3f}, disk {k_disk:+.3f} (0: flat; CPU of the whole ingest ~ reports^(1{k_cpu:+.3f}))"))
+    total_ms = last["cpu"]
+    million_2 = 1e6 * max(total_ms / cores, last["serial"]) / 1000 / 60
+    flat += [("one million (at the last step's cost per report)",
+              f"{1e6 * total_ms / 1000 / 60:,.0f} min CPU on one core = {million_2:,.0f} min on {cores} idle cores "
+              f"(the writer + cross checks, {last['serial']:.2f} ms per report, are one process); "
+              f"{1e6 * last['disk_total'] / last['stored'] / 1e9:,.1f} GB; peak memory {last['peak']:.0f} MB ingest "
+              f"process + {cores} x {last['kids']:.0f} MB parse processes"),
+             target(f"{store.engine.dialect.name}: reports per CPU second, end to end (last step)", 1000 / total_ms,
+                    250, "/s", at_most=False),
+             target(f"{store.engine.dialect.name}: one million on {cores} cores, CPU", million_2, 30, " min")]
+    show(flat)
+    print(flush=True)
 
 
 def query_phase(store, rounds: int) -> None:  # type: ignore[no-untyped-def]

@@ -82,23 +82,33 @@ def table_values(report: Report) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _row_paths(table: str, row: str, cols: tuple[Any, ...]) -> tuple[str, ...]:
+    """The cell paths of one table row's columns (reports of a template share them)."""
+    return tuple([cell_path(table, row, c) for c in cols])
+
+
 def cell_rows(report: Report) -> list[tuple]:
     """One CellRow (as a plain tuple: cheap to pickle) per table cell, and per provenance
     entry outside the tables."""
     prov = report.provenance
-    cells: list[tuple[str, Any]] = [(cell_path("table2", row, col), value)
-                                    for row, values in report.table2.items() for col, value in values.items()]
-    cells += [(cell_path("table3", row, i), value) for row, values in report.table3.items() for i, value in enumerate(values)]
-    cells += [(cell_path("table4", row, col), value)
-              for row, values in report.table4.items() for col, value in values.items()]
+    cells: list[tuple[str, Any]] = []
+    for row, values in report.table2.items():
+        cells += zip(_row_paths("table2", row, tuple(values)), values.values())
+    for row, items in report.table3.items():
+        cells += zip(_row_paths("table3", row, tuple(range(len(items)))), items)
+    for row, values in report.table4.items():
+        cells += zip(_row_paths("table4", row, tuple(values)), values.values())
     rows: list[tuple] = []
+    append, get = rows.append, prov.get
     for path, value in cells:
-        v = float(value) if type(value) in (int, float) else None
-        p = prov.get(path)
+        kind = type(value)
+        v = value if kind is float else float(value) if kind is int else None
+        p = get(path)
         if p is None:
-            rows.append((path, v, None, None, None, None, None, None, None, None))
+            append((path, v, None, None, None, None, None, None, None, None))
         else:
-            rows.append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
+            append((path, v, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None))
     if prov:
         seen = {c[0] for c in cells}
         rows += [(path, None, p.raw, p.line, p.start, p.end, p.confidence, p.method, p.origin, p.note or None)
@@ -220,8 +230,8 @@ def fill_tables(rep: Report, values: Iterable[tuple[str, float | None]]) -> None
 def fingerprint(cells: list[tuple]) -> str | None:
     """A hash of the three tables' values, when they say something (five or more non-zero
     cells): two reports with the same fingerprint printed the same statistics."""
-    values = sorted([(c[0], c[1]) for c in cells if c[0].startswith(TABLES)])
-    if sum(1 for _, v in values if v) < 5:
+    values = sorted([c[:2] for c in cells if c[0].startswith(TABLES)])
+    if sum(map(bool, [v for _, v in values])) < 5:
         return None
     return hashlib.sha256(repr(values).encode()).hexdigest()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from operator import add
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,13 +24,20 @@ from .agencies import LIKE_ESCAPE, escape_like
 from .bulk import insert_rows
 from .schema import sections
 
-# at each position: a CJK bigram, or (at the start of a run) a word of letters and digits
-_TOKEN = re.compile(r"(?=([\u3400-\u9fff\uf900-\ufaff]{2}|(?<![0-9a-z])[0-9a-z]+))")
+# runs of two CJK characters or more (each gives its overlapping bigrams), and words of letters and digits
+_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}|[0-9a-z]+")
 
 
 def bigrams(text: str) -> str:
-    """The text as space-separated tokens: CJK bigrams and ASCII words, in order."""
-    return " ".join(_TOKEN.findall(text.lower()))
+    """The text as space-separated tokens: CJK bigrams and ASCII words, in order.  (A run's
+    bigrams are built from the run: one match per run, not one per character.)"""
+    out: list[str] = []
+    for run in _RUN.findall(text.lower()):
+        if run[0] <= "z":  # a word
+            out.append(run)
+        else:
+            out += map(add, run[:-1], run[1:])
+    return " ".join(out)
 
 
 SECTION_COLUMNS = ("id", "report_id", "key", "number", "heading", "line_start", "line_end", "text")
