@@ -45,10 +45,9 @@ WILD_FAMILIES = ("cells", "cells_sep", "lead_rows", "rows", "pipe_rows", "blank_
 LOSSY_FAMILIES = ("flipbook", "dropped")  # blank cells leave no trace
 WILD_DAMAGE = ("annotated", "sub_rows", "tones", "no_headings", "heading_variant", "traditional", "page_furniture",
                "blank_label", "no_title")
-# where a row printed without its label is read (placed by its neighbours): the layouts that
-# keep a row's cells together after a complete row (not where blank cells are lost or spill
-# onto lines of their own, nor rows opened by a lone pipe)
-BLANK_LABEL_FAMILIES = ("cells", "cells_sep", "rows", "pipe_rows", "glued", "padded")
+# where a row is printed without its label (`blank_label`): every family (it is placed by its
+# neighbours; where the layout loses blank cells its cells may stay null, with a finding)
+BLANK_LABEL_FAMILIES = WILD_FAMILIES
 WORDS = ("不适用", "无", "/", "—", "abc", "暂无", "--253")  # (a number with stray signs: no number)
 
 CellText = Callable[[GridCell], str]
