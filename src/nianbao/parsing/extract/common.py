@@ -84,9 +84,9 @@ def unlabelled(tokens: list[Token], i: int, current: "RowBuild | None", width: i
 
 def spilled(tokens: list[Token], i: int, current: RowBuild, width: int) -> bool:
     """Whether `tokens[i]`, first on its line, opens a row printed without its label, after a
-    row that already printed more cells than the table's `width` columns, ending in a run of
-    bare pipes (blank cells dropped, rows padded: "| 0 | 0 | ||||" / "0 | 3 | ||||"; "规章 |" /
-    "||||" / "39 |"), or, in text
+    row that already printed more cells than the table's `width` columns, ending in bare pipes
+    (blank cells dropped, rows padded: "| 0 | 0 | ||||" / "0 | 3 | ||||"; "规章 |" / "||||" /
+    "39 |"), or, in text
     without pipes or tabs (a flip-book page: "3.其他 0 0 0" / "7 0 0 7"), on a line of numbers
     alone after a row that printed its cells on its label's line, the two together more cells
     than `width` (a row wrapped onto a second line is not)."""
@@ -94,9 +94,8 @@ def spilled(tokens: list[Token], i: int, current: RowBuild, width: int) -> bool:
     vals = current.values
     if tok.kind == BLANK or (i and tokens[i - 1].line == tok.line) or current.key is None or not vals:
         return False
-    if len(vals) > width and vals[-1].kind == BLANK and vals[-2].kind == BLANK:
-        a, b = vals[-2], vals[-1]
-        return a.line == b.line and b.start == a.start + 1  # (a run of bare pipes: "||")
+    if len(vals) > width and vals[-1].kind == BLANK and vals[-1].sep == "|":
+        return True
     if tok.sep or any(t.line != current.label.line for t in vals):
         return False
     rest = list(itertools.takewhile(lambda t: t.line == tok.line, tokens[i:]))
