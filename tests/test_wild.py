@@ -11,7 +11,6 @@ import pytest
 from nianbao import check, parse_text
 from nianbao.model import Report
 from nianbao.synth import LOSSY_FAMILIES, WILD_FAMILIES, corpus, wild_document
-from nianbao.synth.wild import BLANK_LABEL_FAMILIES
 
 BATCHES = 4
 PER_BATCH = 250  # 1,000 documents per family
@@ -133,18 +132,54 @@ def test_a_row_ending_in_a_single_pipe_is_read_as_printed_unless_the_table_drops
     assert parse_text(padded).table3["partially_granted"] == [None] * 7
 
 
-@pytest.mark.parametrize("family", BLANK_LABEL_FAMILIES)
+@pytest.mark.parametrize("family", WILD_FAMILIES)
 def test_a_row_printed_without_its_label_is_placed_by_its_neighbours(family):
     """`blank_label`: one row of table 二 and one of table 三 with an empty label cell, between
-    rows that leave it one place in the template: every cell comes back."""
+    rows that leave it one place in the template: every cell comes back (where the layout
+    loses blank cells: back or null with a finding), never into the row before it."""
     rng = random.Random(9100 + WILD_FAMILIES.index(family))
     samples = corpus(60, seed=9100 + WILD_FAMILIES.index(family), layouts=(family,), corruption_rate=0.0, blanks=0.8,
                      partial=0.2)
     for s in samples:
-        s.text = wild_document(s.record, family, rng, ("blank_label",))
+        s.text = wild_document(s.record, family, rng, ("blank_label",), any_family=True)
     wrong, silent, explained, total = compare(samples)
     assert not wrong, wrong[:5]
     assert not silent, silent[:5]
-    assert explained <= 0.001 * total, explained
+    if family not in LOSSY_FAMILIES:
+        assert explained <= 0.001 * total, explained
     placed = sum(1 for s in samples for f in parse_text(s.text).notes if f.rule == "N1" and "没有印出行标签" in f.message)
     assert placed >= len(samples), placed  # (about one row per table)
+
+
+_T2 = "二、主动公开政府信息情况\n第二十条第（一）项{p}\n信息内容{s}本年制发件数{s}本年废止件数{s}现行有效件数{p}\n"
+_LICENSING = "第二十条第（五）项{p}\n信息内容{s}本年处理决定数量{p}\n行政许可{s}4{p}\n"
+
+
+@pytest.mark.parametrize("page, row", [
+    # blank cells as line breaks: "行政处罚 |" / " |" (its blank cell) / "" / " | 3 |" (the next row)
+    ("二、主动公开政府信息情况\n第二十条第（六）项 |\n信息内容 | 本年处理决定数量 |\n行政处罚 |\n |\n\n | 3 |\n"
+     "第二十条第（八）项 |\n信息内容 | 本年收费金额（单位：万元） |\n行政事业性收费 | 0 |\n", ("coercion", {"decisions": 3})),
+    # a flip-book page: more numbers than the row before has columns
+    ((_T2 + "规章 1\n0 5 9\n" + _LICENSING).format(p="", s=" "), ("normative_documents", {"issued": 0, "repealed": 5,
+                                                                                         "in_force": 9})),
+    # blank cells dropped, rows padded by a run of bare pipes: the label's cell dropped too
+    ((_T2 + "规章 | ||||\n0 | 5 | 9 | ||\n" + _LICENSING).format(p=" | ||||", s=" | "),
+     ("normative_documents", {"issued": 0, "repealed": 5, "in_force": 9})),
+], ids=("blank_break", "flipbook", "dropped"))
+def test_a_row_printed_without_its_label_in_a_lossy_or_broken_layout_is_not_read_into_the_row_before(page, row):
+    got = parse_text(page)
+    first = next(iter(got.table2))
+    assert all(v is None for v in got.table2[first].values()), got.table2
+    assert got.table2[row[0]] == row[1]
+    assert any(f.rule == "N1" and "没有印出行标签" in f.message for f in got.notes)
+
+
+def test_a_flip_book_label_alone_then_numbers_before_an_unprinted_row_is_null_with_a_finding():
+    """"规章" / "0 5 9", then 行政许可: the numbers are 规章's, wrapped, or 行政规范性文件's after a
+    blank 规章 (its label not printed): not told apart, left null.  With the next label printed
+    they are 规章's."""
+    got = parse_text((_T2 + "规章\n0 5 9\n" + _LICENSING).format(p="", s=" "))
+    assert got.table2["regulations"] == {"issued": None, "repealed": None, "in_force": None}
+    assert any(f.rule == "N3" and f.location.get("row") == "regulations" for f in check(got))
+    wrapped = parse_text((_T2 + "规章\n0 5 9\n行政规范性文件 1 2 3\n" + _LICENSING).format(p="", s=" "))
+    assert wrapped.table2["regulations"] == {"issued": 0, "repealed": 5, "in_force": 9}

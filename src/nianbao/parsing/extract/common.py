@@ -77,7 +77,30 @@ def unlabelled(tokens: list[Token], i: int, current: "RowBuild | None", width: i
         return True
     if current.key is None or len(current.values) < width:
         return False
-    return not inline or all(t.line == current.label.line for t in current.values)
+    # (a row cut by line breaks at its blank cells, "| 25 |" / "|" / "| 25 |", that printed
+    # exactly its `width` cells: a further line opened by a blank cell is the next row's)
+    return not inline or len(current.values) == width or all(t.line == current.label.line for t in current.values)
+
+
+def spilled(tokens: list[Token], i: int, current: RowBuild, width: int) -> bool:
+    """Whether `tokens[i]`, first on its line, opens a row printed without its label, after a
+    row that already printed more cells than the table's `width` columns, ending in bare pipes
+    (blank cells dropped, rows padded: "| 0 | 0 | ||||" / "0 | 3 | ||||"; "规章 |" / "||||" /
+    "39 |"), or, in text
+    without pipes or tabs (a flip-book page: "3.其他 0 0 0" / "7 0 0 7"), on a line of numbers
+    alone after a row that printed its cells on its label's line, the two together more cells
+    than `width` (a row wrapped onto a second line is not)."""
+    tok = tokens[i]
+    vals = current.values
+    if tok.kind == BLANK or (i and tokens[i - 1].line == tok.line) or current.key is None or not vals:
+        return False
+    if len(vals) > width and vals[-1].kind == BLANK and vals[-1].sep == "|":
+        return True
+    if tok.sep or any(t.line != current.label.line for t in vals):
+        return False
+    rest = list(itertools.takewhile(lambda t: t.line == tok.line, tokens[i:]))
+    return (len(current.values) + len(rest) > width and all(t.kind != TEXT and not t.sep for t in rest)
+            and any(t.kind == NUMBER for t in rest))
 
 
 _BRACKET_NOTE = re.compile(r"^[(（][^()（）]{3,}[)）]$")

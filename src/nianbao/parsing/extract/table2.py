@@ -11,7 +11,7 @@ from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import LabelRef, Match, table2_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values, pad_run,
-                     placed, provenance, trusted, typo_note, unlabelled)
+                     placed, provenance, trusted, typo_note, spilled, unlabelled)
 from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
 TABLE = "table2"
@@ -83,6 +83,12 @@ def assemble_rows(tokens: list[Token], template_id: str) -> tuple[list[RowBuild]
                     rows.append(current)
                 current = RowBuild(tok, None, None, "unlabelled")
                 any_unlabelled = True
+            elif current is not None and current.kind == "row" and spilled(tokens, i, current,
+                                                                           widths.get(current.key or "", 99)):
+                rows.append(current)
+                current = RowBuild(tok._replace(text="", kind=BLANK, value=None, unit=None, end=tok.start), None, None,
+                                   "unlabelled", [tok])
+                any_unlabelled = True
             elif current is not None:
                 current.values.append(tok)
             continue
@@ -116,6 +122,28 @@ def _unplaced_note(row: RowBuild, printed: list[Token], width: int) -> Finding:
                    line=row.label.line + 1)
 
 
+def _wrapped_before_gap(rows: list[RowBuild], order: list[str]) -> set[int]:
+    """Rows of text without pipes or tabs (a flip-book page) whose numbers are all on lines
+    after the label's ("规章" / "0 0 269"), then an official row that is not the next: the
+    numbers may be this row's, wrapped, or those of the next row printed without its label
+    after a row whose cells are all blank.  Their ids."""
+    out = set()
+    for i, row in enumerate(rows):
+        if not row.values or any(t.sep or t.line == row.label.line for t in row.values) or row.key not in order:
+            continue
+        nxt = next((r.key for r in rows[i + 1:] if r.key in order), None)
+        if nxt is not None and order.index(nxt) > order.index(row.key) + 1:  # (the last: a page may stop there)
+            out.add(id(row))
+    return out
+
+
+def _wrapped_note(row: RowBuild) -> Finding:
+    shown = "、".join(t.text for t in row.values)
+    return finding("N3", f"表二“{row.label.text}”一行的数值（{shown}）印在标签的下一行，其后的官方行没有印出标签，"
+                   "无法确定这些数值属于哪一行，已留空，请人工核对。", actual=[t.text for t in row.values], table=TABLE,
+                   row=row.key, line=row.label.line + 1)
+
+
 def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str | None) -> TableResult:
     tid = template_id if template_id in T.TEMPLATES else "2021"
     template = T.TEMPLATES[tid]
@@ -135,6 +163,7 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
     # the last: an excerpt may stop after a label)
     bare = {id(r) for r, nxt in zip(rows, rows[1:]) if not r.values and r.kind == "row" and nxt.kind == "row"}
     rows = [r for r in rows if r.key in fields]
+    wrapped = _wrapped_before_gap(rows, list(fields))
     layout = alignment([(r.values, len(fields[r.key]), 0) for r in rows if r.key in fields and delimited(r.values)])
     result.padded = any(pad_run(r.values, len(fields[r.key])) for r in rows if r.key is not None)
     for row in rows:
@@ -152,7 +181,10 @@ def extract_table2(tokens: list[Token], meta: list[LineMeta], template_id: str |
         dropped = dropped_tail(row.values, len(wanted)) if result.padded else 0
         options = placed(row.values, len(wanted), layout) if trusted(row.values, layout) and not dropped else None
         printed: Sequence[Token | None]
-        if dropped:  # blank cells dropped (`pad_run`): which columns the numbers are in is unknown
+        if id(row) in wrapped:
+            result.notes.append(_wrapped_note(row))
+            printed = []
+        elif dropped:  # blank cells dropped (`pad_run`): which columns the numbers are in is unknown
             result.notes.append(_unplaced_note(row, row.values[:-dropped], len(wanted)))
             printed = []
         elif options is not None and len(row.values) < len(wanted) and row.has_values():

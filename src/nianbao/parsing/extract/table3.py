@@ -11,7 +11,7 @@ from ...model import Finding, LineMeta, cell_path
 from ...rules import finding
 from ...formats.vocab import LabelRef, Match, match_key, table3_index
 from .common import (cell_note, RowBuild, TableResult, alignment, dash_note, delimited, dropped_tail, grid_values,
-                     label_provenance, pad_run, placed, solved_provenance, trusted, typo_note, unlabelled)
+                     label_provenance, pad_run, placed, solved_provenance, trusted, typo_note, spilled, unlabelled)
 from .solver import Identity, Reading, readings, solve
 from .tokens import BLANK, DASH, MAX_CACHED, NUMBER, TEXT, Token
 
@@ -58,6 +58,10 @@ def assemble_rows(tokens: list[Token]) -> tuple[list[RowBuild], list[Finding]]:
                 if current is not None:
                     rows.append(current)
                 current = RowBuild(tok, None, None, "extra")  # (placed by the rows around it, if they leave one)
+            elif current is not None and started and spilled(tokens, i, current, WIDTH):
+                rows.append(current)
+                current = RowBuild(tok._replace(text="", kind=BLANK, value=None, unit=None, end=tok.start), None, None,
+                                   "extra", [tok])  # (placed by the rows around it, if they leave one)
             elif current is not None:
                 current.values.append(tok)
             continue
@@ -286,6 +290,9 @@ def _place_by_order(built: list[RowBuild], template: T.Template) -> set[str]:
             official = template.t3_row(gap[0])
             if len(rest) < 3 or not any(_within(rest, match_key(lab)) for lab in (official.label, *official.variants)):
                 continue
+        vals = row.values
+        if row.label.kind == BLANK and len(vals) > WIDTH and vals[0].kind == BLANK and vals[0].line != vals[1].line:
+            del vals[0]  # (rows opened by a lone pipe: the opener, then the blank label)
         row.key, row.kind = gap[0], "row"
         present.add(gap[0])
         placed_keys.add(gap[0])
